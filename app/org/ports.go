@@ -1,0 +1,60 @@
+package org
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"canopy/domain/org"
+)
+
+// TxManager runs fn in one database transaction carried by the context it is given.
+type TxManager interface {
+	Within(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Clock tells the time; tests give a fixed one.
+type Clock interface {
+	Now() time.Time
+}
+
+// Member is a membership with the member's account details, as listed in the console.
+type Member struct {
+	UserID        uuid.UUID
+	Email         string
+	DisplayName   string
+	Role          org.Role
+	Status        org.MemberStatus
+	JoinedAt      time.Time
+	DeactivatedAt *time.Time
+}
+
+// MemberFilter narrows a member listing.
+type MemberFilter struct {
+	// Query matches the display name or email, case-insensitively.
+	Query  string
+	Status org.MemberStatus
+	Limit  int
+	Offset int
+}
+
+// OrgMembership is one of a user's organisations with their role in it.
+type OrgMembership struct {
+	OrgID  uuid.UUID
+	Name   string
+	Role   org.Role
+	Status org.MemberStatus
+}
+
+// Directory answers read-only questions about members across the user and membership tables.
+type Directory interface {
+	// ListMembers returns a page of an organisation's members, ordered by name, and the total.
+	ListMembers(ctx context.Context, orgID uuid.UUID, f MemberFilter) ([]Member, int, error)
+	// GetMember returns one member; NotFound if the user is not a member of the organisation.
+	GetMember(ctx context.Context, orgID, userID uuid.UUID) (Member, error)
+	// CountActiveMembers returns how many active members an organisation has.
+	CountActiveMembers(ctx context.Context, orgID uuid.UUID) (int, error)
+	// ListUserOrgs returns the organisations a user is a member of, by name.
+	ListUserOrgs(ctx context.Context, userID uuid.UUID) ([]OrgMembership, error)
+}

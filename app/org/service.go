@@ -1,0 +1,254 @@
+// Package org holds the use cases of organisations: creating them, their settings, members,
+// invitations, and resolving which member of which organisation a request acts as.
+package org
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	appidentity "canopy/app/identity"
+	"canopy/domain/errs"
+	"canopy/domain/identity"
+	"canopy/domain/org"
+)
+
+// Service holds the organisation use cases.
+type Service struct {
+	tx          TxManager
+	clock       Clock
+	ident       *appidentity.Service
+	orgs        org.Repository
+	memberships org.MembershipRepository
+	invitations org.InvitationRepository
+	dir         Directory
+}
+
+// Deps are the adapters and services the organisation service needs.
+type Deps struct {
+	Tx          TxManager
+	Clock       Clock
+	Identity    *appidentity.Service
+	Orgs        org.Repository
+	Memberships org.MembershipRepository
+	Invitations org.InvitationRepository
+	Directory   Directory
+}
+
+// NewService builds the service.
+func NewService(d Deps) *Service {
+	return &Service{tx: d.Tx, clock: d.Clock, ident: d.Identity, orgs: d.Orgs, memberships: d.Memberships, invitations: d.Invitations, dir: d.Directory}
+}
+
+// Actor is a principal acting as an active member of one organisation. Every tenant-scoped use
+// case takes one, so the organisation always comes from the authenticated membership.
+type Actor struct {
+	appidentity.Principal
+	OrgID      uuid.UUID
+	Membership *org.Membership
+}
+
+func errOrgNotFound() error { return errs.NotFoundf("organisation") }
+
+// ResolveActor checks that the principal is an active member of orgID and returns it as an
+// actor. Anything else, including an API token of another organisation, is NotFound: a caller
+// learns nothing about organisations they do not belong to.
+func (s *Service) ResolveActor(ctx context.Context, p appidentity.Principal, orgID uuid.UUID) (Actor, error) {
+	if p.IsToken() && p.TokenOrgID != orgID {
+		return Actor{}, errOrgNotFound()
+	}
+	m, err := s.memberships.Get(ctx, orgID, p.UserID)
+	if errs.Is(err, errs.NotFound) {
+		return Actor{}, errOrgNotFound()
+	}
+	if err != nil {
+		return Actor{}, err
+	}
+	if !m.Active() {
+		return Actor{}, errOrgNotFound()
+	}
+	return Actor{Principal: p, OrgID: orgID, Membership: m}, nil
+}
+
+func requireManager(a Actor) error {
+	if !a.Membership.CanManageMembers() {
+		return errs.E(errs.Forbidden, "forbidden", "only owners and admins can do this")
+	}
+	return nil
+}
+
+// OrgView is an organisation with its active member count.
+type OrgView struct {
+	Org         *org.Organisation
+	MemberCount int
+}
+
+// CreateOrg creates an organisation with the caller as its owner. Only a signed-in person can,
+// not an API token, which belongs to one organisation.
+func (s *Service) CreateOrg(ctx context.Context, p appidentity.Principal, name, defaultLocale string) (OrgView, error) {
+	if p.IsToken() {
+		return OrgView{}, errs.E(errs.Forbidden, "session_required", "creating an organisation needs a session, not an API token")
+	}
+	o, err := org.New(name, defaultLocale, s.clock.Now())
+	if err != nil {
+		return OrgView{}, err
+	}
+	err = s.tx.Within(ctx, func(ctx context.Context) error {
+		if err := s.orgs.Create(ctx, o); err != nil {
+			return err
+		}
+		return s.memberships.Add(ctx, org.NewMembership(o.ID(), p.UserID, org.RoleOwner, s.clock.Now()))
+	})
+	return OrgView{Org: o, MemberCount: 1}, err
+}
+
+// Bootstrap creates an organisation and its owner's account, or makes an existing account its
+// owner. It is for IT at the shell (`canopy admin create-org`).
+func (s *Service) Bootstrap(ctx context.Context, name string, owner appidentity.RegisterInput) (*org.Organisation, *identity.User, error) {
+	o, err := org.New(name, owner.Locale, s.clock.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	var u *identity.User
+	err = s.tx.Within(ctx, func(ctx context.Context) error {
+		u, err = s.ident.FindUserByEmail(ctx, owner.Email)
+		if errs.Is(err, errs.NotFound) {
+			u, err = s.ident.Register(ctx, owner)
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.orgs.Create(ctx, o); err != nil {
+			return err
+		}
+		return s.memberships.Add(ctx, org.NewMembership(o.ID(), u.ID(), org.RoleOwner, s.clock.Now()))
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return o, u, nil
+}
+
+// GetOrg returns the actor's organisation.
+func (s *Service) GetOrg(ctx context.Context, a Actor) (OrgView, error) {
+	o, err := s.orgs.Get(ctx, a.OrgID)
+	if err != nil {
+		return OrgView{}, err
+	}
+	n, err := s.dir.CountActiveMembers(ctx, a.OrgID)
+	return OrgView{Org: o, MemberCount: n}, err
+}
+
+// UpdateOrg changes the organisation's settings; owners and admins only.
+func (s *Service) UpdateOrg(ctx context.Context, a Actor, c org.SettingsChange) (OrgView, error) {
+	if err := requireManager(a); err != nil {
+		return OrgView{}, err
+	}
+	err := s.tx.Within(ctx, func(ctx context.Context) error {
+		o, err := s.orgs.Get(ctx, a.OrgID)
+		if err != nil {
+			return err
+		}
+		if err := o.ChangeSettings(c, s.clock.Now()); err != nil {
+			return err
+		}
+		return s.orgs.Update(ctx, o)
+	})
+	if err != nil {
+		return OrgView{}, err
+	}
+	return s.GetOrg(ctx, a)
+}
+
+// MyOrgs returns the organisations the principal may act in: for an API token, only its own.
+func (s *Service) MyOrgs(ctx context.Context, p appidentity.Principal) ([]OrgMembership, error) {
+	all, err := s.dir.ListUserOrgs(ctx, p.UserID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]OrgMembership, 0, len(all))
+	for _, m := range all {
+		if m.Status == org.MemberActive && (!p.IsToken() || m.OrgID == p.TokenOrgID) {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// Me is the caller with their organisations and roles.
+type Me struct {
+	User          *identity.User
+	Organisations []OrgMembership
+}
+
+// Me returns the caller with their organisations and roles.
+func (s *Service) Me(ctx context.Context, p appidentity.Principal) (Me, error) {
+	u, err := s.ident.User(ctx, p)
+	if err != nil {
+		return Me{}, err
+	}
+	orgs, err := s.MyOrgs(ctx, p)
+	return Me{User: u, Organisations: orgs}, err
+}
+
+// ListMembers returns a page of the organisation's members. Every member may list them.
+func (s *Service) ListMembers(ctx context.Context, a Actor, f MemberFilter) ([]Member, int, error) {
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	if f.Offset < 0 {
+		f.Offset = 0
+	}
+	return s.dir.ListMembers(ctx, a.OrgID, f)
+}
+
+// GetMember returns one member of the actor's organisation.
+func (s *Service) GetMember(ctx context.Context, a Actor, userID uuid.UUID) (Member, error) {
+	return s.dir.GetMember(ctx, a.OrgID, userID)
+}
+
+// DeactivateMember deactivates a member and, in the same transaction, ends all of their sessions
+// and revokes their API tokens in the organisation, so their next request is refused.
+func (s *Service) DeactivateMember(ctx context.Context, a Actor, userID uuid.UUID) (Member, error) {
+	if err := requireManager(a); err != nil {
+		return Member{}, err
+	}
+	err := s.tx.Within(ctx, func(ctx context.Context) error {
+		m, err := s.memberships.Get(ctx, a.OrgID, userID)
+		if err != nil {
+			return err
+		}
+		if err := m.Deactivate(a.Membership, s.clock.Now()); err != nil {
+			return err
+		}
+		if err := s.memberships.Update(ctx, m); err != nil {
+			return err
+		}
+		return s.ident.RevokeMemberCredentials(ctx, a.OrgID, userID)
+	})
+	if err != nil {
+		return Member{}, err
+	}
+	return s.dir.GetMember(ctx, a.OrgID, userID)
+}
+
+// ReactivateMember restores a deactivated member.
+func (s *Service) ReactivateMember(ctx context.Context, a Actor, userID uuid.UUID) (Member, error) {
+	if err := requireManager(a); err != nil {
+		return Member{}, err
+	}
+	err := s.tx.Within(ctx, func(ctx context.Context) error {
+		m, err := s.memberships.Get(ctx, a.OrgID, userID)
+		if err != nil {
+			return err
+		}
+		if err := m.Reactivate(a.Membership); err != nil {
+			return err
+		}
+		return s.memberships.Update(ctx, m)
+	})
+	if err != nil {
+		return Member{}, err
+	}
+	return s.dir.GetMember(ctx, a.OrgID, userID)
+}

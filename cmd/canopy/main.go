@@ -1,0 +1,154 @@
+// Command canopy is Canopy: the server, its migrations, and the shell tools for IT.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+	_ "time/tzdata" // time zones for display and due dates, even on a bare image
+
+	"canopy/infra/config"
+	"canopy/infra/localenv"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `canopy: a self-hosted collaboration suite
+
+usage:
+  canopy serve                      serve the web app, console and API
+  canopy migrate                    apply pending database migrations
+  canopy admin create-org --name NAME --owner-email EMAIL --owner-password PASSWORD [--owner-name NAME]
+  canopy admin create-token --org ORG_ID --email EMAIL --name NAME [--scope api|scim] [--days N]
+  canopy admin demo --email EMAIL --password PASSWORD
+  canopy local up|down|env          the project-local PostgreSQL and MinIO under .data (development)
+  canopy version
+
+Every command reads configs/canopy.yaml (or $CANOPY_CONFIG) and CANOPY_* variables.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "canopy:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command")
+	}
+	switch args[0] {
+	case "version":
+		fmt.Fprintln(stdout, "canopy", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cfg, err := config.Load(config.DefaultPath(), os.Environ())
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.Log.Level)
+	switch args[0] {
+	case "serve":
+		return serve(ctx, cfg)
+	case "migrate":
+		s, err := build(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		s.close()
+		fmt.Fprintln(stdout, "migrations applied")
+		return nil
+	case "admin":
+		return admin(ctx, cfg, args[1:], stdout)
+	case "local":
+		return local(ctx, cfg, args[1:], stdout, stderr)
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func serve(ctx context.Context, cfg config.Config) error {
+	log := newLogger(cfg.Log.Level)
+	s, err := build(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	go s.ensureBuckets(ctx)
+	go s.sweepSessions(ctx)
+	srv, err := s.server()
+	if err != nil {
+		return err
+	}
+	hs := srv.HTTPServer(cfg.Server.Address, cfg.Server.ReadTimeout, cfg.Server.WriteTimeout)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	log.Info("canopy serving", "address", cfg.Server.Address, "public_url", cfg.Server.PublicURL, "version", version)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func local(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	o := localenv.Options{Root: root, DataDir: cfg.Local.DataDir, PostgresPort: cfg.Local.PostgresPort, MinIOPort: cfg.Local.MinIOPort,
+		Log: func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) }}
+	if len(args) != 1 {
+		return errors.New("usage: canopy local up|down|env")
+	}
+	switch args[0] {
+	case "up":
+		uctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
+		defer cancel()
+		s, err := localenv.Up(uctx, o)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "PostgreSQL on 127.0.0.1:%d and MinIO on %s are running\n", cfg.Local.PostgresPort, s.MinIOEndpoint)
+		return nil
+	case "down":
+		return localenv.Down(o)
+	case "env":
+		s, err := localenv.Read(o)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "CANOPY_DATABASE_URL=%s\nCANOPY_OBJECTSTORE_ENDPOINT=%s\nCANOPY_OBJECTSTORE_ACCESS_KEY=%s\nCANOPY_OBJECTSTORE_SECRET_KEY=%s\n",
+			s.DatabaseURL, s.MinIOEndpoint, s.MinIOAccessKey, s.MinIOSecretKey)
+		return nil
+	}
+	return fmt.Errorf("unknown local command %q", args[0])
+}
+
+func flags(name string, args []string, define func(fs *flag.FlagSet)) error {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	define(fs)
+	return fs.Parse(args)
+}

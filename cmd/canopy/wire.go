@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"gorm.io/gorm"
+
+	appidentity "canopy/app/identity"
+	apporg "canopy/app/org"
+	"canopy/infra/clock"
+	"canopy/infra/config"
+	"canopy/infra/localenv"
+	"canopy/infra/objectstore"
+	"canopy/infra/password"
+	"canopy/infra/postgres"
+	"canopy/web"
+	"canopy/web/ui"
+)
+
+// stack is everything `serve` and `admin` run on.
+type stack struct {
+	cfg      config.Config
+	log      *slog.Logger
+	db       *gorm.DB
+	store    *objectstore.Store
+	identity *appidentity.Service
+	orgs     *apporg.Service
+	sessions *postgres.Sessions
+}
+
+// resolveLocal fills in the project-local services when the config names no database or store.
+func resolveLocal(cfg *config.Config) error {
+	if cfg.Database.URL != "" && cfg.ObjectStore.Endpoint != "" {
+		return nil
+	}
+	local, err := localenv.Read(localenv.Options{DataDir: cfg.Local.DataDir, PostgresPort: cfg.Local.PostgresPort, MinIOPort: cfg.Local.MinIOPort})
+	if err != nil {
+		return err
+	}
+	if cfg.Database.URL == "" {
+		cfg.Database.URL = local.DatabaseURL
+	}
+	if cfg.ObjectStore.Endpoint == "" {
+		cfg.ObjectStore.Endpoint, cfg.ObjectStore.AccessKey, cfg.ObjectStore.SecretKey = local.MinIOEndpoint, local.MinIOAccessKey, local.MinIOSecretKey
+		cfg.ObjectStore.UseTLS = false
+	}
+	return nil
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// build opens the database and object store and builds the services. It applies pending
+// migrations first, so every command sees the current schema.
+func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, error) {
+	if err := resolveLocal(&cfg); err != nil {
+		return nil, err
+	}
+	db, err := postgres.Open(cfg.Database.URL, postgres.Options{MaxOpenConns: cfg.Database.MaxOpenConns, MaxIdleConns: cfg.Database.MaxIdleConns})
+	if err != nil {
+		return nil, err
+	}
+	mctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	applied, err := postgres.Migrate(mctx, db)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range applied {
+		log.Info("migration applied", "file", m)
+	}
+	store, err := objectstore.New(objectstore.Config{
+		Endpoint: cfg.ObjectStore.Endpoint, AccessKey: cfg.ObjectStore.AccessKey, SecretKey: cfg.ObjectStore.SecretKey,
+		UseTLS: cfg.ObjectStore.UseTLS, Region: cfg.ObjectStore.Region, FileBucket: cfg.ObjectStore.FileBucket,
+	})
+	if err != nil {
+		return nil, err
+	}
+	clk := clock.System{}
+	tx := postgres.NewTxManager(db)
+	sessions := postgres.NewSessions(db)
+	ident, err := appidentity.NewService(appidentity.Config{
+		SessionTTL: cfg.Auth.SessionTTL, SessionIdleTimeout: cfg.Auth.SessionIdleTimeout,
+		LoginAccountLimit: cfg.Auth.LoginAccountLimit, LoginAddressLimit: cfg.Auth.LoginAddressLimit, LoginWindow: cfg.Auth.LoginWindow,
+	}, appidentity.Deps{
+		Tx: tx, Clock: clk, Hasher: password.NewHasher(password.OWASP), Common: password.NewCommonList(),
+		Limiter: postgres.NewAttemptLimiter(db, clk.Now), Users: postgres.NewUsers(db), Sessions: sessions, Tokens: postgres.NewTokens(db),
+	})
+	if err != nil {
+		return nil, err
+	}
+	orgs := apporg.NewService(apporg.Deps{
+		Tx: tx, Clock: clk, Identity: ident, Orgs: postgres.NewOrgs(db), Memberships: postgres.NewMemberships(db),
+		Invitations: postgres.NewInvitations(db), Directory: postgres.NewDirectory(db),
+	})
+	return &stack{cfg: cfg, log: log, db: db, store: store, identity: ident, orgs: orgs, sessions: sessions}, nil
+}
+
+func (s *stack) close() { _ = postgres.SQL(s.db).Close() }
+
+// server builds the HTTP server on the stack.
+func (s *stack) server() (*web.Server, error) {
+	var proxies []*net.IPNet
+	for _, cidr := range s.cfg.Server.TrustedProxies {
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			return nil, fmt.Errorf("config: server.trusted_proxies: %w", err)
+		}
+		proxies = append(proxies, n)
+	}
+	return web.New(web.Deps{
+		Config: web.Config{PublicURL: s.cfg.Server.PublicURL, BodyLimitBytes: s.cfg.Server.BodyLimitBytes,
+			SecureCookies: s.cfg.Server.SecureCookies, TrustedProxies: proxies},
+		Log: s.log, Identity: s.identity, Orgs: s.orgs, UI: ui.Dist(),
+		Ready: []web.Checker{
+			{Name: "postgres", Check: func(ctx context.Context) error { return postgres.Ping(ctx, s.db) }},
+			{Name: "objectstore", Check: s.store.Ping},
+		},
+	}), nil
+}
+
+// ensureBuckets creates the buckets, retrying in the background while the store is down so that
+// Canopy starts (and /readyz says why it is not ready) rather than crash-looping.
+func (s *stack) ensureBuckets(ctx context.Context) {
+	for {
+		err := s.store.EnsureBuckets(ctx)
+		if err == nil {
+			s.log.Info("object store ready", "bucket", s.cfg.ObjectStore.FileBucket)
+			return
+		}
+		s.log.Warn("object store not ready; retrying", "error", err.Error())
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(3 * time.Second):
+		}
+	}
+}
+
+// sweepSessions removes expired sessions hourly; running it on every replica is harmless.
+func (s *stack) sweepSessions(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := s.sessions.DeleteExpired(ctx, time.Now()); err != nil {
+			s.log.Warn("session sweep failed", "error", err.Error())
+		} else if n > 0 {
+			s.log.Info("expired sessions removed", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

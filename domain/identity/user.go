@@ -1,0 +1,221 @@
+// Package identity holds the people who use Canopy and the credentials that prove who they are:
+// users, passwords, sessions and API tokens.
+package identity
+
+import (
+	"context"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"canopy/domain/errs"
+)
+
+// Locale is a language the user interface is offered in.
+type Locale string
+
+// The supported locales.
+const (
+	LocaleEN   Locale = "en"
+	LocaleZhCN Locale = "zh-CN"
+)
+
+// ParseLocale accepts exactly the supported locales.
+func ParseLocale(s string) (Locale, error) {
+	switch Locale(s) {
+	case LocaleEN, LocaleZhCN:
+		return Locale(s), nil
+	}
+	return "", errs.E(errs.Invalid, "invalid_locale", `locale must be "en" or "zh-CN"`)
+}
+
+// ParseTimeZone accepts an IANA time zone name such as "Asia/Shanghai".
+func ParseTimeZone(s string) (string, error) {
+	if s == "" || len(s) > 64 || strings.EqualFold(s, "local") {
+		return "", errs.E(errs.Invalid, "invalid_time_zone", "time_zone must be an IANA time zone such as Asia/Shanghai")
+	}
+	if _, err := time.LoadLocation(s); err != nil {
+		return "", errs.E(errs.Invalid, "invalid_time_zone", "time_zone must be an IANA time zone such as Asia/Shanghai")
+	}
+	return s, nil
+}
+
+// NormalizeEmail checks that s is a bare email address and returns it trimmed and lower-cased,
+// which is the form accounts are looked up by.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	bad := errs.E(errs.Invalid, "invalid_email", "email must be a valid address such as name@example.com")
+	if s == "" || len(s) > 254 {
+		return "", bad
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s || addr.Name != "" {
+		return "", bad
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 || !strings.Contains(s[at+1:], ".") || strings.HasSuffix(s, ".") {
+		return "", bad
+	}
+	return s, nil
+}
+
+// ParseDisplayName trims a display name and checks its length.
+func ParseDisplayName(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if n := utf8.RuneCountInString(s); n == 0 || n > 100 {
+		return "", errs.E(errs.Invalid, "invalid_display_name", "display_name must be 1 to 100 characters")
+	}
+	return s, nil
+}
+
+// UserStatus says whether a user may sign in at all.
+type UserStatus string
+
+// The user statuses.
+const (
+	UserActive      UserStatus = "active"
+	UserDeactivated UserStatus = "deactivated"
+)
+
+// User is a person with an account. An account is global; what the person may see comes from
+// their memberships in organisations.
+type User struct {
+	id           uuid.UUID
+	email        string
+	displayName  string
+	locale       Locale
+	timeZone     string
+	status       UserStatus
+	passwordHash string
+	createdAt    time.Time
+	updatedAt    time.Time
+}
+
+// NewUserInput is what a new account is made from.
+type NewUserInput struct {
+	Email        string
+	DisplayName  string
+	Locale       string
+	TimeZone     string
+	PasswordHash string
+}
+
+// NewUser validates its input and returns an active user. An empty locale means English and an
+// empty time zone means UTC.
+func NewUser(in NewUserInput, now time.Time) (*User, error) {
+	email, err := NormalizeEmail(in.Email)
+	if err != nil {
+		return nil, err
+	}
+	name, err := ParseDisplayName(in.DisplayName)
+	if err != nil {
+		return nil, err
+	}
+	if in.Locale == "" {
+		in.Locale = string(LocaleEN)
+	}
+	locale, err := ParseLocale(in.Locale)
+	if err != nil {
+		return nil, err
+	}
+	if in.TimeZone == "" {
+		in.TimeZone = "UTC"
+	}
+	tz, err := ParseTimeZone(in.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	if in.PasswordHash == "" {
+		return nil, errs.Internalf("identity: new user without a password hash")
+	}
+	now = now.UTC()
+	return &User{
+		id: uuid.New(), email: email, displayName: name, locale: locale, timeZone: tz,
+		status: UserActive, passwordHash: in.PasswordHash, createdAt: now, updatedAt: now,
+	}, nil
+}
+
+// RehydrateUser rebuilds a stored user. It is for repository adapters only and does not validate.
+func RehydrateUser(id uuid.UUID, email, displayName string, locale Locale, timeZone string, status UserStatus, passwordHash string, createdAt, updatedAt time.Time) *User {
+	return &User{id, email, displayName, locale, timeZone, status, passwordHash, createdAt, updatedAt}
+}
+
+// ID returns the user's id.
+func (u *User) ID() uuid.UUID { return u.id }
+
+// Email returns the normalised email address.
+func (u *User) Email() string { return u.email }
+
+// DisplayName returns the name shown to others.
+func (u *User) DisplayName() string { return u.displayName }
+
+// Locale returns the user's language.
+func (u *User) Locale() Locale { return u.locale }
+
+// TimeZone returns the user's IANA time zone.
+func (u *User) TimeZone() string { return u.timeZone }
+
+// Status returns whether the account may sign in.
+func (u *User) Status() UserStatus { return u.status }
+
+// PasswordHash returns the encoded password hash.
+func (u *User) PasswordHash() string { return u.passwordHash }
+
+// CreatedAt returns when the account was made.
+func (u *User) CreatedAt() time.Time { return u.createdAt }
+
+// UpdatedAt returns when the account last changed.
+func (u *User) UpdatedAt() time.Time { return u.updatedAt }
+
+// Active reports whether the account may sign in.
+func (u *User) Active() bool { return u.status == UserActive }
+
+// ProfileChange holds the profile fields to change; nil leaves a field as it is.
+type ProfileChange struct {
+	DisplayName *string
+	Locale      *string
+	TimeZone    *string
+}
+
+// ChangeProfile applies a validated profile change; on error nothing changes.
+func (u *User) ChangeProfile(c ProfileChange, now time.Time) error {
+	name, locale, tz := u.displayName, u.locale, u.timeZone
+	var err error
+	if c.DisplayName != nil {
+		if name, err = ParseDisplayName(*c.DisplayName); err != nil {
+			return err
+		}
+	}
+	if c.Locale != nil {
+		if locale, err = ParseLocale(*c.Locale); err != nil {
+			return err
+		}
+	}
+	if c.TimeZone != nil {
+		if tz, err = ParseTimeZone(*c.TimeZone); err != nil {
+			return err
+		}
+	}
+	u.displayName, u.locale, u.timeZone, u.updatedAt = name, locale, tz, now.UTC()
+	return nil
+}
+
+// SetPasswordHash replaces the password hash after the new password passed the policy.
+func (u *User) SetPasswordHash(hash string, now time.Time) {
+	u.passwordHash, u.updatedAt = hash, now.UTC()
+}
+
+// UserRepository stores users.
+type UserRepository interface {
+	// Create stores a new user; Conflict if the email is taken.
+	Create(ctx context.Context, u *User) error
+	// Get returns a user by id; NotFound if there is none.
+	Get(ctx context.Context, id uuid.UUID) (*User, error)
+	// GetByEmail returns a user by normalised email; NotFound if there is none.
+	GetByEmail(ctx context.Context, email string) (*User, error)
+	// Update stores a changed user; NotFound if it is gone.
+	Update(ctx context.Context, u *User) error
+}

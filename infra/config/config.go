@@ -1,0 +1,197 @@
+// Package config loads Canopy's settings into one typed struct: the defaults, then a YAML file,
+// then CANOPY_* environment variables, validated before anything starts.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/knadh/koanf/parsers/yaml"
+	"github.com/knadh/koanf/providers/confmap"
+	"github.com/knadh/koanf/providers/file"
+	"github.com/knadh/koanf/providers/structs"
+	"github.com/knadh/koanf/v2"
+)
+
+// Config is every setting of Canopy. configs/canopy.yaml lists them all with their defaults.
+type Config struct {
+	Server      Server      `koanf:"server"`
+	Database    Database    `koanf:"database"`
+	ObjectStore ObjectStore `koanf:"objectstore"`
+	Local       Local       `koanf:"local"`
+	Auth        Auth        `koanf:"auth"`
+	Log         Log         `koanf:"log"`
+}
+
+// Server holds the HTTP server settings.
+type Server struct {
+	Address         string        `koanf:"address" validate:"required,hostname_port"`
+	PublicURL       string        `koanf:"public_url" validate:"required,url"`
+	BodyLimitBytes  int64         `koanf:"body_limit_bytes" validate:"min=1024,max=1073741824"`
+	SecureCookies   bool          `koanf:"secure_cookies"`
+	ReadTimeout     time.Duration `koanf:"read_timeout" validate:"min=1000000000"`
+	WriteTimeout    time.Duration `koanf:"write_timeout" validate:"min=1000000000"`
+	ShutdownTimeout time.Duration `koanf:"shutdown_timeout" validate:"min=0"`
+	TrustedProxies  []string      `koanf:"trusted_proxies" validate:"dive,cidr"`
+}
+
+// Database holds the PostgreSQL settings.
+type Database struct {
+	// URL is empty to use the project-local cluster under local.data_dir.
+	URL          string `koanf:"url" validate:"omitempty,url"`
+	MaxOpenConns int    `koanf:"max_open_conns" validate:"min=1,max=1000"`
+	MaxIdleConns int    `koanf:"max_idle_conns" validate:"min=0,max=1000"`
+}
+
+// ObjectStore holds the S3-compatible store settings.
+type ObjectStore struct {
+	// Endpoint is empty to use the project-local MinIO under local.data_dir.
+	Endpoint   string `koanf:"endpoint" validate:"omitempty,hostname_port"`
+	AccessKey  string `koanf:"access_key" validate:"required_with=Endpoint"`
+	SecretKey  string `koanf:"secret_key" validate:"required_with=Endpoint"`
+	UseTLS     bool   `koanf:"use_tls"`
+	Region     string `koanf:"region" validate:"required"`
+	FileBucket string `koanf:"file_bucket" validate:"required,min=3,max=63"`
+}
+
+// Local holds the project-local services used when database.url or objectstore.endpoint is empty.
+type Local struct {
+	DataDir      string `koanf:"data_dir" validate:"required"`
+	PostgresPort int    `koanf:"postgres_port" validate:"min=1024,max=65535"`
+	MinIOPort    int    `koanf:"minio_port" validate:"min=1024,max=65534"`
+}
+
+// Auth holds the session and sign-in settings.
+type Auth struct {
+	SessionTTL         time.Duration `koanf:"session_ttl" validate:"min=60000000000"`
+	SessionIdleTimeout time.Duration `koanf:"session_idle_timeout" validate:"min=60000000000"`
+	LoginAccountLimit  int           `koanf:"login_account_limit" validate:"min=1"`
+	LoginAddressLimit  int           `koanf:"login_address_limit" validate:"min=1"`
+	LoginWindow        time.Duration `koanf:"login_window" validate:"min=1000000000"`
+}
+
+// Log holds the logging settings.
+type Log struct {
+	Level string `koanf:"level" validate:"oneof=debug info warn error"`
+}
+
+// Default returns the defaults; configs/canopy.yaml repeats them.
+func Default() Config {
+	return Config{
+		Server: Server{
+			Address: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", BodyLimitBytes: 1 << 20,
+			ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, ShutdownTimeout: 15 * time.Second,
+			TrustedProxies: []string{},
+		},
+		Database:    Database{MaxOpenConns: 30, MaxIdleConns: 10},
+		ObjectStore: ObjectStore{Region: "us-east-1", FileBucket: "canopy-files"},
+		Local:       Local{DataDir: ".data", PostgresPort: 54329, MinIOPort: 9129},
+		Auth: Auth{
+			SessionTTL: 7 * 24 * time.Hour, SessionIdleTimeout: 24 * time.Hour,
+			LoginAccountLimit: 10, LoginAddressLimit: 100, LoginWindow: 15 * time.Minute,
+		},
+		Log: Log{Level: "info"},
+	}
+}
+
+// Load reads the defaults, then path (when not empty; a missing file is an error), then the
+// environment (CANOPY_SERVER_ADDRESS sets server.address), and validates the result. The error
+// names the setting that is wrong.
+func Load(path string, environ []string) (Config, error) {
+	k := koanf.New(".")
+	if err := k.Load(structs.Provider(Default(), "koanf"), nil); err != nil {
+		return Config{}, err
+	}
+	if path != "" {
+		if err := k.Load(file.Provider(path), yaml.Parser()); err != nil {
+			return Config{}, fmt.Errorf("config: %s: %w", path, err)
+		}
+	}
+	// A variable name cannot tell "server.public_url" from "server.public.url", so each variable
+	// is matched against the known keys.
+	known := map[string]string{}
+	for _, key := range k.Keys() {
+		known["CANOPY_"+strings.ToUpper(strings.ReplaceAll(key, ".", "_"))] = key
+	}
+	for _, section := range []string{"server.trusted_proxies"} {
+		known["CANOPY_"+strings.ToUpper(strings.ReplaceAll(section, ".", "_"))] = section
+	}
+	envMap := map[string]any{}
+	for _, kv := range environ {
+		name, val, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(name, "CANOPY_") || name == "CANOPY_CONFIG" {
+			continue
+		}
+		key, ok := known[name]
+		if !ok {
+			return Config{}, fmt.Errorf("config: unknown setting %s (see configs/canopy.yaml)", name)
+		}
+		if key == "server.trusted_proxies" {
+			envMap[key] = splitList(val)
+			continue
+		}
+		envMap[key] = val
+	}
+	if err := k.Load(confmap.Provider(envMap, "."), nil); err != nil {
+		return Config{}, err
+	}
+	var cfg Config
+	if err := k.UnmarshalWithConf("", &cfg, koanf.UnmarshalConf{Tag: "koanf"}); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return cfg, Validate(cfg)
+}
+
+func splitList(s string) []string {
+	out := []string{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Validate checks every setting and names the first bad one, e.g. "config: server.address: ...".
+func Validate(cfg Config) error {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string { return f.Tag.Get("koanf") })
+	err := v.Struct(cfg)
+	var verrs validator.ValidationErrors
+	if errors.As(err, &verrs) && len(verrs) > 0 {
+		fe := verrs[0]
+		name := strings.TrimPrefix(fe.Namespace(), "Config.")
+		return fmt.Errorf("config: %s: invalid value %v (must satisfy %s%s)", name, fe.Value(), fe.Tag(), paramSuffix(fe.Param()))
+	}
+	if err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	if cfg.Database.MaxIdleConns > cfg.Database.MaxOpenConns {
+		return fmt.Errorf("config: database.max_idle_conns: must not exceed database.max_open_conns")
+	}
+	return nil
+}
+
+func paramSuffix(p string) string {
+	if p == "" {
+		return ""
+	}
+	return "=" + p
+}
+
+// DefaultPath returns the config file to read: CANOPY_CONFIG, else configs/canopy.yaml when it
+// exists in the working directory, else none.
+func DefaultPath() string {
+	if p := os.Getenv("CANOPY_CONFIG"); p != "" {
+		return p
+	}
+	if _, err := os.Stat("configs/canopy.yaml"); err == nil {
+		return "configs/canopy.yaml"
+	}
+	return ""
+}

@@ -1,0 +1,112 @@
+package localenv
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// MinIOBinary returns the MinIO server under Root/.bin, building it with `go install` the first
+// time (three to four minutes).
+func MinIOBinary(ctx context.Context, o Options) (string, error) {
+	bin := filepath.Join(o.Root, ".bin", "minio")
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	o.Log("building MinIO into .bin (a few minutes, once)")
+	cmd := exec.CommandContext(ctx, "go", "install", MinIOVersion)
+	cmd.Env = append(os.Environ(), "GOBIN="+filepath.Join(o.Root, ".bin"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go install %s: %w\n%s", MinIOVersion, err, out)
+	}
+	return bin, nil
+}
+
+func upMinIO(ctx context.Context, o Options) (Services, error) {
+	dir := filepath.Join(o.DataDir, "minio")
+	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
+		return Services{}, err
+	}
+	credFile := filepath.Join(dir, "credentials")
+	if _, err := os.Stat(credFile); os.IsNotExist(err) {
+		if err := os.WriteFile(credFile, []byte("canopy-"+randomHex(4)+":"+randomHex(20)+"\n"), 0o600); err != nil {
+			return Services{}, err
+		}
+	}
+	creds, err := os.ReadFile(credFile)
+	if err != nil {
+		return Services{}, err
+	}
+	user, secret, _ := strings.Cut(strings.TrimSpace(string(creds)), ":")
+	s := Services{MinIOEndpoint: fmt.Sprintf("127.0.0.1:%d", o.MinIOPort), MinIOAccessKey: user, MinIOSecretKey: secret}
+	if !listening(o.MinIOPort) {
+		bin, err := MinIOBinary(ctx, o)
+		if err != nil {
+			return Services{}, err
+		}
+		o.Log("starting MinIO on %s", s.MinIOEndpoint)
+		logf, err := os.OpenFile(filepath.Join(dir, "minio.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return Services{}, err
+		}
+		defer logf.Close()
+		// Not tied to ctx: the server outlives the command that started it, until `make stop`.
+		cmd := exec.Command(bin, "server", "--quiet", "--address", s.MinIOEndpoint,
+			"--console-address", fmt.Sprintf("127.0.0.1:%d", o.MinIOPort+1), filepath.Join(dir, "data"))
+		cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+user, "MINIO_ROOT_PASSWORD="+secret,
+			"MINIO_BROWSER=off", "MINIO_UPDATE=off", "MINIO_CALLHOME_ENABLE=off")
+		cmd.Stdout, cmd.Stderr = logf, logf
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+		if err := cmd.Start(); err != nil {
+			return Services{}, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "minio.pid"), []byte(strconv.Itoa(cmd.Process.Pid)), 0o644); err != nil {
+			return Services{}, err
+		}
+		_ = cmd.Process.Release()
+	}
+	return s, waitMinIO(ctx, s.MinIOEndpoint)
+}
+
+func waitMinIO(ctx context.Context, endpoint string) error {
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+endpoint+"/minio/health/ready", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("MinIO on %s did not become ready (see .data/minio/minio.log): %v", endpoint, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func downMinIO(o Options) error {
+	pidFile := filepath.Join(o.DataDir, "minio", "minio.pid")
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		return nil
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if pid > 0 {
+		if p, err := os.FindProcess(pid); err == nil {
+			_ = p.Signal(syscall.SIGTERM)
+			for i := 0; i < 50 && p.Signal(syscall.Signal(0)) == nil; i++ {
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+	}
+	return os.Remove(pidFile)
+}

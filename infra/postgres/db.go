@@ -1,0 +1,136 @@
+// Package postgres is Canopy's PostgreSQL adapter: the connection, migrations, the transaction
+// manager and the repositories, built on gorm.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"canopy/domain/errs"
+)
+
+// Options tune the connection pool.
+type Options struct {
+	MaxOpenConns int
+	MaxIdleConns int
+}
+
+// Open connects to PostgreSQL. It does not wait for the server: a server that is down now is
+// reported by Ping and retried on every query.
+func Open(url string, o Options) (*gorm.DB, error) {
+	db, err := gorm.Open(postgres.New(postgres.Config{DSN: url}), &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if o.MaxOpenConns > 0 {
+		sqlDB.SetMaxOpenConns(o.MaxOpenConns)
+	}
+	if o.MaxIdleConns > 0 {
+		sqlDB.SetMaxIdleConns(o.MaxIdleConns)
+	}
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return db, nil
+}
+
+// SQL returns the database/sql handle under a gorm handle.
+func SQL(db *gorm.DB) *sql.DB {
+	sqlDB, _ := db.DB() // cannot fail for a handle made by Open
+	return sqlDB
+}
+
+type txKey struct{}
+
+// TxManager runs use cases in transactions carried by the context, so that one use case can make
+// several repositories atomic without knowing gorm.
+type TxManager struct{ db *gorm.DB }
+
+// NewTxManager returns a transaction manager on db.
+func NewTxManager(db *gorm.DB) *TxManager { return &TxManager{db: db} }
+
+// Within runs fn in a transaction, or in the caller's if ctx already carries one. It commits when
+// fn returns nil and rolls back otherwise.
+func (m *TxManager) Within(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	err := m.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+	return translate(err)
+}
+
+// conn returns the transaction in ctx, or the pool.
+func conn(ctx context.Context, db *gorm.DB) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return db.WithContext(ctx)
+}
+
+// translate turns driver errors into Canopy's error model. Errors that are already classified
+// pass through.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *errs.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return errs.Wrap(errs.NotFound, "not_found", "not found", err)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return errs.Wrap(errs.Unavailable, "unavailable", "the request was cancelled or timed out", err)
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505", "23P01": // unique_violation, exclusion_violation
+			return errs.Wrap(errs.Conflict, "conflict", "it already exists", err)
+		case "23503": // foreign_key_violation
+			return errs.Wrap(errs.NotFound, "not_found", "a referenced resource was not found", err)
+		case "23514", "22001", "22P02": // check_violation, string_data_right_truncation, invalid_text_representation
+			return errs.Wrap(errs.Invalid, "invalid_request", "a value is out of range", err)
+		case "57P01", "57P03", "08000", "08003", "08006": // shutdown, cannot connect now, connection errors
+			return errs.Wrap(errs.Unavailable, "unavailable", "the database is unavailable", err)
+		}
+	}
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return errs.Wrap(errs.Unavailable, "unavailable", "the database is unavailable", err)
+	}
+	return errs.Wrap(errs.Internal, "internal", "internal error", err)
+}
+
+// notFoundIfNone turns "no row changed" into NotFound.
+func notFoundIfNone(res *gorm.DB, what string) error {
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return errs.NotFoundf(what)
+	}
+	return nil
+}
+
+// Ping checks that the database answers, for readiness.
+func Ping(ctx context.Context, db *gorm.DB) error {
+	return SQL(db).PingContext(ctx)
+}

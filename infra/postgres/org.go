@@ -1,0 +1,276 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	apporg "canopy/app/org"
+	"canopy/domain/errs"
+	"canopy/domain/identity"
+	"canopy/domain/org"
+)
+
+type orgRow struct {
+	ID            uuid.UUID `gorm:"primaryKey"`
+	Name          string
+	DefaultLocale string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+func (orgRow) TableName() string { return "organisations" }
+
+// Orgs stores organisations.
+type Orgs struct{ db *gorm.DB }
+
+// NewOrgs returns the organisation repository.
+func NewOrgs(db *gorm.DB) *Orgs { return &Orgs{db} }
+
+// Create implements org.Repository.
+func (r *Orgs) Create(ctx context.Context, o *org.Organisation) error {
+	row := orgRow{o.ID(), o.Name(), string(o.DefaultLocale()), o.CreatedAt(), o.UpdatedAt()}
+	return translate(conn(ctx, r.db).Create(&row).Error)
+}
+
+// Get implements org.Repository.
+func (r *Orgs) Get(ctx context.Context, id uuid.UUID) (*org.Organisation, error) {
+	var row orgRow
+	if err := conn(ctx, r.db).Take(&row, "id = ?", id).Error; err != nil {
+		return nil, translate(err)
+	}
+	return org.Rehydrate(row.ID, row.Name, identity.Locale(row.DefaultLocale), row.CreatedAt, row.UpdatedAt), nil
+}
+
+// Update implements org.Repository.
+func (r *Orgs) Update(ctx context.Context, o *org.Organisation) error {
+	return notFoundIfNone(conn(ctx, r.db).Model(&orgRow{}).Where("id = ?", o.ID()).Updates(map[string]any{
+		"name": o.Name(), "default_locale": string(o.DefaultLocale()), "updated_at": o.UpdatedAt(),
+	}), "organisation")
+}
+
+type membershipRow struct {
+	OrgID         uuid.UUID `gorm:"primaryKey"`
+	UserID        uuid.UUID `gorm:"primaryKey"`
+	Role          string
+	Status        string
+	JoinedAt      time.Time
+	DeactivatedAt *time.Time
+}
+
+func (membershipRow) TableName() string { return "memberships" }
+
+// Memberships stores memberships.
+type Memberships struct{ db *gorm.DB }
+
+// NewMemberships returns the membership repository.
+func NewMemberships(db *gorm.DB) *Memberships { return &Memberships{db} }
+
+// Add implements org.MembershipRepository.
+func (r *Memberships) Add(ctx context.Context, m *org.Membership) error {
+	row := membershipRow{m.OrgID(), m.UserID(), string(m.Role()), string(m.Status()), m.JoinedAt(), m.DeactivatedAt()}
+	err := translate(conn(ctx, r.db).Create(&row).Error)
+	if errs.Is(err, errs.Conflict) {
+		return errs.E(errs.Conflict, "already_member", "already a member of this organisation")
+	}
+	return err
+}
+
+// Get implements org.MembershipRepository.
+func (r *Memberships) Get(ctx context.Context, orgID, userID uuid.UUID) (*org.Membership, error) {
+	var row membershipRow
+	if err := conn(ctx, r.db).Take(&row, "org_id = ? AND user_id = ?", orgID, userID).Error; err != nil {
+		if errs.Is(translate(err), errs.NotFound) {
+			return nil, errs.NotFoundf("member")
+		}
+		return nil, translate(err)
+	}
+	return org.RehydrateMembership(row.OrgID, row.UserID, org.Role(row.Role), org.MemberStatus(row.Status), row.JoinedAt, row.DeactivatedAt), nil
+}
+
+// Update implements org.MembershipRepository.
+func (r *Memberships) Update(ctx context.Context, m *org.Membership) error {
+	return notFoundIfNone(conn(ctx, r.db).Model(&membershipRow{}).
+		Where("org_id = ? AND user_id = ?", m.OrgID(), m.UserID()).
+		Updates(map[string]any{"role": string(m.Role()), "status": string(m.Status()), "deactivated_at": m.DeactivatedAt()}), "member")
+}
+
+type invitationRow struct {
+	ID        uuid.UUID `gorm:"primaryKey"`
+	OrgID     uuid.UUID
+	TokenHash []byte
+	Role      string
+	MaxUses   int
+	Uses      int
+	ExpiresAt time.Time
+	RevokedAt *time.Time
+	CreatedBy uuid.UUID
+	CreatedAt time.Time
+}
+
+func (invitationRow) TableName() string { return "invitations" }
+
+func (r invitationRow) domain() *org.Invitation {
+	return org.RehydrateInvitation(r.ID, r.OrgID, r.TokenHash, org.Role(r.Role), r.MaxUses, r.Uses, r.ExpiresAt, r.RevokedAt, r.CreatedBy, r.CreatedAt)
+}
+
+// Invitations stores invitations.
+type Invitations struct{ db *gorm.DB }
+
+// NewInvitations returns the invitation repository.
+func NewInvitations(db *gorm.DB) *Invitations { return &Invitations{db} }
+
+// Create implements org.InvitationRepository.
+func (r *Invitations) Create(ctx context.Context, i *org.Invitation) error {
+	row := invitationRow{i.ID(), i.OrgID(), i.TokenHash(), string(i.Role()), i.MaxUses(), i.Uses(), i.ExpiresAt(), i.RevokedAt(), i.CreatedBy(), i.CreatedAt()}
+	return translate(conn(ctx, r.db).Create(&row).Error)
+}
+
+// GetByTokenHash implements org.InvitationRepository.
+func (r *Invitations) GetByTokenHash(ctx context.Context, hash []byte) (*org.Invitation, error) {
+	var row invitationRow
+	if err := conn(ctx, r.db).Take(&row, "token_hash = ?", hash).Error; err != nil {
+		if errs.Is(translate(err), errs.NotFound) {
+			return nil, errs.NotFoundf("invitation")
+		}
+		return nil, translate(err)
+	}
+	return row.domain(), nil
+}
+
+// List implements org.InvitationRepository.
+func (r *Invitations) List(ctx context.Context, orgID uuid.UUID) ([]*org.Invitation, error) {
+	var rows []invitationRow
+	if err := conn(ctx, r.db).Where("org_id = ?", orgID).Order("created_at DESC").Limit(500).Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]*org.Invitation, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}
+
+// Revoke implements org.InvitationRepository.
+func (r *Invitations) Revoke(ctx context.Context, orgID, id uuid.UUID, at time.Time) error {
+	return notFoundIfNone(conn(ctx, r.db).Model(&invitationRow{}).Where("id = ? AND org_id = ?", id, orgID).
+		Update("revoked_at", gorm.Expr("COALESCE(revoked_at, ?)", at.UTC())), "invitation")
+}
+
+// Use implements org.InvitationRepository: the conditional update is the check, so two accepts
+// racing for the last use cannot both win.
+func (r *Invitations) Use(ctx context.Context, id uuid.UUID, now time.Time) error {
+	res := conn(ctx, r.db).Model(&invitationRow{}).
+		Where("id = ? AND uses < max_uses AND expires_at > ? AND revoked_at IS NULL", id, now.UTC()).
+		Update("uses", gorm.Expr("uses + 1"))
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	var row invitationRow
+	if err := conn(ctx, r.db).Take(&row, "id = ?", id).Error; err != nil {
+		return translate(err)
+	}
+	if err := row.domain().Check(now); err != nil {
+		return err
+	}
+	return errs.E(errs.Conflict, "invitation_used_up", "this invitation has been used up; ask for a new one")
+}
+
+// Directory answers member queries that join users and memberships.
+type Directory struct{ db *gorm.DB }
+
+// NewDirectory returns the member directory.
+func NewDirectory(db *gorm.DB) *Directory { return &Directory{db} }
+
+type memberRow struct {
+	UserID        uuid.UUID
+	Email         string
+	DisplayName   string
+	Role          string
+	Status        string
+	JoinedAt      time.Time
+	DeactivatedAt *time.Time
+}
+
+func (r memberRow) member() apporg.Member {
+	return apporg.Member{UserID: r.UserID, Email: r.Email, DisplayName: r.DisplayName, Role: org.Role(r.Role),
+		Status: org.MemberStatus(r.Status), JoinedAt: r.JoinedAt, DeactivatedAt: r.DeactivatedAt}
+}
+
+const memberSelect = `m.user_id, u.email, u.display_name, m.role, m.status, m.joined_at, m.deactivated_at`
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// ListMembers implements apporg.Directory.
+func (d *Directory) ListMembers(ctx context.Context, orgID uuid.UUID, f apporg.MemberFilter) ([]apporg.Member, int, error) {
+	q := conn(ctx, d.db).Table("memberships m").Joins("JOIN users u ON u.id = m.user_id").Where("m.org_id = ?", orgID)
+	if f.Query != "" {
+		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
+		q = q.Where("(lower(u.display_name) LIKE ? OR lower(u.email) LIKE ?)", like, like)
+	}
+	if f.Status != "" {
+		q = q.Where("m.status = ?", string(f.Status))
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	var rows []memberRow
+	if err := q.Select(memberSelect).Order("lower(u.display_name), u.id").Limit(f.Limit).Offset(f.Offset).Scan(&rows).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	out := make([]apporg.Member, len(rows))
+	for i, r := range rows {
+		out[i] = r.member()
+	}
+	return out, int(total), nil
+}
+
+// GetMember implements apporg.Directory.
+func (d *Directory) GetMember(ctx context.Context, orgID, userID uuid.UUID) (apporg.Member, error) {
+	var rows []memberRow
+	err := conn(ctx, d.db).Table("memberships m").Joins("JOIN users u ON u.id = m.user_id").
+		Where("m.org_id = ? AND m.user_id = ?", orgID, userID).Select(memberSelect).Scan(&rows).Error
+	if err != nil {
+		return apporg.Member{}, translate(err)
+	}
+	if len(rows) == 0 {
+		return apporg.Member{}, errs.NotFoundf("member")
+	}
+	return rows[0].member(), nil
+}
+
+// CountActiveMembers implements apporg.Directory.
+func (d *Directory) CountActiveMembers(ctx context.Context, orgID uuid.UUID) (int, error) {
+	var n int64
+	err := conn(ctx, d.db).Table("memberships").Where("org_id = ? AND status = 'active'", orgID).Count(&n).Error
+	return int(n), translate(err)
+}
+
+// ListUserOrgs implements apporg.Directory.
+func (d *Directory) ListUserOrgs(ctx context.Context, userID uuid.UUID) ([]apporg.OrgMembership, error) {
+	var rows []struct {
+		OrgID  uuid.UUID
+		Name   string
+		Role   string
+		Status string
+	}
+	err := conn(ctx, d.db).Table("memberships m").Joins("JOIN organisations o ON o.id = m.org_id").
+		Where("m.user_id = ?", userID).Select("m.org_id, o.name, m.role, m.status").Order("lower(o.name), o.id").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]apporg.OrgMembership, len(rows))
+	for i, r := range rows {
+		out[i] = apporg.OrgMembership{OrgID: r.OrgID, Name: r.Name, Role: org.Role(r.Role), Status: org.MemberStatus(r.Status)}
+	}
+	return out, nil
+}

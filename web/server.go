@@ -1,0 +1,179 @@
+// Package web is Canopy's HTTP face: the echo server, its middleware, the one error handler, the
+// request and response types of each module, and the embedded frontend.
+package web
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	appidentity "canopy/app/identity"
+	apporg "canopy/app/org"
+)
+
+// Config holds the server settings the handlers need.
+type Config struct {
+	PublicURL      string
+	BodyLimitBytes int64
+	SecureCookies  bool
+	TrustedProxies []*net.IPNet
+}
+
+// Checker is a dependency that readiness waits for.
+type Checker struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// Deps are what the server is built from.
+type Deps struct {
+	Config   Config
+	Log      *slog.Logger
+	Identity *appidentity.Service
+	Orgs     *apporg.Service
+	Ready    []Checker
+	// UI is the built frontend; nil serves none.
+	UI fs.FS
+}
+
+// Server is the HTTP server.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	ident   *appidentity.Service
+	orgs    *apporg.Service
+	ready   []Checker
+	ui      fs.FS
+	metrics metrics
+	reg     *prometheus.Registry
+	echo    *echo.Echo
+	routes  []Route
+}
+
+// Access says who may call a route. The access module refines "member" into permissions.
+type Access string
+
+// The access levels a route can declare.
+const (
+	// Public routes need no caller.
+	Public Access = "public"
+	// Optional routes take a caller when there is one.
+	Optional Access = "optional"
+	// Authenticated routes need a signed-in caller or an API token.
+	Authenticated Access = "authenticated"
+	// Member routes live under /api/v1/orgs/:orgID and need an active membership there.
+	Member Access = "member"
+)
+
+// Route is a registered route with its declared access.
+type Route struct {
+	Method string
+	Path   string
+	Access Access
+}
+
+// New builds the server and registers every route.
+func New(d Deps) *Server {
+	s := &Server{cfg: d.Config, log: d.Log, ident: d.Identity, orgs: d.Orgs, ready: d.Ready, ui: d.UI}
+	s.reg = prometheus.NewRegistry()
+	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.metrics = newMetrics(s.reg)
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	if len(d.Config.TrustedProxies) > 0 {
+		opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+		for _, n := range d.Config.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(opts...)
+	} else {
+		e.IPExtractor = echo.ExtractIPDirect()
+	}
+	e.Use(s.requestContext, recoverPanic, securityHeaders)
+	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", d.Config.BodyLimitBytes)))
+	s.echo = e
+	s.registerRoutes()
+	return s
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Routes returns every registered API route with its declared access.
+func (s *Server) Routes() []Route { return s.routes }
+
+func (s *Server) add(g *echo.Group, access Access, method, path string, h echo.HandlerFunc) {
+	var mw []echo.MiddlewareFunc
+	switch access {
+	case Authenticated:
+		mw = []echo.MiddlewareFunc{s.requireAuth}
+	case Member:
+		mw = []echo.MiddlewareFunc{s.requireAuth, s.withActor}
+	case Optional, Public:
+	default:
+		panic("web: route without an access declaration: " + method + " " + path)
+	}
+	r := g.Add(method, path, h, mw...)
+	s.routes = append(s.routes, Route{Method: method, Path: r.Path, Access: access})
+}
+
+func (s *Server) registerRoutes() {
+	e := s.echo
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
+
+	api := e.Group("/api/v1", s.authenticate)
+	s.add(api, Public, http.MethodGet, "/openapi.json", s.openAPI)
+
+	s.add(api, Public, http.MethodPost, "/auth/login", s.login)
+	s.add(api, Authenticated, http.MethodPost, "/auth/logout", s.logout)
+	s.add(api, Authenticated, http.MethodGet, "/me", s.getMe)
+	s.add(api, Authenticated, http.MethodPatch, "/me", s.updateMe)
+	s.add(api, Authenticated, http.MethodPost, "/me/password", s.changePassword)
+
+	s.add(api, Authenticated, http.MethodGet, "/orgs", s.listMyOrgs)
+	s.add(api, Authenticated, http.MethodPost, "/orgs", s.createOrg)
+	s.add(api, Member, http.MethodGet, "/orgs/:orgID", s.getOrg)
+	s.add(api, Member, http.MethodPatch, "/orgs/:orgID", s.updateOrg)
+	s.add(api, Member, http.MethodGet, "/orgs/:orgID/members", s.listMembers)
+	s.add(api, Member, http.MethodGet, "/orgs/:orgID/members/:userID", s.getMember)
+	s.add(api, Member, http.MethodPost, "/orgs/:orgID/members/:userID/deactivate", s.deactivateMember)
+	s.add(api, Member, http.MethodPost, "/orgs/:orgID/members/:userID/reactivate", s.reactivateMember)
+	s.add(api, Member, http.MethodGet, "/orgs/:orgID/invitations", s.listInvitations)
+	s.add(api, Member, http.MethodPost, "/orgs/:orgID/invitations", s.createInvitation)
+	s.add(api, Member, http.MethodDelete, "/orgs/:orgID/invitations/:invitationID", s.revokeInvitation)
+	s.add(api, Member, http.MethodGet, "/orgs/:orgID/tokens", s.listTokens)
+	s.add(api, Member, http.MethodPost, "/orgs/:orgID/tokens", s.createToken)
+	s.add(api, Member, http.MethodDelete, "/orgs/:orgID/tokens/:tokenID", s.revokeToken)
+
+	s.add(api, Public, http.MethodGet, "/invitations/:token", s.previewInvitation)
+	s.add(api, Optional, http.MethodPost, "/invitations/:token/accept", s.acceptInvitation)
+	s.add(api, Public, http.MethodGet, "/invitations/:token/qr.png", s.invitationQR)
+
+	// Unknown API paths answer a JSON 404 rather than the app shell.
+	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
+	e.GET("/*", s.serveUI)
+	e.HEAD("/*", s.serveUI)
+}
+
+// HTTPServer wraps the handler in an http.Server with the configured timeouts.
+func (s *Server) HTTPServer(addr string, readTimeout, writeTimeout time.Duration) *http.Server {
+	return &http.Server{
+		Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}

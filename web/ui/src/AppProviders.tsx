@@ -1,0 +1,76 @@
+import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
+import { App as AntApp, ConfigProvider, type ThemeConfig } from 'antd';
+import enUS from 'antd/locale/en_US';
+import zhCN from 'antd/locale/zh_CN';
+import { useEffect, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError, setUnauthorizedHandler } from './api/client';
+import { keys, useMe } from './api/queries';
+import { OrgProvider } from './auth/OrgContext';
+import { applyLanguage, isLanguage } from './i18n';
+
+/** newQueryClient retries only what may succeed on a second try: not 4xx answers. */
+export function newQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+        refetchOnWindowFocus: true,
+      },
+      mutations: { retry: false },
+    },
+  });
+}
+
+const theme: ThemeConfig = {
+  token: {
+    colorPrimary: '#177245',
+    colorLink: '#0f6b3e',
+    borderRadius: 6,
+    fontFamily:
+      "-apple-system, BlinkMacSystemFont, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, 'Noto Sans', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif",
+  },
+};
+
+/** SessionWatcher forgets the user on any 401, so RequireAuth sends them to sign in. */
+function SessionWatcher() {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      if (queryClient.getQueryData(keys.me) !== null) queryClient.setQueryData(keys.me, null);
+    });
+    return () => setUnauthorizedHandler(undefined);
+  }, [queryClient]);
+  return null;
+}
+
+/** LanguageSync makes the UI follow the language saved in the user's profile. */
+function LanguageSync() {
+  const me = useMe();
+  const locale = me.data?.user.locale;
+  useEffect(() => {
+    if (isLanguage(locale)) applyLanguage(locale);
+  }, [locale]);
+  return null;
+}
+
+function Antd({ children }: { children: ReactNode }) {
+  const { i18n } = useTranslation();
+  return (
+    <ConfigProvider locale={i18n.language === 'zh-CN' ? zhCN : enUS} theme={theme}>
+      <AntApp>{children}</AntApp>
+    </ConfigProvider>
+  );
+}
+
+export function AppProviders({ client, children }: { client: QueryClient; children: ReactNode }) {
+  return (
+    <QueryClientProvider client={client}>
+      <SessionWatcher />
+      <LanguageSync />
+      <OrgProvider>
+        <Antd>{children}</Antd>
+      </OrgProvider>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,10 @@
+import 'i18next';
+import type en from './en';
+
+// Type-checks every t('key') against the English catalogue; zh-CN must have the same shape.
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: 'translation';
+    resources: { translation: typeof en };
+  }
+}
