@@ -1,7 +1,8 @@
-import { Button, Result, Spin } from 'antd';
+import { WarningOutlined } from '@ant-design/icons';
+import { Button, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { errorText } from '../lib/errors';
 import { ApiError } from '../api/client';
+import { errorText } from '../lib/errors';
 
 /** PageLoading fills a page while its data loads, and tells screen readers so. */
 export function PageLoading() {
@@ -19,18 +20,12 @@ export function PageError({ error, onRetry }: { error: unknown; onRetry?: () => 
   const { t } = useTranslation();
   const requestId = error instanceof ApiError ? error.requestId : undefined;
   return (
-    <div role="alert">
-      <Result
-        status="warning"
-        title={t('errors.loadFailed')}
-        subTitle={
-          <>
-            {errorText(t, error)}
-            {requestId && <div className="request-id">{t('errors.requestId', { id: requestId })}</div>}
-          </>
-        }
-        extra={onRetry && <Button onClick={onRetry}>{t('common.retry')}</Button>}
-      />
+    <div className="page-state page-error" role="alert">
+      <WarningOutlined className="page-error-icon" aria-hidden />
+      <strong className="page-error-title">{t('errors.loadFailed')}</strong>
+      <span>{errorText(t, error)}</span>
+      {requestId && <span className="request-id">{t('errors.requestId', { id: requestId })}</span>}
+      {onRetry && <Button onClick={onRetry}>{t('common.retry')}</Button>}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import 'i18next';
 import type en from './en';
 
-// Type-checks every t('key') against the English catalogue; zh-CN must have the same shape.
+// Type-checks every translation key against the English catalogue; zh-CN must have the same shape.
 declare module 'i18next' {
   interface CustomTypeOptions {
     defaultNS: 'translation';
