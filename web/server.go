@@ -115,13 +115,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 func (s *Server) Routes() []Route { return s.routes }
 
 func (s *Server) add(g *echo.Group, access Access, method, path string, h echo.HandlerFunc) {
-	var mw []echo.MiddlewareFunc
+	// Middleware goes on each route, not on the group: echo answers a group with middleware
+	// 404 for every unknown method, where 405 is right.
+	mw := []echo.MiddlewareFunc{s.authenticate}
 	switch access {
 	case Authenticated:
-		mw = []echo.MiddlewareFunc{s.requireAuth}
+		mw = append(mw, s.requireAuth)
 	case Member:
-		mw = []echo.MiddlewareFunc{s.requireAuth, s.withActor}
-	case Optional, Public:
+		mw = append(mw, s.requireAuth, s.withActor)
+	case Optional:
+	case Public:
+		mw = nil
 	default:
 		panic("web: route without an access declaration: " + method + " " + path)
 	}
@@ -135,7 +139,7 @@ func (s *Server) registerRoutes() {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 
-	api := e.Group("/api/v1", s.authenticate)
+	api := e.Group("/api/v1")
 	s.add(api, Public, http.MethodGet, "/openapi.json", s.openAPI)
 
 	s.add(api, Public, http.MethodPost, "/auth/login", s.login)
@@ -163,8 +167,6 @@ func (s *Server) registerRoutes() {
 	s.add(api, Optional, http.MethodPost, "/invitations/:token/accept", s.acceptInvitation)
 	s.add(api, Public, http.MethodGet, "/invitations/:token/qr.png", s.invitationQR)
 
-	// Unknown API paths answer a JSON 404 rather than the app shell.
-	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	e.GET("/*", s.serveUI)
 	e.HEAD("/*", s.serveUI)
 }

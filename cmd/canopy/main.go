@@ -29,7 +29,7 @@ usage:
   canopy admin create-org --name NAME --owner-email EMAIL --owner-password PASSWORD [--owner-name NAME]
   canopy admin create-token --org ORG_ID --email EMAIL --name NAME [--scope api|scim] [--days N]
   canopy admin demo --email EMAIL --password PASSWORD
-  canopy local up|down|env          the project-local PostgreSQL and MinIO under .data (development)
+  canopy local up|down|env|resetdb NAME  the project-local PostgreSQL and MinIO under .data (development)
   canopy version
 
 Every command reads configs/canopy.yaml (or $CANOPY_CONFIG) and CANOPY_* variables.
@@ -120,8 +120,16 @@ func local(ctx context.Context, cfg config.Config, args []string, stdout, stderr
 	}
 	o := localenv.Options{Root: root, DataDir: cfg.Local.DataDir, PostgresPort: cfg.Local.PostgresPort, MinIOPort: cfg.Local.MinIOPort,
 		Log: func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) }}
+	if len(args) == 2 && args[0] == "resetdb" {
+		url, err := localenv.ResetDatabase(ctx, o, args[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, url)
+		return nil
+	}
 	if len(args) != 1 {
-		return errors.New("usage: canopy local up|down|env")
+		return errors.New("usage: canopy local up|down|env|resetdb NAME")
 	}
 	switch args[0] {
 	case "up":

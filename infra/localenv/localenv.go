@@ -112,15 +112,7 @@ func Read(o Options) (Services, error) {
 
 // Down stops both services; stopping what is not running is not an error.
 func Down(o Options) error {
-	o.defaults()
-	var errs []error
-	if err := downPostgres(o); err != nil {
-		errs = append(errs, err)
-	}
-	if err := downMinIO(o); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
+	return errors.Join(StopPostgres(o), StopMinIO(o))
 }
 
 func pgURL(password string, port int, db string) string {

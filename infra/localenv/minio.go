@@ -93,7 +93,9 @@ func waitMinIO(ctx context.Context, endpoint string) error {
 	}
 }
 
-func downMinIO(o Options) error {
+// StopMinIO stops the local MinIO; stopping one that is not running is not an error.
+func StopMinIO(o Options) error {
+	o.defaults()
 	pidFile := filepath.Join(o.DataDir, "minio", "minio.pid")
 	b, err := os.ReadFile(pidFile)
 	if err != nil {

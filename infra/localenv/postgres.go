@@ -188,7 +188,9 @@ func ensureDatabase(ctx context.Context, adminURL, name string) error {
 	return err
 }
 
-func downPostgres(o Options) error {
+// StopPostgres stops the local cluster; stopping one that is not running is not an error.
+func StopPostgres(o Options) error {
+	o.defaults()
 	data := filepath.Join(o.DataDir, "postgres", "data")
 	if _, err := os.Stat(filepath.Join(data, "postmaster.pid")); err != nil {
 		return nil
@@ -198,4 +200,25 @@ func downPostgres(o Options) error {
 		return err
 	}
 	return runPG(context.Background(), filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "fast", "-w", "stop")
+}
+
+// ResetDatabase drops and recreates a database on the local cluster and returns its URL; the
+// browser tests use it to start from nothing.
+func ResetDatabase(ctx context.Context, o Options, name string) (string, error) {
+	s, err := Read(o)
+	if err != nil {
+		return "", err
+	}
+	c, err := pgx.Connect(ctx, s.PostgresAdminURL)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, `DROP DATABASE IF EXISTS `+pgx.Identifier{name}.Sanitize()+` WITH (FORCE)`); err != nil {
+		return "", err
+	}
+	if _, err := c.Exec(ctx, `CREATE DATABASE `+pgx.Identifier{name}.Sanitize()); err != nil {
+		return "", err
+	}
+	return strings.Replace(s.DatabaseURL, "/canopy?", "/"+name+"?", 1), nil
 }

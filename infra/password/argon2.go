@@ -72,7 +72,7 @@ func (h *Hasher) Verify(password, encoded string) (bool, error) {
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
 
-// CommonList is the set of common passwords from zxcvbn's frequency list (about 30,000 entries,
+// CommonList is the set of common passwords from zxcvbn's frequency list (about 7,100 entries,
 // well past ASVS's "top 3000").
 type CommonList map[string]struct{}
 

@@ -1,0 +1,84 @@
+# Canopy — the two commands for a fresh machine are `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+CANOPY  := .bin/canopy
+UI      := web/ui
+DEMO_EMAIL := owner@demo.canopy.local
+E2E_PORT   := 18080
+
+.PHONY: run test build ui ui-deps services stop demo e2e go-test ui-test chromium bench clean lint
+
+## run: install what is missing, build, start PostgreSQL and MinIO, create the demo login, serve
+run: build services demo
+	@echo
+	@echo "  Canopy is starting on http://127.0.0.1:8080  (Ctrl-C stops it; 'make stop' stops PostgreSQL and MinIO)"
+	@echo "  Demo login:  $(DEMO_EMAIL)  /  $$(cat .data/demo-password)"
+	@echo
+	@$(CANOPY) serve
+
+## test: the whole suite — Go unit and integration tests (real PostgreSQL and MinIO), UI unit tests, browser tests
+test: build services
+	$(MAKE) go-test
+	$(MAKE) ui-test
+	$(MAKE) e2e
+
+go-test:
+	go test -count=1 -timeout 15m ./...
+
+ui-test: ui-deps
+	cd $(UI) && npm test
+
+## build: the UI, then the canopy binary with the UI embedded
+build: ui
+	go build -ldflags "-X main.version=$(VERSION)" -o $(CANOPY) ./cmd/canopy
+
+ui-deps: $(UI)/node_modules/.package-lock.json
+
+$(UI)/node_modules/.package-lock.json: $(UI)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 20+ and npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	cd $(UI) && npm ci --no-audit --no-fund
+	@touch $@
+
+ui: ui-deps
+	cd $(UI) && npm run build
+
+## services: start the project-local PostgreSQL and MinIO (built into .bin the first time)
+services:
+	@mkdir -p .bin
+	@test -x $(CANOPY) || go build -o $(CANOPY) ./cmd/canopy
+	$(CANOPY) local up
+
+## stop: stop the project-local PostgreSQL and MinIO
+stop:
+	@test -x $(CANOPY) || go build -o $(CANOPY) ./cmd/canopy
+	$(CANOPY) local down
+
+demo:
+	@test -s .data/demo-password || head -c 12 /dev/urandom | base64 | tr -d '/+=' | sed 's/^/Canopy-/' > .data/demo-password
+	@$(CANOPY) admin demo --email $(DEMO_EMAIL) --password "$$(cat .data/demo-password)" >/dev/null
+
+chromium:
+	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests"; apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+## e2e: the browser tests, in Debian's headless Chromium against a real canopy serve on a fresh database
+e2e: build services chromium
+	@mkdir -p test-output
+	@export CANOPY_DATABASE_URL="$$($(CANOPY) local resetdb canopy_e2e)" \
+	        CANOPY_SERVER_ADDRESS=127.0.0.1:$(E2E_PORT) CANOPY_SERVER_PUBLIC_URL=http://127.0.0.1:$(E2E_PORT) \
+	        CANOPY_OBJECTSTORE_FILE_BUCKET=canopy-e2e CANOPY_LOG_LEVEL=warn; \
+	$(CANOPY) admin create-org --name "E2E Company" --owner-email owner@e2e.canopy.test --owner-password 'Fern-Owner-e2e-7' >/dev/null; \
+	$(CANOPY) serve > test-output/e2e-server.log 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null || true' EXIT; \
+	for i in $$(seq 100); do curl -sf http://127.0.0.1:$(E2E_PORT)/readyz >/dev/null && break; sleep 0.2; done; \
+	cd $(UI) && CANOPY_E2E_BASE_URL=http://127.0.0.1:$(E2E_PORT) CANOPY_E2E_OWNER_EMAIL=owner@e2e.canopy.test \
+	        CANOPY_E2E_OWNER_PASSWORD='Fern-Owner-e2e-7' npm run e2e
+
+## bench: Go benchmarks and the load driver; figures go to docs/performance.md
+bench: build services
+	go test -run '^$$' -bench . -benchtime 2s ./...
+
+clean:
+	rm -rf .bin bin test-output $(UI)/node_modules $(UI)/dist/assets $(UI)/dist/index.html

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	appidentity "canopy/app/identity"
+	"canopy/infra/config"
+	"canopy/infra/localenv/localtest"
+	"canopy/web"
+)
+
+// testEnv is a real canopy stack on its own fresh database and bucket, served over loopback.
+type testEnv struct {
+	t     *testing.T
+	stack *stack
+	srv   *web.Server
+	http  *httptest.Server
+}
+
+func newTestEnv(t *testing.T, tweak ...func(*config.Config)) *testEnv {
+	t.Helper()
+	svc := localtest.MustServices(t)
+	cfg := config.Default()
+	cfg.Database.URL = localtest.MustDatabase(t)
+	cfg.ObjectStore.Endpoint, cfg.ObjectStore.AccessKey, cfg.ObjectStore.SecretKey = svc.MinIOEndpoint, svc.MinIOAccessKey, svc.MinIOSecretKey
+	cfg.ObjectStore.FileBucket = localtest.MustBucketName(t)
+	cfg.Database.MaxOpenConns = 10
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	ctx := context.Background()
+	st, err := build(ctx, cfg, log)
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	if err := st.store.EnsureBuckets(ctx); err != nil {
+		t.Fatalf("buckets: %v", err)
+	}
+	srv, err := st.server()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { hs.Close(); st.close() })
+	return &testEnv{t: t, stack: st, srv: srv, http: hs}
+}
+
+// owner is an organisation made at the shell, with its owner signed in.
+type owner struct {
+	orgID string
+	email string
+	pw    string
+	c     *client
+}
+
+func (e *testEnv) mustOrg(name, email string) owner {
+	e.t.Helper()
+	pw := "Correct-Horse-" + name
+	o, _, err := e.stack.orgs.Bootstrap(context.Background(), name, appidentity.RegisterInput{Email: email, DisplayName: "Owner of " + name, Password: pw})
+	if err != nil {
+		e.t.Fatalf("bootstrap: %v", err)
+	}
+	c := e.client()
+	c.mustLogin(email, pw)
+	return owner{orgID: o.ID().String(), email: email, pw: pw, c: c}
+}
+
+// client is one browser or program talking to the server.
+type client struct {
+	t      *testing.T
+	base   string
+	hc     *http.Client
+	csrf   string
+	bearer string
+}
+
+func (e *testEnv) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: e.t, base: e.http.URL, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (e *testEnv) tokenClient(secret string) *client {
+	c := e.client()
+	c.bearer = secret
+	return c
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.body, &m); err != nil {
+		t.Fatalf("response is not a JSON object (%d): %s", r.status, r.body)
+	}
+	return m
+}
+
+// errorCode returns error.code, failing unless the body is the one error shape.
+func (r response) errorCode(t *testing.T) string {
+	t.Helper()
+	m := r.json(t)
+	e, ok := m["error"].(map[string]any)
+	if !ok || e["code"] == nil || e["message"] == nil || e["request_id"] == "" {
+		t.Fatalf("not an error body: %s", r.body)
+	}
+	return e["code"].(string)
+}
+
+func (c *client) raw(method, path, contentType string, body []byte) response {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if c.csrf != "" {
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 500 {
+		c.t.Errorf("%s %s answered %d: %s", method, path, resp.StatusCode, b)
+	}
+	if strings.Contains(string(b), "goroutine ") || strings.Contains(string(b), ".go:") {
+		c.t.Errorf("%s %s leaked a stack trace: %s", method, path, b)
+	}
+	return response{resp.StatusCode, resp.Header, b}
+}
+
+func (c *client) do(method, path string, body any) response {
+	c.t.Helper()
+	if body == nil {
+		return c.raw(method, path, "", nil)
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.raw(method, path, "application/json", b)
+}
+
+// must sends a request and fails the test unless it answers want.
+func (c *client) must(want int, method, path string, body any) map[string]any {
+	c.t.Helper()
+	r := c.do(method, path, body)
+	if r.status != want {
+		c.t.Fatalf("%s %s: got %d, want %d: %s", method, path, r.status, want, r.body)
+	}
+	if len(r.body) == 0 || r.header.Get("Content-Type") != "application/json" {
+		return nil
+	}
+	return r.json(c.t)
+}
+
+func (c *client) mustLogin(email, pw string) {
+	c.t.Helper()
+	m := c.must(200, "POST", "/api/v1/auth/login", map[string]string{"email": email, "password": pw})
+	c.csrf = m["csrf_token"].(string)
+	u, _ := url.Parse(c.base)
+	var csrfCookie string
+	for _, ck := range c.hc.Jar.Cookies(u) {
+		if ck.Name == "canopy_csrf" {
+			csrfCookie = ck.Value
+		}
+	}
+	if csrfCookie != c.csrf {
+		c.t.Fatalf("the canopy_csrf cookie %q differs from the csrf_token %q", csrfCookie, c.csrf)
+	}
+}
+
+// mustInvite creates an invitation as o and returns its token.
+func (o owner) mustInvite(body map[string]any) string {
+	m := o.c.must(201, "POST", "/api/v1/orgs/"+o.orgID+"/invitations", body)
+	return m["token"].(string)
+}
+
+// mustJoin signs a new person up through an invitation and returns them signed in.
+func (e *testEnv) mustJoin(token, email string) (*client, string) {
+	e.t.Helper()
+	c := e.client()
+	m := c.must(200, "POST", "/api/v1/invitations/"+token+"/accept", map[string]string{
+		"email": email, "display_name": "Person " + email, "password": "Quiet-Meadow-" + email,
+	})
+	c.csrf = m["csrf_token"].(string)
+	return c, m["user"].(map[string]any)["id"].(string)
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"canopy/web"
+)
+
+// TestOtherOrganisationsIDsAnswer404 walks every organisation-scoped route and calls it, as a
+// member of organisation A (by session and by API token), with organisation B's ids: each must
+// answer 404, exactly as for an id that does not exist, and change nothing in B.
+func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.mustOrg("Alpha", "owner@alpha.example")
+	b := e.mustOrg("Beta", "owner@beta.example")
+
+	// B's resources, one of each kind.
+	_, bMember := e.mustJoin(b.mustInvite(nil), "member@beta.example")
+	bInvitation := b.c.must(201, "POST", "/api/v1/orgs/"+b.orgID+"/invitations", map[string]any{})["invitation"].(map[string]any)["id"].(string)
+	bTokenResp := b.c.must(201, "POST", "/api/v1/orgs/"+b.orgID+"/tokens", map[string]any{"name": "b"})
+	bToken := bTokenResp["token"].(map[string]any)["id"].(string)
+	// A has resources of its own too, so B's are not the only ones.
+	e.mustJoin(a.mustInvite(nil), "member@alpha.example")
+	aSecret := a.c.must(201, "POST", "/api/v1/orgs/"+a.orgID+"/tokens", map[string]any{"name": "a"})
+
+	callers := map[string]*client{"session": a.c, "token": e.tokenClient(aSecret["secret"].(string))}
+	bodies := map[string]any{
+		"PATCH /api/v1/orgs/:orgID":                           map[string]string{"name": "Taken over"},
+		"POST /api/v1/orgs/:orgID/invitations":                map[string]any{},
+		"POST /api/v1/orgs/:orgID/tokens":                     map[string]any{"name": "intruder"},
+		"POST /api/v1/orgs/:orgID/members/:userID/deactivate": nil,
+	}
+	fill := func(path string, org string, ids map[string]string) string {
+		path = strings.Replace(path, ":orgID", org, 1)
+		for param, id := range ids {
+			path = strings.Replace(path, ":"+param, id, 1)
+		}
+		return path
+	}
+	foreign := map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken}
+
+	checked := 0
+	for _, r := range e.srv.Routes() {
+		if r.Access != web.Member {
+			continue
+		}
+		checked++
+		key := r.Method + " " + r.Path
+		body := bodies[key]
+		if body == nil && (r.Method == "POST" || r.Method == "PATCH") {
+			body = map[string]any{}
+		}
+		for name, c := range callers {
+			// B's organisation id, with B's resource ids.
+			path := fill(r.Path, b.orgID, foreign)
+			if res := c.do(r.Method, path, body); res.status != 404 {
+				t.Errorf("%s %s as A's %s: got %d, want 404: %s", r.Method, path, name, res.status, res.body)
+			}
+			// A's organisation id, with B's resource ids.
+			if strings.Count(r.Path, ":") > 1 {
+				path := fill(r.Path, a.orgID, foreign)
+				if res := c.do(r.Method, path, body); res.status != 404 {
+					t.Errorf("%s %s as A's %s: got %d, want 404: %s", r.Method, path, name, res.status, res.body)
+				}
+			}
+		}
+	}
+	if checked < 12 {
+		t.Fatalf("only %d organisation routes checked", checked)
+	}
+
+	// Nothing in B changed.
+	if got := b.c.must(200, "GET", "/api/v1/orgs/"+b.orgID, nil); got["name"] != "Beta" || got["member_count"].(float64) != 2 {
+		t.Fatalf("B changed: %v", got)
+	}
+	if got := b.c.must(200, "GET", "/api/v1/orgs/"+b.orgID+"/members/"+bMember, nil); got["status"] != "active" {
+		t.Fatalf("B's member changed: %v", got)
+	}
+	for _, inv := range b.c.must(200, "GET", "/api/v1/orgs/"+b.orgID+"/invitations", nil)["items"].([]any) {
+		if inv.(map[string]any)["revoked"] == true {
+			t.Fatalf("B's invitation revoked: %v", inv)
+		}
+	}
+	e.tokenClient(bTokenResp["secret"].(string)).must(200, "GET", "/api/v1/me", nil)
+	// And a member of A sees only A in its lists.
+	if items := a.c.must(200, "GET", "/api/v1/orgs", nil)["items"].([]any); len(items) != 1 {
+		t.Fatalf("A sees %v", items)
+	}
+}
