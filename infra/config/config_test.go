@@ -1,0 +1,61 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"canopy/infra/config"
+)
+
+func TestShippedFileMatchesDefaults(t *testing.T) {
+	cfg, err := config.Load(filepath.Join("..", "..", "configs", "canopy.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := config.Default()
+	if cfg.Server.Address != def.Server.Address || cfg.Auth.SessionTTL != def.Auth.SessionTTL ||
+		cfg.ObjectStore.FileBucket != def.ObjectStore.FileBucket || cfg.Local.PostgresPort != def.Local.PostgresPort {
+		t.Fatalf("configs/canopy.yaml drifted from the defaults:\n%+v\n%+v", cfg, def)
+	}
+}
+
+func TestEnvironmentOverrides(t *testing.T) {
+	cfg, err := config.Load("", []string{
+		"CANOPY_SERVER_PUBLIC_URL=https://canopy.example.com",
+		"CANOPY_AUTH_LOGIN_WINDOW=5m",
+		"CANOPY_DATABASE_URL=postgres://u:p@db:5432/canopy",
+		"CANOPY_SERVER_TRUSTED_PROXIES=10.0.0.0/8, 192.168.0.0/16",
+		"HOME=/root",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Server.PublicURL != "https://canopy.example.com" || cfg.Auth.LoginWindow != 5*time.Minute ||
+		cfg.Database.URL != "postgres://u:p@db:5432/canopy" || len(cfg.Server.TrustedProxies) != 2 {
+		t.Fatalf("overrides not applied: %+v", cfg)
+	}
+}
+
+func TestBadSettingIsNamed(t *testing.T) {
+	cases := map[string]string{
+		"CANOPY_SERVER_ADDRESS=not an address": "server.address",
+		"CANOPY_AUTH_LOGIN_ACCOUNT_LIMIT=0":    "auth.login_account_limit",
+		"CANOPY_LOG_LEVEL=loud":                "log.level",
+		"CANOPY_SERVR_ADDRESS=x":               "CANOPY_SERVR_ADDRESS",
+		"CANOPY_AUTH_SESSION_TTL=forever":      "session_ttl",
+	}
+	for env, name := range cases {
+		_, err := config.Load("", []string{env})
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: error %v does not name %s", env, err, name)
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	_ = os.WriteFile(bad, []byte("server:\n  body_limit_bytes: 10\n"), 0o644)
+	if _, err := config.Load(bad, nil); err == nil || !strings.Contains(err.Error(), "server.body_limit_bytes") {
+		t.Errorf("file: %v", err)
+	}
+}
