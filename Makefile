@@ -78,7 +78,9 @@ e2e: build services chromium
 
 ## bench: Go benchmarks and the load driver; figures go to docs/performance.md
 bench: build services
-	go test -run '^$$' -bench . -benchtime 2s ./...
+	@mkdir -p test-output
+	go test -count=1 -run '^$$' -bench . -benchtime 2s -benchmem ./... | tee test-output/bench.txt
+	@echo "figures in test-output/bench.txt; record them in docs/performance.md"
 
 clean:
 	rm -rf .bin bin test-output $(UI)/node_modules $(UI)/dist/assets $(UI)/dist/index.html

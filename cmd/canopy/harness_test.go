@@ -21,13 +21,13 @@ import (
 
 // testEnv is a real canopy stack on its own fresh database and bucket, served over loopback.
 type testEnv struct {
-	t     *testing.T
+	t     testing.TB
 	stack *stack
 	srv   *web.Server
 	http  *httptest.Server
 }
 
-func newTestEnv(t *testing.T, tweak ...func(*config.Config)) *testEnv {
+func newTestEnv(t testing.TB, tweak ...func(*config.Config)) *testEnv {
 	t.Helper()
 	svc := localtest.MustServices(t)
 	cfg := config.Default()
@@ -78,7 +78,7 @@ func (e *testEnv) mustOrg(name, email string) owner {
 
 // client is one browser or program talking to the server.
 type client struct {
-	t      *testing.T
+	t      testing.TB
 	base   string
 	hc     *http.Client
 	csrf   string
@@ -102,7 +102,7 @@ type response struct {
 	body   []byte
 }
 
-func (r response) json(t *testing.T) map[string]any {
+func (r response) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {
@@ -112,7 +112,7 @@ func (r response) json(t *testing.T) map[string]any {
 }
 
 // errorCode returns error.code, failing unless the body is the one error shape.
-func (r response) errorCode(t *testing.T) string {
+func (r response) errorCode(t testing.TB) string {
 	t.Helper()
 	m := r.json(t)
 	e, ok := m["error"].(map[string]any)
