@@ -29,6 +29,8 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
     css: false,
-    testTimeout: 20000,
+    testTimeout: 60000,
+    // Pre-bundle the UI libraries once instead of loading hundreds of small ES modules per test.
+    deps: { optimizer: { web: { enabled: true } } },
   },
 });

@@ -5,9 +5,8 @@ import zhCN from 'antd/locale/zh_CN';
 import { useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, setUnauthorizedHandler } from './api/client';
-import { keys, useMe } from './api/queries';
+import { keys } from './api/queries';
 import { OrgProvider } from './auth/OrgContext';
-import { applyLanguage, isLanguage } from './i18n';
 
 /** newQueryClient retries only what may succeed on a second try: not 4xx answers. */
 export function newQueryClient(): QueryClient {
@@ -44,16 +43,6 @@ function SessionWatcher() {
   return null;
 }
 
-/** LanguageSync makes the UI follow the language saved in the user's profile. */
-function LanguageSync() {
-  const me = useMe();
-  const locale = me.data?.user.locale;
-  useEffect(() => {
-    if (isLanguage(locale)) applyLanguage(locale);
-  }, [locale]);
-  return null;
-}
-
 function Antd({ children }: { children: ReactNode }) {
   const { i18n } = useTranslation();
   return (
@@ -67,7 +56,6 @@ export function AppProviders({ client, children }: { client: QueryClient; childr
   return (
     <QueryClientProvider client={client}>
       <SessionWatcher />
-      <LanguageSync />
       <OrgProvider>
         <Antd>{children}</Antd>
       </OrgProvider>

@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { applyLanguage, isLanguage } from '../i18n';
 import { ApiError, api, unwrap, type Me } from './client';
 
 /** Query keys, in one place so invalidations match the queries. */
@@ -11,14 +12,22 @@ export const keys = {
   invitation: (token: string) => ['invitation', token] as const,
 };
 
-/** fetchMe returns the caller, or null when nobody is signed in. */
+/**
+ * fetchMe returns the caller, or null when nobody is signed in. It switches the UI to the
+ * profile's language before it returns, so that pages which appear because the user is now known
+ * render in that language from the start (a component mounting in the same commit as a language
+ * change would miss the change).
+ */
 export async function fetchMe(): Promise<Me | null> {
+  let me: Me;
   try {
-    return await unwrap(api.GET('/api/v1/me'));
+    me = await unwrap(api.GET('/api/v1/me'));
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return null;
     throw err;
   }
+  if (isLanguage(me.user.locale)) await applyLanguage(me.user.locale);
+  return me;
 }
 
 /** useMe is the signed-in user with their organisations; data is null when signed out. */

@@ -42,7 +42,6 @@ const en = {
     password: 'Password',
     signIn: 'Sign in',
     continue: 'Sign in to continue where you were.',
-    wrongCredentials: 'The email or password is wrong.',
     noAccount: 'No account yet? Ask an administrator of your organisation for an invitation link.',
   },
   invite: {
@@ -97,7 +96,6 @@ const en = {
     passwordMismatch: 'The two passwords are not the same.',
     changePassword: 'Change password',
     passwordChanged: 'Password changed. Your other sessions were signed out.',
-    wrongPassword: 'The current password is wrong.',
   },
   tokens: {
     title: 'API tokens',
@@ -200,6 +198,15 @@ const en = {
     passwordHint: 'At least 8 characters.',
   },
   errors: {
+    invalidCredentials: 'The email or password is wrong.',
+    wrongPassword: 'The current password is wrong.',
+    emailTaken: 'An account with this email already exists. Sign in first, then open the link again.',
+    alreadyMember: 'You are already a member of this organisation.',
+    membershipDeactivated: 'Your membership of this organisation was deactivated. Ask an administrator.',
+    passwordTooShort: 'The password must have at least 8 characters.',
+    passwordTooCommon: 'This password is too common. Choose another.',
+    cannotDeactivateSelf: 'You cannot deactivate yourself.',
+    csrfFailed: 'The security check failed. Reload the page and try again.',
     generic: 'Something went wrong. Please try again.',
     network: 'Canopy can’t be reached. Check your connection and try again.',
     loadFailed: 'This could not be loaded',

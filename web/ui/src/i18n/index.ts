@@ -41,17 +41,17 @@ function storedLanguage(): Language | undefined {
 }
 
 /**
- * applyLanguage switches the UI language. The profile's language wins once it is known (see
- * LanguageSync); before that, the last choice made in this browser, then the browser's own.
+ * applyLanguage switches the UI language. The profile's language wins once it is known (fetchMe
+ * applies it); before that, the last choice made in this browser, then the browser's own.
  */
-export function applyLanguage(lng: Language): void {
+export async function applyLanguage(lng: Language): Promise<void> {
   try {
     localStorage.setItem(STORAGE_KEY, lng);
   } catch {
     // Private mode: the choice lasts for this page only.
   }
   document.documentElement.lang = lng;
-  if (i18n.language !== lng) void i18n.changeLanguage(lng);
+  if (i18n.language !== lng) await i18n.changeLanguage(lng);
 }
 
 /** currentLanguage is the UI language as one of Canopy's languages. */

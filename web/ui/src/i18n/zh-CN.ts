@@ -44,7 +44,6 @@ const zhCN: Messages = {
     password: '密码',
     signIn: '登录',
     continue: '请登录，然后回到刚才的页面。',
-    wrongCredentials: '邮箱或密码不正确。',
     noAccount: '还没有账号？请向组织管理员索取邀请链接。',
   },
   invite: {
@@ -99,7 +98,6 @@ const zhCN: Messages = {
     passwordMismatch: '两次输入的密码不一致。',
     changePassword: '修改密码',
     passwordChanged: '密码已修改，你在其他设备上的会话已退出。',
-    wrongPassword: '当前密码不正确。',
   },
   tokens: {
     title: 'API 令牌',
@@ -202,6 +200,15 @@ const zhCN: Messages = {
     passwordHint: '至少 8 个字符。',
   },
   errors: {
+    invalidCredentials: '邮箱或密码不正确。',
+    wrongPassword: '当前密码不正确。',
+    emailTaken: '该邮箱已注册账号。请先登录，然后重新打开邀请链接。',
+    alreadyMember: '你已经是此组织的成员。',
+    membershipDeactivated: '你在此组织的成员身份已被停用，请联系管理员。',
+    passwordTooShort: '密码至少需要 8 个字符。',
+    passwordTooCommon: '此密码过于常见，请换一个。',
+    cannotDeactivateSelf: '不能停用你自己。',
+    csrfFailed: '安全校验失败，请刷新页面后重试。',
     generic: '出了点问题，请重试。',
     network: '无法连接到 Canopy，请检查网络后重试。',
     loadFailed: '无法加载',

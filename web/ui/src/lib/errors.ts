@@ -14,6 +14,26 @@ export function errorText(t: TFunction, err: unknown): string {
         return t('errors.invitationUsedUp');
       case 'invitation_revoked':
         return t('errors.invitationRevoked');
+      case 'invalid_credentials':
+        return t('errors.invalidCredentials');
+      case 'wrong_password':
+        return t('errors.wrongPassword');
+      case 'email_taken':
+        return t('errors.emailTaken');
+      case 'already_member':
+        return t('errors.alreadyMember');
+      case 'membership_deactivated':
+        return t('errors.membershipDeactivated');
+      case 'password_too_short':
+        return t('errors.passwordTooShort');
+      case 'password_too_common':
+        return t('errors.passwordTooCommon');
+      case 'cannot_deactivate_self':
+        return t('errors.cannotDeactivateSelf');
+      case 'session_expired':
+        return t('errors.unauthenticated');
+      case 'csrf_failed':
+        return t('errors.csrfFailed');
     }
     if (err.status === 429) {
       return err.retryAfter ? t('errors.rateLimitedWait', { seconds: err.retryAfter }) : t('errors.rateLimited');

@@ -34,7 +34,7 @@ export function useChangeLanguage() {
   const queryClient = useQueryClient();
   return useCallback(
     async (lng: Language) => {
-      applyLanguage(lng);
+      await applyLanguage(lng);
       const me = queryClient.getQueryData<Me | null>(keys.me);
       if (!me || me.auth.method !== 'session' || me.user.locale === lng) return;
       const user = await unwrap(api.PATCH('/api/v1/me', { body: { locale: lng } }));

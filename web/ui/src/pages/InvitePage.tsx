@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, api, unwrap } from '../api/client';
-import { keys, useInvitationPreview, useMe, useSignOut } from '../api/queries';
+import { fetchMe, keys, useInvitationPreview, useMe, useSignOut } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
 import { PageLoading } from '../components/PageState';
 import { currentLanguage } from '../i18n';
@@ -77,7 +77,7 @@ export default function InvitePage() {
       const joined = await unwrap(api.POST('/api/v1/invitations/{token}/accept', { params: { path: { token } }, body }));
       setOrgID(joined.org_id);
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
-      await queryClient.fetchQuery({ queryKey: keys.me, queryFn: () => unwrap(api.GET('/api/v1/me')) });
+      await queryClient.fetchQuery({ queryKey: keys.me, queryFn: fetchMe });
       navigate('/', { replace: true });
     } catch (err) {
       setJoining(false);

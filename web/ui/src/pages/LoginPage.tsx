@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, api, unwrap } from '../api/client';
-import { keys, useMe } from '../api/queries';
+import { fetchMe, keys, useMe } from '../api/queries';
 import { PageError, PageLoading } from '../components/PageState';
 import { errorText } from '../lib/errors';
 import { useTitle } from '../lib/hooks';
@@ -39,11 +39,11 @@ export default function LoginPage() {
       await unwrap(api.POST('/api/v1/auth/login', { body: values }));
       // Nothing cached for whoever was here before may leak into this session.
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
-      await queryClient.fetchQuery({ queryKey: keys.me, queryFn: () => unwrap(api.GET('/api/v1/me')) });
+      await queryClient.fetchQuery({ queryKey: keys.me, queryFn: fetchMe });
       navigate(next ?? '/', { replace: true });
     } catch (err) {
       setSubmitting(false);
-      setError(err instanceof ApiError && err.status === 401 ? t('auth.wrongCredentials') : errorText(t, err));
+      setError(err instanceof ApiError && err.status === 401 ? t('errors.invalidCredentials') : errorText(t, err));
     }
   };
 

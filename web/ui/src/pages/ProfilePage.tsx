@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Descriptions, Form, Input, Select } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, api, unwrap, type Locale, type Me } from '../api/client';
+import { api, unwrap, type Locale, type Me } from '../api/client';
 import { keys, useMe } from '../api/queries';
 import { PageHeader } from '../components/PageHeader';
 import { PageError, PageLoading } from '../components/PageState';
@@ -64,7 +64,7 @@ function DetailsCard({ me }: { me: Me }) {
     try {
       const user = await unwrap(api.PATCH('/api/v1/me', { body: { ...values, display_name: values.display_name.trim() } }));
       queryClient.setQueryData<Me | null>(keys.me, (old) => (old ? { ...old, user } : old));
-      applyLanguage(user.locale);
+      await applyLanguage(user.locale);
       message.success(t('profile.saved'));
     } catch (err) {
       setError(errorText(t, err));
@@ -133,7 +133,7 @@ function PasswordCard() {
       form.resetFields();
       message.success(t('profile.passwordChanged'));
     } catch (err) {
-      setError(err instanceof ApiError && err.status === 401 ? t('profile.wrongPassword') : errorText(t, err));
+      setError(errorText(t, err));
     } finally {
       setSaving(false);
     }

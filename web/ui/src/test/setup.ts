@@ -1,6 +1,11 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+
+// Pages load lazily, and the first import of an Ant Design module under jsdom is slow. Role
+// queries skip the per-element visibility check (getComputedStyle on every node, which Ant
+// Design's many style rules make very slow in jsdom); closed popups are not rendered anyway.
+configure({ asyncUtilTimeout: 20000, defaultHidden: true });
 
 // jsdom has no matchMedia, which Ant Design and the shell's phone layout use.
 if (!window.matchMedia) {

@@ -1,0 +1,194 @@
+import { act, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { Suspense } from 'react';
+import { MemoryRouter, useLocation } from 'react-router';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AppRoutes } from './App';
+import { AppProviders, newQueryClient } from './AppProviders';
+import i18n from './i18n';
+import { apiError, fakeApi, json, me } from './test/fakeApi';
+
+function Where() {
+  const location = useLocation();
+  return <output data-testid="location">{location.pathname + location.search}</output>;
+}
+
+function renderAt(path: string) {
+  const client = newQueryClient();
+  render(
+    <MemoryRouter initialEntries={[path]}>
+      <AppProviders client={client}>
+        <Suspense fallback={null}>
+          <AppRoutes />
+        </Suspense>
+        <Where />
+      </AppProviders>
+    </MemoryRouter>,
+  );
+  return client;
+}
+
+const location = () => screen.getByTestId('location').textContent;
+
+beforeEach(async () => {
+  await act(() => i18n.changeLanguage('en'));
+});
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('signing in', () => {
+  it('sends a signed-out visitor to sign in, then back where they were', async () => {
+    let signedIn = false;
+    const { calls } = fakeApi({
+      'GET /api/v1/me': () => (signedIn ? json(200, me()) : apiError(401, 'unauthenticated', 'sign in')),
+      'POST /api/v1/auth/login': () => {
+        signedIn = true;
+        return json(200, { user: me().user, csrf_token: 'c', expires_at: '2030-01-01T00:00:00Z' });
+      },
+    });
+    renderAt('/tasks');
+    expect(await screen.findByRole('heading', { name: 'Sign in to Canopy' })).toBeInTheDocument();
+    expect(location()).toBe('/login?next=%2Ftasks');
+
+    const user = userEvent.setup({ delay: null });
+    await user.type(screen.getByLabelText('Email'), 'li.na@example.com');
+    await user.type(screen.getByLabelText('Password'), 'correct horse');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    expect(await screen.findByRole('heading', { name: 'Tasks' })).toBeInTheDocument();
+    expect(location()).toBe('/tasks');
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ email: 'li.na@example.com', password: 'correct horse' });
+  });
+
+  it('says so when the password is wrong', async () => {
+    fakeApi({
+      'GET /api/v1/me': () => apiError(401, 'unauthenticated', 'sign in'),
+      'POST /api/v1/auth/login': () => apiError(401, 'invalid_credentials', 'the email or password is wrong'),
+    });
+    renderAt('/login');
+    const user = userEvent.setup({ delay: null });
+    await user.type(await screen.findByLabelText('Email'), 'li.na@example.com');
+    await user.type(screen.getByLabelText('Password'), 'nope');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('The email or password is wrong.');
+  });
+});
+
+describe('the app shell', () => {
+  it('shows an honest empty state for modules that have not landed', async () => {
+    fakeApi({ 'GET /api/v1/me': () => json(200, me({ role: 'member' })) });
+    renderAt('/');
+    expect(await screen.findByRole('heading', { name: 'Messages' })).toBeInTheDocument();
+    expect(screen.getByText(/arrive with the messaging module/)).toBeInTheDocument();
+    expect(location()).toBe('/messages');
+    for (const name of ['Messages', 'Tasks', 'Files', 'Directory']) {
+      expect(screen.getByRole('link', { name })).toBeInTheDocument();
+    }
+    // A member gets no way into the console.
+    expect(screen.queryByRole('link', { name: 'Admin console' })).not.toBeInTheDocument();
+  });
+
+  it('links owners and admins to the console', async () => {
+    fakeApi({ 'GET /api/v1/me': () => json(200, me({ role: 'admin' })) });
+    renderAt('/files');
+    expect(await screen.findByRole('link', { name: 'Admin console' })).toHaveAttribute('href', '/console');
+  });
+
+  it('speaks the language of the user’s profile', async () => {
+    fakeApi({ 'GET /api/v1/me': () => json(200, me({ locale: 'zh-CN' })) });
+    renderAt('/messages');
+    expect(await screen.findByRole('heading', { name: '消息' })).toBeInTheDocument();
+    expect(screen.getByText(/将随消息模块上线/)).toBeInTheDocument();
+    expect(document.documentElement.lang).toBe('zh-CN');
+  });
+
+  it('saves a language switch to the profile', async () => {
+    const { calls } = fakeApi({
+      'GET /api/v1/me': () => json(200, me()),
+      'PATCH /api/v1/me': (_req, body) => json(200, { ...me().user, ...(body as object) }),
+    });
+    renderAt('/messages');
+    const user = userEvent.setup({ delay: null });
+    await user.click(await screen.findByRole('button', { name: 'Language: English' }));
+    await user.click(await screen.findByRole('menuitem', { name: '简体中文' }));
+    expect(await screen.findByRole('heading', { name: '消息' })).toBeInTheDocument();
+    await waitFor(() => expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({ locale: 'zh-CN' }));
+  });
+
+  it('sends the user to sign in when the session ends, and remembers the page', async () => {
+    let ended = false;
+    fakeApi({
+      'GET /api/v1/me': () => (ended ? apiError(401, 'session_expired', 'expired') : json(200, me())),
+      'GET /api/v1/orgs/00000000-0000-4000-8000-000000000100/tokens': () => {
+        ended = true;
+        return apiError(401, 'session_expired', 'your session has expired');
+      },
+    });
+    renderAt('/profile');
+    expect(await screen.findByRole('heading', { name: 'Sign in to Canopy' })).toBeInTheDocument();
+    expect(location()).toBe('/login?next=%2Fprofile');
+  });
+});
+
+describe('the console', () => {
+  it('is closed to members', async () => {
+    fakeApi({ 'GET /api/v1/me': () => json(200, me({ role: 'member' })) });
+    renderAt('/console/members');
+    expect(await screen.findByText('For owners and admins')).toBeInTheDocument();
+  });
+
+  it('lists members with their status', async () => {
+    fakeApi({
+      'GET /api/v1/me': () => json(200, me()),
+      'GET /api/v1/orgs/00000000-0000-4000-8000-000000000100/members': () =>
+        json(200, {
+          items: [
+            { user_id: me().user.id, email: 'li.na@example.com', display_name: 'Li Na', role: 'owner', status: 'active', joined_at: '2025-01-02T03:04:05Z' },
+            { user_id: 'u2', email: 'wang@example.com', display_name: 'Wang Wei', role: 'member', status: 'deactivated', joined_at: '2025-01-03T03:04:05Z', deactivated_at: '2025-02-01T00:00:00Z' },
+          ],
+          total: 2,
+        }),
+      'GET /api/v1/orgs/00000000-0000-4000-8000-000000000100/invitations': () => json(200, { items: [] }),
+    });
+    renderAt('/console');
+    expect(await screen.findByText('Wang Wei')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Reactivate Wang Wei' })).toBeInTheDocument();
+    // Nobody deactivates themselves.
+    expect(screen.queryByRole('button', { name: 'Deactivate Li Na' })).not.toBeInTheDocument();
+    expect(screen.getByText('No invitation links yet.')).toBeInTheDocument();
+  });
+});
+
+describe('an invitation link', () => {
+  it('names the organisation and creates the account', async () => {
+    let joined = false;
+    const { calls } = fakeApi({
+      'GET /api/v1/me': () => (joined ? json(200, me({ role: 'member' })) : apiError(401, 'unauthenticated', 'sign in')),
+      'GET /api/v1/invitations/abc': () => json(200, { org_name: 'Acme', role: 'member', expires_at: '2030-01-01T00:00:00Z' }),
+      'POST /api/v1/invitations/abc/accept': () => {
+        joined = true;
+        return json(200, { org_id: '00000000-0000-4000-8000-000000000100', user: me().user, csrf_token: 'c' });
+      },
+    });
+    renderAt('/invite/abc');
+    expect(await screen.findByRole('heading', { name: 'Join Acme' })).toBeInTheDocument();
+    const user = userEvent.setup({ delay: null });
+    await user.type(screen.getByLabelText('Email'), 'wang@example.com');
+    await user.type(screen.getByLabelText('Display name'), 'Wang Wei');
+    await user.type(screen.getByLabelText('Password'), 'Moss-and-fern-42');
+    await user.click(screen.getByRole('button', { name: 'Create account and join' }));
+    expect(await screen.findByRole('heading', { name: 'Messages' })).toBeInTheDocument();
+    const accept = calls.find((c) => c.method === 'POST');
+    expect(accept?.body).toMatchObject({ email: 'wang@example.com', display_name: 'Wang Wei', password: 'Moss-and-fern-42', locale: 'en' });
+  });
+
+  it('explains an expired invitation', async () => {
+    fakeApi({
+      'GET /api/v1/me': () => apiError(401, 'unauthenticated', 'sign in'),
+      'GET /api/v1/invitations/old': () => apiError(409, 'invitation_expired', 'the invitation has expired'),
+    });
+    renderAt('/invite/old');
+    expect(await screen.findByText('This invitation has expired. Ask for a new one.')).toBeInTheDocument();
+  });
+});

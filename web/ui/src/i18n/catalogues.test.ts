@@ -1,0 +1,81 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dynamicCalls, flatten, missingKeys, placeholders, usedKeys, type Tree } from './catalogues';
+import en from './en';
+import zhCN from './zh-CN';
+
+const catalogues: Record<string, Tree> = { en, 'zh-CN': zhCN };
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return /\.(ts|tsx)$/.test(name) && !/\.test\.tsx?$/.test(name) && !name.endsWith('.d.ts') ? [path] : [];
+  });
+}
+
+const srcDir = join(__dirname, '..');
+
+describe('translation catalogues', () => {
+  it('zh-CN has every English key', () => {
+    expect(missingKeys(en, zhCN)).toEqual([]);
+  });
+
+  it('en has every Chinese key', () => {
+    expect(missingKeys(zhCN, en)).toEqual([]);
+  });
+
+  it('has no empty message', () => {
+    for (const [lang, tree] of Object.entries(catalogues)) {
+      const empty = [...flatten(tree)].filter(([, v]) => v.trim() === '').map(([k]) => `${lang}:${k}`);
+      expect(empty).toEqual([]);
+    }
+  });
+
+  it('interpolates the same placeholders in both languages', () => {
+    const zh = flatten(zhCN);
+    const differ = [...flatten(en)]
+      .filter(([k, v]) => zh.has(k) && placeholders(v).join() !== placeholders(zh.get(k)!).join())
+      .map(([k]) => k);
+    expect(differ).toEqual([]);
+  });
+
+  it('has every key the source uses, in both languages', () => {
+    const files = sourceFiles(srcDir);
+    expect(files.length).toBeGreaterThan(10);
+    const absent: string[] = [];
+    for (const file of files) {
+      for (const key of usedKeys(readFileSync(file, 'utf8'))) {
+        for (const [lang, tree] of Object.entries(catalogues)) {
+          if (!flatten(tree).has(key)) absent.push(`${lang}:${key} (${file.slice(srcDir.length + 1)})`);
+        }
+      }
+    }
+    expect(absent).toEqual([]);
+  });
+
+  it('uses only literal keys, so the check above sees them all', () => {
+    const dynamic = sourceFiles(srcDir).flatMap((file) => dynamicCalls(readFileSync(file, 'utf8')).map((c) => `${file}: ${c}`));
+    expect(dynamic).toEqual([]);
+  });
+});
+
+describe('the catalogue checks themselves', () => {
+  it('notice a key missing from either catalogue', () => {
+    const full = { a: { b: 'x', c: 'y' } };
+    const partial = { a: { b: 'x' } };
+    expect(missingKeys(full, partial)).toEqual(['a.c']);
+    expect(missingKeys(partial, full)).toEqual([]);
+  });
+
+  it('find keys used in source, and dynamic ones', () => {
+    const src = "t('a.b'); t(\"c.d\", { x: 1 }); format(t('e')); i18n.t(x); t(key); t(`x.${y}`)";
+    expect(usedKeys(src)).toEqual(['a.b', 'c.d', 'e']);
+    expect(dynamicCalls(src)).toEqual(['t(key)', 't(`x.${y}`)']);
+  });
+
+  it('compare placeholders', () => {
+    expect(placeholders('Join {{org}} as {{ role }}')).toEqual(['org', 'role']);
+  });
+});
