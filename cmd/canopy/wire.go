@@ -17,6 +17,7 @@ import (
 	"canopy/infra/localenv"
 	"canopy/infra/objectstore"
 	"canopy/infra/password"
+	"canopy/infra/pinyin"
 	"canopy/infra/postgres"
 	"canopy/web"
 	"canopy/web/ui"
@@ -92,7 +93,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 		LoginAccountLimit: cfg.Auth.LoginAccountLimit, LoginAddressLimit: cfg.Auth.LoginAddressLimit, LoginWindow: cfg.Auth.LoginWindow,
 	}, appidentity.Deps{
 		Tx: tx, Clock: clk, Hasher: password.NewHasher(password.OWASP), Common: password.NewCommonList(),
-		Limiter: postgres.NewAttemptLimiter(db, clk.Now), Users: postgres.NewUsers(db), Sessions: sessions, Tokens: postgres.NewTokens(db),
+		Limiter: postgres.NewAttemptLimiter(db, clk.Now), Users: postgres.NewUsers(db, pinyin.Keys), Sessions: sessions, Tokens: postgres.NewTokens(db),
 	})
 	if err != nil {
 		return nil, err

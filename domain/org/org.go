@@ -18,8 +18,41 @@ type Organisation struct {
 	id            uuid.UUID
 	name          string
 	defaultLocale identity.Locale
+	limits        Limits
 	createdAt     time.Time
 	updatedAt     time.Time
+}
+
+// Limits are an organisation's own directory limits, each at most the hard cap.
+type Limits struct {
+	MaxDepartmentDepth int
+	MaxGroupMembers    int
+	MaxDeptsPerMember  int
+}
+
+// Hard caps and defaults of the limits.
+const (
+	HardMaxDepartmentDepth = 25
+	HardMaxGroupMembers    = 1000
+	HardMaxDeptsPerMember  = 500
+	DefaultDeptsPerMember  = 50
+)
+
+// DefaultLimits are a new organisation's limits.
+func DefaultLimits() Limits {
+	return Limits{MaxDepartmentDepth: HardMaxDepartmentDepth, MaxGroupMembers: HardMaxGroupMembers, MaxDeptsPerMember: DefaultDeptsPerMember}
+}
+
+func (l Limits) check() error {
+	switch {
+	case l.MaxDepartmentDepth < 1 || l.MaxDepartmentDepth > HardMaxDepartmentDepth:
+		return errs.E(errs.Invalid, "invalid_limit", "max_department_depth must be between 1 and 25")
+	case l.MaxGroupMembers < 1 || l.MaxGroupMembers > HardMaxGroupMembers:
+		return errs.E(errs.Invalid, "invalid_limit", "max_group_members must be between 1 and 1000")
+	case l.MaxDeptsPerMember < 1 || l.MaxDeptsPerMember > HardMaxDeptsPerMember:
+		return errs.E(errs.Invalid, "invalid_limit", "max_departments_per_member must be between 1 and 500")
+	}
+	return nil
 }
 
 // ParseName trims an organisation name and checks its length.
@@ -45,13 +78,16 @@ func New(name, defaultLocale string, now time.Time) (*Organisation, error) {
 		return nil, err
 	}
 	now = now.UTC()
-	return &Organisation{id: uuid.New(), name: n, defaultLocale: loc, createdAt: now, updatedAt: now}, nil
+	return &Organisation{id: uuid.New(), name: n, defaultLocale: loc, limits: DefaultLimits(), createdAt: now, updatedAt: now}, nil
 }
 
 // Rehydrate rebuilds a stored organisation. It is for repository adapters only.
-func Rehydrate(id uuid.UUID, name string, defaultLocale identity.Locale, createdAt, updatedAt time.Time) *Organisation {
-	return &Organisation{id, name, defaultLocale, createdAt, updatedAt}
+func Rehydrate(id uuid.UUID, name string, defaultLocale identity.Locale, limits Limits, createdAt, updatedAt time.Time) *Organisation {
+	return &Organisation{id, name, defaultLocale, limits, createdAt, updatedAt}
 }
+
+// Limits returns the organisation's directory limits.
+func (o *Organisation) Limits() Limits { return o.limits }
 
 // ID returns the organisation's id.
 func (o *Organisation) ID() uuid.UUID { return o.id }
@@ -72,6 +108,7 @@ func (o *Organisation) UpdatedAt() time.Time { return o.updatedAt }
 type SettingsChange struct {
 	Name          *string
 	DefaultLocale *string
+	Limits        *Limits
 }
 
 // ChangeSettings applies a validated change; on error nothing changes.
@@ -88,7 +125,14 @@ func (o *Organisation) ChangeSettings(c SettingsChange, now time.Time) error {
 			return err
 		}
 	}
-	o.name, o.defaultLocale, o.updatedAt = name, loc, now.UTC()
+	lim := o.limits
+	if c.Limits != nil {
+		if err := c.Limits.check(); err != nil {
+			return err
+		}
+		lim = *c.Limits
+	}
+	o.name, o.defaultLocale, o.limits, o.updatedAt = name, loc, lim, now.UTC()
 	return nil
 }
 

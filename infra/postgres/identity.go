@@ -15,6 +15,8 @@ type userRow struct {
 	ID           uuid.UUID `gorm:"primaryKey"`
 	Email        string
 	DisplayName  string
+	NamePinyin   string
+	NameInitials string
 	Locale       string
 	TimeZone     string
 	Status       string
@@ -25,23 +27,30 @@ type userRow struct {
 
 func (userRow) TableName() string { return "users" }
 
-func toUserRow(u *identity.User) userRow {
-	return userRow{u.ID(), u.Email(), u.DisplayName(), string(u.Locale()), u.TimeZone(), string(u.Status()), u.PasswordHash(), u.CreatedAt(), u.UpdatedAt()}
+func (r *Users) toRow(u *identity.User) userRow {
+	full, initials := r.keys(u.DisplayName())
+	return userRow{u.ID(), u.Email(), u.DisplayName(), full, initials, string(u.Locale()), u.TimeZone(), string(u.Status()), u.PasswordHash(), u.CreatedAt(), u.UpdatedAt()}
 }
 
 func (r userRow) domain() *identity.User {
 	return identity.RehydrateUser(r.ID, r.Email, r.DisplayName, identity.Locale(r.Locale), r.TimeZone, identity.UserStatus(r.Status), r.PasswordHash, r.CreatedAt, r.UpdatedAt)
 }
 
-// Users stores users.
-type Users struct{ db *gorm.DB }
+// SearchKeys returns the search keys of a name: its full pinyin and its initials.
+type SearchKeys func(name string) (full, initials string)
+
+// Users stores users, keeping the search keys of their names.
+type Users struct {
+	db   *gorm.DB
+	keys SearchKeys
+}
 
 // NewUsers returns the user repository.
-func NewUsers(db *gorm.DB) *Users { return &Users{db} }
+func NewUsers(db *gorm.DB, keys SearchKeys) *Users { return &Users{db, keys} }
 
 // Create implements identity.UserRepository.
 func (r *Users) Create(ctx context.Context, u *identity.User) error {
-	row := toUserRow(u)
+	row := r.toRow(u)
 	return translate(conn(ctx, r.db).Create(&row).Error)
 }
 
@@ -65,9 +74,9 @@ func (r *Users) GetByEmail(ctx context.Context, email string) (*identity.User, e
 
 // Update implements identity.UserRepository.
 func (r *Users) Update(ctx context.Context, u *identity.User) error {
-	row := toUserRow(u)
+	row := r.toRow(u)
 	return notFoundIfNone(conn(ctx, r.db).Model(&userRow{}).Where("id = ?", row.ID).Updates(map[string]any{
-		"email": row.Email, "display_name": row.DisplayName, "locale": row.Locale, "time_zone": row.TimeZone,
+		"email": row.Email, "display_name": row.DisplayName, "name_pinyin": row.NamePinyin, "name_initials": row.NameInitials, "locale": row.Locale, "time_zone": row.TimeZone,
 		"status": row.Status, "password_hash": row.PasswordHash, "updated_at": row.UpdatedAt,
 	}), "user")
 }

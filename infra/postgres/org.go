@@ -15,11 +15,19 @@ import (
 )
 
 type orgRow struct {
-	ID            uuid.UUID `gorm:"primaryKey"`
-	Name          string
-	DefaultLocale string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	ID                      uuid.UUID `gorm:"primaryKey"`
+	Name                    string
+	DefaultLocale           string
+	MaxDepartmentDepth      int
+	MaxGroupMembers         int
+	MaxDepartmentsPerMember int
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+}
+
+func toOrgRow(o *org.Organisation) orgRow {
+	l := o.Limits()
+	return orgRow{o.ID(), o.Name(), string(o.DefaultLocale()), l.MaxDepartmentDepth, l.MaxGroupMembers, l.MaxDeptsPerMember, o.CreatedAt(), o.UpdatedAt()}
 }
 
 func (orgRow) TableName() string { return "organisations" }
@@ -32,7 +40,7 @@ func NewOrgs(db *gorm.DB) *Orgs { return &Orgs{db} }
 
 // Create implements org.Repository.
 func (r *Orgs) Create(ctx context.Context, o *org.Organisation) error {
-	row := orgRow{o.ID(), o.Name(), string(o.DefaultLocale()), o.CreatedAt(), o.UpdatedAt()}
+	row := toOrgRow(o)
 	return translate(conn(ctx, r.db).Create(&row).Error)
 }
 
@@ -42,13 +50,17 @@ func (r *Orgs) Get(ctx context.Context, id uuid.UUID) (*org.Organisation, error)
 	if err := conn(ctx, r.db).Take(&row, "id = ?", id).Error; err != nil {
 		return nil, translate(err)
 	}
-	return org.Rehydrate(row.ID, row.Name, identity.Locale(row.DefaultLocale), row.CreatedAt, row.UpdatedAt), nil
+	return org.Rehydrate(row.ID, row.Name, identity.Locale(row.DefaultLocale),
+		org.Limits{MaxDepartmentDepth: row.MaxDepartmentDepth, MaxGroupMembers: row.MaxGroupMembers, MaxDeptsPerMember: row.MaxDepartmentsPerMember},
+		row.CreatedAt, row.UpdatedAt), nil
 }
 
 // Update implements org.Repository.
 func (r *Orgs) Update(ctx context.Context, o *org.Organisation) error {
+	row := toOrgRow(o)
 	return notFoundIfNone(conn(ctx, r.db).Model(&orgRow{}).Where("id = ?", o.ID()).Updates(map[string]any{
-		"name": o.Name(), "default_locale": string(o.DefaultLocale()), "updated_at": o.UpdatedAt(),
+		"name": row.Name, "default_locale": row.DefaultLocale, "max_department_depth": row.MaxDepartmentDepth,
+		"max_group_members": row.MaxGroupMembers, "max_departments_per_member": row.MaxDepartmentsPerMember, "updated_at": row.UpdatedAt,
 	}), "organisation")
 }
 

@@ -13,6 +13,7 @@ import (
 	"canopy/domain/identity"
 	"canopy/domain/org"
 	"canopy/infra/localenv/localtest"
+	"canopy/infra/pinyin"
 	"canopy/infra/postgres"
 )
 
@@ -32,7 +33,7 @@ func mustUser(tb testing.TB, db *gorm.DB, email string) *identity.User {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := postgres.NewUsers(db).Create(context.Background(), u); err != nil {
+	if err := postgres.NewUsers(db, pinyin.Keys).Create(context.Background(), u); err != nil {
 		tb.Fatal(err)
 	}
 	return u
@@ -96,11 +97,11 @@ func TestUsersEmailIsUniqueIgnoringCase(t *testing.T) {
 	db := mustDB(t)
 	mustUser(t, db, "same@example.com")
 	u, _ := identity.NewUser(identity.NewUserInput{Email: "SAME@example.com", DisplayName: "U", PasswordHash: "h"}, time.Now())
-	err := postgres.NewUsers(db).Create(context.Background(), u)
+	err := postgres.NewUsers(db, pinyin.Keys).Create(context.Background(), u)
 	if !errs.Is(err, errs.Conflict) {
 		t.Fatalf("duplicate email: %v", err)
 	}
-	if _, err := postgres.NewUsers(db).Get(context.Background(), uuid.New()); !errs.Is(err, errs.NotFound) {
+	if _, err := postgres.NewUsers(db, pinyin.Keys).Get(context.Background(), uuid.New()); !errs.Is(err, errs.NotFound) {
 		t.Fatalf("missing user: %v", err)
 	}
 }
@@ -108,7 +109,7 @@ func TestUsersEmailIsUniqueIgnoringCase(t *testing.T) {
 func TestTransactionRollsBackEveryRepository(t *testing.T) {
 	db := mustDB(t)
 	tx := postgres.NewTxManager(db)
-	users := postgres.NewUsers(db)
+	users := postgres.NewUsers(db, pinyin.Keys)
 	owner := mustUser(t, db, "owner@example.com")
 	o, _ := org.New("Rolled back", "", time.Now())
 	err := tx.Within(context.Background(), func(ctx context.Context) error {

@@ -1,0 +1,108 @@
+package directory
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	"canopy/domain/directory"
+)
+
+// TxManager runs fn in one database transaction carried by the context it is given.
+type TxManager interface {
+	Within(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Clock tells the time; tests give a fixed one.
+type Clock interface {
+	Now() time.Time
+}
+
+// Limits are an organisation's directory limits, each at most the hard cap.
+type Limits struct {
+	MaxDepth          int
+	MaxGroupMembers   int
+	MaxDeptsPerMember int
+}
+
+// LimitsSource reads an organisation's limits.
+type LimitsSource interface {
+	Limits(ctx context.Context, orgID uuid.UUID) (Limits, error)
+}
+
+// Person is a member as the directory lists them.
+type Person struct {
+	UserID      uuid.UUID
+	DisplayName string
+	Email       string
+	Status      string
+	ExternalID  string
+}
+
+// Node is a department with its counts, for browsing the tree.
+type Node struct {
+	Department  *directory.Department
+	MemberCount int // direct members
+	ChildCount  int
+}
+
+// GroupMember is a member of a group.
+type GroupMember struct {
+	Person
+	Role    directory.GroupRole
+	AddedAt time.Time
+}
+
+// PersonDepartment is one of a person's departments, with the names from the root down.
+type PersonDepartment struct {
+	Department *directory.Department
+	PathNames  []string
+	Primary    bool
+	Leader     bool
+}
+
+// PersonGroup is one of a person's groups.
+type PersonGroup struct {
+	GroupID uuid.UUID
+	Name    string
+	Role    directory.GroupRole
+}
+
+// PersonCard is what the directory shows about a person.
+type PersonCard struct {
+	Person
+	Role        string
+	Departments []PersonDepartment
+	Groups      []PersonGroup
+	// Leaders lead the person's primary department.
+	Leaders []Person
+}
+
+// SearchResult holds the matches of a directory search.
+type SearchResult struct {
+	People      []Person
+	Departments []*directory.Department
+	Groups      []*directory.Group
+}
+
+// Reader answers the directory's read-only questions, each in one query.
+type Reader interface {
+	// Nodes returns a department's children with their counts, in sibling order.
+	Nodes(ctx context.Context, orgID, parentID uuid.UUID) ([]Node, error)
+	// Members returns a page of the members of a department, or of its whole subtree, by name.
+	Members(ctx context.Context, d *directory.Department, subtree bool, query string, limit, offset int) ([]Person, int, error)
+	// Leaders returns a department's leaders.
+	Leaders(ctx context.Context, orgID, departmentID uuid.UUID) ([]Person, error)
+	// GroupMembers returns a page of a group's members.
+	GroupMembers(ctx context.Context, orgID, groupID uuid.UUID, limit, offset int) ([]GroupMember, int, error)
+	// GroupRole returns a user's role in a group; NotFound when they are not in it.
+	GroupRole(ctx context.Context, orgID, groupID, userID uuid.UUID) (directory.GroupRole, error)
+	// Search finds people by name, email or the pinyin of their name (full or initials), and
+	// departments and groups by name or pinyin.
+	Search(ctx context.Context, orgID uuid.UUID, query string, limit int) (SearchResult, error)
+	// Person returns a person's card; NotFound unless they are a member of the organisation.
+	Person(ctx context.Context, orgID, userID uuid.UUID) (PersonCard, error)
+	// DepartmentMemberIDs returns the users directly in a department.
+	DepartmentMemberIDs(ctx context.Context, orgID, departmentID uuid.UUID) ([]uuid.UUID, error)
+}

@@ -1,0 +1,270 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	appdir "canopy/app/directory"
+	"canopy/domain/directory"
+	"canopy/domain/errs"
+)
+
+// DirectoryReader answers the directory's read-only questions, each in one query.
+type DirectoryReader struct {
+	db   *gorm.DB
+	keys SearchKeys
+}
+
+// NewDirectoryReader returns the reader.
+func NewDirectoryReader(db *gorm.DB, keys SearchKeys) *DirectoryReader { return &DirectoryReader{db, keys} }
+
+type nodeRow struct {
+	departmentRow
+	MemberCount int
+	ChildCount  int
+}
+
+// Nodes implements appdir.Reader.
+func (r *DirectoryReader) Nodes(ctx context.Context, orgID, parentID uuid.UUID) ([]appdir.Node, error) {
+	var rows []nodeRow
+	err := conn(ctx, r.db).Raw(`SELECT d.*,
+			(SELECT count(*) FROM department_members m WHERE m.department_id = d.id) AS member_count,
+			(SELECT count(*) FROM departments c WHERE c.parent_id = d.id) AS child_count
+		FROM departments d WHERE d.org_id = ? AND d.parent_id = ?
+		ORDER BY d.sort_order, lower(d.name), d.id`, orgID, parentID).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]appdir.Node, len(rows))
+	for i, row := range rows {
+		out[i] = appdir.Node{Department: row.departmentRow.domain(), MemberCount: row.MemberCount, ChildCount: row.ChildCount}
+	}
+	return out, nil
+}
+
+type personRow struct {
+	UserID      uuid.UUID
+	DisplayName string
+	Email       string
+	Status      string
+	ExternalID  *string
+}
+
+func (p personRow) person() appdir.Person {
+	var ext string
+	if p.ExternalID != nil {
+		ext = *p.ExternalID
+	}
+	return appdir.Person{UserID: p.UserID, DisplayName: p.DisplayName, Email: p.Email, Status: p.Status, ExternalID: ext}
+}
+
+func persons(rows []personRow) []appdir.Person {
+	out := make([]appdir.Person, len(rows))
+	for i, r := range rows {
+		out[i] = r.person()
+	}
+	return out
+}
+
+const personCols = `u.id AS user_id, u.display_name, u.email, ms.status, ms.external_id`
+
+// Members implements appdir.Reader. A subtree listing is one range scan on the path index
+// joined to the department members; a member in several departments of the subtree is listed
+// once.
+func (r *DirectoryReader) Members(ctx context.Context, d *directory.Department, subtree bool, query string, limit, offset int) ([]appdir.Person, int, error) {
+	scope := `dm.department_id = @dept`
+	if subtree {
+		scope = `dm.department_id IN (SELECT id FROM departments WHERE org_id = @org AND path LIKE @path)`
+	}
+	filter := ""
+	args := map[string]any{"org": d.OrgID(), "dept": d.ID(), "path": escapeLike(d.Path()) + "%", "limit": limit, "offset": offset}
+	if query != "" {
+		filter = ` AND (lower(u.display_name) LIKE @q OR lower(u.email) LIKE @q OR u.name_pinyin LIKE @qp OR u.name_initials LIKE @qp)`
+		args["q"] = "%" + escapeLike(strings.ToLower(query)) + "%"
+		args["qp"] = escapeLike(strings.ToLower(strings.ReplaceAll(query, " ", ""))) + "%"
+	}
+	var rows []struct {
+		personRow
+		Total int
+	}
+	err := conn(ctx, r.db).Raw(`
+		WITH ids AS (SELECT DISTINCT dm.user_id FROM department_members dm WHERE dm.org_id = @org AND `+scope+`)
+		SELECT `+personCols+`, count(*) OVER () AS total
+		FROM ids JOIN users u ON u.id = ids.user_id
+		JOIN memberships ms ON ms.org_id = @org AND ms.user_id = ids.user_id
+		WHERE true`+filter+`
+		ORDER BY lower(u.display_name), u.id LIMIT @limit OFFSET @offset`, args).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, translate(err)
+	}
+	total := 0
+	out := make([]appdir.Person, len(rows))
+	for i, row := range rows {
+		out[i], total = row.person(), row.Total
+	}
+	if len(rows) == 0 && offset > 0 {
+		// Past the last page the window function has no row to report the total on.
+		var n int64
+		err := conn(ctx, r.db).Raw(`SELECT count(DISTINCT dm.user_id) FROM department_members dm WHERE dm.org_id = @org AND `+scope, args).Scan(&n).Error
+		return out, int(n), translate(err)
+	}
+	return out, total, nil
+}
+
+// Leaders implements appdir.Reader.
+func (r *DirectoryReader) Leaders(ctx context.Context, orgID, departmentID uuid.UUID) ([]appdir.Person, error) {
+	var rows []personRow
+	err := conn(ctx, r.db).Raw(`SELECT `+personCols+` FROM department_members dm
+		JOIN users u ON u.id = dm.user_id JOIN memberships ms ON ms.org_id = dm.org_id AND ms.user_id = dm.user_id
+		WHERE dm.org_id = ? AND dm.department_id = ? AND dm.is_leader ORDER BY lower(u.display_name)`, orgID, departmentID).Scan(&rows).Error
+	return persons(rows), translate(err)
+}
+
+// GroupMembers implements appdir.Reader.
+func (r *DirectoryReader) GroupMembers(ctx context.Context, orgID, groupID uuid.UUID, limit, offset int) ([]appdir.GroupMember, int, error) {
+	var rows []struct {
+		personRow
+		Role    string
+		AddedAt time.Time
+	}
+	err := conn(ctx, r.db).Raw(`SELECT `+personCols+`, gm.role, gm.added_at FROM group_members gm
+		JOIN users u ON u.id = gm.user_id JOIN memberships ms ON ms.org_id = gm.org_id AND ms.user_id = gm.user_id
+		WHERE gm.org_id = ? AND gm.group_id = ? ORDER BY gm.role = 'owner' DESC, lower(u.display_name), u.id LIMIT ? OFFSET ?`,
+		orgID, groupID, limit, offset).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, translate(err)
+	}
+	var total int64
+	if err := conn(ctx, r.db).Table("group_members").Where("org_id = ? AND group_id = ?", orgID, groupID).Count(&total).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	out := make([]appdir.GroupMember, len(rows))
+	for i, row := range rows {
+		out[i] = appdir.GroupMember{Person: row.person(), Role: directory.GroupRole(row.Role), AddedAt: row.AddedAt}
+	}
+	return out, int(total), nil
+}
+
+// GroupRole implements appdir.Reader.
+func (r *DirectoryReader) GroupRole(ctx context.Context, orgID, groupID, userID uuid.UUID) (directory.GroupRole, error) {
+	var roles []string
+	err := conn(ctx, r.db).Raw(`SELECT role FROM group_members WHERE org_id = ? AND group_id = ? AND user_id = ?`, orgID, groupID, userID).Scan(&roles).Error
+	if err != nil {
+		return "", translate(err)
+	}
+	if len(roles) == 0 {
+		return "", errs.NotFoundf("group member")
+	}
+	return directory.GroupRole(roles[0]), nil
+}
+
+// Search implements appdir.Reader.
+func (r *DirectoryReader) Search(ctx context.Context, orgID uuid.UUID, query string, limit int) (appdir.SearchResult, error) {
+	q := strings.ToLower(strings.TrimSpace(query))
+	if q == "" {
+		return appdir.SearchResult{}, nil
+	}
+	// Typing pinyin with spaces ("zhang wei") finds the same as without.
+	compact, _ := r.keys(q)
+	args := map[string]any{"org": orgID, "q": "%" + escapeLike(q) + "%", "qp": escapeLike(compact) + "%", "limit": limit}
+	c := conn(ctx, r.db)
+	var res appdir.SearchResult
+	var people []personRow
+	err := c.Raw(`SELECT `+personCols+` FROM memberships ms JOIN users u ON u.id = ms.user_id
+		WHERE ms.org_id = @org AND ms.status = 'active'
+		  AND (lower(u.display_name) LIKE @q OR lower(u.email) LIKE @q OR u.name_pinyin LIKE @qp OR u.name_initials LIKE @qp)
+		ORDER BY (lower(u.display_name) = lower(@q)) DESC, length(u.display_name), lower(u.display_name) LIMIT @limit`, args).Scan(&people).Error
+	if err != nil {
+		return res, translate(err)
+	}
+	res.People = persons(people)
+	var depts []departmentRow
+	err = c.Raw(`SELECT * FROM departments WHERE org_id = @org
+		  AND (lower(name) LIKE @q OR name_pinyin LIKE @qp OR name_initials LIKE @qp)
+		ORDER BY depth, lower(name) LIMIT @limit`, args).Scan(&depts).Error
+	if err != nil {
+		return res, translate(err)
+	}
+	for _, d := range depts {
+		res.Departments = append(res.Departments, d.domain())
+	}
+	var groups []groupRow
+	err = c.Raw(`SELECT * FROM groups WHERE org_id = @org
+		  AND (lower(name) LIKE @q OR name_pinyin LIKE @qp OR name_initials LIKE @qp)
+		ORDER BY lower(name) LIMIT @limit`, args).Scan(&groups).Error
+	for _, g := range groups {
+		res.Groups = append(res.Groups, g.domain())
+	}
+	return res, translate(err)
+}
+
+// Person implements appdir.Reader.
+func (r *DirectoryReader) Person(ctx context.Context, orgID, userID uuid.UUID) (appdir.PersonCard, error) {
+	c := conn(ctx, r.db)
+	var ps []struct {
+		personRow
+		Role string
+	}
+	if err := c.Raw(`SELECT `+personCols+`, ms.role FROM memberships ms JOIN users u ON u.id = ms.user_id
+		WHERE ms.org_id = ? AND ms.user_id = ?`, orgID, userID).Scan(&ps).Error; err != nil {
+		return appdir.PersonCard{}, translate(err)
+	}
+	if len(ps) == 0 {
+		return appdir.PersonCard{}, errs.NotFoundf("person")
+	}
+	card := appdir.PersonCard{Person: ps[0].person(), Role: ps[0].Role}
+	var depts []struct {
+		departmentRow
+		IsPrimary bool
+		IsLeader  bool
+		Names     string
+	}
+	// The names along each department's path, root first, in the same query.
+	err := c.Raw(`SELECT d.*, dm.is_primary, dm.is_leader,
+			(SELECT string_agg(a.name, '/' ORDER BY a.depth) FROM departments a
+			 WHERE a.id = ANY (string_to_array(trim(both '/' from d.path), '/')::uuid[])) AS names
+		FROM department_members dm JOIN departments d ON d.id = dm.department_id
+		WHERE dm.org_id = ? AND dm.user_id = ? ORDER BY dm.is_primary DESC, d.depth, lower(d.name)`, orgID, userID).Scan(&depts).Error
+	if err != nil {
+		return appdir.PersonCard{}, translate(err)
+	}
+	var primary uuid.UUID
+	for _, d := range depts {
+		card.Departments = append(card.Departments, appdir.PersonDepartment{
+			Department: d.departmentRow.domain(), PathNames: strings.Split(d.Names, "/"), Primary: d.IsPrimary, Leader: d.IsLeader})
+		if d.IsPrimary {
+			primary = d.ID
+		}
+	}
+	var groups []struct {
+		GroupID uuid.UUID
+		Name    string
+		Role    string
+	}
+	if err := c.Raw(`SELECT g.id AS group_id, g.name, gm.role FROM group_members gm JOIN groups g ON g.id = gm.group_id
+		WHERE gm.org_id = ? AND gm.user_id = ? ORDER BY lower(g.name)`, orgID, userID).Scan(&groups).Error; err != nil {
+		return appdir.PersonCard{}, translate(err)
+	}
+	for _, g := range groups {
+		card.Groups = append(card.Groups, appdir.PersonGroup{GroupID: g.GroupID, Name: g.Name, Role: directory.GroupRole(g.Role)})
+	}
+	if primary != uuid.Nil {
+		leaders, err := r.Leaders(ctx, orgID, primary)
+		if err != nil {
+			return appdir.PersonCard{}, err
+		}
+		card.Leaders = leaders
+	}
+	return card, nil
+}
+
+// DepartmentMemberIDs implements appdir.Reader.
+func (r *DirectoryReader) DepartmentMemberIDs(ctx context.Context, orgID, departmentID uuid.UUID) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := conn(ctx, r.db).Raw(`SELECT user_id FROM department_members WHERE org_id = ? AND department_id = ?`, orgID, departmentID).Scan(&ids).Error
+	return ids, translate(err)
+}
