@@ -46,7 +46,8 @@ function SessionWatcher() {
 function Antd({ children }: { children: ReactNode }) {
   const { i18n } = useTranslation();
   return (
-    <ConfigProvider locale={i18n.language === 'zh-CN' ? zhCN : enUS} theme={theme}>
+    // autoInsertSpace would render 完成 as "完 成", which also becomes the button's accessible name.
+    <ConfigProvider locale={i18n.language === 'zh-CN' ? zhCN : enUS} theme={theme} button={{ autoInsertSpace: false }}>
       <AntApp>{children}</AntApp>
     </ConfigProvider>
   );

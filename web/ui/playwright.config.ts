@@ -1,0 +1,39 @@
+import { defineConfig, devices } from '@playwright/test';
+
+// The browser tests run against a real `canopy serve` (make e2e starts one on a fresh database)
+// in Debian's Chromium. Playwright never downloads a browser of its own here.
+const baseURL = process.env.CANOPY_E2E_BASE_URL ?? 'http://127.0.0.1:18080';
+
+export default defineConfig({
+  testDir: 'e2e',
+  outputDir: '../../test-output/playwright',
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list']],
+  use: {
+    ...devices['Desktop Chrome'],
+    baseURL,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    locale: 'en-US',
+    timezoneId: 'Asia/Shanghai',
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+});
