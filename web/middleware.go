@@ -15,6 +15,7 @@ import (
 
 	appidentity "canopy/app/identity"
 	apporg "canopy/app/org"
+	"canopy/domain/identity"
 	"canopy/domain/errs"
 )
 
@@ -129,6 +130,9 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			p, err := s.ident.AuthenticateToken(ctx, strings.TrimSpace(secret))
 			if err != nil {
 				return err
+			}
+			if !p.HasScope(identity.ScopeAPI) {
+				return errs.E(errs.Forbidden, "token_scope", "this token is not for the API (a SCIM token works only at /scim/v2)")
 			}
 			c.Set(ctxPrincipal, p)
 			return next(c)

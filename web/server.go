@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	appdir "canopy/app/directory"
 	appidentity "canopy/app/identity"
 	apporg "canopy/app/org"
 )
@@ -37,11 +38,12 @@ type Checker struct {
 
 // Deps are what the server is built from.
 type Deps struct {
-	Config   Config
-	Log      *slog.Logger
-	Identity *appidentity.Service
-	Orgs     *apporg.Service
-	Ready    []Checker
+	Config    Config
+	Log       *slog.Logger
+	Identity  *appidentity.Service
+	Orgs      *apporg.Service
+	Directory *appdir.Service
+	Ready     []Checker
 	// UI is the built frontend; nil serves none.
 	UI fs.FS
 }
@@ -52,6 +54,7 @@ type Server struct {
 	log     *slog.Logger
 	ident   *appidentity.Service
 	orgs    *apporg.Service
+	dir     *appdir.Service
 	ready   []Checker
 	ui      fs.FS
 	metrics metrics
@@ -84,7 +87,7 @@ type Route struct {
 
 // New builds the server and registers every route.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, log: d.Log, ident: d.Identity, orgs: d.Orgs, ready: d.Ready, ui: d.UI}
+	s := &Server{cfg: d.Config, log: d.Log, ident: d.Identity, orgs: d.Orgs, dir: d.Directory, ready: d.Ready, ui: d.UI}
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.metrics = newMetrics(s.reg)
@@ -162,6 +165,36 @@ func (s *Server) registerRoutes() {
 	s.add(api, Member, http.MethodGet, "/orgs/:orgID/tokens", s.listTokens)
 	s.add(api, Member, http.MethodPost, "/orgs/:orgID/tokens", s.createToken)
 	s.add(api, Member, http.MethodDelete, "/orgs/:orgID/tokens/:tokenID", s.revokeToken)
+
+	// The directory, for every member.
+	s.add(api, Member, http.MethodGet, "/orgs/:orgID/departments", s.listDepartments)
+	s.add(api, Member, http.MethodGet, "/orgs/:orgID/departments/:departmentID", s.getDepartment)
+	s.add(api, Member, http.MethodGet, "/orgs/:orgID/departments/:departmentID/members", s.listDepartmentMembers)
+	s.add(api, Member, http.MethodGet, "/orgs/:orgID/groups", s.listGroups)
+	s.add(api, Member, http.MethodGet, "/orgs/:orgID/groups/:groupID", s.getGroup)
+	s.add(api, Member, http.MethodGet, "/orgs/:orgID/groups/:groupID/members", s.listGroupMembers)
+	s.add(api, Member, http.MethodGet, "/orgs/:orgID/people/:userID", s.getPerson)
+	s.add(api, Member, http.MethodGet, "/orgs/:orgID/search", s.search)
+
+	// The admin API: users, departments, groups and their memberships. The services check that
+	// the caller may manage them (owners and admins; group owners for their groups).
+	adm := "/admin/orgs/:orgID"
+	s.add(api, Member, http.MethodGet, adm+"/users", s.adminListUsers)
+	s.add(api, Member, http.MethodPost, adm+"/users", s.adminCreateUser)
+	s.add(api, Member, http.MethodGet, adm+"/users/:userID", s.adminGetUser)
+	s.add(api, Member, http.MethodPatch, adm+"/users/:userID", s.adminUpdateUser)
+	s.add(api, Member, http.MethodPost, adm+"/users/:userID/deactivate", s.adminDeactivateUser)
+	s.add(api, Member, http.MethodPut, adm+"/users/:userID/departments", s.putUserDepartments)
+	s.add(api, Member, http.MethodPost, adm+"/departments", s.createDepartment)
+	s.add(api, Member, http.MethodPatch, adm+"/departments/:departmentID", s.updateDepartment)
+	s.add(api, Member, http.MethodDelete, adm+"/departments/:departmentID", s.deleteDepartment)
+	s.add(api, Member, http.MethodPut, adm+"/departments/:departmentID/members/:userID", s.putDepartmentMember)
+	s.add(api, Member, http.MethodDelete, adm+"/departments/:departmentID/members/:userID", s.deleteDepartmentMember)
+	s.add(api, Member, http.MethodPost, adm+"/groups", s.createGroup)
+	s.add(api, Member, http.MethodPatch, adm+"/groups/:groupID", s.updateGroup)
+	s.add(api, Member, http.MethodDelete, adm+"/groups/:groupID", s.deleteGroup)
+	s.add(api, Member, http.MethodPut, adm+"/groups/:groupID/members/:userID", s.putGroupMember)
+	s.add(api, Member, http.MethodDelete, adm+"/groups/:groupID/members/:userID", s.deleteGroupMember)
 
 	s.add(api, Public, http.MethodGet, "/invitations/:token", s.previewInvitation)
 	s.add(api, Optional, http.MethodPost, "/invitations/:token/accept", s.acceptInvitation)

@@ -21,6 +21,7 @@ type Service struct {
 	assignments directory.AssignmentRepository
 	groups      directory.GroupRepository
 	read        Reader
+	paths       PathResolver
 }
 
 // Deps are the adapters the service needs.
@@ -32,11 +33,12 @@ type Deps struct {
 	Assignments directory.AssignmentRepository
 	Groups      directory.GroupRepository
 	Reader      Reader
+	Paths       PathResolver
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
-	return &Service{tx: d.Tx, clock: d.Clock, limits: d.Limits, departments: d.Departments, assignments: d.Assignments, groups: d.Groups, read: d.Reader}
+	return &Service{tx: d.Tx, clock: d.Clock, limits: d.Limits, departments: d.Departments, assignments: d.Assignments, groups: d.Groups, read: d.Reader, paths: d.Paths}
 }
 
 // requireManager allows owners and admins. The access module refines it into permissions with a

@@ -88,6 +88,19 @@ type Principal struct {
 	csrfHash   []byte
 }
 
+// HasScope reports whether the caller may act in a scope. A session may act in all of them.
+func (p Principal) HasScope(scope string) bool {
+	if p.Method != MethodToken {
+		return true
+	}
+	for _, s := range p.Scopes {
+		if s == scope {
+			return true
+		}
+	}
+	return false
+}
+
 // IsToken reports whether the caller used an API token.
 func (p Principal) IsToken() bool { return p.Method == MethodToken }
 
@@ -136,14 +149,14 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (NewSession, error) 
 		return NewSession{}, err
 	}
 	hash := s.dummyHash
-	if u != nil {
+	if u != nil && u.HasPassword() {
 		hash = u.PasswordHash()
 	}
 	ok, err := s.hasher.Verify(in.Password, hash)
 	if err != nil {
 		return NewSession{}, err
 	}
-	if !ok || u == nil || !u.Active() {
+	if !ok || u == nil || !u.HasPassword() || !u.Active() {
 		for _, k := range keys {
 			if err := s.limiter.Fail(ctx, k.key, s.cfg.LoginWindow); err != nil {
 				return NewSession{}, err
@@ -329,6 +342,51 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*identity.Use
 	if err := s.users.Create(ctx, u); err != nil {
 		if errs.Is(err, errs.Conflict) {
 			return nil, errs.E(errs.Conflict, "email_taken", "an account with this email already exists; sign in first")
+		}
+		return nil, err
+	}
+	return u, nil
+}
+
+// Provision creates an account for IT (the admin API, SCIM, bulk import). A password is optional:
+// without one the account cannot sign in with a password until one is set.
+func (s *Service) Provision(ctx context.Context, in RegisterInput) (*identity.User, error) {
+	if in.Password != "" {
+		return s.Register(ctx, in)
+	}
+	u, err := identity.NewUser(identity.NewUserInput{
+		Email: in.Email, DisplayName: in.DisplayName, Locale: in.Locale, TimeZone: in.TimeZone,
+	}, s.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.users.Create(ctx, u); err != nil {
+		if errs.Is(err, errs.Conflict) {
+			return nil, errs.E(errs.Conflict, "email_taken", "an account with this email already exists")
+		}
+		return nil, err
+	}
+	return u, nil
+}
+
+// ChangeAccount changes an account's email and profile for IT. A taken email is a conflict.
+func (s *Service) ChangeAccount(ctx context.Context, userID uuid.UUID, email *string, c identity.ProfileChange) (*identity.User, error) {
+	u, err := s.users.Get(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	if email != nil {
+		if err := u.ChangeEmail(*email, now); err != nil {
+			return nil, err
+		}
+	}
+	if err := u.ChangeProfile(c, now); err != nil {
+		return nil, err
+	}
+	if err := s.users.Update(ctx, u); err != nil {
+		if errs.Is(err, errs.Conflict) {
+			return nil, errs.E(errs.Conflict, "email_taken", "an account with this email already exists")
 		}
 		return nil, err
 	}

@@ -19,6 +19,11 @@ type Clock interface {
 	Now() time.Time
 }
 
+// TreeRoots makes the root department of a new organisation, in the caller's transaction.
+type TreeRoots interface {
+	CreateRoot(ctx context.Context, orgID uuid.UUID, name string) error
+}
+
 // Member is a membership with the member's account details, as listed in the console.
 type Member struct {
 	UserID        uuid.UUID
@@ -28,6 +33,9 @@ type Member struct {
 	Status        org.MemberStatus
 	JoinedAt      time.Time
 	DeactivatedAt *time.Time
+	ExternalID    string
+	Locale        string
+	TimeZone      string
 }
 
 // MemberFilter narrows a member listing.
@@ -35,6 +43,10 @@ type MemberFilter struct {
 	// Query matches the display name or email, case-insensitively.
 	Query  string
 	Status org.MemberStatus
+	// ExternalID, when set, matches exactly one member's id in an outside system.
+	ExternalID string
+	// Email, when set, matches the email exactly (case-insensitively).
+	Email  string
 	Limit  int
 	Offset int
 }

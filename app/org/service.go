@@ -22,6 +22,7 @@ type Service struct {
 	memberships org.MembershipRepository
 	invitations org.InvitationRepository
 	dir         Directory
+	roots       TreeRoots
 }
 
 // Deps are the adapters and services the organisation service needs.
@@ -33,11 +34,12 @@ type Deps struct {
 	Memberships org.MembershipRepository
 	Invitations org.InvitationRepository
 	Directory   Directory
+	Roots       TreeRoots
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
-	return &Service{tx: d.Tx, clock: d.Clock, ident: d.Identity, orgs: d.Orgs, memberships: d.Memberships, invitations: d.Invitations, dir: d.Directory}
+	return &Service{tx: d.Tx, clock: d.Clock, ident: d.Identity, orgs: d.Orgs, memberships: d.Memberships, invitations: d.Invitations, dir: d.Directory, roots: d.Roots}
 }
 
 // Actor is a principal acting as an active member of one organisation. Every tenant-scoped use
@@ -94,12 +96,20 @@ func (s *Service) CreateOrg(ctx context.Context, p appidentity.Principal, name, 
 		return OrgView{}, err
 	}
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		if err := s.orgs.Create(ctx, o); err != nil {
+		if err := s.create(ctx, o); err != nil {
 			return err
 		}
 		return s.memberships.Add(ctx, org.NewMembership(o.ID(), p.UserID, org.RoleOwner, s.clock.Now()))
 	})
 	return OrgView{Org: o, MemberCount: 1}, err
+}
+
+// create stores a new organisation with the root of its department tree.
+func (s *Service) create(ctx context.Context, o *org.Organisation) error {
+	if err := s.orgs.Create(ctx, o); err != nil {
+		return err
+	}
+	return s.roots.CreateRoot(ctx, o.ID(), o.Name())
 }
 
 // Bootstrap creates an organisation and its owner's account, or makes an existing account its
@@ -118,7 +128,7 @@ func (s *Service) Bootstrap(ctx context.Context, name string, owner appidentity.
 		if err != nil {
 			return err
 		}
-		if err := s.orgs.Create(ctx, o); err != nil {
+		if err := s.create(ctx, o); err != nil {
 			return err
 		}
 		return s.memberships.Add(ctx, org.NewMembership(o.ID(), u.ID(), org.RoleOwner, s.clock.Now()))

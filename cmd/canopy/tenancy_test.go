@@ -19,6 +19,10 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 	_, bMember := e.mustJoin(b.mustInvite(nil), "member@beta.example")
 	bInvitation := b.c.must(201, "POST", "/api/v1/orgs/"+b.orgID+"/invitations", map[string]any{})["invitation"].(map[string]any)["id"].(string)
 	bTokenResp := b.c.must(201, "POST", "/api/v1/orgs/"+b.orgID+"/tokens", map[string]any{"name": "b"})
+	bDept := b.c.must(201, "POST", "/api/v1/admin/orgs/"+b.orgID+"/departments", map[string]any{"name": "Beta Sales"})["id"].(string)
+	bGroup := b.c.must(201, "POST", "/api/v1/admin/orgs/"+b.orgID+"/groups", map[string]any{"name": "Beta Club"})["id"].(string)
+	b.c.must(204, "PUT", "/api/v1/admin/orgs/"+b.orgID+"/departments/"+bDept+"/members/"+bMember, map[string]any{})
+	b.c.must(204, "PUT", "/api/v1/admin/orgs/"+b.orgID+"/groups/"+bGroup+"/members/"+bMember, map[string]any{})
 	bToken := bTokenResp["token"].(map[string]any)["id"].(string)
 	// A has resources of its own too, so B's are not the only ones.
 	e.mustJoin(a.mustInvite(nil), "member@alpha.example")
@@ -26,10 +30,15 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 
 	callers := map[string]*client{"session": a.c, "token": e.tokenClient(aSecret["secret"].(string))}
 	bodies := map[string]any{
-		"PATCH /api/v1/orgs/:orgID":                           map[string]string{"name": "Taken over"},
-		"POST /api/v1/orgs/:orgID/invitations":                map[string]any{},
-		"POST /api/v1/orgs/:orgID/tokens":                     map[string]any{"name": "intruder"},
-		"POST /api/v1/orgs/:orgID/members/:userID/deactivate": nil,
+		"PATCH /api/v1/orgs/:orgID":                                 map[string]string{"name": "Taken over"},
+		"POST /api/v1/orgs/:orgID/invitations":                      map[string]any{},
+		"POST /api/v1/orgs/:orgID/tokens":                           map[string]any{"name": "intruder"},
+		"PUT /api/v1/admin/orgs/:orgID/users/:userID/departments":   map[string]any{"departments": []any{}},
+		"POST /api/v1/admin/orgs/:orgID/users":                      map[string]any{"email": "x@beta.example", "display_name": "X"},
+		"PATCH /api/v1/admin/orgs/:orgID/departments/:departmentID": map[string]any{"name": "Renamed"},
+		"POST /api/v1/admin/orgs/:orgID/departments":                map[string]any{"name": "Intruders"},
+		"POST /api/v1/admin/orgs/:orgID/groups":                     map[string]any{"name": "Intruders"},
+		"PATCH /api/v1/admin/orgs/:orgID/groups/:groupID":           map[string]any{"name": "Renamed"},
 	}
 	fill := func(path string, org string, ids map[string]string) string {
 		path = strings.Replace(path, ":orgID", org, 1)
@@ -38,7 +47,7 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		}
 		return path
 	}
-	foreign := map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken}
+	foreign := map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken, "departmentID": bDept, "groupID": bGroup}
 
 	checked := 0
 	for _, r := range e.srv.Routes() {
@@ -48,7 +57,7 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		checked++
 		key := r.Method + " " + r.Path
 		body := bodies[key]
-		if body == nil && (r.Method == "POST" || r.Method == "PATCH") {
+		if body == nil && (r.Method == "POST" || r.Method == "PATCH" || r.Method == "PUT") {
 			body = map[string]any{}
 		}
 		for name, c := range callers {
@@ -66,7 +75,7 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 			}
 		}
 	}
-	if checked < 12 {
+	if checked < 36 {
 		t.Fatalf("only %d organisation routes checked", checked)
 	}
 
@@ -83,6 +92,12 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		}
 	}
 	e.tokenClient(bTokenResp["secret"].(string)).must(200, "GET", "/api/v1/me", nil)
+	if got := b.c.must(200, "GET", "/api/v1/orgs/"+b.orgID+"/departments/"+bDept, nil); got["name"] != "Beta Sales" || got["member_count"].(float64) != 1 {
+		t.Fatalf("B's department changed: %v", got)
+	}
+	if got := b.c.must(200, "GET", "/api/v1/orgs/"+b.orgID+"/groups/"+bGroup, nil); got["name"] != "Beta Club" || got["member_count"].(float64) != 1 {
+		t.Fatalf("B's group changed: %v", got)
+	}
 	// And a member of A sees only A in its lists.
 	if items := a.c.must(200, "GET", "/api/v1/orgs", nil)["items"].([]any); len(items) != 1 {
 		t.Fatalf("A sees %v", items)

@@ -10,6 +10,7 @@ import (
 
 	"gorm.io/gorm"
 
+	appdir "canopy/app/directory"
 	appidentity "canopy/app/identity"
 	apporg "canopy/app/org"
 	"canopy/infra/clock"
@@ -25,13 +26,14 @@ import (
 
 // stack is everything `serve` and `admin` run on.
 type stack struct {
-	cfg      config.Config
-	log      *slog.Logger
-	db       *gorm.DB
-	store    *objectstore.Store
-	identity *appidentity.Service
-	orgs     *apporg.Service
-	sessions *postgres.Sessions
+	cfg       config.Config
+	log       *slog.Logger
+	db        *gorm.DB
+	store     *objectstore.Store
+	identity  *appidentity.Service
+	orgs      *apporg.Service
+	directory *appdir.Service
+	sessions  *postgres.Sessions
 }
 
 // resolveLocal fills in the project-local services when the config names no database or store.
@@ -98,11 +100,16 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 	if err != nil {
 		return nil, err
 	}
+	departments := postgres.NewDepartments(db, pinyin.Keys)
+	dir := appdir.NewService(appdir.Deps{
+		Tx: tx, Clock: clk, Limits: postgres.NewLimits(db), Departments: departments, Paths: departments,
+		Assignments: postgres.NewAssignments(db), Groups: postgres.NewGroups(db, pinyin.Keys), Reader: postgres.NewDirectoryReader(db, pinyin.Keys),
+	})
 	orgs := apporg.NewService(apporg.Deps{
 		Tx: tx, Clock: clk, Identity: ident, Orgs: postgres.NewOrgs(db), Memberships: postgres.NewMemberships(db),
-		Invitations: postgres.NewInvitations(db), Directory: postgres.NewDirectory(db),
+		Invitations: postgres.NewInvitations(db), Directory: postgres.NewDirectory(db), Roots: dir,
 	})
-	return &stack{cfg: cfg, log: log, db: db, store: store, identity: ident, orgs: orgs, sessions: sessions}, nil
+	return &stack{cfg: cfg, log: log, db: db, store: store, identity: ident, orgs: orgs, directory: dir, sessions: sessions}, nil
 }
 
 func (s *stack) close() { _ = postgres.SQL(s.db).Close() }
@@ -120,7 +127,7 @@ func (s *stack) server() (*web.Server, error) {
 	return web.New(web.Deps{
 		Config: web.Config{PublicURL: s.cfg.Server.PublicURL, BodyLimitBytes: s.cfg.Server.BodyLimitBytes,
 			SecureCookies: s.cfg.Server.SecureCookies, TrustedProxies: proxies},
-		Log: s.log, Identity: s.identity, Orgs: s.orgs, UI: ui.Dist(),
+		Log: s.log, Identity: s.identity, Orgs: s.orgs, Directory: s.directory, UI: ui.Dist(),
 		Ready: []web.Checker{
 			{Name: "postgres", Check: func(ctx context.Context) error { return postgres.Ping(ctx, s.db) }},
 			{Name: "objectstore", Check: s.store.Ping},

@@ -103,8 +103,8 @@ type NewUserInput struct {
 	PasswordHash string
 }
 
-// NewUser validates its input and returns an active user. An empty locale means English and an
-// empty time zone means UTC.
+// NewUser validates its input and returns an active user. An empty locale means English, an
+// empty time zone UTC, and an empty password hash an account that cannot sign in with a password.
 func NewUser(in NewUserInput, now time.Time) (*User, error) {
 	email, err := NormalizeEmail(in.Email)
 	if err != nil {
@@ -127,9 +127,6 @@ func NewUser(in NewUserInput, now time.Time) (*User, error) {
 	tz, err := ParseTimeZone(in.TimeZone)
 	if err != nil {
 		return nil, err
-	}
-	if in.PasswordHash == "" {
-		return nil, errs.Internalf("identity: new user without a password hash")
 	}
 	now = now.UTC()
 	return &User{
@@ -160,6 +157,20 @@ func (u *User) TimeZone() string { return u.timeZone }
 
 // Status returns whether the account may sign in.
 func (u *User) Status() UserStatus { return u.status }
+
+// HasPassword reports whether the account can sign in with a password. Accounts provisioned by
+// IT (the admin API, SCIM, bulk import) have none until one is set.
+func (u *User) HasPassword() bool { return u.passwordHash != "" }
+
+// ChangeEmail replaces the email address.
+func (u *User) ChangeEmail(email string, now time.Time) error {
+	e, err := NormalizeEmail(email)
+	if err != nil {
+		return err
+	}
+	u.email, u.updatedAt = e, now.UTC()
+	return nil
+}
 
 // PasswordHash returns the encoded password hash.
 func (u *User) PasswordHash() string { return u.passwordHash }

@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,6 +48,7 @@ type Membership struct {
 	status        MemberStatus
 	joinedAt      time.Time
 	deactivatedAt *time.Time
+	externalID    string
 }
 
 // NewMembership returns an active membership.
@@ -55,8 +57,21 @@ func NewMembership(orgID, userID uuid.UUID, role Role, now time.Time) *Membershi
 }
 
 // RehydrateMembership rebuilds a stored membership. It is for repository adapters only.
-func RehydrateMembership(orgID, userID uuid.UUID, role Role, status MemberStatus, joinedAt time.Time, deactivatedAt *time.Time) *Membership {
-	return &Membership{orgID, userID, role, status, joinedAt, deactivatedAt}
+func RehydrateMembership(orgID, userID uuid.UUID, role Role, status MemberStatus, joinedAt time.Time, deactivatedAt *time.Time, externalID string) *Membership {
+	return &Membership{orgID, userID, role, status, joinedAt, deactivatedAt, externalID}
+}
+
+// ExternalID returns the member's id in the organisation's HR system or identity provider.
+func (m *Membership) ExternalID() string { return m.externalID }
+
+// SetExternalID records the member's id in an outside system; "" clears it.
+func (m *Membership) SetExternalID(ext string) error {
+	ext = strings.TrimSpace(ext)
+	if len(ext) > 200 {
+		return errs.E(errs.Invalid, "invalid_external_id", "external_id must be at most 200 characters")
+	}
+	m.externalID = ext
+	return nil
 }
 
 // OrgID returns the organisation.

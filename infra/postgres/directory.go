@@ -113,6 +113,11 @@ func (r *Departments) GetByExternalID(ctx context.Context, orgID uuid.UUID, ext 
 	return r.one(ctx, "org_id = ? AND external_id = ?", orgID, ext)
 }
 
+// ChildByName implements appdir.PathResolver.
+func (r *Departments) ChildByName(ctx context.Context, orgID, parentID uuid.UUID, name string) (*directory.Department, error) {
+	return r.one(ctx, "org_id = ? AND parent_id = ? AND lower(name) = lower(?)", orgID, parentID, name)
+}
+
 // Root implements directory.DepartmentRepository.
 func (r *Departments) Root(ctx context.Context, orgID uuid.UUID) (*directory.Department, error) {
 	return r.one(ctx, "org_id = ? AND parent_id IS NULL", orgID)

@@ -20,12 +20,33 @@ type DirectoryReader struct {
 }
 
 // NewDirectoryReader returns the reader.
-func NewDirectoryReader(db *gorm.DB, keys SearchKeys) *DirectoryReader { return &DirectoryReader{db, keys} }
+func NewDirectoryReader(db *gorm.DB, keys SearchKeys) *DirectoryReader {
+	return &DirectoryReader{db, keys}
+}
 
+// gorm does not fill embedded structs from a raw query, so the rows scanned here spell out
+// their columns.
 type nodeRow struct {
-	departmentRow
+	ID          uuid.UUID
+	OrgID       uuid.UUID
+	ParentID    *uuid.UUID
+	Path        string
+	Depth       int
+	Name        string
+	SortOrder   int
+	ExternalID  *string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 	MemberCount int
 	ChildCount  int
+	IsPrimary   bool
+	IsLeader    bool
+	Names       string
+}
+
+func (r nodeRow) department() *directory.Department {
+	return departmentRow{ID: r.ID, OrgID: r.OrgID, ParentID: r.ParentID, Path: r.Path, Depth: r.Depth, Name: r.Name,
+		SortOrder: r.SortOrder, ExternalID: r.ExternalID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}.domain()
 }
 
 // Nodes implements appdir.Reader.
@@ -41,7 +62,7 @@ func (r *DirectoryReader) Nodes(ctx context.Context, orgID, parentID uuid.UUID) 
 	}
 	out := make([]appdir.Node, len(rows))
 	for i, row := range rows {
-		out[i] = appdir.Node{Department: row.departmentRow.domain(), MemberCount: row.MemberCount, ChildCount: row.ChildCount}
+		out[i] = appdir.Node{Department: row.department(), MemberCount: row.MemberCount, ChildCount: row.ChildCount}
 	}
 	return out, nil
 }
@@ -52,6 +73,9 @@ type personRow struct {
 	Email       string
 	Status      string
 	ExternalID  *string
+	Total       int
+	Role        string
+	AddedAt     time.Time
 }
 
 func (p personRow) person() appdir.Person {
@@ -87,10 +111,7 @@ func (r *DirectoryReader) Members(ctx context.Context, d *directory.Department, 
 		args["q"] = "%" + escapeLike(strings.ToLower(query)) + "%"
 		args["qp"] = escapeLike(strings.ToLower(strings.ReplaceAll(query, " ", ""))) + "%"
 	}
-	var rows []struct {
-		personRow
-		Total int
-	}
+	var rows []personRow
 	err := conn(ctx, r.db).Raw(`
 		WITH ids AS (SELECT DISTINCT dm.user_id FROM department_members dm WHERE dm.org_id = @org AND `+scope+`)
 		SELECT `+personCols+`, count(*) OVER () AS total
@@ -126,11 +147,7 @@ func (r *DirectoryReader) Leaders(ctx context.Context, orgID, departmentID uuid.
 
 // GroupMembers implements appdir.Reader.
 func (r *DirectoryReader) GroupMembers(ctx context.Context, orgID, groupID uuid.UUID, limit, offset int) ([]appdir.GroupMember, int, error) {
-	var rows []struct {
-		personRow
-		Role    string
-		AddedAt time.Time
-	}
+	var rows []personRow
 	err := conn(ctx, r.db).Raw(`SELECT `+personCols+`, gm.role, gm.added_at FROM group_members gm
 		JOIN users u ON u.id = gm.user_id JOIN memberships ms ON ms.org_id = gm.org_id AND ms.user_id = gm.user_id
 		WHERE gm.org_id = ? AND gm.group_id = ? ORDER BY gm.role = 'owner' DESC, lower(u.display_name), u.id LIMIT ? OFFSET ?`,
@@ -205,10 +222,7 @@ func (r *DirectoryReader) Search(ctx context.Context, orgID uuid.UUID, query str
 // Person implements appdir.Reader.
 func (r *DirectoryReader) Person(ctx context.Context, orgID, userID uuid.UUID) (appdir.PersonCard, error) {
 	c := conn(ctx, r.db)
-	var ps []struct {
-		personRow
-		Role string
-	}
+	var ps []personRow
 	if err := c.Raw(`SELECT `+personCols+`, ms.role FROM memberships ms JOIN users u ON u.id = ms.user_id
 		WHERE ms.org_id = ? AND ms.user_id = ?`, orgID, userID).Scan(&ps).Error; err != nil {
 		return appdir.PersonCard{}, translate(err)
@@ -217,12 +231,7 @@ func (r *DirectoryReader) Person(ctx context.Context, orgID, userID uuid.UUID) (
 		return appdir.PersonCard{}, errs.NotFoundf("person")
 	}
 	card := appdir.PersonCard{Person: ps[0].person(), Role: ps[0].Role}
-	var depts []struct {
-		departmentRow
-		IsPrimary bool
-		IsLeader  bool
-		Names     string
-	}
+	var depts []nodeRow
 	// The names along each department's path, root first, in the same query.
 	err := c.Raw(`SELECT d.*, dm.is_primary, dm.is_leader,
 			(SELECT string_agg(a.name, '/' ORDER BY a.depth) FROM departments a
@@ -235,7 +244,7 @@ func (r *DirectoryReader) Person(ctx context.Context, orgID, userID uuid.UUID) (
 	var primary uuid.UUID
 	for _, d := range depts {
 		card.Departments = append(card.Departments, appdir.PersonDepartment{
-			Department: d.departmentRow.domain(), PathNames: strings.Split(d.Names, "/"), Primary: d.IsPrimary, Leader: d.IsLeader})
+			Department: d.department(), PathNames: strings.Split(d.Names, "/"), Primary: d.IsPrimary, Leader: d.IsLeader})
 		if d.IsPrimary {
 			primary = d.ID
 		}

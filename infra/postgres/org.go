@@ -71,6 +71,14 @@ type membershipRow struct {
 	Status        string
 	JoinedAt      time.Time
 	DeactivatedAt *time.Time
+	ExternalID    *string
+}
+
+func membershipConflict(err error) error {
+	if errs.Is(err, errs.Conflict) && strings.Contains(err.Error(), "memberships_external_id_key") {
+		return errs.Wrap(errs.Conflict, "external_id_taken", "another member has this external id", err)
+	}
+	return err
 }
 
 func (membershipRow) TableName() string { return "memberships" }
@@ -83,9 +91,9 @@ func NewMemberships(db *gorm.DB) *Memberships { return &Memberships{db} }
 
 // Add implements org.MembershipRepository.
 func (r *Memberships) Add(ctx context.Context, m *org.Membership) error {
-	row := membershipRow{m.OrgID(), m.UserID(), string(m.Role()), string(m.Status()), m.JoinedAt(), m.DeactivatedAt()}
-	err := translate(conn(ctx, r.db).Create(&row).Error)
-	if errs.Is(err, errs.Conflict) {
+	row := membershipRow{m.OrgID(), m.UserID(), string(m.Role()), string(m.Status()), m.JoinedAt(), m.DeactivatedAt(), nullable(m.ExternalID())}
+	err := membershipConflict(translate(conn(ctx, r.db).Create(&row).Error))
+	if errs.CodeOf(err) == "conflict" {
 		return errs.E(errs.Conflict, "already_member", "already a member of this organisation")
 	}
 	return err
@@ -100,14 +108,19 @@ func (r *Memberships) Get(ctx context.Context, orgID, userID uuid.UUID) (*org.Me
 		}
 		return nil, translate(err)
 	}
-	return org.RehydrateMembership(row.OrgID, row.UserID, org.Role(row.Role), org.MemberStatus(row.Status), row.JoinedAt, row.DeactivatedAt), nil
+	var ext string
+	if row.ExternalID != nil {
+		ext = *row.ExternalID
+	}
+	return org.RehydrateMembership(row.OrgID, row.UserID, org.Role(row.Role), org.MemberStatus(row.Status), row.JoinedAt, row.DeactivatedAt, ext), nil
 }
 
 // Update implements org.MembershipRepository.
 func (r *Memberships) Update(ctx context.Context, m *org.Membership) error {
-	return notFoundIfNone(conn(ctx, r.db).Model(&membershipRow{}).
+	err := notFoundIfNone(conn(ctx, r.db).Model(&membershipRow{}).
 		Where("org_id = ? AND user_id = ?", m.OrgID(), m.UserID()).
-		Updates(map[string]any{"role": string(m.Role()), "status": string(m.Status()), "deactivated_at": m.DeactivatedAt()}), "member")
+		Updates(map[string]any{"role": string(m.Role()), "status": string(m.Status()), "deactivated_at": m.DeactivatedAt(), "external_id": nullable(m.ExternalID())}), "member")
+	return membershipConflict(err)
 }
 
 type invitationRow struct {
@@ -208,14 +221,22 @@ type memberRow struct {
 	Status        string
 	JoinedAt      time.Time
 	DeactivatedAt *time.Time
+	ExternalID    *string
+	Locale        string
+	TimeZone      string
 }
 
 func (r memberRow) member() apporg.Member {
+	var ext string
+	if r.ExternalID != nil {
+		ext = *r.ExternalID
+	}
 	return apporg.Member{UserID: r.UserID, Email: r.Email, DisplayName: r.DisplayName, Role: org.Role(r.Role),
-		Status: org.MemberStatus(r.Status), JoinedAt: r.JoinedAt, DeactivatedAt: r.DeactivatedAt}
+		Status: org.MemberStatus(r.Status), JoinedAt: r.JoinedAt, DeactivatedAt: r.DeactivatedAt, ExternalID: ext,
+		Locale: r.Locale, TimeZone: r.TimeZone}
 }
 
-const memberSelect = `m.user_id, u.email, u.display_name, m.role, m.status, m.joined_at, m.deactivated_at`
+const memberSelect = `m.user_id, u.email, u.display_name, m.role, m.status, m.joined_at, m.deactivated_at, m.external_id, u.locale, u.time_zone`
 
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
@@ -230,6 +251,12 @@ func (d *Directory) ListMembers(ctx context.Context, orgID uuid.UUID, f apporg.M
 	}
 	if f.Status != "" {
 		q = q.Where("m.status = ?", string(f.Status))
+	}
+	if f.ExternalID != "" {
+		q = q.Where("m.external_id = ?", f.ExternalID)
+	}
+	if f.Email != "" {
+		q = q.Where("lower(u.email) = lower(?)", f.Email)
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
