@@ -73,7 +73,7 @@ export function InvitationsCard({ orgID }: { orgID: string }) {
           scroll={{ x: 'max-content' }}
           locale={{ emptyText: t('invitations.empty') }}
           columns={[
-            { title: t('invitations.created'), key: 'created', render: (_, inv) => format.dateTime(inv.created_at) },
+            { title: t('invitations.created'), key: 'created', render: (_, inv) => format.dateTime(inv.created_at), responsive: ['sm'] },
             { title: t('invitations.role'), key: 'role', render: (_, inv) => roleLabel(t, inv.role) },
             { title: t('invitations.uses'), key: 'uses', render: (_, inv) => `${inv.uses} / ${inv.max_uses}` },
             { title: t('invitations.expires'), key: 'expires', render: (_, inv) => format.dateTime(inv.expires_at), responsive: ['md'] },

@@ -11,6 +11,7 @@ import { PageError } from '../components/PageState';
 import { errorText } from '../lib/errors';
 import { useFormat } from '../lib/hooks';
 import { roleLabel, statusLabel } from '../lib/labels';
+import { useMediaQuery } from '../lib/useMediaQuery';
 import { InvitationsCard } from './InvitationsCard';
 import { InviteDialog } from './InviteDialog';
 
@@ -30,6 +31,7 @@ export default function MembersPage() {
   const [status, setStatus] = useState<StatusFilter>('all');
   const [page, setPage] = useState(1);
   const [inviting, setInviting] = useState(false);
+  const mobile = useMediaQuery('(max-width: 575.98px)');
 
   // Search as the admin types, once they pause.
   useEffect(() => {
@@ -126,7 +128,8 @@ export default function MembersPage() {
               rowKey="user_id"
               loading={members.isFetching && !members.data ? true : members.isFetching ? { delay: 200 } : false}
               dataSource={members.data?.items ?? []}
-              scroll={{ x: 'max-content' }}
+              // On a phone the columns fit the width (long emails wrap) rather than scroll sideways.
+              scroll={mobile ? undefined : { x: 'max-content' }}
               locale={{ emptyText: q ? t('members.noMatch') : t('members.empty') }}
               pagination={{
                 current: page,
@@ -148,14 +151,20 @@ export default function MembersPage() {
                         {m.user_id === selfID && <Tag className="you-tag">{t('members.you')}</Tag>}
                       </span>
                       <span className="member-email">{m.email}</span>
+                      {mobile && (
+                        <span className="member-role-inline">
+                          {roleLabel(t, m.role)} · {statusLabel(t, m.status)}
+                        </span>
+                      )}
                     </div>
                   ),
                 },
-                { title: t('members.role'), key: 'role', render: (_, m) => roleLabel(t, m.role) },
+                { title: t('members.role'), key: 'role', render: (_, m) => roleLabel(t, m.role), responsive: ['sm'] },
                 {
                   title: t('members.status'),
                   key: 'status',
                   render: (_, m) => <Tag color={m.status === 'active' ? 'green' : undefined}>{statusLabel(t, m.status)}</Tag>,
+                  responsive: ['sm'],
                 },
                 { title: t('members.joined'), key: 'joined', render: (_, m) => format.date(m.joined_at), responsive: ['md'] },
                 {

@@ -28,8 +28,13 @@ export default function LoginPage() {
   const [error, setError] = useState<string>();
   const [submitting, setSubmitting] = useState(false);
 
-  if (me.isPending) return <PageLoading />;
-  if (me.isError) return <PageError error={me.error} onRetry={() => me.refetch()} />;
+  if (me.isPending || me.isError) {
+    return (
+      <AuthLayout>
+        {me.isPending ? <PageLoading /> : <PageError error={me.error} onRetry={() => me.refetch()} />}
+      </AuthLayout>
+    );
+  }
   if (me.data && !submitting) return <Navigate to={next ?? '/'} replace />;
 
   const onFinish = async (values: LoginForm) => {

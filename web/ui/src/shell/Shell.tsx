@@ -83,7 +83,7 @@ export function Shell({ area, nav, children }: ShellProps) {
             <Brand area={area} to={area === 'console' ? '/console' : '/'} />
           </div>
           {menu}
-          <div className="sider-footer">{otherArea}</div>
+          {otherArea && <div className="sider-footer">{otherArea}</div>}
         </Layout.Sider>
       )}
       <Layout>
@@ -131,7 +131,7 @@ export function Shell({ area, nav, children }: ShellProps) {
           className="shell-drawer"
         >
           {menu}
-          <div className="sider-footer">{otherArea}</div>
+          {otherArea && <div className="sider-footer">{otherArea}</div>}
         </Drawer>
       )}
     </Layout>
