@@ -102,6 +102,8 @@ test('an owner invites a member in Chinese, the member joins, and loses access w
 
   await owner.setViewportSize({ width: 375, height: 812 });
   await expect(owner.getByRole('button', { name: '打开菜单' })).toBeVisible();
+  // Let the "deactivated" toast go before the picture.
+  await expect(owner.locator('.ant-message-notice')).toHaveCount(0);
   await owner.screenshot({ path: `${shots}/console-375.png` });
 
   // The member's next request ends at sign-in, which would bring them back to where they were.
