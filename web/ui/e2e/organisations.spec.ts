@@ -1,0 +1,35 @@
+import { expect, test } from '@playwright/test';
+
+const ownerEmail = process.env.CANOPY_E2E_OWNER_EMAIL ?? '';
+const ownerPassword = process.env.CANOPY_E2E_OWNER_PASSWORD ?? '';
+
+test.skip(!ownerEmail || !ownerPassword, 'set CANOPY_E2E_OWNER_EMAIL and CANOPY_E2E_OWNER_PASSWORD (make e2e does)');
+
+test('a user creates a second organisation and switches between them', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(ownerEmail);
+  await page.getByLabel('Password').fill(ownerPassword);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/messages$/);
+  const first = (await page.getByRole('button', { name: /^(Organisation|组织): / }).getAttribute('aria-label'))!.replace(/^[^:]+: /, '');
+
+  // Create it from the organisation switcher.
+  await page.getByRole('button', { name: /^(Organisation|组织): / }).click();
+  await page.getByRole('menuitem', { name: /Create organisation|创建组织/ }).click();
+  await expect(page).toHaveURL(/\/orgs\/new$/);
+  const name = `Second ${Date.now()}`;
+  await page.getByLabel(/Organisation name|组织名称/).fill(name);
+  await page.getByRole('button', { name: /^(Create organisation|创建组织)$/ }).click();
+
+  // Its owner lands in its console, with only themselves as a member.
+  await expect(page).toHaveURL(/\/console\/members$/);
+  const switcher = page.getByRole('button', { name: new RegExp(`: ${name}$`) });
+  await expect(switcher).toBeVisible();
+  await expect(page.getByRole('table').first().getByRole('row')).toHaveCount(2); // the header row and the owner
+
+  // Switch back to the first organisation.
+  await switcher.click();
+  await page.getByRole('menuitem', { name: first }).click();
+  await expect(page.getByRole('button', { name: new RegExp(`: ${first}$`) })).toBeVisible();
+  await expect(page.locator('.page-description')).toHaveText(first);
+});
