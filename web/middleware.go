@@ -15,6 +15,7 @@ import (
 
 	appidentity "canopy/app/identity"
 	apporg "canopy/app/org"
+	"canopy/domain/access"
 	"canopy/domain/identity"
 	"canopy/domain/errs"
 )
@@ -134,6 +135,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			if !p.HasScope(identity.ScopeAPI) {
 				return errs.E(errs.Forbidden, "token_scope", "this token is not for the API (a SCIM token works only at /scim/v2)")
 			}
+			p.IP = c.RealIP()
 			c.Set(ctxPrincipal, p)
 			return next(c)
 		}
@@ -141,6 +143,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			p, err := s.ident.AuthenticateSession(ctx, ck.Value)
 			switch {
 			case err == nil:
+				p.IP = c.RealIP()
 				c.Set(ctxPrincipal, p)
 			case errs.Is(err, errs.Unauthenticated):
 				c.Set(ctxPrincipal+".error", err)
@@ -199,6 +202,23 @@ func (s *Server) withActor(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		c.Set(ctxActor, a)
 		return next(c)
+	}
+}
+
+// requirePermission is the route-level gate: the caller must hold perm somewhere in the
+// organisation. The service then checks the exact scope (which department, which group).
+func (s *Server) requirePermission(perm access.Permission) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ok, err := s.authz.CanAnywhere(ctxOf(c), actor(c), perm)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return errs.E(errs.Forbidden, "forbidden", "you do not have the "+string(perm)+" permission")
+			}
+			return next(c)
+		}
 	}
 }
 

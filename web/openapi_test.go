@@ -61,13 +61,16 @@ func TestEveryRouteIsInOpenAPI(t *testing.T) {
 func TestEveryRouteDeclaresAccess(t *testing.T) {
 	srv := web.New(web.Deps{Config: web.Config{BodyLimitBytes: 1 << 20}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	for _, r := range srv.Routes() {
-		switch r.Access {
-		case web.Public, web.Optional, web.Authenticated, web.Member:
+		switch r.Access.Level {
+		case web.LevelPublic, web.LevelOptional, web.LevelAuthenticated, web.LevelMember:
 		default:
 			t.Errorf("%s %s has no access declaration", r.Method, r.Path)
 		}
-		if strings.Contains(r.Path, ":orgID") != (r.Access == web.Member) {
+		if strings.Contains(r.Path, ":orgID") != (r.Access.Level == web.LevelMember) {
 			t.Errorf("%s %s: organisation routes, and only they, must be member routes", r.Method, r.Path)
+		}
+		if r.Access.Level == web.LevelMember && r.Access.Permission == "" && !r.Access.SelfService {
+			t.Errorf("%s %s declares no permission", r.Method, r.Path)
 		}
 	}
 }

@@ -17,9 +17,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	appaccess "canopy/app/access"
 	appdir "canopy/app/directory"
 	appidentity "canopy/app/identity"
 	apporg "canopy/app/org"
+	"canopy/domain/access"
 )
 
 // Config holds the server settings the handlers need.
@@ -42,8 +44,10 @@ type Deps struct {
 	Log       *slog.Logger
 	Identity  *appidentity.Service
 	Orgs      *apporg.Service
-	Directory *appdir.Service
-	Ready     []Checker
+	Directory  *appdir.Service
+	Access     *appaccess.Service
+	Authorizer apporg.Authorizer
+	Ready      []Checker
 	// UI is the built frontend; nil serves none.
 	UI fs.FS
 }
@@ -55,6 +59,8 @@ type Server struct {
 	ident   *appidentity.Service
 	orgs    *apporg.Service
 	dir     *appdir.Service
+	access  *appaccess.Service
+	authz   apporg.Authorizer
 	ready   []Checker
 	ui      fs.FS
 	metrics metrics
@@ -63,20 +69,44 @@ type Server struct {
 	routes  []Route
 }
 
-// Access says who may call a route. The access module refines "member" into permissions.
-type Access string
+// Level says who may call a route at all.
+type Level string
 
-// The access levels a route can declare.
+// The levels.
 const (
-	// Public routes need no caller.
-	Public Access = "public"
-	// Optional routes take a caller when there is one.
-	Optional Access = "optional"
-	// Authenticated routes need a signed-in caller or an API token.
-	Authenticated Access = "authenticated"
-	// Member routes live under /api/v1/orgs/:orgID and need an active membership there.
-	Member Access = "member"
+	// LevelPublic routes need no caller.
+	LevelPublic Level = "public"
+	// LevelOptional routes take a caller when there is one.
+	LevelOptional Level = "optional"
+	// LevelAuthenticated routes need a signed-in caller or an API token.
+	LevelAuthenticated Level = "authenticated"
+	// LevelMember routes live under an :orgID and need an active membership there, and the
+	// route's permission somewhere in the organisation; the service checks the precise scope.
+	LevelMember Level = "member"
 )
+
+// Access is a route's declaration of who may call it.
+type Access struct {
+	Level      Level
+	Permission access.Permission
+	// SelfService marks a member route that acts only on the caller's own things (their API
+	// tokens), so it needs no permission.
+	SelfService bool
+}
+
+// The declarations of routes that need no permission.
+var (
+	Public        = Access{Level: LevelPublic}
+	Optional      = Access{Level: LevelOptional}
+	Authenticated = Access{Level: LevelAuthenticated}
+	// Member declares an organisation route without a permission; a test refuses it, so every
+	// member route says Needs(...) or SelfService.
+	Member      = Access{Level: LevelMember}
+	SelfService = Access{Level: LevelMember, SelfService: true}
+)
+
+// Needs declares an organisation route that needs a permission.
+func Needs(p access.Permission) Access { return Access{Level: LevelMember, Permission: p} }
 
 // Route is a registered route with its declared access.
 type Route struct {
@@ -87,7 +117,7 @@ type Route struct {
 
 // New builds the server and registers every route.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, log: d.Log, ident: d.Identity, orgs: d.Orgs, dir: d.Directory, ready: d.Ready, ui: d.UI}
+	s := &Server{cfg: d.Config, log: d.Log, ident: d.Identity, orgs: d.Orgs, dir: d.Directory, access: d.Access, authz: d.Authorizer, ready: d.Ready, ui: d.UI}
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.metrics = newMetrics(s.reg)
@@ -121,13 +151,16 @@ func (s *Server) add(g *echo.Group, access Access, method, path string, h echo.H
 	// Middleware goes on each route, not on the group: echo answers a group with middleware
 	// 404 for every unknown method, where 405 is right.
 	mw := []echo.MiddlewareFunc{s.authenticate}
-	switch access {
-	case Authenticated:
+	switch access.Level {
+	case LevelAuthenticated:
 		mw = append(mw, s.requireAuth)
-	case Member:
+	case LevelMember:
 		mw = append(mw, s.requireAuth, s.withActor)
-	case Optional:
-	case Public:
+		if access.Permission != "" {
+			mw = append(mw, s.requirePermission(access.Permission))
+		}
+	case LevelOptional:
+	case LevelPublic:
 		mw = nil
 	default:
 		panic("web: route without an access declaration: " + method + " " + path)
@@ -153,48 +186,64 @@ func (s *Server) registerRoutes() {
 
 	s.add(api, Authenticated, http.MethodGet, "/orgs", s.listMyOrgs)
 	s.add(api, Authenticated, http.MethodPost, "/orgs", s.createOrg)
-	s.add(api, Member, http.MethodGet, "/orgs/:orgID", s.getOrg)
-	s.add(api, Member, http.MethodPatch, "/orgs/:orgID", s.updateOrg)
-	s.add(api, Member, http.MethodGet, "/orgs/:orgID/members", s.listMembers)
-	s.add(api, Member, http.MethodGet, "/orgs/:orgID/members/:userID", s.getMember)
-	s.add(api, Member, http.MethodPost, "/orgs/:orgID/members/:userID/deactivate", s.deactivateMember)
-	s.add(api, Member, http.MethodPost, "/orgs/:orgID/members/:userID/reactivate", s.reactivateMember)
-	s.add(api, Member, http.MethodGet, "/orgs/:orgID/invitations", s.listInvitations)
-	s.add(api, Member, http.MethodPost, "/orgs/:orgID/invitations", s.createInvitation)
-	s.add(api, Member, http.MethodDelete, "/orgs/:orgID/invitations/:invitationID", s.revokeInvitation)
-	s.add(api, Member, http.MethodGet, "/orgs/:orgID/tokens", s.listTokens)
-	s.add(api, Member, http.MethodPost, "/orgs/:orgID/tokens", s.createToken)
-	s.add(api, Member, http.MethodDelete, "/orgs/:orgID/tokens/:tokenID", s.revokeToken)
+	s.add(api, Needs(access.OrgRead), http.MethodGet, "/orgs/:orgID", s.getOrg)
+	s.add(api, Needs(access.SettingsManage), http.MethodPatch, "/orgs/:orgID", s.updateOrg)
+	s.add(api, Needs(access.DirectoryRead), http.MethodGet, "/orgs/:orgID/members", s.listMembers)
+	s.add(api, Needs(access.DirectoryRead), http.MethodGet, "/orgs/:orgID/members/:userID", s.getMember)
+	s.add(api, Needs(access.MembersManage), http.MethodPost, "/orgs/:orgID/members/:userID/deactivate", s.deactivateMember)
+	s.add(api, Needs(access.MembersManage), http.MethodPost, "/orgs/:orgID/members/:userID/reactivate", s.reactivateMember)
+	s.add(api, Needs(access.MembersManage), http.MethodGet, "/orgs/:orgID/invitations", s.listInvitations)
+	s.add(api, Needs(access.MembersManage), http.MethodPost, "/orgs/:orgID/invitations", s.createInvitation)
+	s.add(api, Needs(access.MembersManage), http.MethodDelete, "/orgs/:orgID/invitations/:invitationID", s.revokeInvitation)
+	s.add(api, SelfService, http.MethodGet, "/orgs/:orgID/tokens", s.listTokens)
+	s.add(api, SelfService, http.MethodPost, "/orgs/:orgID/tokens", s.createToken)
+	s.add(api, SelfService, http.MethodDelete, "/orgs/:orgID/tokens/:tokenID", s.revokeToken)
 
 	// The directory, for every member.
-	s.add(api, Member, http.MethodGet, "/orgs/:orgID/departments", s.listDepartments)
-	s.add(api, Member, http.MethodGet, "/orgs/:orgID/departments/:departmentID", s.getDepartment)
-	s.add(api, Member, http.MethodGet, "/orgs/:orgID/departments/:departmentID/members", s.listDepartmentMembers)
-	s.add(api, Member, http.MethodGet, "/orgs/:orgID/groups", s.listGroups)
-	s.add(api, Member, http.MethodGet, "/orgs/:orgID/groups/:groupID", s.getGroup)
-	s.add(api, Member, http.MethodGet, "/orgs/:orgID/groups/:groupID/members", s.listGroupMembers)
-	s.add(api, Member, http.MethodGet, "/orgs/:orgID/people/:userID", s.getPerson)
-	s.add(api, Member, http.MethodGet, "/orgs/:orgID/search", s.search)
+	s.add(api, Needs(access.DirectoryRead), http.MethodGet, "/orgs/:orgID/departments", s.listDepartments)
+	s.add(api, Needs(access.DirectoryRead), http.MethodGet, "/orgs/:orgID/departments/:departmentID", s.getDepartment)
+	s.add(api, Needs(access.DirectoryRead), http.MethodGet, "/orgs/:orgID/departments/:departmentID/members", s.listDepartmentMembers)
+	s.add(api, Needs(access.OrgRead), http.MethodGet, "/orgs/:orgID/groups", s.listGroups)
+	s.add(api, Needs(access.OrgRead), http.MethodGet, "/orgs/:orgID/groups/:groupID", s.getGroup)
+	s.add(api, Needs(access.OrgRead), http.MethodGet, "/orgs/:orgID/groups/:groupID/members", s.listGroupMembers)
+	s.add(api, Needs(access.OrgRead), http.MethodGet, "/orgs/:orgID/people/:userID", s.getPerson)
+	s.add(api, Needs(access.DirectoryRead), http.MethodGet, "/orgs/:orgID/search", s.search)
 
 	// The admin API: users, departments, groups and their memberships. The services check that
 	// the caller may manage them (owners and admins; group owners for their groups).
 	adm := "/admin/orgs/:orgID"
-	s.add(api, Member, http.MethodGet, adm+"/users", s.adminListUsers)
-	s.add(api, Member, http.MethodPost, adm+"/users", s.adminCreateUser)
-	s.add(api, Member, http.MethodGet, adm+"/users/:userID", s.adminGetUser)
-	s.add(api, Member, http.MethodPatch, adm+"/users/:userID", s.adminUpdateUser)
-	s.add(api, Member, http.MethodPost, adm+"/users/:userID/deactivate", s.adminDeactivateUser)
-	s.add(api, Member, http.MethodPut, adm+"/users/:userID/departments", s.putUserDepartments)
-	s.add(api, Member, http.MethodPost, adm+"/departments", s.createDepartment)
-	s.add(api, Member, http.MethodPatch, adm+"/departments/:departmentID", s.updateDepartment)
-	s.add(api, Member, http.MethodDelete, adm+"/departments/:departmentID", s.deleteDepartment)
-	s.add(api, Member, http.MethodPut, adm+"/departments/:departmentID/members/:userID", s.putDepartmentMember)
-	s.add(api, Member, http.MethodDelete, adm+"/departments/:departmentID/members/:userID", s.deleteDepartmentMember)
-	s.add(api, Member, http.MethodPost, adm+"/groups", s.createGroup)
-	s.add(api, Member, http.MethodPatch, adm+"/groups/:groupID", s.updateGroup)
-	s.add(api, Member, http.MethodDelete, adm+"/groups/:groupID", s.deleteGroup)
-	s.add(api, Member, http.MethodPut, adm+"/groups/:groupID/members/:userID", s.putGroupMember)
-	s.add(api, Member, http.MethodDelete, adm+"/groups/:groupID/members/:userID", s.deleteGroupMember)
+	s.add(api, Needs(access.MembersManage), http.MethodGet, adm+"/users", s.adminListUsers)
+	s.add(api, Needs(access.MembersManage), http.MethodPost, adm+"/users", s.adminCreateUser)
+	s.add(api, Needs(access.MembersManage), http.MethodGet, adm+"/users/:userID", s.adminGetUser)
+	s.add(api, Needs(access.MembersManage), http.MethodPatch, adm+"/users/:userID", s.adminUpdateUser)
+	s.add(api, Needs(access.MembersManage), http.MethodPost, adm+"/users/:userID/deactivate", s.adminDeactivateUser)
+	s.add(api, Needs(access.DirectoryManage), http.MethodPut, adm+"/users/:userID/departments", s.putUserDepartments)
+	s.add(api, Needs(access.DirectoryManage), http.MethodPost, adm+"/departments", s.createDepartment)
+	s.add(api, Needs(access.DirectoryManage), http.MethodPatch, adm+"/departments/:departmentID", s.updateDepartment)
+	s.add(api, Needs(access.DirectoryManage), http.MethodDelete, adm+"/departments/:departmentID", s.deleteDepartment)
+	s.add(api, Needs(access.DirectoryManage), http.MethodPut, adm+"/departments/:departmentID/members/:userID", s.putDepartmentMember)
+	s.add(api, Needs(access.DirectoryManage), http.MethodDelete, adm+"/departments/:departmentID/members/:userID", s.deleteDepartmentMember)
+	s.add(api, Needs(access.GroupsManage), http.MethodPost, adm+"/groups", s.createGroup)
+	s.add(api, Needs(access.OrgRead), http.MethodPatch, adm+"/groups/:groupID", s.updateGroup)
+	s.add(api, Needs(access.OrgRead), http.MethodDelete, adm+"/groups/:groupID", s.deleteGroup)
+	s.add(api, Needs(access.OrgRead), http.MethodPut, adm+"/groups/:groupID/members/:userID", s.putGroupMember)
+	s.add(api, Needs(access.OrgRead), http.MethodDelete, adm+"/groups/:groupID/members/:userID", s.deleteGroupMember)
+
+	// Group owners manage their own groups: those routes need only org.read to reach the
+	// service, which allows groups.manage over the group's department or the group's owners.
+
+	// Roles, assignments and the audit log.
+	s.add(api, Needs(access.OrgRead), http.MethodGet, "/orgs/:orgID/roles", s.listRoles)
+	s.add(api, Needs(access.RolesManage), http.MethodPost, adm+"/roles", s.createRole)
+	s.add(api, Needs(access.RolesManage), http.MethodPatch, adm+"/roles/:roleID", s.updateRole)
+	s.add(api, Needs(access.RolesManage), http.MethodDelete, adm+"/roles/:roleID", s.deleteRole)
+	s.add(api, Needs(access.RolesManage), http.MethodGet, adm+"/assignments", s.listAssignments)
+	s.add(api, Needs(access.RolesManage), http.MethodPost, adm+"/assignments", s.createAssignment)
+	s.add(api, Needs(access.RolesManage), http.MethodDelete, adm+"/assignments/:assignmentID", s.deleteAssignment)
+	s.add(api, Needs(access.MembersManage), http.MethodPut, adm+"/users/:userID/role", s.setMemberRole)
+	s.add(api, Needs(access.OwnershipTransfer), http.MethodPost, adm+"/ownership", s.transferOwnership)
+	s.add(api, Needs(access.AuditRead), http.MethodGet, adm+"/audit", s.listAudit)
+	s.add(api, Needs(access.AuditRead), http.MethodGet, adm+"/audit/export", s.exportAudit)
 
 	s.add(api, Public, http.MethodGet, "/invitations/:token", s.previewInvitation)
 	s.add(api, Optional, http.MethodPost, "/invitations/:token/accept", s.acceptInvitation)

@@ -7,98 +7,154 @@ import (
 	"github.com/google/uuid"
 
 	apporg "canopy/app/org"
+	"canopy/domain/access"
 	"canopy/domain/directory"
 	"canopy/domain/errs"
 )
 
-// requireGroupManager allows owners and admins of the organisation and owners of the group.
-func (s *Service) requireGroupManager(ctx context.Context, a apporg.Actor, groupID uuid.UUID) error {
-	if a.Membership.CanManageMembers() {
-		return nil
+// scopeOf returns the path a group's grants are checked at: its department's, or the
+// organisation's for a group of the whole organisation.
+func (s *Service) scopeOf(ctx context.Context, orgID, departmentID uuid.UUID) (string, error) {
+	if departmentID == uuid.Nil {
+		return "", nil
 	}
-	role, err := s.read.GroupRole(ctx, a.OrgID, groupID, a.UserID)
+	d, err := s.departments.Get(ctx, orgID, departmentID)
+	if err != nil {
+		return "", err
+	}
+	return d.Path(), nil
+}
+
+// requireGroupManager allows those with groups.manage over the group's department (or the
+// organisation) and the group's own owners: group ownership is data on the group, not a grant.
+func (s *Service) requireGroupManager(ctx context.Context, a apporg.Actor, g *directory.Group) error {
+	scope, err := s.scopeOf(ctx, a.OrgID, g.DepartmentID())
+	if err != nil {
+		return err
+	}
+	ok, err := s.authz.Can(ctx, a, access.GroupsManage, scope)
+	if err != nil || ok {
+		return err
+	}
+	role, err := s.read.GroupRole(ctx, a.OrgID, g.ID(), a.UserID)
 	if err == nil && role == directory.GroupOwner {
 		return nil
 	}
 	if err != nil && !errs.Is(err, errs.NotFound) {
 		return err
 	}
-	return errs.E(errs.Forbidden, "forbidden", "only the group's owners and the organisation's admins can change it")
+	return errs.E(errs.Forbidden, "forbidden", "only the group's owners and those who manage its department's groups can change it")
 }
 
-func (s *Service) checkDepartment(ctx context.Context, orgID, id uuid.UUID) error {
-	if id == uuid.Nil {
-		return nil
+// canSee reports whether the actor may see a group: with directory.read, or as one of its
+// members (guests see only the groups they are in).
+func (s *Service) canSee(ctx context.Context, a apporg.Actor, groupID uuid.UUID) error {
+	ok, err := s.authz.Can(ctx, a, access.DirectoryRead, "")
+	if err != nil || ok {
+		return err
 	}
-	_, err := s.departments.Get(ctx, orgID, id)
-	return err
+	if _, err := s.read.GroupRole(ctx, a.OrgID, groupID, a.UserID); err != nil {
+		if errs.Is(err, errs.NotFound) {
+			return errs.NotFoundf("group")
+		}
+		return err
+	}
+	return nil
+}
+
+func groupState(g *directory.Group) map[string]any {
+	return map[string]any{"name": g.Name(), "description": g.Description(), "department_id": g.DepartmentID(),
+		"external_id": g.ExternalID(), "member_cap": g.MemberCap()}
 }
 
 // CreateGroup makes a group; owners and admins add its owners and members afterwards.
 func (s *Service) CreateGroup(ctx context.Context, a apporg.Actor, in directory.GroupInput) (*directory.Group, error) {
-	if err := requireManager(a); err != nil {
-		return nil, err
-	}
 	g, err := directory.NewGroup(a.OrgID, in, s.clock.Now())
 	if err != nil {
 		return nil, err
 	}
-	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		if err := s.checkDepartment(ctx, a.OrgID, in.DepartmentID); err != nil {
-			return err
+	err = s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
+		scope, err := s.scopeOf(ctx, a.OrgID, in.DepartmentID)
+		if err != nil {
+			return access.AuditEntry{}, err
 		}
-		return s.groups.Create(ctx, g)
+		if err := s.require(ctx, a, access.GroupsManage, scope); err != nil {
+			return access.AuditEntry{}, err
+		}
+		return a.Entry("group.create", "group", g.ID().String(), nil, groupState(g)), s.groups.Create(ctx, g)
 	})
 	return g, err
 }
 
 // Group returns one group.
 func (s *Service) Group(ctx context.Context, a apporg.Actor, id uuid.UUID) (*directory.Group, error) {
-	return s.groups.Get(ctx, a.OrgID, id)
+	g, err := s.groups.Get(ctx, a.OrgID, id)
+	if err != nil {
+		return nil, err
+	}
+	return g, s.canSee(ctx, a, id)
 }
 
-// Groups lists the organisation's groups.
+// Groups lists the organisation's groups; without directory.read, only the caller's own.
 func (s *Service) Groups(ctx context.Context, a apporg.Actor, f directory.GroupFilter) ([]*directory.Group, int, error) {
 	f.Limit, f.Offset = clampPage(f.Limit, f.Offset)
+	ok, err := s.authz.Can(ctx, a, access.DirectoryRead, "")
+	if err != nil {
+		return nil, 0, err
+	}
+	if !ok {
+		f.MemberID = a.UserID
+	}
 	return s.groups.List(ctx, a.OrgID, f)
 }
 
 // UpdateGroup replaces a group's fields. Raising the cap above 1000 is refused.
 func (s *Service) UpdateGroup(ctx context.Context, a apporg.Actor, id uuid.UUID, in directory.GroupInput) (*directory.Group, error) {
 	var g *directory.Group
-	err := s.tx.Within(ctx, func(ctx context.Context) error {
+	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		var err error
 		if g, err = s.groups.Get(ctx, a.OrgID, id); err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
-		if err := s.requireGroupManager(ctx, a, id); err != nil {
-			return err
+		if err := s.requireGroupManager(ctx, a, g); err != nil {
+			return access.AuditEntry{}, err
 		}
-		if err := s.checkDepartment(ctx, a.OrgID, in.DepartmentID); err != nil {
-			return err
+		if in.DepartmentID != g.DepartmentID() {
+			// Moving a group needs the right over where it goes too.
+			scope, err := s.scopeOf(ctx, a.OrgID, in.DepartmentID)
+			if err != nil {
+				return access.AuditEntry{}, err
+			}
+			if err := s.require(ctx, a, access.GroupsManage, scope); err != nil {
+				return access.AuditEntry{}, err
+			}
 		}
+		before := groupState(g)
 		if err := g.Update(in, s.clock.Now()); err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
-		return s.groups.Update(ctx, g)
+		return a.Entry("group.update", "group", id.String(), before, groupState(g)), s.groups.Update(ctx, g)
 	})
 	return g, err
 }
 
 // DeleteGroup removes a group and its memberships.
 func (s *Service) DeleteGroup(ctx context.Context, a apporg.Actor, id uuid.UUID) error {
-	if _, err := s.groups.Get(ctx, a.OrgID, id); err != nil {
-		return err
-	}
-	if err := s.requireGroupManager(ctx, a, id); err != nil {
-		return err
-	}
-	return s.groups.Delete(ctx, a.OrgID, id)
+	return s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
+		g, err := s.groups.Get(ctx, a.OrgID, id)
+		if err != nil {
+			return access.AuditEntry{}, err
+		}
+		if err := s.requireGroupManager(ctx, a, g); err != nil {
+			return access.AuditEntry{}, err
+		}
+		return a.Entry("group.delete", "group", id.String(), groupState(g), nil), s.groups.Delete(ctx, a.OrgID, id)
+	})
 }
 
 // GroupMembers lists a group's members.
 func (s *Service) GroupMembers(ctx context.Context, a apporg.Actor, groupID uuid.UUID, limit, offset int) ([]GroupMember, int, error) {
-	if _, err := s.groups.Get(ctx, a.OrgID, groupID); err != nil {
+	if _, err := s.Group(ctx, a, groupID); err != nil {
 		return nil, 0, err
 	}
 	limit, offset = clampPage(limit, offset)
@@ -108,27 +164,36 @@ func (s *Service) GroupMembers(ctx context.Context, a apporg.Actor, groupID uuid
 // AddGroupMember adds a member to a group, or changes their role when they are already in it.
 // Past the cap it is a conflict that names the cap.
 func (s *Service) AddGroupMember(ctx context.Context, a apporg.Actor, groupID, userID uuid.UUID, role directory.GroupRole) error {
-	if _, err := s.groups.Get(ctx, a.OrgID, groupID); err != nil {
-		return err
-	}
-	if err := s.requireGroupManager(ctx, a, groupID); err != nil {
-		return err
-	}
-	err := s.groups.AddMember(ctx, a.OrgID, groupID, userID, role, s.clock.Now())
-	var e *errs.Error
-	if errors.As(err, &e) && e.Code == "already_in_group" {
-		return s.groups.SetMemberRole(ctx, a.OrgID, groupID, userID, role)
-	}
-	return err
+	return s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
+		g, err := s.groups.Get(ctx, a.OrgID, groupID)
+		if err != nil {
+			return access.AuditEntry{}, err
+		}
+		if err := s.requireGroupManager(ctx, a, g); err != nil {
+			return access.AuditEntry{}, err
+		}
+		e := a.Entry("group.member.add", "group", groupID.String(), nil, map[string]any{"user_id": userID, "role": role})
+		err = s.groups.AddMember(ctx, a.OrgID, groupID, userID, role, s.clock.Now())
+		var de *errs.Error
+		if errors.As(err, &de) && de.Code == "already_in_group" {
+			e.Action = "group.member.role"
+			return e, s.groups.SetMemberRole(ctx, a.OrgID, groupID, userID, role)
+		}
+		return e, err
+	})
 }
 
 // RemoveGroupMember takes a member out of a group.
 func (s *Service) RemoveGroupMember(ctx context.Context, a apporg.Actor, groupID, userID uuid.UUID) error {
-	if _, err := s.groups.Get(ctx, a.OrgID, groupID); err != nil {
-		return err
-	}
-	if err := s.requireGroupManager(ctx, a, groupID); err != nil {
-		return err
-	}
-	return s.groups.RemoveMember(ctx, a.OrgID, groupID, userID)
+	return s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
+		g, err := s.groups.Get(ctx, a.OrgID, groupID)
+		if err != nil {
+			return access.AuditEntry{}, err
+		}
+		if err := s.requireGroupManager(ctx, a, g); err != nil {
+			return access.AuditEntry{}, err
+		}
+		return a.Entry("group.member.remove", "group", groupID.String(), map[string]any{"user_id": userID}, nil),
+			s.groups.RemoveMember(ctx, a.OrgID, groupID, userID)
+	})
 }

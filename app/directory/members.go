@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	apporg "canopy/app/org"
+	"canopy/domain/access"
 	"canopy/domain/directory"
 	"canopy/domain/errs"
 )
@@ -35,26 +36,16 @@ func (s *Service) DepartmentMembers(ctx context.Context, a apporg.Actor, q Membe
 	if err != nil {
 		return nil, 0, err
 	}
+	if err := s.require(ctx, a, access.DirectoryRead, d.Path()); err != nil {
+		return nil, 0, err
+	}
 	limit, offset := clampPage(q.Limit, q.Offset)
 	return s.read.Members(ctx, d, q.Subtree, q.Query, limit, offset)
 }
 
 // SetAssignments sets exactly which departments a member belongs to.
 func (s *Service) SetAssignments(ctx context.Context, a apporg.Actor, userID uuid.UUID, as []directory.Assignment) error {
-	if err := requireManager(a); err != nil {
-		return err
-	}
-	return s.tx.Within(ctx, func(ctx context.Context) error {
-		lim, err := s.limits.Limits(ctx, a.OrgID)
-		if err != nil {
-			return err
-		}
-		norm, err := directory.NormalizeAssignments(as, lim.MaxDeptsPerMember)
-		if err != nil {
-			return err
-		}
-		return s.assignments.Replace(ctx, a.OrgID, userID, norm)
-	})
+	return s.editAssignments(ctx, a, userID, func([]directory.Assignment) ([]directory.Assignment, error) { return as, nil })
 }
 
 // AddToDepartment adds a member to a department, or changes whether they lead it.
@@ -92,33 +83,67 @@ func (s *Service) RemoveFromDepartment(ctx context.Context, a apporg.Actor, depa
 	})
 }
 
+// editAssignments changes a member's departments. The actor needs directory.manage over every
+// department the change touches, so a department admin moves people only within their subtree.
 func (s *Service) editAssignments(ctx context.Context, a apporg.Actor, userID uuid.UUID, edit func([]directory.Assignment) ([]directory.Assignment, error)) error {
-	if err := requireManager(a); err != nil {
-		return err
-	}
-	return s.tx.Within(ctx, func(ctx context.Context) error {
+	return s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		as, err := s.assignments.Assignments(ctx, a.OrgID, userID)
 		if err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
+		before := append([]directory.Assignment(nil), as...)
 		next, err := edit(as)
 		if err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
 		lim, err := s.limits.Limits(ctx, a.OrgID)
 		if err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
 		norm, err := directory.NormalizeAssignments(next, lim.MaxDeptsPerMember)
 		if err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
-		return s.assignments.Replace(ctx, a.OrgID, userID, norm)
+		for id := range touched(before, norm) {
+			d, err := s.departments.Get(ctx, a.OrgID, id)
+			if err != nil {
+				return access.AuditEntry{}, err
+			}
+			if err := s.require(ctx, a, access.DirectoryManage, d.Path()); err != nil {
+				return access.AuditEntry{}, err
+			}
+		}
+		e := a.Entry("member.departments.set", "member", userID.String(), before, norm)
+		return e, s.assignments.Replace(ctx, a.OrgID, userID, norm)
 	})
+}
+
+// touched returns the departments whose assignment differs between before and after.
+func touched(before, after []directory.Assignment) map[uuid.UUID]bool {
+	out := map[uuid.UUID]bool{}
+	old := map[uuid.UUID]directory.Assignment{}
+	for _, x := range before {
+		old[x.DepartmentID] = x
+	}
+	for _, x := range after {
+		if o, ok := old[x.DepartmentID]; !ok || o != x {
+			out[x.DepartmentID] = true
+		}
+		delete(old, x.DepartmentID)
+	}
+	for id := range old {
+		out[id] = true
+	}
+	return out
 }
 
 // Person returns a member's directory card.
 func (s *Service) Person(ctx context.Context, a apporg.Actor, userID uuid.UUID) (PersonCard, error) {
+	if userID != a.UserID {
+		if err := s.require(ctx, a, access.DirectoryRead, ""); err != nil {
+			return PersonCard{}, err
+		}
+	}
 	return s.read.Person(ctx, a.OrgID, userID)
 }
 
@@ -130,6 +155,9 @@ func (s *Service) Search(ctx context.Context, a apporg.Actor, query string, limi
 	}
 	if limit <= 0 || limit > 50 {
 		limit = 20
+	}
+	if err := s.require(ctx, a, access.DirectoryRead, ""); err != nil {
+		return SearchResult{}, err
 	}
 	return s.read.Search(ctx, a.OrgID, query, limit)
 }

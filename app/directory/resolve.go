@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	apporg "canopy/app/org"
+	"canopy/domain/access"
 	"canopy/domain/directory"
 	"canopy/domain/errs"
 )
@@ -45,7 +46,7 @@ func (s *Service) ResolvePath(ctx context.Context, a apporg.Actor, path string, 
 		return nil, err
 	}
 	if create {
-		if err := requireManager(a); err != nil {
+		if err := s.require(ctx, a, access.DirectoryManage, ""); err != nil {
 			return nil, err
 		}
 	}

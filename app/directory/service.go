@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	apporg "canopy/app/org"
+	"canopy/domain/access"
 	"canopy/domain/directory"
 	"canopy/domain/errs"
 )
@@ -22,6 +23,8 @@ type Service struct {
 	groups      directory.GroupRepository
 	read        Reader
 	paths       PathResolver
+	authz       apporg.Authorizer
+	audit       apporg.Auditor
 }
 
 // Deps are the adapters the service needs.
@@ -34,20 +37,33 @@ type Deps struct {
 	Groups      directory.GroupRepository
 	Reader      Reader
 	Paths       PathResolver
+	Authorizer  apporg.Authorizer
+	Audit       apporg.Auditor
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
-	return &Service{tx: d.Tx, clock: d.Clock, limits: d.Limits, departments: d.Departments, assignments: d.Assignments, groups: d.Groups, read: d.Reader, paths: d.Paths}
+	return &Service{tx: d.Tx, clock: d.Clock, limits: d.Limits, departments: d.Departments, assignments: d.Assignments, groups: d.Groups, read: d.Reader, paths: d.Paths, authz: d.Authorizer, audit: d.Audit}
 }
 
-// requireManager allows owners and admins. The access module refines it into permissions with a
-// department scope.
-func requireManager(a apporg.Actor) error {
-	if !a.Membership.CanManageMembers() {
-		return errs.E(errs.Forbidden, "forbidden", "only owners and admins can change the directory")
-	}
-	return nil
+// require checks a permission at a department's scope ("" for the organisation).
+func (s *Service) require(ctx context.Context, a apporg.Actor, perm access.Permission, deptPath string) error {
+	return apporg.Require(ctx, s.authz, a, perm, deptPath)
+}
+
+// recorded runs fn in a transaction and appends the audit entry it returns in the same one.
+func (s *Service) recorded(ctx context.Context, fn func(ctx context.Context) (access.AuditEntry, error)) error {
+	return s.tx.Within(ctx, func(ctx context.Context) error {
+		e, err := fn(ctx)
+		if err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, e)
+	})
+}
+
+func deptState(d *directory.Department) map[string]any {
+	return map[string]any{"name": d.Name(), "parent_id": d.ParentID(), "external_id": d.ExternalID(), "sort_order": d.SortOrder()}
 }
 
 // CreateRoot makes a new organisation's root department, named after it. Organisation creation
@@ -71,6 +87,9 @@ type DepartmentView struct {
 func (s *Service) Department(ctx context.Context, a apporg.Actor, id uuid.UUID) (DepartmentView, error) {
 	d, err := s.department(ctx, a.OrgID, id)
 	if err != nil {
+		return DepartmentView{}, err
+	}
+	if err := s.require(ctx, a, access.DirectoryRead, d.Path()); err != nil {
 		return DepartmentView{}, err
 	}
 	return s.view(ctx, d)
@@ -129,6 +148,9 @@ func (s *Service) Children(ctx context.Context, a apporg.Actor, parentID uuid.UU
 	if err != nil {
 		return nil, err
 	}
+	if err := s.require(ctx, a, access.DirectoryRead, d.Path()); err != nil {
+		return nil, err
+	}
 	return s.read.Nodes(ctx, a.OrgID, d.ID())
 }
 
@@ -141,31 +163,31 @@ type CreateDepartmentInput struct {
 
 // CreateDepartment adds a department at the end of its parent's children.
 func (s *Service) CreateDepartment(ctx context.Context, a apporg.Actor, in CreateDepartmentInput) (DepartmentView, error) {
-	if err := requireManager(a); err != nil {
-		return DepartmentView{}, err
-	}
 	var d *directory.Department
-	err := s.tx.Within(ctx, func(ctx context.Context) error {
+	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		if err := s.departments.LockTree(ctx, a.OrgID); err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
 		parent, err := s.department(ctx, a.OrgID, in.ParentID)
 		if err != nil {
-			return err
+			return access.AuditEntry{}, err
+		}
+		if err := s.require(ctx, a, access.DirectoryManage, parent.Path()); err != nil {
+			return access.AuditEntry{}, err
 		}
 		lim, err := s.limits.Limits(ctx, a.OrgID)
 		if err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
 		if d, err = directory.NewDepartment(parent, in.Name, in.ExternalID, lim.MaxDepth, s.clock.Now()); err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
 		siblings, err := s.departments.Children(ctx, a.OrgID, parent.ID())
 		if err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
 		d.SetSortOrder(len(siblings), s.clock.Now())
-		return s.departments.Create(ctx, d)
+		return a.Entry("department.create", "department", d.ID().String(), nil, deptState(d)), s.departments.Create(ctx, d)
 	})
 	if err != nil {
 		return DepartmentView{}, err
@@ -185,16 +207,31 @@ type DepartmentChange struct {
 // UpdateDepartment renames, re-ids, moves or reorders a department, all in one transaction with
 // the organisation's tree locked, so concurrent moves cannot build a cycle between them.
 func (s *Service) UpdateDepartment(ctx context.Context, a apporg.Actor, id uuid.UUID, c DepartmentChange) (DepartmentView, error) {
-	if err := requireManager(a); err != nil {
+	var d *directory.Department
+	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
+		err := s.updateDepartment(ctx, a, id, c, &d)
+		if err != nil {
+			return access.AuditEntry{}, err
+		}
+		return a.Entry("department.update", "department", id.String(), c, deptState(d)), nil
+	})
+	if err != nil {
 		return DepartmentView{}, err
 	}
-	var d *directory.Department
-	err := s.tx.Within(ctx, func(ctx context.Context) error {
+	return s.view(ctx, d)
+}
+
+func (s *Service) updateDepartment(ctx context.Context, a apporg.Actor, id uuid.UUID, c DepartmentChange, out **directory.Department) error {
+	{
 		if err := s.departments.LockTree(ctx, a.OrgID); err != nil {
 			return err
 		}
-		var err error
-		if d, err = s.departments.Get(ctx, a.OrgID, id); err != nil {
+		d, err := s.departments.Get(ctx, a.OrgID, id)
+		if err != nil {
+			return err
+		}
+		*out = d
+		if err := s.require(ctx, a, access.DirectoryManage, d.Path()); err != nil {
 			return err
 		}
 		now := s.clock.Now()
@@ -212,7 +249,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, a apporg.Actor, id uuid.
 			return err
 		}
 		if c.ParentID != nil && *c.ParentID != d.ParentID() {
-			if err := s.move(ctx, a.OrgID, d, *c.ParentID); err != nil {
+			if err := s.move(ctx, a, d, *c.ParentID); err != nil {
 				return err
 			}
 		}
@@ -224,16 +261,16 @@ func (s *Service) UpdateDepartment(ctx context.Context, a apporg.Actor, id uuid.
 			return s.place(ctx, d, pos)
 		}
 		return nil
-	})
-	if err != nil {
-		return DepartmentView{}, err
 	}
-	return s.view(ctx, d)
 }
 
-func (s *Service) move(ctx context.Context, orgID uuid.UUID, d *directory.Department, parentID uuid.UUID) error {
+func (s *Service) move(ctx context.Context, a apporg.Actor, d *directory.Department, parentID uuid.UUID) error {
+	orgID := a.OrgID
 	parent, err := s.departments.Get(ctx, orgID, parentID)
 	if err != nil {
+		return err
+	}
+	if err := s.require(ctx, a, access.DirectoryManage, parent.Path()); err != nil {
 		return err
 	}
 	height, err := s.departments.Height(ctx, d)
@@ -294,17 +331,23 @@ type DeleteOptions struct {
 // DeleteDepartment removes a department. Its children and members move first, in the same
 // transaction, when the options say where.
 func (s *Service) DeleteDepartment(ctx context.Context, a apporg.Actor, id uuid.UUID, o DeleteOptions) error {
-	if err := requireManager(a); err != nil {
-		return err
-	}
-	return s.tx.Within(ctx, func(ctx context.Context) error {
+	return s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		if err := s.departments.LockTree(ctx, a.OrgID); err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
 		d, err := s.departments.Get(ctx, a.OrgID, id)
 		if err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
+		if err := s.require(ctx, a, access.DirectoryManage, d.Path()); err != nil {
+			return access.AuditEntry{}, err
+		}
+		return a.Entry("department.delete", "department", id.String(), deptState(d), o), s.deleteDepartment(ctx, a, d, o)
+	})
+}
+
+func (s *Service) deleteDepartment(ctx context.Context, a apporg.Actor, d *directory.Department, o DeleteOptions) error {
+	{
 		if d.IsRoot() {
 			return errs.E(errs.Conflict, "root_undeletable", "the root department cannot be deleted")
 		}
@@ -314,7 +357,7 @@ func (s *Service) DeleteDepartment(ctx context.Context, a apporg.Actor, id uuid.
 				return err
 			}
 			for _, child := range children {
-				if err := s.move(ctx, a.OrgID, child, o.MoveChildrenTo); err != nil {
+				if err := s.move(ctx, a, child, o.MoveChildrenTo); err != nil {
 					return err
 				}
 				if err := s.place(ctx, child, -1); err != nil {
@@ -326,7 +369,11 @@ func (s *Service) DeleteDepartment(ctx context.Context, a apporg.Actor, id uuid.
 			if o.MoveMembersTo == d.ID() {
 				return errs.E(errs.Invalid, "invalid_request", "members cannot move to the department being deleted")
 			}
-			if _, err := s.departments.Get(ctx, a.OrgID, o.MoveMembersTo); err != nil {
+			target, err := s.departments.Get(ctx, a.OrgID, o.MoveMembersTo)
+			if err != nil {
+				return err
+			}
+			if err := s.require(ctx, a, access.DirectoryManage, target.Path()); err != nil {
 				return err
 			}
 			if err := s.reassignMembers(ctx, a.OrgID, d.ID(), o.MoveMembersTo); err != nil {
@@ -334,7 +381,7 @@ func (s *Service) DeleteDepartment(ctx context.Context, a apporg.Actor, id uuid.
 			}
 		}
 		return s.departments.Delete(ctx, a.OrgID, d.ID())
-	})
+	}
 }
 
 func (s *Service) reassignMembers(ctx context.Context, orgID, from, to uuid.UUID) error {

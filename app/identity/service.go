@@ -85,7 +85,9 @@ type Principal struct {
 	TokenID    uuid.UUID
 	TokenOrgID uuid.UUID
 	Scopes     []string
-	csrfHash   []byte
+	// IP is the client's address, for rate limits and the audit log.
+	IP       string
+	csrfHash []byte
 }
 
 // HasScope reports whether the caller may act in a scope. A session may act in all of them.

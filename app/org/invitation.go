@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	appidentity "canopy/app/identity"
+	"canopy/domain/access"
 	"canopy/domain/errs"
 	"canopy/domain/identity"
 	"canopy/domain/org"
@@ -27,7 +28,7 @@ type CreatedInvitation struct {
 
 // CreateInvitation makes an invitation link; owners and admins only.
 func (s *Service) CreateInvitation(ctx context.Context, a Actor, in CreateInvitationInput) (CreatedInvitation, error) {
-	if err := requireManager(a); err != nil {
+	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return CreatedInvitation{}, err
 	}
 	role, err := org.ParseInviteRole(in.Role)
@@ -39,7 +40,11 @@ func (s *Service) CreateInvitation(ctx context.Context, a Actor, in CreateInvita
 	if err != nil {
 		return CreatedInvitation{}, err
 	}
-	if err := s.invitations.Create(ctx, inv); err != nil {
+	err = s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
+		return a.Entry("invitation.create", "invitation", inv.ID().String(), nil,
+			map[string]any{"role": inv.Role(), "max_uses": inv.MaxUses(), "expires_at": inv.ExpiresAt()}), s.invitations.Create(ctx, inv)
+	})
+	if err != nil {
 		return CreatedInvitation{}, err
 	}
 	return CreatedInvitation{Invitation: inv, Token: token}, nil
@@ -47,7 +52,7 @@ func (s *Service) CreateInvitation(ctx context.Context, a Actor, in CreateInvita
 
 // ListInvitations returns the organisation's invitations; owners and admins only.
 func (s *Service) ListInvitations(ctx context.Context, a Actor) ([]*org.Invitation, error) {
-	if err := requireManager(a); err != nil {
+	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return nil, err
 	}
 	return s.invitations.List(ctx, a.OrgID)
@@ -55,10 +60,12 @@ func (s *Service) ListInvitations(ctx context.Context, a Actor) ([]*org.Invitati
 
 // RevokeInvitation stops an invitation's link from working; owners and admins only.
 func (s *Service) RevokeInvitation(ctx context.Context, a Actor, id uuid.UUID) error {
-	if err := requireManager(a); err != nil {
+	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return err
 	}
-	return s.invitations.Revoke(ctx, a.OrgID, id, s.clock.Now())
+	return s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
+		return a.Entry("invitation.revoke", "invitation", id.String(), nil, nil), s.invitations.Revoke(ctx, a.OrgID, id, s.clock.Now())
+	})
 }
 
 // InvitationPreview is what a person sees before accepting.

@@ -65,6 +65,8 @@ type Directory interface {
 	ListMembers(ctx context.Context, orgID uuid.UUID, f MemberFilter) ([]Member, int, error)
 	// GetMember returns one member; NotFound if the user is not a member of the organisation.
 	GetMember(ctx context.Context, orgID, userID uuid.UUID) (Member, error)
+	// CountOwners returns how many active owners an organisation has.
+	CountOwners(ctx context.Context, orgID uuid.UUID) (int, error)
 	// CountActiveMembers returns how many active members an organisation has.
 	CountActiveMembers(ctx context.Context, orgID uuid.UUID) (int, error)
 	// ListUserOrgs returns the organisations a user is a member of, by name.

@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	appidentity "canopy/app/identity"
+	"canopy/domain/access"
 	"canopy/domain/errs"
 	"canopy/domain/identity"
 	"canopy/domain/org"
@@ -26,7 +27,7 @@ type ProvisionInput struct {
 // ProvisionMember creates a member, with a new account or, when the email already has one, that
 // account. A member with the same external id, or the same account, is a conflict.
 func (s *Service) ProvisionMember(ctx context.Context, a Actor, in ProvisionInput) (Member, error) {
-	if err := requireManager(a); err != nil {
+	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return Member{}, err
 	}
 	if in.Role == "" {
@@ -36,7 +37,7 @@ func (s *Service) ProvisionMember(ctx context.Context, a Actor, in ProvisionInpu
 		return Member{}, errs.E(errs.Forbidden, "forbidden", "only an owner can make an owner")
 	}
 	var userID uuid.UUID
-	err := s.tx.Within(ctx, func(ctx context.Context) error {
+	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		u, err := s.ident.FindUserByEmail(ctx, in.Email)
 		if errs.Is(err, errs.NotFound) {
 			u, err = s.ident.Provision(ctx, appidentity.RegisterInput{
@@ -44,14 +45,15 @@ func (s *Service) ProvisionMember(ctx context.Context, a Actor, in ProvisionInpu
 			})
 		}
 		if err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
 		userID = u.ID()
 		m := org.NewMembership(a.OrgID, u.ID(), in.Role, s.clock.Now())
 		if err := m.SetExternalID(in.ExternalID); err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
-		return s.memberships.Add(ctx, m)
+		e := a.Entry("member.create", "member", u.ID().String(), nil, map[string]any{"email": u.Email(), "role": in.Role, "external_id": in.ExternalID})
+		return e, s.memberships.Add(ctx, m)
 	})
 	if err != nil {
 		return Member{}, err
@@ -72,17 +74,19 @@ type MemberChange struct {
 
 // UpdateMember changes a member's account and membership in one transaction.
 func (s *Service) UpdateMember(ctx context.Context, a Actor, userID uuid.UUID, c MemberChange) (Member, error) {
-	if err := requireManager(a); err != nil {
+	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return Member{}, err
 	}
-	err := s.tx.Within(ctx, func(ctx context.Context) error {
+	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
+		e := a.Entry("member.update", "member", userID.String(), nil, c)
 		m, err := s.memberships.Get(ctx, a.OrgID, userID)
 		if err != nil {
-			return err
+			return e, err
 		}
+		e.Before = map[string]any{"status": m.Status(), "external_id": m.ExternalID()}
 		if c.ExternalID != nil {
 			if err := m.SetExternalID(*c.ExternalID); err != nil {
-				return err
+				return e, err
 			}
 		}
 		deactivated := false
@@ -93,22 +97,22 @@ func (s *Service) UpdateMember(ctx context.Context, a Actor, userID uuid.UUID, c
 				err, deactivated = m.Deactivate(a.Membership, s.clock.Now()), true
 			}
 			if err != nil {
-				return err
+				return e, err
 			}
 		}
 		if err := s.memberships.Update(ctx, m); err != nil {
-			return err
+			return e, err
 		}
 		if deactivated {
 			if err := s.ident.RevokeMemberCredentials(ctx, a.OrgID, userID); err != nil {
-				return err
+				return e, err
 			}
 		}
 		if c.Email == nil && c.DisplayName == nil && c.Locale == nil && c.TimeZone == nil {
-			return nil
+			return e, nil
 		}
 		_, err = s.ident.ChangeAccount(ctx, userID, c.Email, identity.ProfileChange{DisplayName: c.DisplayName, Locale: c.Locale, TimeZone: c.TimeZone})
-		return err
+		return e, err
 	})
 	if err != nil {
 		return Member{}, err
@@ -118,7 +122,7 @@ func (s *Service) UpdateMember(ctx context.Context, a Actor, userID uuid.UUID, c
 
 // AdminListMembers lists members with the fields IT syncs (external ids); owners and admins only.
 func (s *Service) AdminListMembers(ctx context.Context, a Actor, f MemberFilter) ([]Member, int, error) {
-	if err := requireManager(a); err != nil {
+	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return nil, 0, err
 	}
 	return s.ListMembers(ctx, a, f)
@@ -126,7 +130,7 @@ func (s *Service) AdminListMembers(ctx context.Context, a Actor, f MemberFilter)
 
 // AdminGetMember returns one member with the fields IT syncs; owners and admins only.
 func (s *Service) AdminGetMember(ctx context.Context, a Actor, userID uuid.UUID) (Member, error) {
-	if err := requireManager(a); err != nil {
+	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return Member{}, err
 	}
 	return s.dir.GetMember(ctx, a.OrgID, userID)

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	appidentity "canopy/app/identity"
+	"canopy/domain/access"
 	"canopy/domain/errs"
 	"canopy/domain/identity"
 	"canopy/domain/org"
@@ -23,6 +24,9 @@ type Service struct {
 	invitations org.InvitationRepository
 	dir         Directory
 	roots       TreeRoots
+	authz       Authorizer
+	notify      PolicyNotifier
+	audit       Auditor
 }
 
 // Deps are the adapters and services the organisation service needs.
@@ -35,11 +39,14 @@ type Deps struct {
 	Invitations org.InvitationRepository
 	Directory   Directory
 	Roots       TreeRoots
+	Authorizer  Authorizer
+	Notifier    PolicyNotifier
+	Audit       Auditor
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
-	return &Service{tx: d.Tx, clock: d.Clock, ident: d.Identity, orgs: d.Orgs, memberships: d.Memberships, invitations: d.Invitations, dir: d.Directory, roots: d.Roots}
+	return &Service{tx: d.Tx, clock: d.Clock, ident: d.Identity, orgs: d.Orgs, memberships: d.Memberships, invitations: d.Invitations, dir: d.Directory, roots: d.Roots, authz: d.Authorizer, notify: d.Notifier, audit: d.Audit}
 }
 
 // Actor is a principal acting as an active member of one organisation. Every tenant-scoped use
@@ -72,11 +79,20 @@ func (s *Service) ResolveActor(ctx context.Context, p appidentity.Principal, org
 	return Actor{Principal: p, OrgID: orgID, Membership: m}, nil
 }
 
-func requireManager(a Actor) error {
-	if !a.Membership.CanManageMembers() {
-		return errs.E(errs.Forbidden, "forbidden", "only owners and admins can do this")
-	}
-	return nil
+func (s *Service) require(ctx context.Context, a Actor, perm access.Permission) error {
+	return Require(ctx, s.authz, a, perm, "")
+}
+
+// recorded runs fn in a transaction and appends the audit entry it returns in the same one, so
+// a change and its record commit or fail together.
+func (s *Service) recorded(ctx context.Context, fn func(ctx context.Context) (access.AuditEntry, error)) error {
+	return s.tx.Within(ctx, func(ctx context.Context) error {
+		e, err := fn(ctx)
+		if err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, e)
+	})
 }
 
 // OrgView is an organisation with its active member count.
@@ -151,23 +167,30 @@ func (s *Service) GetOrg(ctx context.Context, a Actor) (OrgView, error) {
 
 // UpdateOrg changes the organisation's settings; owners and admins only.
 func (s *Service) UpdateOrg(ctx context.Context, a Actor, c org.SettingsChange) (OrgView, error) {
-	if err := requireManager(a); err != nil {
+	if err := s.require(ctx, a, access.SettingsManage); err != nil {
 		return OrgView{}, err
 	}
-	err := s.tx.Within(ctx, func(ctx context.Context) error {
+	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		o, err := s.orgs.Get(ctx, a.OrgID)
 		if err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
+		before := settingsOf(o)
 		if err := o.ChangeSettings(c, s.clock.Now()); err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
-		return s.orgs.Update(ctx, o)
+		return a.Entry("org.settings.update", "organisation", o.ID().String(), before, settingsOf(o)), s.orgs.Update(ctx, o)
 	})
 	if err != nil {
 		return OrgView{}, err
 	}
 	return s.GetOrg(ctx, a)
+}
+
+func settingsOf(o *org.Organisation) map[string]any {
+	l := o.Limits()
+	return map[string]any{"name": o.Name(), "default_locale": o.DefaultLocale(), "max_department_depth": l.MaxDepartmentDepth,
+		"max_group_members": l.MaxGroupMembers, "max_departments_per_member": l.MaxDeptsPerMember}
 }
 
 // MyOrgs returns the organisations the principal may act in: for an API token, only its own.
@@ -220,21 +243,22 @@ func (s *Service) GetMember(ctx context.Context, a Actor, userID uuid.UUID) (Mem
 // DeactivateMember deactivates a member and, in the same transaction, ends all of their sessions
 // and revokes their API tokens in the organisation, so their next request is refused.
 func (s *Service) DeactivateMember(ctx context.Context, a Actor, userID uuid.UUID) (Member, error) {
-	if err := requireManager(a); err != nil {
+	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return Member{}, err
 	}
-	err := s.tx.Within(ctx, func(ctx context.Context) error {
+	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		m, err := s.memberships.Get(ctx, a.OrgID, userID)
 		if err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
 		if err := m.Deactivate(a.Membership, s.clock.Now()); err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
 		if err := s.memberships.Update(ctx, m); err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
-		return s.ident.RevokeMemberCredentials(ctx, a.OrgID, userID)
+		e := a.Entry("member.deactivate", "member", userID.String(), map[string]any{"status": "active"}, map[string]any{"status": "deactivated"})
+		return e, s.ident.RevokeMemberCredentials(ctx, a.OrgID, userID)
 	})
 	if err != nil {
 		return Member{}, err
@@ -244,21 +268,96 @@ func (s *Service) DeactivateMember(ctx context.Context, a Actor, userID uuid.UUI
 
 // ReactivateMember restores a deactivated member.
 func (s *Service) ReactivateMember(ctx context.Context, a Actor, userID uuid.UUID) (Member, error) {
-	if err := requireManager(a); err != nil {
+	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return Member{}, err
 	}
-	err := s.tx.Within(ctx, func(ctx context.Context) error {
+	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		m, err := s.memberships.Get(ctx, a.OrgID, userID)
 		if err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
 		if err := m.Reactivate(a.Membership); err != nil {
-			return err
+			return access.AuditEntry{}, err
 		}
-		return s.memberships.Update(ctx, m)
+		e := a.Entry("member.reactivate", "member", userID.String(), map[string]any{"status": "deactivated"}, map[string]any{"status": "active"})
+		return e, s.memberships.Update(ctx, m)
 	})
 	if err != nil {
 		return Member{}, err
 	}
 	return s.dir.GetMember(ctx, a.OrgID, userID)
+}
+
+// ChangeRole changes a member's base role (owner, admin, member or guest).
+func (s *Service) ChangeRole(ctx context.Context, a Actor, userID uuid.UUID, role string) (Member, error) {
+	to, err := org.ParseRole(role)
+	if err != nil {
+		return Member{}, err
+	}
+	if err := s.require(ctx, a, access.MembersManage); err != nil {
+		return Member{}, err
+	}
+	if to == org.RoleOwner {
+		if err := s.require(ctx, a, access.OwnershipTransfer); err != nil {
+			return Member{}, err
+		}
+	}
+	err = s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
+		m, err := s.memberships.Get(ctx, a.OrgID, userID)
+		if err != nil {
+			return access.AuditEntry{}, err
+		}
+		owners, err := s.dir.CountOwners(ctx, a.OrgID)
+		if err != nil {
+			return access.AuditEntry{}, err
+		}
+		before := m.Role()
+		if err := m.ChangeRole(to, a.Membership, owners); err != nil {
+			return access.AuditEntry{}, err
+		}
+		if err := s.memberships.Update(ctx, m); err != nil {
+			return access.AuditEntry{}, err
+		}
+		return a.Entry("member.role.change", "member", userID.String(), map[string]any{"role": before}, map[string]any{"role": to}), nil
+	})
+	if err != nil {
+		return Member{}, err
+	}
+	return s.dir.GetMember(ctx, a.OrgID, userID)
+}
+
+// TransferOwnership makes another member an owner and the caller an admin, in one step.
+func (s *Service) TransferOwnership(ctx context.Context, a Actor, to uuid.UUID) error {
+	if err := s.require(ctx, a, access.OwnershipTransfer); err != nil {
+		return err
+	}
+	if to == a.UserID {
+		return errs.E(errs.Conflict, "already_owner", "you are already an owner")
+	}
+	return s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
+		target, err := s.memberships.Get(ctx, a.OrgID, to)
+		if err != nil {
+			return access.AuditEntry{}, err
+		}
+		if !target.Active() {
+			return access.AuditEntry{}, errs.E(errs.Conflict, "member_deactivated", "ownership can only go to an active member")
+		}
+		me, err := s.memberships.Get(ctx, a.OrgID, a.UserID)
+		if err != nil {
+			return access.AuditEntry{}, err
+		}
+		if err := target.ChangeRole(org.RoleOwner, me, 2); err != nil {
+			return access.AuditEntry{}, err
+		}
+		if err := me.ChangeRole(org.RoleAdmin, me, 2); err != nil {
+			return access.AuditEntry{}, err
+		}
+		if err := s.memberships.Update(ctx, target); err != nil {
+			return access.AuditEntry{}, err
+		}
+		if err := s.memberships.Update(ctx, me); err != nil {
+			return access.AuditEntry{}, err
+		}
+		return a.Entry("org.ownership.transfer", "member", to.String(), map[string]any{"owner": a.UserID}, map[string]any{"owner": to}), nil
+	})
 }

@@ -90,6 +90,7 @@ func serve(ctx context.Context, cfg config.Config) error {
 	}
 	defer s.close()
 	go s.ensureBuckets(ctx)
+	go s.authz.Listen(ctx, s.cfg.Database.URL)
 	go s.sweepSessions(ctx)
 	srv, err := s.server()
 	if err != nil {

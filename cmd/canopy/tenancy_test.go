@@ -23,6 +23,8 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 	bGroup := b.c.must(201, "POST", "/api/v1/admin/orgs/"+b.orgID+"/groups", map[string]any{"name": "Beta Club"})["id"].(string)
 	b.c.must(204, "PUT", "/api/v1/admin/orgs/"+b.orgID+"/departments/"+bDept+"/members/"+bMember, map[string]any{})
 	b.c.must(204, "PUT", "/api/v1/admin/orgs/"+b.orgID+"/groups/"+bGroup+"/members/"+bMember, map[string]any{})
+	bRole := b.c.must(201, "POST", "/api/v1/admin/orgs/"+b.orgID+"/roles", map[string]any{"name": "Auditor", "permissions": []string{"audit.read"}})["id"].(string)
+	bAssignment := b.c.must(201, "POST", "/api/v1/admin/orgs/"+b.orgID+"/assignments", map[string]any{"user_id": bMember, "role_id": bRole})["id"].(string)
 	bToken := bTokenResp["token"].(map[string]any)["id"].(string)
 	// A has resources of its own too, so B's are not the only ones.
 	e.mustJoin(a.mustInvite(nil), "member@alpha.example")
@@ -39,6 +41,11 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		"POST /api/v1/admin/orgs/:orgID/departments":                map[string]any{"name": "Intruders"},
 		"POST /api/v1/admin/orgs/:orgID/groups":                     map[string]any{"name": "Intruders"},
 		"PATCH /api/v1/admin/orgs/:orgID/groups/:groupID":           map[string]any{"name": "Renamed"},
+		"PUT /api/v1/admin/orgs/:orgID/users/:userID/role":          map[string]any{"role": "admin"},
+		"POST /api/v1/admin/orgs/:orgID/ownership":                  map[string]any{"user_id": bMember},
+		"POST /api/v1/admin/orgs/:orgID/roles":                      map[string]any{"name": "Intruder", "permissions": []string{"audit.read"}},
+		"PATCH /api/v1/admin/orgs/:orgID/roles/:roleID":             map[string]any{"name": "Intruder", "permissions": []string{"roles.manage"}},
+		"POST /api/v1/admin/orgs/:orgID/assignments":                map[string]any{"user_id": bMember, "role_id": bRole},
 	}
 	fill := func(path string, org string, ids map[string]string) string {
 		path = strings.Replace(path, ":orgID", org, 1)
@@ -47,11 +54,11 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		}
 		return path
 	}
-	foreign := map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken, "departmentID": bDept, "groupID": bGroup}
+	foreign := map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken, "departmentID": bDept, "groupID": bGroup, "roleID": bRole, "assignmentID": bAssignment}
 
 	checked := 0
 	for _, r := range e.srv.Routes() {
-		if r.Access != web.Member {
+		if r.Access.Level != web.LevelMember {
 			continue
 		}
 		checked++
@@ -97,6 +104,9 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 	}
 	if got := b.c.must(200, "GET", "/api/v1/orgs/"+b.orgID+"/groups/"+bGroup, nil); got["name"] != "Beta Club" || got["member_count"].(float64) != 1 {
 		t.Fatalf("B's group changed: %v", got)
+	}
+	if got := b.c.must(200, "GET", "/api/v1/admin/orgs/"+b.orgID+"/assignments", nil)["items"].([]any); len(got) != 1 {
+		t.Fatalf("B's assignments changed: %v", got)
 	}
 	// And a member of A sees only A in its lists.
 	if items := a.c.must(200, "GET", "/api/v1/orgs", nil)["items"].([]any); len(items) != 1 {

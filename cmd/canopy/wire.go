@@ -10,9 +10,11 @@ import (
 
 	"gorm.io/gorm"
 
+	appaccess "canopy/app/access"
 	appdir "canopy/app/directory"
 	appidentity "canopy/app/identity"
 	apporg "canopy/app/org"
+	"canopy/infra/authz"
 	"canopy/infra/clock"
 	"canopy/infra/config"
 	"canopy/infra/localenv"
@@ -33,6 +35,8 @@ type stack struct {
 	identity  *appidentity.Service
 	orgs      *apporg.Service
 	directory *appdir.Service
+	access    *appaccess.Service
+	authz     *authz.Authorizer
 	sessions  *postgres.Sessions
 }
 
@@ -100,16 +104,30 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 	if err != nil {
 		return nil, err
 	}
+	lookups := postgres.NewAccessLookups(db)
+	authorizer, err := authz.New(lookups, log)
+	if err != nil {
+		return nil, err
+	}
+	audit := postgres.NewAuditLog(db)
+	notifier := postgres.NewPolicyNotifier(db)
 	departments := postgres.NewDepartments(db, pinyin.Keys)
 	dir := appdir.NewService(appdir.Deps{
 		Tx: tx, Clock: clk, Limits: postgres.NewLimits(db), Departments: departments, Paths: departments,
 		Assignments: postgres.NewAssignments(db), Groups: postgres.NewGroups(db, pinyin.Keys), Reader: postgres.NewDirectoryReader(db, pinyin.Keys),
+		Authorizer: authorizer, Audit: audit,
 	})
 	orgs := apporg.NewService(apporg.Deps{
 		Tx: tx, Clock: clk, Identity: ident, Orgs: postgres.NewOrgs(db), Memberships: postgres.NewMemberships(db),
 		Invitations: postgres.NewInvitations(db), Directory: postgres.NewDirectory(db), Roots: dir,
+		Authorizer: authorizer, Notifier: notifier, Audit: audit,
 	})
-	return &stack{cfg: cfg, log: log, db: db, store: store, identity: ident, orgs: orgs, directory: dir, sessions: sessions}, nil
+	acc := appaccess.NewService(appaccess.Deps{
+		Tx: tx, Clock: clk, Authorizer: authorizer, Notifier: notifier, Roles: postgres.NewRoles(db),
+		Assignments: postgres.NewRoleAssignments(db), Audit: audit, Departments: lookups, Members: lookups,
+	})
+	return &stack{cfg: cfg, log: log, db: db, store: store, identity: ident, orgs: orgs, directory: dir, access: acc,
+		authz: authorizer, sessions: sessions}, nil
 }
 
 func (s *stack) close() { _ = postgres.SQL(s.db).Close() }
@@ -127,7 +145,7 @@ func (s *stack) server() (*web.Server, error) {
 	return web.New(web.Deps{
 		Config: web.Config{PublicURL: s.cfg.Server.PublicURL, BodyLimitBytes: s.cfg.Server.BodyLimitBytes,
 			SecureCookies: s.cfg.Server.SecureCookies, TrustedProxies: proxies},
-		Log: s.log, Identity: s.identity, Orgs: s.orgs, Directory: s.directory, UI: ui.Dist(),
+		Log: s.log, Identity: s.identity, Orgs: s.orgs, Directory: s.directory, Access: s.access, Authorizer: s.authz, UI: ui.Dist(),
 		Ready: []web.Checker{
 			{Name: "postgres", Check: func(ctx context.Context) error { return postgres.Ping(ctx, s.db) }},
 			{Name: "objectstore", Check: s.store.Ping},

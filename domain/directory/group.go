@@ -153,6 +153,8 @@ func ErrGroupFull(cap int) error {
 type GroupFilter struct {
 	Query        string
 	DepartmentID uuid.UUID
+	// MemberID, when set, keeps only the groups this user is in.
+	MemberID uuid.UUID
 	Limit        int
 	Offset       int
 }

@@ -49,7 +49,7 @@ func NewInvitation(orgID, createdBy uuid.UUID, role Role, maxUses int, ttl time.
 		return nil, errs.E(errs.Invalid, "invalid_expiry", "expires_in_hours must be between 1 and 720")
 	}
 	if role == RoleOwner {
-		return nil, errs.E(errs.Invalid, "invalid_role", `role must be "admin" or "member"`)
+		return nil, errs.E(errs.Invalid, "invalid_role", `role must be "admin", "member" or "guest"`)
 	}
 	now = now.UTC()
 	return &Invitation{

@@ -18,17 +18,27 @@ const (
 	RoleOwner  Role = "owner"
 	RoleAdmin  Role = "admin"
 	RoleMember Role = "member"
+	RoleGuest  Role = "guest"
 )
+
+// ParseRole accepts a built-in base role.
+func ParseRole(s string) (Role, error) {
+	switch Role(s) {
+	case RoleOwner, RoleAdmin, RoleMember, RoleGuest:
+		return Role(s), nil
+	}
+	return "", errs.E(errs.Invalid, "invalid_role", `role must be "owner", "admin", "member" or "guest"`)
+}
 
 // ParseInviteRole accepts the roles an invitation may grant: ownership is never granted by link.
 func ParseInviteRole(s string) (Role, error) {
 	switch Role(s) {
 	case "":
 		return RoleMember, nil
-	case RoleAdmin, RoleMember:
+	case RoleAdmin, RoleMember, RoleGuest:
 		return Role(s), nil
 	}
-	return "", errs.E(errs.Invalid, "invalid_role", `role must be "admin" or "member"`)
+	return "", errs.E(errs.Invalid, "invalid_role", `role must be "admin", "member" or "guest"`)
 }
 
 // MemberStatus says whether a membership is in force.
@@ -95,10 +105,17 @@ func (m *Membership) DeactivatedAt() *time.Time { return m.deactivatedAt }
 // Active reports whether the membership is in force.
 func (m *Membership) Active() bool { return m.status == MemberActive }
 
-// CanManageMembers reports whether the role may invite, deactivate and reactivate members and
-// change the organisation's settings. Fine-grained roles replace this with the access module.
-func (m *Membership) CanManageMembers() bool {
-	return m.Active() && (m.role == RoleOwner || m.role == RoleAdmin)
+// ChangeRole changes the member's base role. Only an owner makes or unmakes an owner, and the
+// last owner cannot step down, so an organisation always has one.
+func (m *Membership) ChangeRole(to Role, by *Membership, owners int) error {
+	if (to == RoleOwner || m.role == RoleOwner) && by.role != RoleOwner {
+		return errs.E(errs.Forbidden, "forbidden", "only an owner can make or unmake an owner")
+	}
+	if m.role == RoleOwner && to != RoleOwner && owners <= 1 {
+		return errs.E(errs.Conflict, "last_owner", "the organisation's last owner cannot step down; make another owner first")
+	}
+	m.role = to
+	return nil
 }
 
 // Deactivate ends the membership's access. An admin cannot deactivate an owner, and nobody can

@@ -389,6 +389,9 @@ func (r *Groups) List(ctx context.Context, orgID uuid.UUID, f directory.GroupFil
 	if f.DepartmentID != uuid.Nil {
 		q = q.Where("department_id = ?", f.DepartmentID)
 	}
+	if f.MemberID != uuid.Nil {
+		q = q.Where("id IN (SELECT group_id FROM group_members WHERE org_id = ? AND user_id = ?)", orgID, f.MemberID)
+	}
 	if f.Query != "" {
 		like := "%" + escapeLike(strings.ToLower(f.Query)) + "%"
 		q = q.Where("lower(name) LIKE ?", like)

@@ -287,6 +287,13 @@ func (d *Directory) GetMember(ctx context.Context, orgID, userID uuid.UUID) (app
 	return rows[0].member(), nil
 }
 
+// CountOwners implements apporg.Directory.
+func (d *Directory) CountOwners(ctx context.Context, orgID uuid.UUID) (int, error) {
+	var n int64
+	err := conn(ctx, d.db).Table("memberships").Where("org_id = ? AND status = 'active' AND role = 'owner'", orgID).Count(&n).Error
+	return int(n), translate(err)
+}
+
 // CountActiveMembers implements apporg.Directory.
 func (d *Directory) CountActiveMembers(ctx context.Context, orgID uuid.UUID) (int, error) {
 	var n int64
