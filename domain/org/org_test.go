@@ -28,9 +28,6 @@ func TestDeactivationRules(t *testing.T) {
 	if err := member.Deactivate(admin, now); errs.CodeOf(err) != "already_deactivated" {
 		t.Fatalf("twice: %v", err)
 	}
-	if member.CanManageMembers() || !admin.CanManageMembers() {
-		t.Fatal("CanManageMembers")
-	}
 	if err := member.Reactivate(admin); err != nil || !member.Active() {
 		t.Fatalf("reactivate: %v", err)
 	}
@@ -56,5 +53,24 @@ func TestInvitationTerms(t *testing.T) {
 	}
 	if err := inv.Check(inv.ExpiresAt()); errs.CodeOf(err) != "invitation_expired" {
 		t.Fatalf("expired: %v", err)
+	}
+}
+
+func TestChangeRoleKeepsAnOwner(t *testing.T) {
+	orgID, now := uuid.New(), time.Now()
+	owner := org.NewMembership(orgID, uuid.New(), org.RoleOwner, now)
+	admin := org.NewMembership(orgID, uuid.New(), org.RoleAdmin, now)
+	member := org.NewMembership(orgID, uuid.New(), org.RoleMember, now)
+	if err := member.ChangeRole(org.RoleOwner, admin, 1); !errs.Is(err, errs.Forbidden) {
+		t.Fatalf("admin makes an owner: %v", err)
+	}
+	if err := owner.ChangeRole(org.RoleAdmin, owner, 1); errs.CodeOf(err) != "last_owner" {
+		t.Fatalf("last owner steps down: %v", err)
+	}
+	if err := member.ChangeRole(org.RoleGuest, admin, 1); err != nil || member.Role() != org.RoleGuest {
+		t.Fatalf("member to guest: %v", err)
+	}
+	if err := owner.ChangeRole(org.RoleAdmin, owner, 2); err != nil {
+		t.Fatalf("one of two owners steps down: %v", err)
 	}
 }
