@@ -35,6 +35,12 @@ type Members interface {
 	IsMember(ctx context.Context, orgID, userID uuid.UUID) (bool, error)
 }
 
+// Reloader applies an organisation's committed grants on this replica at once; the others
+// follow the notice within a second.
+type Reloader interface {
+	Reload(ctx context.Context, orgID uuid.UUID) error
+}
+
 // Service holds the access use cases.
 type Service struct {
 	tx          TxManager
@@ -46,6 +52,7 @@ type Service struct {
 	audit       access.AuditLog
 	departments Departments
 	members     Members
+	reloader    Reloader
 }
 
 // Deps are the adapters the service needs.
@@ -59,12 +66,13 @@ type Deps struct {
 	Audit       access.AuditLog
 	Departments Departments
 	Members     Members
+	Reloader    Reloader
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
 	return &Service{tx: d.Tx, clock: d.Clock, authz: d.Authorizer, notify: d.Notifier, roles: d.Roles,
-		assignments: d.Assignments, audit: d.Audit, departments: d.Departments, members: d.Members}
+		assignments: d.Assignments, audit: d.Audit, departments: d.Departments, members: d.Members, reloader: d.Reloader}
 }
 
 // RoleView is a role as the console lists it: built-in or custom.
@@ -109,7 +117,7 @@ func (s *Service) changed(ctx context.Context, a apporg.Actor, fn func(ctx conte
 	if err := apporg.Require(ctx, s.authz, a, access.RolesManage, ""); err != nil {
 		return err
 	}
-	return s.tx.Within(ctx, func(ctx context.Context) error {
+	err := s.tx.Within(ctx, func(ctx context.Context) error {
 		e, err := fn(ctx)
 		if err != nil {
 			return err
@@ -119,6 +127,10 @@ func (s *Service) changed(ctx context.Context, a apporg.Actor, fn func(ctx conte
 		}
 		return s.notify.PolicyChanged(ctx, a.OrgID)
 	})
+	if err != nil {
+		return err
+	}
+	return s.reloader.Reload(ctx, a.OrgID)
 }
 
 // CreateRole makes a custom role.

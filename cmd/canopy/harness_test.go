@@ -52,7 +52,9 @@ func newTestEnv(t testing.TB, tweak ...func(*config.Config)) *testEnv {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { hs.Close(); st.close() })
+	lctx, stopListening := context.WithCancel(context.Background())
+	go st.authz.Listen(lctx, st.cfg.Database.URL)
+	t.Cleanup(func() { stopListening(); hs.Close(); st.close() })
 	return &testEnv{t: t, stack: st, srv: srv, http: hs}
 }
 

@@ -124,7 +124,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 	})
 	acc := appaccess.NewService(appaccess.Deps{
 		Tx: tx, Clock: clk, Authorizer: authorizer, Notifier: notifier, Roles: postgres.NewRoles(db),
-		Assignments: postgres.NewRoleAssignments(db), Audit: audit, Departments: lookups, Members: lookups,
+		Assignments: postgres.NewRoleAssignments(db), Audit: audit, Departments: lookups, Members: lookups, Reloader: authorizer,
 	})
 	return &stack{cfg: cfg, log: log, db: db, store: store, identity: ident, orgs: orgs, directory: dir, access: acc,
 		authz: authorizer, sessions: sessions}, nil

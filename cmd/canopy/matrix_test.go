@@ -1,0 +1,271 @@
+package main
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"canopy/web"
+)
+
+// The roles of the permission matrix. Each acts in an organisation of its own, built the same
+// way, so no role's requests change what another's see.
+var matrixRoles = []string{"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"}
+
+// allowed is the permission matrix: for each organisation route, the roles that may call it
+// with the request the test sends. Every other role must get 403. A route missing here fails
+// the test, so a new route cannot go unexamined.
+var allowed = map[string][]string{
+	"GET /api/v1/orgs/:orgID":                                                    {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"PATCH /api/v1/orgs/:orgID":                                                  {"owner", "admin"},
+	"GET /api/v1/orgs/:orgID/members":                                            {"owner", "admin", "dept_admin", "group_owner", "member", "custom"},
+	"GET /api/v1/orgs/:orgID/members/:userID":                                    {"owner", "admin", "dept_admin", "group_owner", "member", "custom"},
+	"POST /api/v1/orgs/:orgID/members/:userID/deactivate":                        {"owner", "admin"},
+	"POST /api/v1/orgs/:orgID/members/:userID/reactivate":                        {"owner", "admin"},
+	"GET /api/v1/orgs/:orgID/invitations":                                        {"owner", "admin"},
+	"POST /api/v1/orgs/:orgID/invitations":                                       {"owner", "admin"},
+	"DELETE /api/v1/orgs/:orgID/invitations/:invitationID":                       {"owner", "admin"},
+	"GET /api/v1/orgs/:orgID/tokens":                                             {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"POST /api/v1/orgs/:orgID/tokens":                                            {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"DELETE /api/v1/orgs/:orgID/tokens/:tokenID":                                 {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"GET /api/v1/orgs/:orgID/departments":                                        {"owner", "admin", "dept_admin", "group_owner", "member", "custom"},
+	"GET /api/v1/orgs/:orgID/departments/:departmentID":                          {"owner", "admin", "dept_admin", "group_owner", "member", "custom"},
+	"GET /api/v1/orgs/:orgID/departments/:departmentID/members":                  {"owner", "admin", "dept_admin", "group_owner", "member", "custom"},
+	"GET /api/v1/orgs/:orgID/groups":                                             {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"GET /api/v1/orgs/:orgID/groups/:groupID":                                    {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"GET /api/v1/orgs/:orgID/groups/:groupID/members":                            {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"GET /api/v1/orgs/:orgID/people/:userID":                                     {"owner", "admin", "dept_admin", "group_owner", "member", "custom"},
+	"GET /api/v1/orgs/:orgID/search":                                             {"owner", "admin", "dept_admin", "group_owner", "member", "custom"},
+	"GET /api/v1/orgs/:orgID/roles":                                              {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"GET /api/v1/admin/orgs/:orgID/users":                                        {"owner", "admin"},
+	"POST /api/v1/admin/orgs/:orgID/users":                                       {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/users/:userID":                                {"owner", "admin"},
+	"PATCH /api/v1/admin/orgs/:orgID/users/:userID":                              {"owner", "admin"},
+	"POST /api/v1/admin/orgs/:orgID/users/:userID/deactivate":                    {"owner", "admin"},
+	"PUT /api/v1/admin/orgs/:orgID/users/:userID/departments":                    {"owner", "admin", "dept_admin"},
+	"PUT /api/v1/admin/orgs/:orgID/users/:userID/role":                           {"owner", "admin"},
+	"POST /api/v1/admin/orgs/:orgID/departments":                                 {"owner", "admin", "dept_admin"},
+	"PATCH /api/v1/admin/orgs/:orgID/departments/:departmentID":                  {"owner", "admin", "dept_admin"},
+	"DELETE /api/v1/admin/orgs/:orgID/departments/:departmentID":                 {"owner", "admin", "dept_admin"},
+	"PUT /api/v1/admin/orgs/:orgID/departments/:departmentID/members/:userID":    {"owner", "admin", "dept_admin"},
+	"DELETE /api/v1/admin/orgs/:orgID/departments/:departmentID/members/:userID": {"owner", "admin", "dept_admin"},
+	"POST /api/v1/admin/orgs/:orgID/groups":                                      {"owner", "admin", "dept_admin"},
+	"PATCH /api/v1/admin/orgs/:orgID/groups/:groupID":                            {"owner", "admin", "dept_admin", "group_owner"},
+	"DELETE /api/v1/admin/orgs/:orgID/groups/:groupID":                           {"owner", "admin", "dept_admin", "group_owner"},
+	"PUT /api/v1/admin/orgs/:orgID/groups/:groupID/members/:userID":              {"owner", "admin", "dept_admin", "group_owner"},
+	"DELETE /api/v1/admin/orgs/:orgID/groups/:groupID/members/:userID":           {"owner", "admin", "dept_admin", "group_owner"},
+	"POST /api/v1/admin/orgs/:orgID/roles":                                       {"owner", "admin"},
+	"PATCH /api/v1/admin/orgs/:orgID/roles/:roleID":                              {"owner", "admin"},
+	"DELETE /api/v1/admin/orgs/:orgID/roles/:roleID":                             {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/assignments":                                  {"owner", "admin"},
+	"POST /api/v1/admin/orgs/:orgID/assignments":                                 {"owner", "admin"},
+	"DELETE /api/v1/admin/orgs/:orgID/assignments/:assignmentID":                 {"owner", "admin"},
+	"POST /api/v1/admin/orgs/:orgID/ownership":                                   {"owner"},
+	"GET /api/v1/admin/orgs/:orgID/audit":                                        {"owner", "admin", "custom"},
+	"GET /api/v1/admin/orgs/:orgID/audit/export":                                 {"owner", "admin", "custom"},
+}
+
+// matrixOrg is one organisation set up for the matrix: a department D with a child, a group G
+// in D, members in them, and throwaway targets for the destructive routes.
+type matrixOrg struct {
+	d        dir
+	ids      map[string]string // path parameter → id
+	throwIDs map[string]string // ids for DELETE routes
+	actor    *client
+}
+
+func (e *testEnv) mustMatrixOrg(t *testing.T, role string) matrixOrg {
+	d := e.mustDir("Matrix", "owner@matrix.example")
+	dept := d.mustDept("", "D")
+	child := d.mustDept(dept, "D child")
+	throwDept := d.mustDept(dept, "D throwaway")
+	sibling := d.mustDept("", "Sibling")
+	_ = sibling
+	target := d.mustUser("target@matrix.example", "Target")
+	d.c.must(204, "PUT", d.admin("/departments/"+child+"/members/"+target), map[string]any{})
+	victim := d.mustUser("victim@matrix.example", "Victim")
+	group := d.c.must(201, "POST", d.admin("/groups"), map[string]any{"name": "G", "department_id": dept})["id"].(string)
+	d.c.must(204, "PUT", d.admin("/groups/"+group+"/members/"+target), map[string]any{})
+	throwGroup := d.c.must(201, "POST", d.admin("/groups"), map[string]any{"name": "G throwaway", "department_id": dept})["id"].(string)
+	role1 := d.c.must(201, "POST", d.admin("/roles"), map[string]any{"name": "Auditor", "permissions": []string{"org.read", "directory.read", "audit.read"}})["id"].(string)
+	throwRole := d.c.must(201, "POST", d.admin("/roles"), map[string]any{"name": "Throwaway", "permissions": []string{"audit.read"}})["id"].(string)
+	invitation := d.c.must(201, "POST", d.org("/invitations"), map[string]any{})["invitation"].(map[string]any)["id"].(string)
+	assignment := d.c.must(201, "POST", d.admin("/assignments"), map[string]any{"user_id": victim, "role_id": role1})["id"].(string)
+
+	actor := d.c
+	if role != "owner" {
+		base := map[string]string{"admin": "admin", "guest": "guest", "custom": "guest"}[role]
+		if base == "" {
+			base = "member"
+		}
+		body := map[string]any{}
+		if base != "member" {
+			body["role"] = base
+		}
+		var actorID string
+		actor, actorID = e.mustJoin(d.mustInvite(body), role+"@matrix.example")
+		switch role {
+		case "dept_admin":
+			var roles []any
+			roles = d.c.must(200, "GET", d.org("/roles"), nil)["items"].([]any)
+			deptAdmin := ""
+			for _, r := range roles {
+				if r.(map[string]any)["builtin"] == "department_admin" {
+					deptAdmin = r.(map[string]any)["id"].(string)
+				}
+			}
+			d.c.must(201, "POST", d.admin("/assignments"), map[string]any{"user_id": actorID, "role_id": deptAdmin, "department_id": dept})
+		case "group_owner":
+			d.c.must(204, "PUT", d.admin("/groups/"+group+"/members/"+actorID), map[string]any{"role": "owner"})
+			d.c.must(204, "PUT", d.admin("/groups/"+throwGroup+"/members/"+actorID), map[string]any{"role": "owner"})
+		case "guest":
+			d.c.must(204, "PUT", d.admin("/groups/"+group+"/members/"+actorID), map[string]any{})
+		case "custom":
+			d.c.must(201, "POST", d.admin("/assignments"), map[string]any{"user_id": actorID, "role_id": role1})
+			d.c.must(204, "PUT", d.admin("/groups/"+group+"/members/"+actorID), map[string]any{})
+		}
+	}
+	token := actor.must(201, "POST", d.org("/tokens"), map[string]any{"name": "mine"})["token"].(map[string]any)["id"].(string)
+	return matrixOrg{
+		d:        d,
+		actor:    actor,
+		ids:      map[string]string{"orgID": d.orgID, "userID": target, "departmentID": child, "groupID": group, "invitationID": invitation, "tokenID": token, "roleID": role1, "assignmentID": assignment},
+		throwIDs: map[string]string{"departmentID": throwDept, "groupID": throwGroup, "roleID": throwRole},
+	}
+}
+
+func matrixBody(route string, m matrixOrg) any {
+	dept := m.ids["departmentID"]
+	switch route {
+	case "PATCH /api/v1/orgs/:orgID":
+		return map[string]any{"name": "Matrix"}
+	case "POST /api/v1/orgs/:orgID/tokens":
+		return map[string]any{"name": "another"}
+	case "POST /api/v1/admin/orgs/:orgID/users":
+		return map[string]any{"email": "new@matrix.example", "display_name": "New"}
+	case "PATCH /api/v1/admin/orgs/:orgID/users/:userID":
+		return map[string]any{"display_name": "Target"}
+	case "PUT /api/v1/admin/orgs/:orgID/users/:userID/departments":
+		return map[string]any{"departments": []any{map[string]any{"department_id": dept}}}
+	case "PUT /api/v1/admin/orgs/:orgID/users/:userID/role":
+		return map[string]any{"role": "member"}
+	case "POST /api/v1/admin/orgs/:orgID/departments":
+		return map[string]any{"name": "New", "parent_id": dept}
+	case "PATCH /api/v1/admin/orgs/:orgID/departments/:departmentID":
+		return map[string]any{"name": "D child renamed"}
+	case "POST /api/v1/admin/orgs/:orgID/groups":
+		return map[string]any{"name": "New group", "department_id": dept}
+	case "PATCH /api/v1/admin/orgs/:orgID/groups/:groupID":
+		return map[string]any{"name": "G renamed", "department_id": strings.TrimSpace(m.groupDept())}
+	case "POST /api/v1/admin/orgs/:orgID/roles":
+		return map[string]any{"name": "New role", "permissions": []string{"audit.read"}}
+	case "PATCH /api/v1/admin/orgs/:orgID/roles/:roleID":
+		return map[string]any{"name": "Auditor", "permissions": []string{"org.read", "directory.read", "audit.read"}}
+	case "POST /api/v1/admin/orgs/:orgID/assignments":
+		return map[string]any{"user_id": m.ids["userID"], "role_id": m.throwIDs["roleID"]}
+	case "POST /api/v1/admin/orgs/:orgID/ownership":
+		return map[string]any{"user_id": m.ids["userID"]}
+	}
+	if strings.HasPrefix(route, "POST ") || strings.HasPrefix(route, "PUT ") || strings.HasPrefix(route, "PATCH ") {
+		return map[string]any{}
+	}
+	return nil
+}
+
+// groupDept is the department of G, D (the parent of D child).
+func (m matrixOrg) groupDept() string {
+	got := m.d.c.must(200, "GET", m.d.org("/groups/"+m.ids["groupID"]), nil)
+	return got["department_id"].(string)
+}
+
+func TestPermissionMatrix(t *testing.T) {
+	routes := (&testEnv{}).routesOnce(t)
+	for _, r := range routes {
+		if _, ok := allowed[r]; !ok {
+			t.Errorf("route %s is missing from the permission matrix", r)
+		}
+	}
+	for _, role := range matrixRoles {
+		t.Run(role, func(t *testing.T) {
+			e := newTestEnv(t)
+			m := e.mustMatrixOrg(t, role)
+			// Destructive routes last, and ownership last of all.
+			sorted := append([]string(nil), routes...)
+			sort.SliceStable(sorted, func(i, j int) bool { return rank(sorted[i]) < rank(sorted[j]) })
+			for _, route := range sorted {
+				method, path, _ := strings.Cut(route, " ")
+				ids := m.ids
+				if method == "DELETE" && strings.Count(route, ":") == 2 {
+					// Deleting a whole department, group or role hits a throwaway one.
+					ids = merge(m.ids, m.throwIDs)
+				}
+				for k, v := range ids {
+					path = strings.Replace(path, ":"+k, v, 1)
+				}
+				if strings.HasSuffix(route, "/audit/export") {
+					path += "?format=json"
+				}
+				if strings.HasSuffix(route, "/search") {
+					path += "?q=target"
+				}
+				res := m.actor.do(method, path, matrixBody(route, m))
+				want := contains(allowed[route], role)
+				if got := res.status != 403; got != want {
+					t.Errorf("%s as %s: status %d, want allowed=%v: %s", route, role, res.status, want, res.body)
+				}
+				if res.status == 404 && want {
+					t.Errorf("%s as %s: 404 for an allowed call (the test's ids are wrong): %s", route, role, res.body)
+				}
+			}
+		})
+	}
+}
+
+// rank orders the calls so that none undoes what a later one needs: member-level removals,
+// then whole-resource deletes, then deactivation, then the ownership transfer.
+func rank(route string) int {
+	switch {
+	case strings.Contains(route, "/ownership"):
+		return 5
+	case strings.Contains(route, "reactivate"):
+		return 4
+	case strings.Contains(route, "deactivate"):
+		return 3
+	case strings.HasPrefix(route, "DELETE ") && strings.Count(route, ":") == 2:
+		return 2
+	case strings.HasPrefix(route, "DELETE "):
+		return 1
+	}
+	return 0
+}
+
+func merge(a, b map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *testEnv) routesOnce(t *testing.T) []string {
+	env := newTestEnv(t)
+	var out []string
+	for _, r := range env.srv.Routes() {
+		if r.Access.Level == web.LevelMember {
+			out = append(out, r.Method+" "+r.Path)
+		}
+	}
+	return out
+}
