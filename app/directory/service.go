@@ -209,11 +209,14 @@ type DepartmentChange struct {
 func (s *Service) UpdateDepartment(ctx context.Context, a apporg.Actor, id uuid.UUID, c DepartmentChange) (DepartmentView, error) {
 	var d *directory.Department
 	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
-		err := s.updateDepartment(ctx, a, id, c, &d)
+		old, err := s.departments.Get(ctx, a.OrgID, id)
 		if err != nil {
 			return access.AuditEntry{}, err
 		}
-		return a.Entry("department.update", "department", id.String(), c, deptState(d)), nil
+		if err := s.updateDepartment(ctx, a, id, c, &d); err != nil {
+			return access.AuditEntry{}, err
+		}
+		return a.Entry("department.update", "department", id.String(), deptState(old), deptState(d)), nil
 	})
 	if err != nil {
 		return DepartmentView{}, err

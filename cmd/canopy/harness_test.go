@@ -92,6 +92,12 @@ func (e *testEnv) client() *client {
 	return &client{t: e.t, base: e.http.URL, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
+// clientFor is a client of a server at base, such as another replica.
+func (e *testEnv) clientFor(base string) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: e.t, base: base, hc: &http.Client{Jar: jar}}
+}
+
 func (e *testEnv) tokenClient(secret string) *client {
 	c := e.client()
 	c.bearer = secret
