@@ -671,6 +671,247 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgID}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** Built-in and custom roles, with the permission catalogue. */
+        get: operations["listRoles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a custom role from the permission catalogue (roles.manage). */
+        post: operations["createRole"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/roles/{roleID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                roleID: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a custom role and its assignments. */
+        delete: operations["deleteRole"];
+        options?: never;
+        head?: never;
+        /** Change a custom role; every replica applies it within a second. */
+        patch: operations["updateRole"];
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** Role assignments, by person or by department. */
+        get: operations["listAssignments"];
+        put?: never;
+        /** Grant a custom role (organisation-wide or for a department's subtree) or the department admin role (for a department). */
+        post: operations["createAssignment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/assignments/{assignmentID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                assignmentID: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an assignment; every replica refuses what it allowed within a second. */
+        delete: operations["deleteAssignment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/users/{userID}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a member's base role (owner, admin, member, guest). */
+        put: operations["setMemberRole"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/ownership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make another member an owner and yourself an admin (owners only). */
+        post: operations["transferOwnership"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** The audit log, newest first (audit.read). */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** The filtered audit log as a CSV or JSON download. */
+        get: operations["exportAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** The organisation's imports, newest first (owners and admins). */
+        get: operations["listImports"];
+        put?: never;
+        /**
+         * Import users, departments and memberships in bulk, as a background job.
+         * @description Creates or updates departments (by external id, or by path) and users with their
+         *     department memberships (users by external id). Re-sending the same import changes nothing.
+         *     The body is JSON or CSV, up to `server.import_limit_bytes` (64 MiB by default; this route
+         *     alone may pass `server.body_limit_bytes`). The answer is 202 with the queued job; follow it
+         *     at `GET .../imports/{importID}` (also given in `Location`).
+         *
+         *     Each row is checked on its own: a bad row is reported with its number and reason, and the
+         *     valid rows are applied; a row is applied whole or not at all. Missing departments along a
+         *     path (`"Engineering/Backend"`, below the root) are created. A user's `departments` replace
+         *     their department memberships (leave the field out to keep them); each is an external id
+         *     or a path (in CSV, a path). Imported accounts get no password: they sign in once one is
+         *     set. Owners and admins (`members.manage` and `directory.manage`) only.
+         *
+         *     CSV: a header row naming the columns, then one user per row. `external_id`, `email` and
+         *     `display_name` are required; `departments`, `primary_department`, `leader_of`, `locale`,
+         *     `time_zone` and `active` are optional. Several departments are separated by `;`. An empty
+         *     cell leaves the field as it is. A row's number in the report is its line in the file.
+         */
+        post: operations["createImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/imports/{importID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                importID: components["parameters"]["ImportID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * One import's progress and a page of its per-row report.
+         * @description Poll it for the progress bar (`processed_rows` of `total_rows`) until `status` is `done` or
+         *     `failed`. The report lists the rows that were not applied, in processing order (departments
+         *     first), `limit` lines from `offset`; at most 10,000 lines are kept (`issues.truncated`),
+         *     while `failed_rows` counts every one.
+         */
+        get: operations["getImport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations/{token}": {
         parameters: {
             query?: never;
@@ -749,7 +990,7 @@ export interface components {
         /** @enum {string} */
         Locale: "en" | "zh-CN";
         /** @enum {string} */
-        Role: "owner" | "admin" | "member";
+        Role: "owner" | "admin" | "member" | "guest";
         /** @enum {string} */
         MemberStatus: "active" | "deactivated";
         LoginRequest: {
@@ -845,7 +1086,7 @@ export interface components {
             /** Format: uuid */
             id: string;
             /** @enum {string} */
-            role: "admin" | "member";
+            role: "admin" | "member" | "guest";
             max_uses: number;
             uses: number;
             /** Format: date-time */
@@ -859,7 +1100,7 @@ export interface components {
              * @default member
              * @enum {string}
              */
-            role: "admin" | "member";
+            role: "admin" | "member" | "guest";
             /** @default 50 */
             max_uses: number;
             /** @default 168 */
@@ -877,7 +1118,7 @@ export interface components {
         InvitationPreview: {
             org_name: string;
             /** @enum {string} */
-            role: "admin" | "member";
+            role: "admin" | "member" | "guest";
             /** Format: date-time */
             expires_at: string;
         };
@@ -1035,6 +1276,141 @@ export interface components {
             time_zone?: string;
             active?: boolean;
         };
+        /** @enum {string} */
+        Permission: "org.read" | "directory.read" | "directory.manage" | "groups.manage" | "members.manage" | "roles.manage" | "audit.read" | "tokens.manage" | "settings.manage" | "ownership.transfer";
+        RoleDef: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string|null} */
+            builtin: "owner" | "admin" | "department_admin" | "member" | "guest" | null;
+            name: string;
+            description: string;
+            permissions: components["schemas"]["Permission"][];
+        };
+        RoleRequest: {
+            name: string;
+            description?: string;
+            permissions: components["schemas"]["Permission"][];
+        };
+        RoleAssignment: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            user_id: string;
+            /** Format: uuid */
+            role_id: string;
+            /** Format: uuid */
+            department_id: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        AuditEntry: {
+            id: number;
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            actor_id: string | null;
+            actor_name: string;
+            /**
+             * Format: uuid
+             * @description The API token used
+             */
+            token_id: string | null;
+            ip: string;
+            /** @example department.update */
+            action: string;
+            target_type: string;
+            target_id: string;
+            /** @description The state before the change */
+            before: unknown;
+            /** @description The state after the change */
+            after: unknown;
+        };
+        ImportRequest: {
+            departments?: components["schemas"]["ImportDepartmentRow"][];
+            users?: components["schemas"]["ImportUserRow"][];
+        };
+        /**
+         * @description Found by `external_id` when it has one (then renamed or moved as the row says), else by
+         *     its parent and name. The parent is `parent_external_id` (a department of this request or
+         *     of the organisation), or the path before the last name of `path`; with neither, the root.
+         */
+        ImportDepartmentRow: {
+            external_id?: string;
+            /** @description May be left out when `path` ends with it. */
+            name?: string;
+            parent_external_id?: string;
+            /** @description The department's own path below the root, e.g. "Engineering/Backend". */
+            path?: string;
+        };
+        ImportUserRow: {
+            external_id: string;
+            /** Format: email */
+            email: string;
+            display_name: string;
+            /** @description Replaces the member's departments; left out or null keeps them. External ids or paths below the root. */
+            departments?: string[] | null;
+            /** @description One of `departments`; the first when empty. */
+            primary_department?: string;
+            /** @description Departments of `departments` the member leads. */
+            leader_of?: string[];
+            locale?: components["schemas"]["Locale"];
+            /** @example Asia/Shanghai */
+            time_zone?: string;
+            /** @description false deactivates the member */
+            active?: boolean | null;
+        };
+        ImportJob: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "queued" | "running" | "done" | "failed";
+            /** @enum {string} */
+            format: "json" | "csv";
+            total_rows: number;
+            processed_rows: number;
+            /** @description created_rows + updated_rows + unchanged_rows. */
+            applied_rows: number;
+            failed_rows: number;
+            created_rows: number;
+            updated_rows: number;
+            unchanged_rows: number;
+            /** @description Why a failed job could not run at all (bad rows do not fail a job). */
+            failure: null | {
+                code: string;
+                message: string;
+            };
+            /** Format: uuid */
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            started_at: string | null;
+            /** Format: date-time */
+            finished_at: string | null;
+            /** @description The per-row report (only on GET of one import). */
+            issues?: {
+                items: components["schemas"]["ImportIssue"][];
+                total: number;
+                truncated: boolean;
+            };
+        };
+        ImportIssue: {
+            /** @description The line in a CSV file (the header is line 1), or the 1-based position in the JSON request's "departments" or "users". */
+            row: number;
+            /** @enum {string} */
+            kind: "department" | "user";
+            external_id: string;
+            /**
+             * @example invalid_email
+             * @example unknown_parent
+             * @example too_deep
+             * @example duplicate_external_id
+             * @example too_many_departments
+             */
+            code: string;
+            message: string;
+        };
     };
     responses: {
         /** @description The request is malformed or a field is invalid. */
@@ -1101,7 +1477,15 @@ export interface components {
         GroupID: string;
         Limit: number;
         Offset: number;
+        AuditActor: string;
+        /** @description A prefix: department. matches every department action. */
+        AuditAction: string;
+        AuditTargetType: string;
+        AuditTargetID: string;
+        AuditFrom: string;
+        AuditTo: string;
         InvitationToken: string;
+        ImportID: string;
     };
     requestBodies: never;
     headers: never;
@@ -2311,6 +2695,461 @@ export interface operations {
                 };
                 content?: never;
             };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Roles and the catalogue. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["RoleDef"][];
+                        catalogue: {
+                            permission: components["schemas"]["Permission"];
+                            /** @description Whether a grant at department scope covers that subtree. */
+                            scoped: boolean;
+                        }[];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleDef"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                roleID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    updateRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                roleID: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleRequest"];
+            };
+        };
+        responses: {
+            /** @description The role. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleDef"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listAssignments: {
+        parameters: {
+            query?: {
+                user_id?: string;
+                department_id?: string;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Assignments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["RoleAssignment"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    user_id: string;
+                    /** Format: uuid */
+                    role_id: string;
+                    /** Format: uuid */
+                    department_id?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Granted. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RoleAssignment"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteAssignment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                assignmentID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    setMemberRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    role: components["schemas"]["Role"];
+                };
+            };
+        };
+        responses: {
+            /** @description The member. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    transferOwnership: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    user_id: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Transferred. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                actor_id?: components["parameters"]["AuditActor"];
+                /** @description A prefix: department. matches every department action. */
+                action?: components["parameters"]["AuditAction"];
+                target_type?: components["parameters"]["AuditTargetType"];
+                target_id?: components["parameters"]["AuditTargetID"];
+                from?: components["parameters"]["AuditFrom"];
+                to?: components["parameters"]["AuditTo"];
+                /** @description The next page starts below this id (next_before_id). */
+                before_id?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AuditEntry"][];
+                        next_before_id?: number;
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    exportAudit: {
+        parameters: {
+            query: {
+                format: "csv" | "json";
+                actor_id?: components["parameters"]["AuditActor"];
+                /** @description A prefix: department. matches every department action. */
+                action?: components["parameters"]["AuditAction"];
+                target_type?: components["parameters"]["AuditTargetType"];
+                target_id?: components["parameters"]["AuditTargetID"];
+                from?: components["parameters"]["AuditFrom"];
+                to?: components["parameters"]["AuditTo"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entries, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/json": components["schemas"]["AuditEntry"][];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listImports: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of imports, without their reports. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ImportJob"][];
+                        total: number;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportRequest"];
+                /**
+                 * @example external_id,email,display_name,departments,primary_department
+                 *     E1001,wei.zhang@acme.example,张伟,Engineering/Backend;Engineering/Platform,Engineering/Backend
+                 */
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Queued. */
+            202: {
+                headers: {
+                    /** @description Where to follow the job. */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The body is larger than `server.import_limit_bytes`. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is neither `application/json` nor `text/csv`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getImport: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                importID: components["parameters"]["ImportID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            400: components["responses"]["Invalid"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
