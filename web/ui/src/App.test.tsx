@@ -183,6 +183,42 @@ describe('an invitation link', () => {
     expect(accept?.body).toMatchObject({ email: 'wang@example.com', display_name: 'Wang Wei', password: 'Moss-and-fern-42', locale: 'en' });
   });
 
+  it('lets a signed-in user join with one click', async () => {
+    let joined = false;
+    const { calls } = fakeApi({
+      'GET /api/v1/me': () => json(200, joined ? me({ orgs: 2 }) : me()),
+      'GET /api/v1/invitations/xyz': () => json(200, { org_name: 'Org 1', role: 'admin', expires_at: '2030-01-01T00:00:00Z' }),
+      'POST /api/v1/invitations/xyz/accept': () => {
+        joined = true;
+        return json(200, { org_id: '00000000-0000-4000-8000-000000000101', user: me().user });
+      },
+    });
+    renderAt('/invite/xyz');
+    expect(await screen.findByText('You are signed in as li.na@example.com.')).toBeInTheDocument();
+    expect(screen.getByText(/You are invited as Admin/)).toBeInTheDocument();
+    await userEvent.setup({ delay: null }).click(screen.getByRole('button', { name: 'Join Org 1' }));
+    expect(await screen.findByRole('heading', { name: 'Messages' })).toBeInTheDocument();
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({});
+    // The organisation just joined becomes the current one.
+    expect(screen.getByRole('button', { name: 'Organisation: Org 1' })).toBeInTheDocument();
+  });
+
+  it('translates a known error code', async () => {
+    fakeApi({
+      'GET /api/v1/me': () => apiError(401, 'unauthenticated', 'sign in'),
+      'GET /api/v1/invitations/abc': () => json(200, { org_name: 'Acme', role: 'member', expires_at: '2030-01-01T00:00:00Z' }),
+      'POST /api/v1/invitations/abc/accept': () => apiError(409, 'email_taken', 'an account with this email already exists; sign in first'),
+    });
+    await act(() => i18n.changeLanguage('zh-CN'));
+    renderAt('/invite/abc');
+    const user = userEvent.setup({ delay: null });
+    await user.type(await screen.findByLabelText('邮箱'), 'li.na@example.com');
+    await user.type(screen.getByLabelText('显示名称'), 'Li Na');
+    await user.type(screen.getByLabelText('密码'), 'Moss-and-fern-42');
+    await user.click(screen.getByRole('button', { name: '创建账号并加入' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('该邮箱已注册账号');
+  });
+
   it('explains an expired invitation', async () => {
     fakeApi({
       'GET /api/v1/me': () => apiError(401, 'unauthenticated', 'sign in'),

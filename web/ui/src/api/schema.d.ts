@@ -912,6 +912,55 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/orgs/{orgID}/scim-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The organisation's SCIM tokens, whoever made them.
+         * @description SCIM tokens let the organisation's identity provider (Okta, Microsoft Entra ID) provision
+         *     members and groups at `/scim/v2` (see docs/scim.md). Each acts as the member who made it.
+         *     Revoked and expired tokens are listed too. Needs `tokens.manage`.
+         */
+        get: operations["listSCIMTokens"];
+        put?: never;
+        /**
+         * Create a SCIM token that acts as the caller.
+         * @description The secret is shown only in this answer. The token works only at `/scim/v2`; `/api/v1`
+         *     refuses it. Needs `tokens.manage` and `members.manage`.
+         */
+        post: operations["createSCIMToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/scim-tokens/{scimTokenID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                scimTokenID: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of the organisation's SCIM tokens, whoever made it. */
+        delete: operations["revokeSCIMToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/invitations/{token}": {
         parameters: {
             query?: never;
@@ -1136,6 +1185,24 @@ export interface components {
             user: components["schemas"]["User"];
             /** @description Present when the answer signed a new account in. */
             csrf_token?: string;
+        };
+        SCIMToken: components["schemas"]["APIToken"] & {
+            /** @description The member who made the token, whom it acts as. */
+            created_by: {
+                /** Format: uuid */
+                user_id: string;
+                display_name: string;
+                email: string;
+            };
+        };
+        CreateSCIMTokenRequest: {
+            /** @example Okta */
+            name: string;
+            /**
+             * @description 0: never expires.
+             * @default 365
+             */
+            expires_in_days: number;
         };
         APIToken: {
             /** Format: uuid */
@@ -3150,6 +3217,91 @@ export interface operations {
                 };
             };
             400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listSCIMTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Tokens, without their secrets, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SCIMToken"][];
+                        /** @description The SCIM base URL (tenant URL) to give the identity provider. */
+                        scim_url: string;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createSCIMToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSCIMTokenRequest"];
+            };
+        };
+        responses: {
+            /** @description Created. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        token: components["schemas"]["SCIMToken"];
+                        /** @description The bearer token, shown only once. */
+                        secret: string;
+                        scim_url: string;
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    revokeSCIMToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                scimTokenID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked; the identity provider's next request answers 401. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
