@@ -61,7 +61,7 @@ demo:
 	@$(CANOPY) admin demo --email $(DEMO_EMAIL) --password "$$(cat .data/demo-password)" >/dev/null
 
 chromium:
-	@command -v chromium >/dev/null || { echo "installing Debian's chromium for the browser tests"; apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@{ command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . ; } || { echo "installing Debian's chromium and a Chinese font for the browser tests"; apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 ## e2e: the browser tests, in Debian's headless Chromium against a real canopy serve on a fresh database
 e2e: build services chromium
