@@ -20,6 +20,7 @@ import (
 	appaccess "canopy/app/access"
 	appdir "canopy/app/directory"
 	appidentity "canopy/app/identity"
+	appimport "canopy/app/importer"
 	apporg "canopy/app/org"
 	"canopy/domain/access"
 )
@@ -30,6 +31,8 @@ type Config struct {
 	BodyLimitBytes int64
 	SecureCookies  bool
 	TrustedProxies []*net.IPNet
+	// ImportLimitBytes is the body limit of a bulk import, which alone may pass BodyLimitBytes.
+	ImportLimitBytes int64
 }
 
 // Checker is a dependency that readiness waits for.
@@ -40,13 +43,14 @@ type Checker struct {
 
 // Deps are what the server is built from.
 type Deps struct {
-	Config    Config
-	Log       *slog.Logger
-	Identity  *appidentity.Service
-	Orgs      *apporg.Service
+	Config     Config
+	Log        *slog.Logger
+	Identity   *appidentity.Service
+	Orgs       *apporg.Service
 	Directory  *appdir.Service
 	Access     *appaccess.Service
 	Authorizer apporg.Authorizer
+	Imports    *appimport.Service
 	Ready      []Checker
 	// UI is the built frontend; nil serves none.
 	UI fs.FS
@@ -61,6 +65,7 @@ type Server struct {
 	dir     *appdir.Service
 	access  *appaccess.Service
 	authz   apporg.Authorizer
+	imports *appimport.Service
 	ready   []Checker
 	ui      fs.FS
 	metrics metrics
@@ -117,7 +122,7 @@ type Route struct {
 
 // New builds the server and registers every route.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, log: d.Log, ident: d.Identity, orgs: d.Orgs, dir: d.Directory, access: d.Access, authz: d.Authorizer, ready: d.Ready, ui: d.UI}
+	s := &Server{cfg: d.Config, log: d.Log, ident: d.Identity, orgs: d.Orgs, dir: d.Directory, access: d.Access, authz: d.Authorizer, imports: d.Imports, ready: d.Ready, ui: d.UI}
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.metrics = newMetrics(s.reg)
@@ -135,7 +140,11 @@ func New(d Deps) *Server {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
 	e.Use(s.requestContext, recoverPanic, securityHeaders)
-	e.Use(middleware.BodyLimit(fmt.Sprintf("%dB", d.Config.BodyLimitBytes)))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: fmt.Sprintf("%dB", d.Config.BodyLimitBytes),
+		// A bulk import has its own, larger limit (createImport).
+		Skipper: func(c echo.Context) bool { return c.Request().Method == http.MethodPost && c.Path() == importsPath },
+	}))
 	s.echo = e
 	s.registerRoutes()
 	return s
@@ -244,6 +253,11 @@ func (s *Server) registerRoutes() {
 	s.add(api, Needs(access.OwnershipTransfer), http.MethodPost, adm+"/ownership", s.transferOwnership)
 	s.add(api, Needs(access.AuditRead), http.MethodGet, adm+"/audit", s.listAudit)
 	s.add(api, Needs(access.AuditRead), http.MethodGet, adm+"/audit/export", s.exportAudit)
+
+	// Bulk imports of users, departments and memberships, run in the background.
+	s.add(api, Needs(access.MembersManage), http.MethodPost, adm+"/imports", s.createImport)
+	s.add(api, Needs(access.MembersManage), http.MethodGet, adm+"/imports", s.listImports)
+	s.add(api, Needs(access.MembersManage), http.MethodGet, adm+"/imports/:importID", s.getImport)
 
 	s.add(api, Public, http.MethodGet, "/invitations/:token", s.previewInvitation)
 	s.add(api, Optional, http.MethodPost, "/invitations/:token/accept", s.acceptInvitation)

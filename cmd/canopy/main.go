@@ -92,6 +92,7 @@ func serve(ctx context.Context, cfg config.Config) error {
 	go s.ensureBuckets(ctx)
 	go s.authz.Listen(ctx, s.cfg.Database.URL)
 	go s.sweepSessions(ctx)
+	go s.importer.Run(ctx)
 	srv, err := s.server()
 	if err != nil {
 		return err

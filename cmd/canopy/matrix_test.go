@@ -62,6 +62,9 @@ var allowed = map[string][]string{
 	"DELETE /api/v1/admin/orgs/:orgID/assignments/:assignmentID":                 {"owner", "admin"},
 	"POST /api/v1/admin/orgs/:orgID/ownership":                                   {"owner"},
 	"GET /api/v1/admin/orgs/:orgID/audit":                                        {"owner", "admin", "custom"},
+	"POST /api/v1/admin/orgs/:orgID/imports":                                     {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/imports":                                      {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/imports/:importID":                            {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/audit/export":                                 {"owner", "admin", "custom"},
 }
 
@@ -91,6 +94,7 @@ func (e *testEnv) mustMatrixOrg(t *testing.T, role string) matrixOrg {
 	throwRole := d.c.must(201, "POST", d.admin("/roles"), map[string]any{"name": "Throwaway", "permissions": []string{"audit.read"}})["id"].(string)
 	invitation := d.c.must(201, "POST", d.org("/invitations"), map[string]any{})["invitation"].(map[string]any)["id"].(string)
 	assignment := d.c.must(201, "POST", d.admin("/assignments"), map[string]any{"user_id": victim, "role_id": role1})["id"].(string)
+	importID := d.c.must(202, "POST", d.admin("/imports"), matrixImport)["id"].(string)
 
 	actor := d.c
 	if role != "owner" {
@@ -129,7 +133,7 @@ func (e *testEnv) mustMatrixOrg(t *testing.T, role string) matrixOrg {
 	return matrixOrg{
 		d:        d,
 		actor:    actor,
-		ids:      map[string]string{"orgID": d.orgID, "userID": target, "departmentID": child, "groupID": group, "invitationID": invitation, "tokenID": token, "roleID": role1, "assignmentID": assignment},
+		ids:      map[string]string{"orgID": d.orgID, "userID": target, "departmentID": child, "groupID": group, "invitationID": invitation, "tokenID": token, "roleID": role1, "assignmentID": assignment, "importID": importID},
 		throwIDs: map[string]string{"departmentID": throwDept, "groupID": throwGroup, "roleID": throwRole},
 	}
 }
@@ -163,6 +167,8 @@ func matrixBody(route string, m matrixOrg) any {
 		return map[string]any{"name": "Auditor", "permissions": []string{"org.read", "directory.read", "audit.read"}}
 	case "POST /api/v1/admin/orgs/:orgID/assignments":
 		return map[string]any{"user_id": m.ids["userID"], "role_id": m.throwIDs["roleID"]}
+	case "POST /api/v1/admin/orgs/:orgID/imports":
+		return matrixImport
 	case "POST /api/v1/admin/orgs/:orgID/ownership":
 		return map[string]any{"user_id": m.ids["userID"]}
 	}
@@ -171,6 +177,9 @@ func matrixBody(route string, m matrixOrg) any {
 	}
 	return nil
 }
+
+// matrixImport is a bulk import of one user (no runner applies it in the matrix).
+var matrixImport = map[string]any{"users": []any{map[string]any{"external_id": "M1", "email": "imported@matrix.example", "display_name": "Imported"}}}
 
 // groupDept is the department of G, D (the parent of D child).
 func (m matrixOrg) groupDept() string {

@@ -26,12 +26,15 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 	bRole := b.c.must(201, "POST", "/api/v1/admin/orgs/"+b.orgID+"/roles", map[string]any{"name": "Auditor", "permissions": []string{"audit.read"}})["id"].(string)
 	bAssignment := b.c.must(201, "POST", "/api/v1/admin/orgs/"+b.orgID+"/assignments", map[string]any{"user_id": bMember, "role_id": bRole})["id"].(string)
 	bToken := bTokenResp["token"].(map[string]any)["id"].(string)
+	importBody := map[string]any{"users": []any{map[string]any{"external_id": "I1", "email": "imported@beta.example", "display_name": "Imported"}}}
+	bImport := b.c.must(202, "POST", "/api/v1/admin/orgs/"+b.orgID+"/imports", importBody)["id"].(string)
 	// A has resources of its own too, so B's are not the only ones.
 	e.mustJoin(a.mustInvite(nil), "member@alpha.example")
 	aSecret := a.c.must(201, "POST", "/api/v1/orgs/"+a.orgID+"/tokens", map[string]any{"name": "a"})
 
 	callers := map[string]*client{"session": a.c, "token": e.tokenClient(aSecret["secret"].(string))}
 	bodies := map[string]any{
+		"POST /api/v1/admin/orgs/:orgID/imports":                    importBody,
 		"PATCH /api/v1/orgs/:orgID":                                 map[string]string{"name": "Taken over"},
 		"POST /api/v1/orgs/:orgID/invitations":                      map[string]any{},
 		"POST /api/v1/orgs/:orgID/tokens":                           map[string]any{"name": "intruder"},
@@ -54,7 +57,7 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		}
 		return path
 	}
-	foreign := map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken, "departmentID": bDept, "groupID": bGroup, "roleID": bRole, "assignmentID": bAssignment}
+	foreign := map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken, "departmentID": bDept, "groupID": bGroup, "roleID": bRole, "assignmentID": bAssignment, "importID": bImport}
 
 	checked := 0
 	for _, r := range e.srv.Routes() {

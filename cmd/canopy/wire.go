@@ -13,6 +13,7 @@ import (
 	appaccess "canopy/app/access"
 	appdir "canopy/app/directory"
 	appidentity "canopy/app/identity"
+	appimport "canopy/app/importer"
 	apporg "canopy/app/org"
 	"canopy/infra/authz"
 	"canopy/infra/clock"
@@ -38,6 +39,9 @@ type stack struct {
 	access    *appaccess.Service
 	authz     *authz.Authorizer
 	sessions  *postgres.Sessions
+	imports   *appimport.Service
+	// importer runs bulk imports in the background (serve starts it).
+	importer *appimport.Runner
 }
 
 // resolveLocal fills in the project-local services when the config names no database or store.
@@ -126,8 +130,14 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 		Tx: tx, Clock: clk, Authorizer: authorizer, Notifier: notifier, Roles: postgres.NewRoles(db),
 		Assignments: postgres.NewRoleAssignments(db), Audit: audit, Departments: lookups, Members: lookups, Reloader: authorizer,
 	})
+	importJobs := postgres.NewImportJobs(db)
+	runner := appimport.NewRunner(appimport.DefaultRunnerConfig, appimport.RunnerDeps{
+		Tx: tx, Clock: clk, Queue: importJobs, Store: postgres.NewImportStore(db, pinyin.Keys), Limits: postgres.NewLimits(db),
+		Credentials: ident, Authorizer: authorizer, Audit: audit, Log: log,
+	})
+	imports := appimport.NewService(appimport.Deps{Tx: tx, Jobs: importJobs, Clock: clk, Authorizer: authorizer, Audit: audit, Wake: runner.Wake})
 	return &stack{cfg: cfg, log: log, db: db, store: store, identity: ident, orgs: orgs, directory: dir, access: acc,
-		authz: authorizer, sessions: sessions}, nil
+		authz: authorizer, sessions: sessions, imports: imports, importer: runner}, nil
 }
 
 func (s *stack) close() { _ = postgres.SQL(s.db).Close() }
@@ -143,9 +153,9 @@ func (s *stack) server() (*web.Server, error) {
 		proxies = append(proxies, n)
 	}
 	return web.New(web.Deps{
-		Config: web.Config{PublicURL: s.cfg.Server.PublicURL, BodyLimitBytes: s.cfg.Server.BodyLimitBytes,
+		Config: web.Config{PublicURL: s.cfg.Server.PublicURL, BodyLimitBytes: s.cfg.Server.BodyLimitBytes, ImportLimitBytes: s.cfg.Server.ImportLimitBytes,
 			SecureCookies: s.cfg.Server.SecureCookies, TrustedProxies: proxies},
-		Log: s.log, Identity: s.identity, Orgs: s.orgs, Directory: s.directory, Access: s.access, Authorizer: s.authz, UI: ui.Dist(),
+		Log: s.log, Identity: s.identity, Orgs: s.orgs, Directory: s.directory, Access: s.access, Authorizer: s.authz, Imports: s.imports, UI: ui.Dist(),
 		Ready: []web.Checker{
 			{Name: "postgres", Check: func(ctx context.Context) error { return postgres.Ping(ctx, s.db) }},
 			{Name: "objectstore", Check: s.store.Ping},

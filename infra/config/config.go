@@ -38,6 +38,10 @@ type Server struct {
 	WriteTimeout    time.Duration `koanf:"write_timeout" validate:"min=1000000000"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout" validate:"min=0"`
 	TrustedProxies  []string      `koanf:"trusted_proxies" validate:"dive,cidr"`
+
+	// ImportLimitBytes is the body limit of bulk imports, the one route allowed past
+	// BodyLimitBytes.
+	ImportLimitBytes int64 `koanf:"import_limit_bytes" validate:"min=1024,max=1073741824"`
 }
 
 // Database holds the PostgreSQL settings.
@@ -84,7 +88,7 @@ type Log struct {
 func Default() Config {
 	return Config{
 		Server: Server{
-			Address: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", BodyLimitBytes: 1 << 20,
+			Address: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", BodyLimitBytes: 1 << 20, ImportLimitBytes: 64 << 20,
 			ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, ShutdownTimeout: 15 * time.Second,
 			TrustedProxies: []string{},
 		},

@@ -17,7 +17,8 @@ func TestShippedFileMatchesDefaults(t *testing.T) {
 	}
 	def := config.Default()
 	if cfg.Server.Address != def.Server.Address || cfg.Auth.SessionTTL != def.Auth.SessionTTL ||
-		cfg.ObjectStore.FileBucket != def.ObjectStore.FileBucket || cfg.Local.PostgresPort != def.Local.PostgresPort {
+		cfg.ObjectStore.FileBucket != def.ObjectStore.FileBucket || cfg.Local.PostgresPort != def.Local.PostgresPort ||
+		cfg.Server.ImportLimitBytes != def.Server.ImportLimitBytes || def.Server.ImportLimitBytes != 64<<20 {
 		t.Fatalf("configs/canopy.yaml drifted from the defaults:\n%+v\n%+v", cfg, def)
 	}
 }
@@ -28,13 +29,14 @@ func TestEnvironmentOverrides(t *testing.T) {
 		"CANOPY_AUTH_LOGIN_WINDOW=5m",
 		"CANOPY_DATABASE_URL=postgres://u:p@db:5432/canopy",
 		"CANOPY_SERVER_TRUSTED_PROXIES=10.0.0.0/8, 192.168.0.0/16",
+		"CANOPY_SERVER_IMPORT_LIMIT_BYTES=134217728",
 		"HOME=/root",
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Server.PublicURL != "https://canopy.example.com" || cfg.Auth.LoginWindow != 5*time.Minute ||
-		cfg.Database.URL != "postgres://u:p@db:5432/canopy" || len(cfg.Server.TrustedProxies) != 2 {
+		cfg.Database.URL != "postgres://u:p@db:5432/canopy" || len(cfg.Server.TrustedProxies) != 2 || cfg.Server.ImportLimitBytes != 128<<20 {
 		t.Fatalf("overrides not applied: %+v", cfg)
 	}
 }
@@ -46,6 +48,7 @@ func TestBadSettingIsNamed(t *testing.T) {
 		"CANOPY_LOG_LEVEL=loud":                "log.level",
 		"CANOPY_SERVR_ADDRESS=x":               "CANOPY_SERVR_ADDRESS",
 		"CANOPY_AUTH_SESSION_TTL=forever":      "session_ttl",
+		"CANOPY_SERVER_IMPORT_LIMIT_BYTES=10":  "server.import_limit_bytes",
 	}
 	for env, name := range cases {
 		_, err := config.Load("", []string{env})

@@ -75,6 +75,26 @@ func (m *TxManager) Within(ctx context.Context, fn func(ctx context.Context) err
 	return translate(err)
 }
 
+// Savepoint runs fn in a savepoint of the transaction in ctx (in a transaction of its own when
+// ctx carries none). When fn fails, what it did is rolled back and the transaction goes on.
+func (m *TxManager) Savepoint(ctx context.Context, fn func(ctx context.Context) error) error {
+	tx, ok := ctx.Value(txKey{}).(*gorm.DB)
+	if !ok {
+		return m.Within(ctx, fn)
+	}
+	const name = "canopy_savepoint"
+	if err := tx.SavePoint(name).Error; err != nil {
+		return translate(err)
+	}
+	if err := fn(ctx); err != nil {
+		if rerr := tx.RollbackTo(name).Error; rerr != nil {
+			return translate(rerr)
+		}
+		return err
+	}
+	return translate(tx.Exec("RELEASE SAVEPOINT " + name).Error)
+}
+
 // conn returns the transaction in ctx, or the pool.
 func conn(ctx context.Context, db *gorm.DB) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {

@@ -1,0 +1,140 @@
+package importer
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+
+	appdir "canopy/app/directory"
+	"canopy/domain/directory"
+	"canopy/domain/importer"
+	"canopy/domain/org"
+)
+
+// TxManager runs fn in one database transaction carried by the context it is given, and runs
+// parts of it in savepoints.
+type TxManager interface {
+	Within(ctx context.Context, fn func(ctx context.Context) error) error
+	// Savepoint runs fn in a savepoint of the transaction in ctx: when fn fails, what it did is
+	// undone and the transaction goes on.
+	Savepoint(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Clock tells the time; tests give a fixed one.
+type Clock interface {
+	Now() time.Time
+}
+
+// Claim is a job a worker holds while its lease lasts.
+type Claim struct {
+	Job *importer.Job
+	// Attempt tells this claim from earlier ones of the same job; a worker whose lease ran out
+	// and whose job was claimed again can no longer record progress.
+	Attempt int
+	Payload []byte
+}
+
+// Queue hands jobs to workers on any replica.
+type Queue interface {
+	// Claim takes the oldest job that is queued, or running with a lapsed lease, and whose
+	// organisation has no other job running; NotFound when there is none. A job whose lease
+	// lapsed maxAttempts times is failed instead.
+	Claim(ctx context.Context, lease time.Duration, maxAttempts int) (Claim, error)
+	// Renew extends the lease; NotFound when the claim was lost.
+	Renew(ctx context.Context, c Claim, lease time.Duration) error
+	// Progress records the counts so far and new report lines, in the transaction in ctx, and
+	// extends the lease; NotFound when the claim was lost.
+	Progress(ctx context.Context, c Claim, counts importer.Counts, issues []importer.Issue, lease time.Duration) error
+	// Finish ends the job (done, or failed with a code and message) and drops its request;
+	// NotFound when the claim was lost.
+	Finish(ctx context.Context, c Claim, status importer.Status, code, message string) error
+}
+
+// Account is a user account as the import sees it.
+type Account struct {
+	UserID      uuid.UUID
+	Email       string
+	DisplayName string
+	Locale      string
+	TimeZone    string
+}
+
+// Member is a member of the organisation with their account and departments.
+type Member struct {
+	Account
+	Membership  *org.Membership
+	Departments []directory.Assignment
+}
+
+// Snapshot is what the organisation holds when a job starts.
+type Snapshot struct {
+	// Departments is the whole tree, the root included.
+	Departments []*directory.Department
+	Members     []Member
+	// Accounts are the accounts with an email of the request whose owners are not members.
+	Accounts []Account
+}
+
+// NewDepartment is a department to create: the store derives its path and depth from the
+// parent as the database holds it.
+type NewDepartment struct {
+	ID         uuid.UUID
+	ParentID   uuid.UUID
+	Name       string
+	ExternalID string
+	SortOrder  int
+}
+
+// DepartmentUpdate renames, re-ids or moves an existing department.
+type DepartmentUpdate struct {
+	ID         uuid.UUID
+	Name       string
+	ExternalID string
+	// NewParentID moves the department with its subtree; uuid.Nil leaves it where it is.
+	NewParentID uuid.UUID
+}
+
+// MemberChange is what one user row changes.
+type MemberChange struct {
+	UserID uuid.UUID
+	// Account is set when the account is new (NewAccount) or one of its fields changes.
+	Account    *Account
+	NewAccount bool
+	// Membership is set when the membership is new (NewMembership) or changes.
+	Membership    *org.Membership
+	NewMembership bool
+	// Departments replaces the member's departments when SetDepartments is set.
+	Departments    []directory.Assignment
+	SetDepartments bool
+	// Revoke ends the member's sessions and API tokens: they were deactivated.
+	Revoke bool
+}
+
+// Store reads the organisation and applies batches of rows with set-based statements, each in
+// the transaction in ctx.
+type Store interface {
+	// Snapshot reads the organisation's tree and members, and the accounts of emails.
+	Snapshot(ctx context.Context, orgID uuid.UUID, emails []string) (Snapshot, error)
+	// LockTree serialises with other changes to the organisation's tree until the transaction
+	// ends.
+	LockTree(ctx context.Context, orgID uuid.UUID) error
+	// CreateDepartments creates departments; a parent comes before its children. NotFound when
+	// a parent is gone, Conflict (department_exists) for a taken name or external id.
+	CreateDepartments(ctx context.Context, orgID uuid.UUID, ds []NewDepartment, now time.Time) error
+	// UpdateDepartments applies renames and moves in order. NotFound when a department is gone,
+	// Conflict (department_exists, cycle) when the change cannot be made.
+	UpdateDepartments(ctx context.Context, orgID uuid.UUID, us []DepartmentUpdate, now time.Time) error
+	// ApplyMembers creates and updates accounts, memberships and department memberships.
+	// Conflict (email_taken, external_id_taken, already_member) or NotFound (department) when a
+	// change cannot be made.
+	ApplyMembers(ctx context.Context, orgID uuid.UUID, cs []MemberChange, now time.Time) error
+}
+
+// CredentialRevoker ends a member's sessions and API tokens, in the transaction in ctx.
+type CredentialRevoker interface {
+	RevokeMemberCredentials(ctx context.Context, orgID, userID uuid.UUID) error
+}
+
+// LimitsSource reads an organisation's directory limits.
+type LimitsSource = appdir.LimitsSource
