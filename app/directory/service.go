@@ -209,14 +209,11 @@ type DepartmentChange struct {
 func (s *Service) UpdateDepartment(ctx context.Context, a apporg.Actor, id uuid.UUID, c DepartmentChange) (DepartmentView, error) {
 	var d *directory.Department
 	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
-		old, err := s.departments.Get(ctx, a.OrgID, id)
+		before, err := s.updateDepartment(ctx, a, id, c, &d)
 		if err != nil {
 			return access.AuditEntry{}, err
 		}
-		if err := s.updateDepartment(ctx, a, id, c, &d); err != nil {
-			return access.AuditEntry{}, err
-		}
-		return a.Entry("department.update", "department", id.String(), deptState(old), deptState(d)), nil
+		return a.Entry("department.update", "department", id.String(), before, deptState(d)), nil
 	})
 	if err != nil {
 		return DepartmentView{}, err
@@ -224,47 +221,51 @@ func (s *Service) UpdateDepartment(ctx context.Context, a apporg.Actor, id uuid.
 	return s.view(ctx, d)
 }
 
-func (s *Service) updateDepartment(ctx context.Context, a apporg.Actor, id uuid.UUID, c DepartmentChange, out **directory.Department) error {
-	{
-		if err := s.departments.LockTree(ctx, a.OrgID); err != nil {
-			return err
-		}
-		d, err := s.departments.Get(ctx, a.OrgID, id)
-		if err != nil {
-			return err
-		}
-		*out = d
-		if err := s.require(ctx, a, access.DirectoryManage, d.Path()); err != nil {
-			return err
-		}
-		now := s.clock.Now()
-		if c.Name != nil {
-			if err := d.Rename(*c.Name, now); err != nil {
-				return err
-			}
-		}
-		if c.ExternalID != nil {
-			if err := d.SetExternalID(*c.ExternalID, now); err != nil {
-				return err
-			}
-		}
-		if err := s.departments.Update(ctx, d); err != nil {
-			return err
-		}
-		if c.ParentID != nil && *c.ParentID != d.ParentID() {
-			if err := s.move(ctx, a, d, *c.ParentID); err != nil {
-				return err
-			}
-		}
-		if c.Position != nil || (c.ParentID != nil) {
-			pos := -1
-			if c.Position != nil {
-				pos = *c.Position
-			}
-			return s.place(ctx, d, pos)
-		}
-		return nil
+// updateDepartment applies c to department id under the tree lock and returns its state before.
+func (s *Service) updateDepartment(ctx context.Context, a apporg.Actor, id uuid.UUID, c DepartmentChange, out **directory.Department) (map[string]any, error) {
+	if err := s.departments.LockTree(ctx, a.OrgID); err != nil {
+		return nil, err
 	}
+	d, err := s.departments.Get(ctx, a.OrgID, id)
+	if err != nil {
+		return nil, err
+	}
+	*out = d
+	before := deptState(d)
+	if err := s.require(ctx, a, access.DirectoryManage, d.Path()); err != nil {
+		return nil, err
+	}
+	return before, s.applyDepartmentChange(ctx, a, d, c)
+}
+
+func (s *Service) applyDepartmentChange(ctx context.Context, a apporg.Actor, d *directory.Department, c DepartmentChange) error {
+	now := s.clock.Now()
+	if c.Name != nil {
+		if err := d.Rename(*c.Name, now); err != nil {
+			return err
+		}
+	}
+	if c.ExternalID != nil {
+		if err := d.SetExternalID(*c.ExternalID, now); err != nil {
+			return err
+		}
+	}
+	if err := s.departments.Update(ctx, d); err != nil {
+		return err
+	}
+	if c.ParentID != nil && *c.ParentID != d.ParentID() {
+		if err := s.move(ctx, a, d, *c.ParentID); err != nil {
+			return err
+		}
+	}
+	if c.Position != nil || (c.ParentID != nil) {
+		pos := -1
+		if c.Position != nil {
+			pos = *c.Position
+		}
+		return s.place(ctx, d, pos)
+	}
+	return nil
 }
 
 func (s *Service) move(ctx context.Context, a apporg.Actor, d *directory.Department, parentID uuid.UUID) error {
@@ -350,41 +351,39 @@ func (s *Service) DeleteDepartment(ctx context.Context, a apporg.Actor, id uuid.
 }
 
 func (s *Service) deleteDepartment(ctx context.Context, a apporg.Actor, d *directory.Department, o DeleteOptions) error {
-	{
-		if d.IsRoot() {
-			return errs.E(errs.Conflict, "root_undeletable", "the root department cannot be deleted")
-		}
-		if o.MoveChildrenTo != uuid.Nil {
-			children, err := s.departments.Children(ctx, a.OrgID, d.ID())
-			if err != nil {
-				return err
-			}
-			for _, child := range children {
-				if err := s.move(ctx, a, child, o.MoveChildrenTo); err != nil {
-					return err
-				}
-				if err := s.place(ctx, child, -1); err != nil {
-					return err
-				}
-			}
-		}
-		if o.MoveMembersTo != uuid.Nil {
-			if o.MoveMembersTo == d.ID() {
-				return errs.E(errs.Invalid, "invalid_request", "members cannot move to the department being deleted")
-			}
-			target, err := s.departments.Get(ctx, a.OrgID, o.MoveMembersTo)
-			if err != nil {
-				return err
-			}
-			if err := s.require(ctx, a, access.DirectoryManage, target.Path()); err != nil {
-				return err
-			}
-			if err := s.reassignMembers(ctx, a.OrgID, d.ID(), o.MoveMembersTo); err != nil {
-				return err
-			}
-		}
-		return s.departments.Delete(ctx, a.OrgID, d.ID())
+	if d.IsRoot() {
+		return errs.E(errs.Conflict, "root_undeletable", "the root department cannot be deleted")
 	}
+	if o.MoveChildrenTo != uuid.Nil {
+		children, err := s.departments.Children(ctx, a.OrgID, d.ID())
+		if err != nil {
+			return err
+		}
+		for _, child := range children {
+			if err := s.move(ctx, a, child, o.MoveChildrenTo); err != nil {
+				return err
+			}
+			if err := s.place(ctx, child, -1); err != nil {
+				return err
+			}
+		}
+	}
+	if o.MoveMembersTo != uuid.Nil {
+		if o.MoveMembersTo == d.ID() {
+			return errs.E(errs.Invalid, "invalid_request", "members cannot move to the department being deleted")
+		}
+		target, err := s.departments.Get(ctx, a.OrgID, o.MoveMembersTo)
+		if err != nil {
+			return err
+		}
+		if err := s.require(ctx, a, access.DirectoryManage, target.Path()); err != nil {
+			return err
+		}
+		if err := s.reassignMembers(ctx, a.OrgID, d.ID(), o.MoveMembersTo); err != nil {
+			return err
+		}
+	}
+	return s.departments.Delete(ctx, a.OrgID, d.ID())
 }
 
 func (s *Service) reassignMembers(ctx context.Context, orgID, from, to uuid.UUID) error {
