@@ -79,6 +79,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	} else {
 		log.Debug("request refused", slog.Int("status", status), slog.String("code", code))
 	}
+	if isSCIMRequest(c) {
+		s.writeSCIMError(c, status, code, message)
+		return
+	}
 	body := errorBody{Error: errorDetail{Code: code, Message: message, RequestID: requestID(c)}}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)

@@ -22,6 +22,7 @@ import (
 	appidentity "canopy/app/identity"
 	appimport "canopy/app/importer"
 	apporg "canopy/app/org"
+	appscim "canopy/app/scim"
 	"canopy/domain/access"
 )
 
@@ -51,6 +52,7 @@ type Deps struct {
 	Access     *appaccess.Service
 	Authorizer apporg.Authorizer
 	Imports    *appimport.Service
+	SCIM       *appscim.Service
 	Ready      []Checker
 	// UI is the built frontend; nil serves none.
 	UI fs.FS
@@ -72,6 +74,9 @@ type Server struct {
 	reg     *prometheus.Registry
 	echo    *echo.Echo
 	routes  []Route
+	// scim serves /scim/v2, whose routes are listed apart from the /api/v1 ones.
+	scim       *appscim.Service
+	scimRoutes []Route
 }
 
 // Level says who may call a route at all.
@@ -122,7 +127,7 @@ type Route struct {
 
 // New builds the server and registers every route.
 func New(d Deps) *Server {
-	s := &Server{cfg: d.Config, log: d.Log, ident: d.Identity, orgs: d.Orgs, dir: d.Directory, access: d.Access, authz: d.Authorizer, imports: d.Imports, ready: d.Ready, ui: d.UI}
+	s := &Server{cfg: d.Config, log: d.Log, ident: d.Identity, orgs: d.Orgs, dir: d.Directory, access: d.Access, authz: d.Authorizer, imports: d.Imports, ready: d.Ready, ui: d.UI, scim: d.SCIM}
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.metrics = newMetrics(s.reg)
@@ -259,9 +264,16 @@ func (s *Server) registerRoutes() {
 	s.add(api, Needs(access.MembersManage), http.MethodGet, adm+"/imports", s.listImports)
 	s.add(api, Needs(access.MembersManage), http.MethodGet, adm+"/imports/:importID", s.getImport)
 
+	// SCIM tokens for the organisation's identity provider (scim_tokens.go).
+	s.add(api, Needs(access.TokensManage), http.MethodGet, adm+"/scim-tokens", s.listSCIMTokens)
+	s.add(api, Needs(access.TokensManage), http.MethodPost, adm+"/scim-tokens", s.createSCIMToken)
+	s.add(api, Needs(access.TokensManage), http.MethodDelete, adm+"/scim-tokens/:scimTokenID", s.revokeSCIMToken)
+
 	s.add(api, Public, http.MethodGet, "/invitations/:token", s.previewInvitation)
 	s.add(api, Optional, http.MethodPost, "/invitations/:token/accept", s.acceptInvitation)
 	s.add(api, Public, http.MethodGet, "/invitations/:token/qr.png", s.invitationQR)
+
+	s.registerSCIM()
 
 	e.GET("/*", s.serveUI)
 	e.HEAD("/*", s.serveUI)

@@ -14,7 +14,7 @@ import (
 // (index.html) for every other path, so client-side routes such as /console/members load.
 func (s *Server) serveUI(c echo.Context) error {
 	p := strings.TrimPrefix(path.Clean("/"+c.Request().URL.Path), "/")
-	if strings.HasPrefix(p, "api/") || p == "api" {
+	if strings.HasPrefix(p, "api/") || p == "api" || strings.HasPrefix(p, "scim/") || p == "scim" {
 		return echo.ErrNotFound
 	}
 	if s.ui == nil {

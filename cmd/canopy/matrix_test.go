@@ -65,6 +65,9 @@ var allowed = map[string][]string{
 	"POST /api/v1/admin/orgs/:orgID/imports":                                     {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/imports":                                      {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/imports/:importID":                            {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/scim-tokens":                                  {"owner", "admin"},
+	"POST /api/v1/admin/orgs/:orgID/scim-tokens":                                 {"owner", "admin"},
+	"DELETE /api/v1/admin/orgs/:orgID/scim-tokens/:scimTokenID":                  {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/audit/export":                                 {"owner", "admin", "custom"},
 }
 
@@ -93,6 +96,7 @@ func (e *testEnv) mustMatrixOrg(t *testing.T, role string) matrixOrg {
 	role1 := d.c.must(201, "POST", d.admin("/roles"), map[string]any{"name": "Auditor", "permissions": []string{"org.read", "directory.read", "audit.read"}})["id"].(string)
 	throwRole := d.c.must(201, "POST", d.admin("/roles"), map[string]any{"name": "Throwaway", "permissions": []string{"audit.read"}})["id"].(string)
 	invitation := d.c.must(201, "POST", d.org("/invitations"), map[string]any{})["invitation"].(map[string]any)["id"].(string)
+	scimToken := d.c.must(201, "POST", d.admin("/scim-tokens"), map[string]any{"name": "Okta"})["token"].(map[string]any)["id"].(string)
 	assignment := d.c.must(201, "POST", d.admin("/assignments"), map[string]any{"user_id": victim, "role_id": role1})["id"].(string)
 	importID := d.c.must(202, "POST", d.admin("/imports"), matrixImport)["id"].(string)
 
@@ -134,7 +138,7 @@ func (e *testEnv) mustMatrixOrg(t *testing.T, role string) matrixOrg {
 		d:        d,
 		actor:    actor,
 		ids:      map[string]string{"orgID": d.orgID, "userID": target, "departmentID": child, "groupID": group, "invitationID": invitation, "tokenID": token, "roleID": role1, "assignmentID": assignment, "importID": importID},
-		throwIDs: map[string]string{"departmentID": throwDept, "groupID": throwGroup, "roleID": throwRole},
+		throwIDs: map[string]string{"departmentID": throwDept, "groupID": throwGroup, "roleID": throwRole, "scimTokenID": scimToken},
 	}
 }
 
@@ -169,6 +173,8 @@ func matrixBody(route string, m matrixOrg) any {
 		return map[string]any{"user_id": m.ids["userID"], "role_id": m.throwIDs["roleID"]}
 	case "POST /api/v1/admin/orgs/:orgID/imports":
 		return matrixImport
+	case "POST /api/v1/admin/orgs/:orgID/scim-tokens":
+		return map[string]any{"name": "Entra ID"}
 	case "POST /api/v1/admin/orgs/:orgID/ownership":
 		return map[string]any{"user_id": m.ids["userID"]}
 	}

@@ -156,6 +156,7 @@ func (s *stack) server() (*web.Server, error) {
 		Config: web.Config{PublicURL: s.cfg.Server.PublicURL, BodyLimitBytes: s.cfg.Server.BodyLimitBytes, ImportLimitBytes: s.cfg.Server.ImportLimitBytes,
 			SecureCookies: s.cfg.Server.SecureCookies, TrustedProxies: proxies},
 		Log: s.log, Identity: s.identity, Orgs: s.orgs, Directory: s.directory, Access: s.access, Authorizer: s.authz, Imports: s.imports, UI: ui.Dist(),
+		SCIM: s.scimService(),
 		Ready: []web.Checker{
 			{Name: "postgres", Check: func(ctx context.Context) error { return postgres.Ping(ctx, s.db) }},
 			{Name: "objectstore", Check: s.store.Ping},

@@ -171,6 +171,12 @@ type TokenRepository interface {
 	Revoke(ctx context.Context, orgID, userID, id uuid.UUID, at time.Time) error
 	// RevokeByMember revokes every token a member has in an organisation.
 	RevokeByMember(ctx context.Context, orgID, userID uuid.UUID, at time.Time) error
+	// ListByOrg returns an organisation's tokens that carry scope, whoever made them, newest
+	// first.
+	ListByOrg(ctx context.Context, orgID uuid.UUID, scope string) ([]*APIToken, error)
+	// RevokeInOrg revokes a token of the organisation that carries scope, whoever made it;
+	// NotFound if the organisation has no such token.
+	RevokeInOrg(ctx context.Context, orgID uuid.UUID, scope string, id uuid.UUID, at time.Time) error
 	// Touch records that a token was used.
 	Touch(ctx context.Context, id uuid.UUID, at time.Time) error
 }

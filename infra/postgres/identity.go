@@ -206,6 +206,27 @@ func (r *Tokens) RevokeByMember(ctx context.Context, orgID, userID uuid.UUID, at
 		Update("revoked_at", at.UTC()).Error)
 }
 
+// ListByOrg implements identity.TokenRepository.
+func (r *Tokens) ListByOrg(ctx context.Context, orgID uuid.UUID, scope string) ([]*identity.APIToken, error) {
+	var rows []tokenRow
+	if err := conn(ctx, r.db).Where("org_id = ? AND ? = ANY (scopes)", orgID, scope).Order("created_at DESC, id").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]*identity.APIToken, len(rows))
+	for i, row := range rows {
+		out[i] = row.domain()
+	}
+	return out, nil
+}
+
+// RevokeInOrg implements identity.TokenRepository.
+func (r *Tokens) RevokeInOrg(ctx context.Context, orgID uuid.UUID, scope string, id uuid.UUID, at time.Time) error {
+	res := conn(ctx, r.db).Model(&tokenRow{}).
+		Where("id = ? AND org_id = ? AND ? = ANY (scopes)", id, orgID, scope).
+		Update("revoked_at", gorm.Expr("COALESCE(revoked_at, ?)", at.UTC()))
+	return notFoundIfNone(res, "token")
+}
+
 // Touch implements identity.TokenRepository.
 func (r *Tokens) Touch(ctx context.Context, id uuid.UUID, at time.Time) error {
 	return translate(conn(ctx, r.db).Model(&tokenRow{}).Where("id = ?", id).Update("last_used_at", at.UTC()).Error)
