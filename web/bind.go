@@ -89,6 +89,20 @@ func pathID(c echo.Context, name, what string) (uuid.UUID, error) {
 	return id, nil
 }
 
+// pathIDs parses several uuid path parameters, such as a group and a member in it; the name of
+// each, less its "ID", says what was not found.
+func pathIDs(c echo.Context, params ...string) ([]uuid.UUID, error) {
+	out := make([]uuid.UUID, len(params))
+	for i, p := range params {
+		id, err := pathID(c, p, strings.TrimSuffix(p, "ID"))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = id
+	}
+	return out, nil
+}
+
 // required reports a missing field.
 func required(field string) error {
 	return errs.E(errs.Invalid, "missing_field", fmt.Sprintf("field %q is required", field))

@@ -246,11 +246,7 @@ type departmentMemberRequest struct {
 }
 
 func (s *Server) putDepartmentMember(c echo.Context) error {
-	dept, err := pathID(c, "departmentID", "department")
-	if err != nil {
-		return err
-	}
-	user, err := pathID(c, "userID", "member")
+	ids, err := pathIDs(c, "departmentID", "userID")
 	if err != nil {
 		return err
 	}
@@ -258,22 +254,20 @@ func (s *Server) putDepartmentMember(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.dir.AddToDepartment(ctxOf(c), actor(c), dept, user, req.Leader); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return noContent(c, s.dir.AddToDepartment(ctxOf(c), actor(c), ids[0], ids[1], req.Leader))
 }
 
 func (s *Server) deleteDepartmentMember(c echo.Context) error {
-	dept, err := pathID(c, "departmentID", "department")
+	ids, err := pathIDs(c, "departmentID", "userID")
 	if err != nil {
 		return err
 	}
-	user, err := pathID(c, "userID", "member")
+	return noContent(c, s.dir.RemoveFromDepartment(ctxOf(c), actor(c), ids[0], ids[1]))
+}
+
+// noContent answers 204 when err is nil.
+func noContent(c echo.Context, err error) error {
 	if err != nil {
-		return err
-	}
-	if err := s.dir.RemoveFromDepartment(ctxOf(c), actor(c), dept, user); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -520,11 +514,7 @@ func (s *Server) listGroupMembers(c echo.Context) error {
 }
 
 func (s *Server) putGroupMember(c echo.Context) error {
-	id, err := pathID(c, "groupID", "group")
-	if err != nil {
-		return err
-	}
-	user, err := pathID(c, "userID", "member")
+	ids, err := pathIDs(c, "groupID", "userID")
 	if err != nil {
 		return err
 	}
@@ -538,23 +528,13 @@ func (s *Server) putGroupMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.dir.AddGroupMember(ctxOf(c), actor(c), id, user, role); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return noContent(c, s.dir.AddGroupMember(ctxOf(c), actor(c), ids[0], ids[1], role))
 }
 
 func (s *Server) deleteGroupMember(c echo.Context) error {
-	id, err := pathID(c, "groupID", "group")
+	ids, err := pathIDs(c, "groupID", "userID")
 	if err != nil {
 		return err
 	}
-	user, err := pathID(c, "userID", "member")
-	if err != nil {
-		return err
-	}
-	if err := s.dir.RemoveGroupMember(ctxOf(c), actor(c), id, user); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return noContent(c, s.dir.RemoveGroupMember(ctxOf(c), actor(c), ids[0], ids[1]))
 }

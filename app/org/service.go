@@ -243,6 +243,15 @@ func (s *Service) GetMember(ctx context.Context, a Actor, userID uuid.UUID) (Mem
 // DeactivateMember deactivates a member and, in the same transaction, ends all of their sessions
 // and revokes their API tokens in the organisation, so their next request is refused.
 func (s *Service) DeactivateMember(ctx context.Context, a Actor, userID uuid.UUID) (Member, error) {
+	return s.setActive(ctx, a, userID, false)
+}
+
+// ReactivateMember restores a deactivated member.
+func (s *Service) ReactivateMember(ctx context.Context, a Actor, userID uuid.UUID) (Member, error) {
+	return s.setActive(ctx, a, userID, true)
+}
+
+func (s *Service) setActive(ctx context.Context, a Actor, userID uuid.UUID, active bool) (Member, error) {
 	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return Member{}, err
 	}
@@ -251,36 +260,24 @@ func (s *Service) DeactivateMember(ctx context.Context, a Actor, userID uuid.UUI
 		if err != nil {
 			return access.AuditEntry{}, err
 		}
-		if err := m.Deactivate(a.Membership, s.clock.Now()); err != nil {
+		before := m.Status()
+		action := "member.reactivate"
+		if active {
+			err = m.Reactivate(a.Membership)
+		} else {
+			action, err = "member.deactivate", m.Deactivate(a.Membership, s.clock.Now())
+		}
+		if err != nil {
 			return access.AuditEntry{}, err
 		}
 		if err := s.memberships.Update(ctx, m); err != nil {
 			return access.AuditEntry{}, err
 		}
-		e := a.Entry("member.deactivate", "member", userID.String(), map[string]any{"status": "active"}, map[string]any{"status": "deactivated"})
+		e := a.Entry(action, "member", userID.String(), map[string]any{"status": before}, map[string]any{"status": m.Status()})
+		if active {
+			return e, nil
+		}
 		return e, s.ident.RevokeMemberCredentials(ctx, a.OrgID, userID)
-	})
-	if err != nil {
-		return Member{}, err
-	}
-	return s.dir.GetMember(ctx, a.OrgID, userID)
-}
-
-// ReactivateMember restores a deactivated member.
-func (s *Service) ReactivateMember(ctx context.Context, a Actor, userID uuid.UUID) (Member, error) {
-	if err := s.require(ctx, a, access.MembersManage); err != nil {
-		return Member{}, err
-	}
-	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
-		m, err := s.memberships.Get(ctx, a.OrgID, userID)
-		if err != nil {
-			return access.AuditEntry{}, err
-		}
-		if err := m.Reactivate(a.Membership); err != nil {
-			return access.AuditEntry{}, err
-		}
-		e := a.Entry("member.reactivate", "member", userID.String(), map[string]any{"status": "deactivated"}, map[string]any{"status": "active"})
-		return e, s.memberships.Update(ctx, m)
 	})
 	if err != nil {
 		return Member{}, err
