@@ -309,4 +309,3 @@ func (r *SCIMReader) GroupMembers(ctx context.Context, orgID uuid.UUID, groupIDs
 	}
 	return out, nil
 }
-
