@@ -16,8 +16,8 @@ import (
 	appidentity "canopy/app/identity"
 	apporg "canopy/app/org"
 	"canopy/domain/access"
-	"canopy/domain/identity"
 	"canopy/domain/errs"
+	"canopy/domain/identity"
 )
 
 const (

@@ -30,10 +30,10 @@ import (
 type Config struct {
 	PublicURL      string
 	BodyLimitBytes int64
-	SecureCookies  bool
-	TrustedProxies []*net.IPNet
 	// ImportLimitBytes is the body limit of a bulk import, which alone may pass BodyLimitBytes.
 	ImportLimitBytes int64
+	SecureCookies    bool
+	TrustedProxies   []*net.IPNet
 }
 
 // Checker is a dependency that readiness waits for.

@@ -62,12 +62,12 @@ var allowed = map[string][]string{
 	"DELETE /api/v1/admin/orgs/:orgID/assignments/:assignmentID":                 {"owner", "admin"},
 	"POST /api/v1/admin/orgs/:orgID/ownership":                                   {"owner"},
 	"GET /api/v1/admin/orgs/:orgID/audit":                                        {"owner", "admin", "custom"},
-	"POST /api/v1/admin/orgs/:orgID/imports":                                     {"owner", "admin"},
-	"GET /api/v1/admin/orgs/:orgID/imports":                                      {"owner", "admin"},
-	"GET /api/v1/admin/orgs/:orgID/imports/:importID":                            {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/scim-tokens":                                  {"owner", "admin"},
 	"POST /api/v1/admin/orgs/:orgID/scim-tokens":                                 {"owner", "admin"},
 	"DELETE /api/v1/admin/orgs/:orgID/scim-tokens/:scimTokenID":                  {"owner", "admin"},
+	"POST /api/v1/admin/orgs/:orgID/imports":                                     {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/imports":                                      {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/imports/:importID":                            {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/audit/export":                                 {"owner", "admin", "custom"},
 }
 
@@ -80,16 +80,17 @@ type matrixOrg struct {
 	actor    *client
 }
 
-func (e *testEnv) mustMatrixOrg(t *testing.T, role string) matrixOrg {
-	d := e.mustDir("Matrix", "owner@matrix.example")
+func (e *testEnv) mustMatrixOrg(t *testing.T, role, domain string) matrixOrg {
+	at := func(local string) string { return local + "@" + domain }
+	d := e.mustDir("Matrix", at("owner"))
 	dept := d.mustDept("", "D")
 	child := d.mustDept(dept, "D child")
 	throwDept := d.mustDept(dept, "D throwaway")
 	sibling := d.mustDept("", "Sibling")
 	_ = sibling
-	target := d.mustUser("target@matrix.example", "Target")
+	target := d.mustUser(at("target"), "Target")
 	d.c.must(204, "PUT", d.admin("/departments/"+child+"/members/"+target), map[string]any{})
-	victim := d.mustUser("victim@matrix.example", "Victim")
+	victim := d.mustUser(at("victim"), "Victim")
 	group := d.c.must(201, "POST", d.admin("/groups"), map[string]any{"name": "G", "department_id": dept})["id"].(string)
 	d.c.must(204, "PUT", d.admin("/groups/"+group+"/members/"+target), map[string]any{})
 	throwGroup := d.c.must(201, "POST", d.admin("/groups"), map[string]any{"name": "G throwaway", "department_id": dept})["id"].(string)
@@ -111,7 +112,7 @@ func (e *testEnv) mustMatrixOrg(t *testing.T, role string) matrixOrg {
 			body["role"] = base
 		}
 		var actorID string
-		actor, actorID = e.mustJoin(d.mustInvite(body), role+"@matrix.example")
+		actor, actorID = e.mustJoin(d.mustInvite(body), at(role))
 		switch role {
 		case "dept_admin":
 			var roles []any
@@ -171,10 +172,10 @@ func matrixBody(route string, m matrixOrg) any {
 		return map[string]any{"name": "Auditor", "permissions": []string{"org.read", "directory.read", "audit.read"}}
 	case "POST /api/v1/admin/orgs/:orgID/assignments":
 		return map[string]any{"user_id": m.ids["userID"], "role_id": m.throwIDs["roleID"]}
-	case "POST /api/v1/admin/orgs/:orgID/imports":
-		return matrixImport
 	case "POST /api/v1/admin/orgs/:orgID/scim-tokens":
 		return map[string]any{"name": "Entra ID"}
+	case "POST /api/v1/admin/orgs/:orgID/imports":
+		return matrixImport
 	case "POST /api/v1/admin/orgs/:orgID/ownership":
 		return map[string]any{"user_id": m.ids["userID"]}
 	}
@@ -203,7 +204,9 @@ func TestPermissionMatrix(t *testing.T) {
 	for _, role := range matrixRoles {
 		t.Run(role, func(t *testing.T) {
 			e := newTestEnv(t)
-			m := e.mustMatrixOrg(t, role)
+			m := e.mustMatrixOrg(t, role, "matrix.example")
+			// Another organisation, built the same way: every one of its ids must answer 404.
+			other := e.mustMatrixOrg(t, "owner", "other.example")
 			// Destructive routes last, and ownership last of all.
 			sorted := append([]string(nil), routes...)
 			sort.SliceStable(sorted, func(i, j int) bool { return rank(sorted[i]) < rank(sorted[j]) })
@@ -217,12 +220,7 @@ func TestPermissionMatrix(t *testing.T) {
 				for k, v := range ids {
 					path = strings.Replace(path, ":"+k, v, 1)
 				}
-				if strings.HasSuffix(route, "/audit/export") {
-					path += "?format=json"
-				}
-				if strings.HasSuffix(route, "/search") {
-					path += "?q=target"
-				}
+				path += query(route)
 				res := m.actor.do(method, path, matrixBody(route, m))
 				want := contains(allowed[route], role)
 				if got := res.status != 403; got != want {
@@ -231,6 +229,13 @@ func TestPermissionMatrix(t *testing.T) {
 				if res.status == 404 && want {
 					t.Errorf("%s as %s: 404 for an allowed call (the test's ids are wrong): %s", route, role, res.body)
 				}
+				foreign := strings.SplitN(route, " ", 2)[1]
+				for k, v := range other.ids {
+					foreign = strings.Replace(foreign, ":"+k, v, 1)
+				}
+				if res := m.actor.do(method, foreign+query(route), matrixBody(route, other)); res.status != 404 {
+					t.Errorf("%s as %s with another organisation's ids: %d, want 404: %s", route, role, res.status, res.body)
+				}
 			}
 		})
 	}
@@ -238,6 +243,17 @@ func TestPermissionMatrix(t *testing.T) {
 
 // rank orders the calls so that none undoes what a later one needs: member-level removals,
 // then whole-resource deletes, then deactivation, then the ownership transfer.
+// query adds the query parameters a route needs.
+func query(route string) string {
+	switch {
+	case strings.HasSuffix(route, "/audit/export"):
+		return "?format=json"
+	case strings.HasSuffix(route, "/search"):
+		return "?q=target"
+	}
+	return ""
+}
+
 func rank(route string) int {
 	switch {
 	case strings.Contains(route, "/ownership"):

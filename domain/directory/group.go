@@ -155,8 +155,8 @@ type GroupFilter struct {
 	DepartmentID uuid.UUID
 	// MemberID, when set, keeps only the groups this user is in.
 	MemberID uuid.UUID
-	Limit        int
-	Offset       int
+	Limit    int
+	Offset   int
 }
 
 // GroupRepository stores groups and their members.

@@ -59,7 +59,9 @@ func New(src GrantSource, log *slog.Logger) (*Authorizer, error) {
 
 func orgDomain(orgID uuid.UUID) string { return "org:" + orgID.String() }
 
-func deptDomain(orgID uuid.UUID, deptID string) string { return "org:" + orgID.String() + "/dept:" + deptID }
+func deptDomain(orgID uuid.UUID, deptID string) string {
+	return "org:" + orgID.String() + "/dept:" + deptID
+}
 
 func roleSub(id uuid.UUID) string { return "role:" + id.String() }
 

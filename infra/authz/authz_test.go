@@ -24,7 +24,9 @@ import (
 // authorizer's scoping, not PostgreSQL (the integration tests cover the loading).
 type grants map[uuid.UUID][]postgres.Grant
 
-func (g grants) Grants(_ context.Context, orgID uuid.UUID) ([]postgres.Grant, error) { return g[orgID], nil }
+func (g grants) Grants(_ context.Context, orgID uuid.UUID) ([]postgres.Grant, error) {
+	return g[orgID], nil
+}
 
 func actor(orgID, userID uuid.UUID, role org.Role) apporg.Actor {
 	return apporg.Actor{Principal: appidentity.Principal{UserID: userID, Method: appidentity.MethodSession}, OrgID: orgID,
