@@ -68,7 +68,7 @@ func (s *Server) requestContext(next echo.HandlerFunc) echo.HandlerFunc {
 func routeLabel(c echo.Context) string {
 	p := c.Path()
 	if p == "" || p == "/*" {
-		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+		if strings.HasPrefix(c.Request().URL.Path, "/api/") || strings.HasPrefix(c.Request().URL.Path, "/scim/") {
 			return "unmatched"
 		}
 		return "ui"

@@ -111,6 +111,15 @@ func (s *Service) UpdateMember(ctx context.Context, a Actor, userID uuid.UUID, c
 		if c.Email == nil && c.DisplayName == nil && c.Locale == nil && c.TimeZone == nil {
 			return e, nil
 		}
+		// An account is global: an organisation's IT may edit it only while it is theirs alone,
+		// or one organisation could rename or re-address a person in another.
+		orgs, err := s.dir.ListUserOrgs(ctx, userID)
+		if err != nil {
+			return e, err
+		}
+		if len(orgs) > 1 {
+			return e, errs.E(errs.Conflict, "account_shared", "this person also belongs to another organisation, so only they can change their name, email, language or time zone")
+		}
 		_, err = s.ident.ChangeAccount(ctx, userID, c.Email, identity.ProfileChange{DisplayName: c.DisplayName, Locale: c.Locale, TimeZone: c.TimeZone})
 		return e, err
 	})
