@@ -187,8 +187,9 @@ func (s *Server) listTokens(c echo.Context) error {
 }
 
 type createTokenRequest struct {
-	Name          string `json:"name"`
-	ExpiresInDays *int   `json:"expires_in_days"`
+	Name          string   `json:"name"`
+	ExpiresInDays *int     `json:"expires_in_days"`
+	Scopes        []string `json:"scopes"`
 }
 
 func (s *Server) createToken(c echo.Context) error {
@@ -203,9 +204,18 @@ func (s *Server) createToken(c echo.Context) error {
 	if days < 1 || days > 365 {
 		return errs.E(errs.Invalid, "invalid_expiry", "expires_in_days must be between 1 and 365")
 	}
+	scopes := []string{identity.ScopeAPI}
+	if len(req.Scopes) > 0 {
+		scopes = req.Scopes
+		for _, sc := range scopes {
+			if sc == identity.ScopeSCIM {
+				return errs.E(errs.Invalid, "invalid_scope", "SCIM tokens are made on the organisation's SCIM page, not here")
+			}
+		}
+	}
 	a := actor(c)
 	t, secret, err := s.ident.CreateToken(ctxOf(c), appidentity.CreateTokenInput{
-		OrgID: a.OrgID, UserID: a.UserID, Name: req.Name, Scopes: []string{identity.ScopeAPI}, TTL: time.Duration(days) * 24 * time.Hour,
+		OrgID: a.OrgID, UserID: a.UserID, Name: req.Name, Scopes: scopes, TTL: time.Duration(days) * 24 * time.Hour,
 	})
 	if err != nil {
 		return err

@@ -132,7 +132,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			if err != nil {
 				return err
 			}
-			if !p.HasScope(identity.ScopeAPI) {
+			if p.HasScope(identity.ScopeSCIM) {
 				return errs.E(errs.Forbidden, "token_scope", "this token is not for the API (a SCIM token works only at /scim/v2)")
 			}
 			p.IP = c.RealIP()

@@ -273,3 +273,22 @@ func TestRevocationReachesAnotherReplica(t *testing.T) {
 	}
 	t.Logf("replica B refused %v after the revocation", time.Since(revoked).Round(time.Millisecond))
 }
+
+// TestNarrowedTokenCannotDoMoreThanItsScopes: an owner's token narrowed to directory.read reads
+// the directory and nothing else of the owner's powers.
+func TestNarrowedTokenCannotDoMoreThanItsScopes(t *testing.T) {
+	e := newTestEnv(t)
+	d := e.mustDir("Narrow", "o@narrow.example")
+	secret := d.c.must(201, "POST", d.org("/tokens"), map[string]any{"name": "reader", "scopes": []string{"directory.read", "org.read"}})["secret"].(string)
+	tc := e.tokenClient(secret)
+	tc.must(200, "GET", d.org("/departments"), nil)
+	if r := tc.do("POST", d.admin("/departments"), map[string]any{"name": "Nope"}); r.status != 403 {
+		t.Fatalf("narrowed token creates a department: %d", r.status)
+	}
+	if r := tc.do("PATCH", d.org(""), map[string]any{"name": "Nope"}); r.status != 403 {
+		t.Fatalf("narrowed token changes settings: %d", r.status)
+	}
+	if r := d.c.do("POST", d.org("/tokens"), map[string]any{"name": "x", "scopes": []string{"root"}}); r.status != 400 {
+		t.Fatalf("unknown scope: %d", r.status)
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"canopy/domain/access"
 	"canopy/domain/errs"
 )
 
@@ -60,7 +61,9 @@ type SessionRepository interface {
 	DeleteByUser(ctx context.Context, userID, keep uuid.UUID) error
 }
 
-// Token scopes. An API token's scopes can only narrow what its owner may do.
+// Token scopes. An API token's scopes can only narrow what its owner may do: "api" leaves the
+// owner's permissions whole, "scim" is for /scim/v2 only, and permission names ("directory.read")
+// narrow an API token to those.
 const (
 	ScopeAPI  = "api"
 	ScopeSCIM = "scim"
@@ -91,8 +94,8 @@ func NewAPIToken(orgID, userID uuid.UUID, name string, scopes []string, ttl time
 		scopes = []string{ScopeAPI}
 	}
 	for _, s := range scopes {
-		if s != ScopeAPI && s != ScopeSCIM {
-			return nil, "", errs.E(errs.Invalid, "invalid_scope", `scope must be "api" or "scim"`)
+		if _, err := access.ParsePermission(s); s != ScopeAPI && s != ScopeSCIM && err != nil {
+			return nil, "", errs.E(errs.Invalid, "invalid_scope", `a scope is "api", "scim" or a permission such as "directory.read"`)
 		}
 	}
 	if ttl < 0 {
