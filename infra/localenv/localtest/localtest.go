@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"canopy/infra/config"
 	"canopy/infra/localenv"
 	"canopy/infra/postgres"
 	"canopy/migrations"
@@ -57,7 +58,14 @@ func MustServices(tb testing.TB) localenv.Services {
 		root = Root(tb)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		services, upErr = localenv.Up(ctx, localenv.Options{Root: root, Log: func(f string, a ...any) { fmt.Fprintf(os.Stderr, "localtest: "+f+"\n", a...) }})
+		// The same settings as `canopy local up` and `make run`: configs/canopy.yaml and CANOPY_*.
+		cfg, err := config.Load(filepath.Join(root, "configs", "canopy.yaml"), os.Environ())
+		if err != nil {
+			upErr = err
+			return
+		}
+		services, upErr = localenv.Up(ctx, localenv.Options{Root: root, DataDir: cfg.Local.DataDir, PostgresPort: cfg.Local.PostgresPort,
+			MinIOPort: cfg.Local.MinIOPort, Log: func(f string, a ...any) { fmt.Fprintf(os.Stderr, "localtest: "+f+"\n", a...) }})
 	})
 	if upErr != nil {
 		tb.Fatalf("localtest: starting PostgreSQL and MinIO: %v", upErr)
