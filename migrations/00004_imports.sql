@@ -42,6 +42,11 @@ CREATE TABLE import_issues (
     PRIMARY KEY (job_id, seq)
 );
 
+-- A page of a large department subtree walks users in name order until it has enough of them
+-- (postgres.DirectoryReader.Members).
+CREATE INDEX users_sort_key ON users (lower(display_name), id);
+
 -- +goose Down
+DROP INDEX users_sort_key;
 DROP TABLE import_issues;
 DROP TABLE import_jobs;

@@ -96,28 +96,96 @@ func persons(rows []personRow) []appdir.Person {
 
 const personCols = `u.id AS user_id, u.display_name, u.email, ms.status, ms.external_id`
 
-// Members implements appdir.Reader. A subtree listing is one range scan on the path index
-// joined to the department members; a member in several departments of the subtree is listed
-// once.
+// Members implements appdir.Reader. A subtree is a range of the path index, compared with the
+// pattern operators so that a prepared (generic) plan still uses the index. The total is counted
+// first; then a page of a large subtree is read by walking users in name order
+// (users_sort_key) until enough of them are in the subtree, and a page of a small one by
+// collecting its members and sorting them: each costs about as much as the smaller of the two.
+// A member in several departments of the subtree is listed once.
 func (r *DirectoryReader) Members(ctx context.Context, d *directory.Department, subtree bool, query string, limit, offset int) ([]appdir.Person, int, error) {
+	root := subtree && d.IsRoot()
+	lo := d.Path()
+	args := map[string]any{"org": d.OrgID(), "dept": d.ID(), "lo": lo, "hi": lo[:len(lo)-1] + "0", "limit": limit, "offset": offset}
 	scope := `dm.department_id = @dept`
-	if subtree {
-		scope = `dm.department_id IN (SELECT id FROM departments WHERE org_id = @org AND path LIKE @path)`
+	switch {
+	case root:
+		scope = `true`
+	case subtree:
+		scope = `dm.department_id = ANY (ARRAY(SELECT id FROM departments WHERE org_id = @org AND path ~>=~ @lo AND path ~<~ @hi))`
 	}
-	filter := ""
-	args := map[string]any{"org": d.OrgID(), "dept": d.ID(), "path": escapeLike(d.Path()) + "%", "limit": limit, "offset": offset}
+	c := conn(ctx, r.db)
 	if query != "" {
-		filter = ` AND (lower(u.display_name) LIKE @q OR lower(u.email) LIKE @q OR u.name_pinyin LIKE @qp OR u.name_initials LIKE @qp)`
-		args["q"] = "%" + escapeLike(strings.ToLower(query)) + "%"
-		args["qp"] = escapeLike(strings.ToLower(strings.ReplaceAll(query, " ", ""))) + "%"
+		return r.filteredMembers(ctx, scope, query, args)
 	}
+	// No member is twice in one department, and every member with departments has exactly one
+	// primary department (directory.NormalizeAssignments, department_members_primary_key): a
+	// department's members and the root's need no de-duplication.
+	count := `SELECT count(DISTINCT dm.user_id) FROM department_members dm WHERE dm.org_id = @org AND ` + scope
+	switch {
+	case root:
+		count = `SELECT count(*) FROM department_members dm WHERE dm.org_id = @org AND dm.is_primary`
+	case !subtree:
+		count = `SELECT count(*) FROM department_members dm WHERE dm.org_id = @org AND ` + scope
+	}
+	var n []struct {
+		Total int
+		Users float64
+	}
+	if err := c.Raw(`SELECT (`+count+`) AS total, (SELECT reltuples FROM pg_class WHERE oid = 'users'::regclass) AS users`, args).Scan(&n).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	total := n[0].Total
+	if total == 0 || offset >= total {
+		return []appdir.Person{}, total, nil
+	}
+	var rows []personRow
+	var err error
+	if walk := subtree && n[0].Users > 0 && float64(offset+limit)*n[0].Users/float64(total) < float64(total); walk {
+		in := `EXISTS (SELECT 1 FROM department_members dm JOIN departments sd ON sd.id = dm.department_id
+			WHERE dm.org_id = @org AND dm.user_id = u.id AND sd.path ~>=~ @lo AND sd.path ~<~ @hi)`
+		if root {
+			in = `EXISTS (SELECT 1 FROM department_members dm WHERE dm.org_id = @org AND dm.user_id = u.id)`
+		}
+		err = NewTxManager(r.db).Within(ctx, func(ctx context.Context) error {
+			tx := conn(ctx, r.db)
+			// The walk pays only if the index gives the order. A prepared statement's generic
+			// plan takes the subtree for a small one and would sort all of it instead.
+			if err := tx.Exec(`SET LOCAL enable_sort = off`).Error; err != nil {
+				return err
+			}
+			err := tx.Raw(`SELECT `+personCols+` FROM users u JOIN memberships ms ON ms.org_id = @org AND ms.user_id = u.id
+				WHERE `+in+` ORDER BY lower(u.display_name), u.id LIMIT @limit OFFSET @offset`, args).Scan(&rows).Error
+			if err != nil {
+				return err
+			}
+			return tx.Exec(`SET LOCAL enable_sort = on`).Error
+		})
+	} else {
+		// A small set: each member is looked up by key (OFFSET 0 keeps the planner from
+		// turning the lookups into scans of the whole users table).
+		err = c.Raw(`WITH ids AS (SELECT DISTINCT dm.user_id FROM department_members dm WHERE dm.org_id = @org AND `+scope+`)
+			SELECT p.user_id, p.display_name, p.email, p.status, p.external_id FROM ids CROSS JOIN LATERAL (
+				SELECT `+personCols+`, lower(u.display_name) AS sort_key FROM users u
+				JOIN memberships ms ON ms.org_id = @org AND ms.user_id = u.id WHERE u.id = ids.user_id OFFSET 0) p
+			ORDER BY p.sort_key, p.user_id LIMIT @limit OFFSET @offset`, args).Scan(&rows).Error
+	}
+	if err != nil {
+		return nil, 0, translate(err)
+	}
+	return persons(rows), total, nil
+}
+
+// filteredMembers pages through the members of a scope whose name, email or pinyin matches.
+func (r *DirectoryReader) filteredMembers(ctx context.Context, scope, query string, args map[string]any) ([]appdir.Person, int, error) {
+	args["q"] = "%" + escapeLike(strings.ToLower(query)) + "%"
+	args["qp"] = escapeLike(strings.ToLower(strings.ReplaceAll(query, " ", ""))) + "%"
 	var rows []personRow
 	err := conn(ctx, r.db).Raw(`
 		WITH ids AS (SELECT DISTINCT dm.user_id FROM department_members dm WHERE dm.org_id = @org AND `+scope+`)
 		SELECT `+personCols+`, count(*) OVER () AS total
 		FROM ids JOIN users u ON u.id = ids.user_id
 		JOIN memberships ms ON ms.org_id = @org AND ms.user_id = ids.user_id
-		WHERE true`+filter+`
+		WHERE (lower(u.display_name) LIKE @q OR lower(u.email) LIKE @q OR u.name_pinyin LIKE @qp OR u.name_initials LIKE @qp)
 		ORDER BY lower(u.display_name), u.id LIMIT @limit OFFSET @offset`, args).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, translate(err)
@@ -127,10 +195,12 @@ func (r *DirectoryReader) Members(ctx context.Context, d *directory.Department, 
 	for i, row := range rows {
 		out[i], total = row.person(), row.Total
 	}
-	if len(rows) == 0 && offset > 0 {
+	if len(rows) == 0 && args["offset"].(int) > 0 {
 		// Past the last page the window function has no row to report the total on.
 		var n int64
-		err := conn(ctx, r.db).Raw(`SELECT count(DISTINCT dm.user_id) FROM department_members dm WHERE dm.org_id = @org AND `+scope, args).Scan(&n).Error
+		err := conn(ctx, r.db).Raw(`SELECT count(*) FROM (SELECT DISTINCT dm.user_id FROM department_members dm
+			JOIN users u ON u.id = dm.user_id WHERE dm.org_id = @org AND `+scope+`
+			AND (lower(u.display_name) LIKE @q OR lower(u.email) LIKE @q OR u.name_pinyin LIKE @qp OR u.name_initials LIKE @qp)) x`, args).Scan(&n).Error
 		return out, int(n), translate(err)
 	}
 	return out, total, nil
