@@ -85,7 +85,14 @@ describe('the app shell', () => {
     for (const name of ['Messages', 'Tasks', 'Files', 'Directory']) {
       expect(screen.getByRole('link', { name })).toBeInTheDocument();
     }
-    // A member gets no way into the console.
+    // A member may hold a department-scoped role, so the console is offered.
+    expect(screen.getByRole('link', { name: 'Admin console' })).toBeInTheDocument();
+  });
+
+  it('gives a guest no way into the console', async () => {
+    fakeApi({ 'GET /api/v1/me': () => json(200, me({ role: 'guest' })) });
+    renderAt('/tasks');
+    expect(await screen.findByRole('heading', { name: 'Tasks' })).toBeInTheDocument();
     expect(screen.queryByRole('link', { name: 'Admin console' })).not.toBeInTheDocument();
   });
 
@@ -132,10 +139,10 @@ describe('the app shell', () => {
 });
 
 describe('the console', () => {
-  it('is closed to members', async () => {
-    fakeApi({ 'GET /api/v1/me': () => json(200, me({ role: 'member' })) });
+  it('is closed to guests', async () => {
+    fakeApi({ 'GET /api/v1/me': () => json(200, me({ role: 'guest' })) });
     renderAt('/console/members');
-    expect(await screen.findByText('For owners and admins')).toBeInTheDocument();
+    expect(await screen.findByText('Not available to guests')).toBeInTheDocument();
   });
 
   it('lists members with their status', async () => {

@@ -10,8 +10,22 @@ const ModulePage = lazy(() => import('./pages/ModulePage'));
 const ProfilePage = lazy(() => import('./pages/ProfilePage'));
 const CreateOrgPage = lazy(() => import('./pages/CreateOrgPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+const DirectoryPage = lazy(() => import('./pages/directory/DirectoryPage'));
+const DirectoryGroupsPage = lazy(() => import('./pages/directory/GroupsPage'));
+const DirectoryGroupPage = lazy(() => import('./pages/directory/GroupPage'));
+const PersonPage = lazy(() => import('./pages/directory/PersonPage'));
 const ConsoleShell = lazy(() => import('./console/ConsoleShell'));
+const ConsoleHome = lazy(() => import('./console/ConsoleShell').then((m) => ({ default: m.ConsoleHome })));
+const Gate = lazy(() => import('./console/ConsoleShell').then((m) => ({ default: m.Gate })));
 const MembersPage = lazy(() => import('./console/MembersPage'));
+const DepartmentsPage = lazy(() => import('./console/DepartmentsPage'));
+const GroupsPage = lazy(() => import('./console/GroupsPage'));
+const GroupDetailPage = lazy(() => import('./console/GroupDetailPage'));
+const RolesPage = lazy(() => import('./console/RolesPage'));
+const AssignmentsPage = lazy(() => import('./console/AssignmentsPage'));
+const AuditPage = lazy(() => import('./console/AuditPage'));
+const ImportPage = lazy(() => import('./console/ImportPage'));
+const ScimPage = lazy(() => import('./console/ScimPage'));
 const SettingsPage = lazy(() => import('./console/SettingsPage'));
 
 /** AppRoutes maps URLs to pages: the employee app at /, the console at /console. */
@@ -28,9 +42,17 @@ export function AppRoutes() {
           </RequireAuth>
         }
       >
-        <Route index element={<Navigate to="members" replace />} />
-        <Route path="members" element={<MembersPage />} />
-        <Route path="settings" element={<SettingsPage />} />
+        <Route index element={<ConsoleHome />} />
+        <Route path="members" element={<Gate page="members"><MembersPage /></Gate>} />
+        <Route path="departments" element={<Gate page="departments"><DepartmentsPage /></Gate>} />
+        <Route path="groups" element={<Gate page="groups"><GroupsPage /></Gate>} />
+        <Route path="groups/:groupID" element={<Gate page="groups"><GroupDetailPage /></Gate>} />
+        <Route path="roles" element={<Gate page="roles"><RolesPage /></Gate>} />
+        <Route path="assignments" element={<Gate page="assignments"><AssignmentsPage /></Gate>} />
+        <Route path="audit" element={<Gate page="audit"><AuditPage /></Gate>} />
+        <Route path="import" element={<Gate page="import"><ImportPage /></Gate>} />
+        <Route path="scim" element={<Gate page="scim"><ScimPage /></Gate>} />
+        <Route path="settings" element={<Gate page="settings"><SettingsPage /></Gate>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
       <Route
@@ -45,7 +67,10 @@ export function AppRoutes() {
         <Route path="messages" element={<ModulePage module="messages" />} />
         <Route path="tasks" element={<ModulePage module="tasks" />} />
         <Route path="files" element={<ModulePage module="files" />} />
-        <Route path="directory" element={<ModulePage module="directory" />} />
+        <Route path="directory" element={<DirectoryPage />} />
+        <Route path="directory/groups" element={<DirectoryGroupsPage />} />
+        <Route path="directory/groups/:groupID" element={<DirectoryGroupPage />} />
+        <Route path="directory/people/:userID" element={<PersonPage />} />
         <Route path="profile" element={<ProfilePage />} />
         <Route path="orgs/new" element={<CreateOrgPage />} />
       </Route>

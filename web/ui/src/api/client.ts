@@ -15,6 +15,25 @@ export type CreatedInvitation = Schemas['CreatedInvitation'];
 export type InvitationPreview = Schemas['InvitationPreview'];
 export type APIToken = Schemas['APIToken'];
 export type CreatedToken = Schemas['CreatedToken'];
+export type Department = Schemas['Department'];
+export type DepartmentView = Schemas['DepartmentView'];
+export type Person = Schemas['Person'];
+export type PersonCard = Schemas['PersonCard'];
+export type PersonDepartment = PersonCard['departments'][number];
+export type Group = Schemas['Group'];
+export type GroupRequest = Schemas['GroupRequest'];
+export type GroupMember = Schemas['GroupMember'];
+export type AdminUser = Schemas['AdminUser'];
+export type DepartmentAssignment = Schemas['Assignment'];
+export type Permission = Schemas['Permission'];
+export type RoleDef = Schemas['RoleDef'];
+export type BuiltinRole = NonNullable<RoleDef['builtin']>;
+export type RoleRequest = Schemas['RoleRequest'];
+export type RoleAssignment = Schemas['RoleAssignment'];
+export type AuditEntry = Schemas['AuditEntry'];
+export type ImportJob = Schemas['ImportJob'];
+export type ImportIssue = Schemas['ImportIssue'];
+export type SCIMToken = Schemas['SCIMToken'];
 type ErrorBody = Schemas['Error'];
 
 /** ApiError is a failed API call: the HTTP status and the server's error body, when it sent one. */

@@ -1,6 +1,6 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { applyLanguage, isLanguage } from '../i18n';
-import { ApiError, api, unwrap, type Me } from './client';
+import { ApiError, api, unwrap, type Department, type Me } from './client';
 
 /** Query keys, in one place so invalidations match the queries. */
 export const keys = {
@@ -10,6 +10,23 @@ export const keys = {
   invitations: (orgID: string) => ['invitations', orgID] as const,
   tokens: (orgID: string) => ['tokens', orgID] as const,
   invitation: (token: string) => ['invitation', token] as const,
+  /** Everything the directory shows: invalidated after any change to departments, groups or memberships. */
+  directory: (orgID: string) => ['directory', orgID] as const,
+  children: (orgID: string, parentID: string) => ['directory', orgID, 'children', parentID] as const,
+  department: (orgID: string, id: string) => ['directory', orgID, 'department', id] as const,
+  departmentMembers: (orgID: string, id: string) => ['directory', orgID, 'departmentMembers', id] as const,
+  person: (orgID: string, userID: string) => ['directory', orgID, 'person', userID] as const,
+  search: (orgID: string, q: string) => ['directory', orgID, 'search', q] as const,
+  groups: (orgID: string) => ['directory', orgID, 'groups'] as const,
+  group: (orgID: string, id: string) => ['directory', orgID, 'group', id] as const,
+  groupMembers: (orgID: string, id: string) => ['directory', orgID, 'groupMembers', id] as const,
+  member: (orgID: string, userID: string) => ['members', orgID, 'one', userID] as const,
+  roles: (orgID: string) => ['roles', orgID] as const,
+  assignments: (orgID: string) => ['assignments', orgID] as const,
+  audit: (orgID: string) => ['audit', orgID] as const,
+  imports: (orgID: string) => ['imports', orgID] as const,
+  scimTokens: (orgID: string) => ['scimTokens', orgID] as const,
+  probe: (orgID: string, what: string) => ['probe', orgID, what] as const,
 };
 
 /**
@@ -107,5 +124,206 @@ export function useSignOut() {
       queryClient.clear();
       queryClient.setQueryData(keys.me, null);
     },
+  });
+}
+
+// The directory ---------------------------------------------------------------------------------
+
+/** ROOT is the key the tree uses for the organisation's root department before its id is known. */
+export const ROOT = '';
+
+export function fetchChildren(orgID: string, parentID: string) {
+  return unwrap(
+    api.GET('/api/v1/orgs/{orgID}/departments', {
+      params: { path: { orgID }, query: { parent_id: parentID || undefined } },
+    }),
+  );
+}
+
+/** childrenQuery is a department (the root for ROOT) with its children, for the lazily loaded tree. */
+export function childrenQuery(orgID: string, parentID: string) {
+  return { queryKey: keys.children(orgID, parentID), queryFn: () => fetchChildren(orgID, parentID), staleTime: 10_000 };
+}
+
+export function useChildren(orgID: string | undefined, parentID: string = ROOT, enabled = true) {
+  return useQuery({ ...childrenQuery(orgID ?? '', parentID), enabled: !!orgID && enabled });
+}
+
+/** loadChildren fetches (or reads from the cache) a department's children. */
+export async function loadChildren(client: QueryClient, orgID: string, parentID: string): Promise<Department[]> {
+  const page = await client.ensureQueryData(childrenQuery(orgID, parentID));
+  return page.items;
+}
+
+export function useDepartment(orgID: string | undefined, id: string | undefined) {
+  return useQuery({
+    queryKey: keys.department(orgID ?? '', id ?? ''),
+    queryFn: () => unwrap(api.GET('/api/v1/orgs/{orgID}/departments/{departmentID}', { params: { path: { orgID: orgID!, departmentID: id! } } })),
+    enabled: !!orgID && !!id,
+    staleTime: 10_000,
+  });
+}
+
+export interface PageFilter {
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+export function useDepartmentMembers(orgID: string | undefined, id: string | undefined, filter: PageFilter & { subtree: boolean }) {
+  return useQuery({
+    queryKey: [...keys.departmentMembers(orgID ?? '', id ?? ''), filter],
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/orgs/{orgID}/departments/{departmentID}/members', {
+          params: {
+            path: { orgID: orgID!, departmentID: id! },
+            query: { subtree: filter.subtree, q: filter.q || undefined, limit: filter.limit, offset: filter.offset },
+          },
+        }),
+      ),
+    enabled: !!orgID && !!id,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function usePerson(orgID: string | undefined, userID: string | undefined) {
+  return useQuery({
+    queryKey: keys.person(orgID ?? '', userID ?? ''),
+    queryFn: () => unwrap(api.GET('/api/v1/orgs/{orgID}/people/{userID}', { params: { path: { orgID: orgID!, userID: userID! } } })),
+    enabled: !!orgID && !!userID,
+    staleTime: 10_000,
+  });
+}
+
+export function useDirectorySearch(orgID: string | undefined, q: string) {
+  return useQuery({
+    queryKey: keys.search(orgID ?? '', q),
+    queryFn: () => unwrap(api.GET('/api/v1/orgs/{orgID}/search', { params: { path: { orgID: orgID! }, query: { q, limit: 20 } } })),
+    enabled: !!orgID && q.length > 0,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useGroups(orgID: string | undefined, filter: PageFilter & { department_id?: string }) {
+  return useQuery({
+    queryKey: [...keys.groups(orgID ?? ''), filter],
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/orgs/{orgID}/groups', {
+          params: {
+            path: { orgID: orgID! },
+            query: { q: filter.q || undefined, department_id: filter.department_id, limit: filter.limit, offset: filter.offset },
+          },
+        }),
+      ),
+    enabled: !!orgID,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useGroup(orgID: string | undefined, id: string | undefined) {
+  return useQuery({
+    queryKey: keys.group(orgID ?? '', id ?? ''),
+    queryFn: () => unwrap(api.GET('/api/v1/orgs/{orgID}/groups/{groupID}', { params: { path: { orgID: orgID!, groupID: id! } } })),
+    enabled: !!orgID && !!id,
+  });
+}
+
+export function useGroupMembers(orgID: string | undefined, id: string | undefined, page: { limit: number; offset: number }) {
+  return useQuery({
+    queryKey: [...keys.groupMembers(orgID ?? '', id ?? ''), page],
+    queryFn: () =>
+      unwrap(
+        api.GET('/api/v1/orgs/{orgID}/groups/{groupID}/members', {
+          params: { path: { orgID: orgID!, groupID: id! }, query: page },
+        }),
+      ),
+    enabled: !!orgID && !!id,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useMember(orgID: string | undefined, userID: string | undefined) {
+  return useQuery({
+    queryKey: keys.member(orgID ?? '', userID ?? ''),
+    queryFn: () => unwrap(api.GET('/api/v1/orgs/{orgID}/members/{userID}', { params: { path: { orgID: orgID!, userID: userID! } } })),
+    enabled: !!orgID && !!userID,
+  });
+}
+
+// Access control --------------------------------------------------------------------------------
+
+export function useRoles(orgID: string | undefined) {
+  return useQuery({
+    queryKey: keys.roles(orgID ?? ''),
+    queryFn: () => unwrap(api.GET('/api/v1/orgs/{orgID}/roles', { params: { path: { orgID: orgID! } } })),
+    enabled: !!orgID,
+    staleTime: 30_000,
+  });
+}
+
+export function useAssignments(orgID: string | undefined, filter: { user_id?: string; department_id?: string }, enabled = true) {
+  return useQuery({
+    queryKey: [...keys.assignments(orgID ?? ''), filter],
+    queryFn: () => unwrap(api.GET('/api/v1/admin/orgs/{orgID}/assignments', { params: { path: { orgID: orgID! }, query: filter } })),
+    enabled: !!orgID && enabled,
+  });
+}
+
+export interface AuditFilter {
+  actor_id?: string;
+  action?: string;
+  target_type?: string;
+  from?: string;
+  to?: string;
+}
+
+export const AUDIT_PAGE = 50;
+
+export function useAudit(orgID: string | undefined, filter: AuditFilter) {
+  return useInfiniteQuery({
+    queryKey: [...keys.audit(orgID ?? ''), filter],
+    queryFn: ({ pageParam }) =>
+      unwrap(
+        api.GET('/api/v1/admin/orgs/{orgID}/audit', {
+          params: { path: { orgID: orgID! }, query: { ...filter, before_id: pageParam, limit: AUDIT_PAGE } },
+        }),
+      ),
+    initialPageParam: undefined as number | undefined,
+    getNextPageParam: (last) => last.next_before_id,
+    enabled: !!orgID,
+  });
+}
+
+export function useImports(orgID: string | undefined, page: { limit: number; offset: number }) {
+  return useQuery({
+    queryKey: [...keys.imports(orgID ?? ''), 'list', page],
+    queryFn: () => unwrap(api.GET('/api/v1/admin/orgs/{orgID}/imports', { params: { path: { orgID: orgID! }, query: page } })),
+    enabled: !!orgID,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** useImport follows one import, polling every second while it is queued or running. */
+export function useImport(orgID: string | undefined, id: string | undefined, page: { limit: number; offset: number }) {
+  return useQuery({
+    queryKey: [...keys.imports(orgID ?? ''), 'one', id ?? '', page],
+    queryFn: () =>
+      unwrap(api.GET('/api/v1/admin/orgs/{orgID}/imports/{importID}', { params: { path: { orgID: orgID!, importID: id! }, query: page } })),
+    enabled: !!orgID && !!id,
+    placeholderData: keepPreviousData,
+    refetchInterval: (query) => {
+      const status = query.state.data?.status;
+      return status === 'queued' || status === 'running' ? 1000 : false;
+    },
+  });
+}
+
+export function useSCIMTokens(orgID: string | undefined) {
+  return useQuery({
+    queryKey: keys.scimTokens(orgID ?? ''),
+    queryFn: () => unwrap(api.GET('/api/v1/admin/orgs/{orgID}/scim-tokens', { params: { path: { orgID: orgID! } } })),
+    enabled: !!orgID,
   });
 }

@@ -1208,7 +1208,8 @@ export interface components {
             /** Format: uuid */
             id: string;
             name: string;
-            scopes: ("api" | "scim")[];
+            /** @description "api" acts with all of its owner's permissions; permission names narrow the token to those; "scim" is for /scim/v2. */
+            scopes: string[];
             /** Format: date-time */
             expires_at?: string | null;
             /** Format: date-time */
@@ -1222,6 +1223,8 @@ export interface components {
             name: string;
             /** @default 90 */
             expires_in_days: number;
+            /** @description Permission names that narrow the token (it can never do more than its owner); ["api"] when absent. */
+            scopes?: string[];
         };
         CreatedToken: {
             token: components["schemas"]["APIToken"];

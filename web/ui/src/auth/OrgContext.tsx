@@ -45,8 +45,3 @@ export function OrgProvider({ children }: { children: ReactNode }) {
 export function useCurrentOrg(): OrgState {
   return useContext(OrgContext);
 }
-
-/** canAdminister reports whether the role may open the console. */
-export function canAdminister(org: OrgMembership | undefined): boolean {
-  return org?.role === 'owner' || org?.role === 'admin';
-}

@@ -1,20 +1,45 @@
-import { SettingOutlined, TeamOutlined } from '@ant-design/icons';
+import {
+  ApartmentOutlined,
+  AuditOutlined,
+  CloudUploadOutlined,
+  IdcardOutlined,
+  KeyOutlined,
+  SafetyCertificateOutlined,
+  SettingOutlined,
+  TeamOutlined,
+  UsergroupAddOutlined,
+} from '@ant-design/icons';
 import { Button, Result } from 'antd';
+import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
-import { canAdminister, useCurrentOrg } from '../auth/OrgContext';
+import { Navigate, useNavigate } from 'react-router';
+import { CONSOLE_PAGES, mayOpenConsole, useConsoleAccess, type ConsolePage } from '../auth/access';
+import { useCurrentOrg } from '../auth/OrgContext';
+import { PageLoading } from '../components/PageState';
 import { NoOrganisation } from '../pages/NoOrganisation';
 import { Shell } from '../shell/Shell';
 
-/** ConsoleShell frames the admin console, which only owners and admins may use. */
+/** ConsoleShell frames the admin console, showing each user the pages they may use. */
 export default function ConsoleShell() {
   const { t } = useTranslation();
   const { org } = useCurrentOrg();
+  const access = useConsoleAccess();
   const navigate = useNavigate();
+  const items: Record<ConsolePage, { icon: ReactNode; label: string }> = {
+    members: { icon: <TeamOutlined />, label: t('nav.members') },
+    departments: { icon: <ApartmentOutlined />, label: t('nav.departments') },
+    groups: { icon: <UsergroupAddOutlined />, label: t('nav.groups') },
+    roles: { icon: <SafetyCertificateOutlined />, label: t('nav.roles') },
+    assignments: { icon: <IdcardOutlined />, label: t('nav.assignments') },
+    audit: { icon: <AuditOutlined />, label: t('nav.audit') },
+    import: { icon: <CloudUploadOutlined />, label: t('nav.import') },
+    scim: { icon: <KeyOutlined />, label: t('nav.scim') },
+    settings: { icon: <SettingOutlined />, label: t('nav.settings') },
+  };
   let blocked;
   if (!org) {
     blocked = <NoOrganisation />;
-  } else if (!canAdminister(org)) {
+  } else if (!mayOpenConsole(org)) {
     blocked = (
       <Result
         status="403"
@@ -27,16 +52,47 @@ export default function ConsoleShell() {
         }
       />
     );
+  } else if (!access.ready) {
+    blocked = <PageLoading />;
   }
   return (
     <Shell
       area="console"
-      nav={[
-        { path: '/console/members', icon: <TeamOutlined />, label: t('nav.members') },
-        { path: '/console/settings', icon: <SettingOutlined />, label: t('nav.settings') },
-      ]}
+      nav={CONSOLE_PAGES.filter((p) => access.pages.has(p)).map((p) => ({ path: `/console/${p}`, ...items[p] }))}
     >
       {blocked}
     </Shell>
   );
+}
+
+/** ConsoleHome opens the first console page the user may use. */
+export function ConsoleHome() {
+  const access = useConsoleAccess();
+  const first = CONSOLE_PAGES.find((p) => access.pages.has(p));
+  return first ? <Navigate to={`/console/${first}`} replace /> : <NoPermission />;
+}
+
+/** NoPermission says honestly that the user may not use a console page. */
+export function NoPermission() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  return (
+    <Result
+      status="403"
+      title={<h1 className="result-title">{t('console.noPermissionTitle')}</h1>}
+      subTitle={t('console.noPermissionText')}
+      extra={
+        <Button type="primary" onClick={() => navigate('/')}>
+          {t('nav.app')}
+        </Button>
+      }
+    />
+  );
+}
+
+/** Gate shows a console page only to someone who may use it. */
+export function Gate({ page, children }: { page: ConsolePage; children: ReactNode }) {
+  const access = useConsoleAccess();
+  if (!access.ready) return <PageLoading />;
+  return access.pages.has(page) ? <>{children}</> : <NoPermission />;
 }

@@ -9,7 +9,7 @@ import { errorText } from '../lib/errors';
 import { useFormat } from '../lib/hooks';
 
 interface InviteForm {
-  role: 'member' | 'admin';
+  role: 'member' | 'admin' | 'guest';
   max_uses: number;
   expires_in_hours: number;
 }
@@ -95,11 +95,12 @@ export function InviteDialog({ orgID, open, onClose }: { orgID: string; open: bo
             initialValues={{ role: 'member', max_uses: 50, expires_in_hours: 168 }}
             onFinish={onFinish}
           >
-            <Form.Item label={t('invitations.role')} name="role">
+            <Form.Item label={t('invitations.role')} name="role" extra={t('invitations.guestHelp')}>
               <Select
                 options={[
                   { value: 'member', label: t('role.member') },
                   { value: 'admin', label: t('role.admin') },
+                  { value: 'guest', label: t('role.guest') },
                 ]}
               />
             </Form.Item>

@@ -1,10 +1,10 @@
-import { SearchOutlined, UserAddOutlined } from '@ant-design/icons';
+import { MoreOutlined, SearchOutlined, UserAddOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Input, Radio, Table, Tag } from 'antd';
+import { App, Button, Card, Dropdown, Input, Radio, Space, Table, Tag } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap, type Member } from '../api/client';
-import { keys, useMe, useMembers } from '../api/queries';
+import { api, unwrap, type Role } from '../api/client';
+import { keys, useDepartmentMembers, useMe, useMembers } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
 import { PageHeader } from '../components/PageHeader';
 import { PageError } from '../components/PageState';
@@ -12,11 +12,23 @@ import { errorText } from '../lib/errors';
 import { useFormat } from '../lib/hooks';
 import { roleLabel, statusLabel } from '../lib/labels';
 import { useMediaQuery } from '../lib/useMediaQuery';
+import { DepartmentPicker } from '../directory/DepartmentPicker';
 import { InvitationsCard } from './InvitationsCard';
 import { InviteDialog } from './InviteDialog';
+import { DepartmentsDialog, RoleDialog, type Target } from './MemberDialogs';
 
 const PAGE_SIZE = 20;
 type StatusFilter = 'all' | 'active' | 'deactivated';
+
+/** A row of the list: a member, or (filtered by department) a person, whose role the API does not give. */
+interface Row {
+  user_id: string;
+  display_name: string;
+  email: string;
+  status: 'active' | 'deactivated';
+  role?: Role;
+  joined_at?: string;
+}
 
 /** MembersPage lists, searches, invites, deactivates and reactivates the organisation's members. */
 export default function MembersPage() {
@@ -31,6 +43,8 @@ export default function MembersPage() {
   const [status, setStatus] = useState<StatusFilter>('all');
   const [page, setPage] = useState(1);
   const [inviting, setInviting] = useState(false);
+  const [department, setDepartment] = useState<string>();
+  const [dialog, setDialog] = useState<{ kind: 'role' | 'departments'; target: Target }>();
   const mobile = useMediaQuery('(max-width: 575.98px)');
 
   // Search as the admin types, once they pause.
@@ -43,15 +57,18 @@ export default function MembersPage() {
   }, [search]);
 
   const orgID = org?.id;
-  const members = useMembers(orgID, {
+  const everyone = useMembers(department ? undefined : orgID, {
     q,
     status: status === 'all' ? undefined : status,
     limit: PAGE_SIZE,
     offset: (page - 1) * PAGE_SIZE,
   });
+  const inDepartment = useDepartmentMembers(orgID, department, { subtree: true, q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  const members = department ? inDepartment : everyone;
+  const rows: Row[] = members.data?.items ?? [];
   if (!org) return null;
 
-  const change = (member: Member, action: 'deactivate' | 'reactivate') => {
+  const change = (member: Row, action: 'deactivate' | 'reactivate') => {
     const run = async () => {
       try {
         const path = action === 'deactivate' ? '/api/v1/orgs/{orgID}/members/{userID}/deactivate' : '/api/v1/orgs/{orgID}/members/{userID}/reactivate';
@@ -79,7 +96,7 @@ export default function MembersPage() {
   };
 
   const selfID = me.data?.user.id;
-  const mayChange = (m: Member) => m.user_id !== selfID && (m.role !== 'owner' || org.role === 'owner');
+  const mayChange = (m: Row) => m.user_id !== selfID && (m.role !== 'owner' || org.role === 'owner');
 
   return (
     <>
@@ -105,7 +122,18 @@ export default function MembersPage() {
               className="toolbar-search"
               type="search"
             />
-            <div role="group" aria-label={t('members.statusFilter')}>
+            <DepartmentPicker
+              allowClear
+              aria-label={t('members.departmentFilter')}
+              placeholder={t('members.departmentFilter')}
+              value={department}
+              onChange={(id) => {
+                setDepartment(id);
+                setPage(1);
+              }}
+              className="toolbar-picker"
+            />
+            <div role="group" aria-label={t('members.statusFilter')} hidden={!!department}>
               <Radio.Group
                 optionType="button"
                 value={status}
@@ -124,10 +152,11 @@ export default function MembersPage() {
           {members.isError ? (
             <PageError error={members.error} onRetry={() => members.refetch()} />
           ) : (
-            <Table<Member>
+            <Table<Row>
               rowKey="user_id"
               loading={members.isFetching && !members.data ? true : members.isFetching ? { delay: 200 } : false}
-              dataSource={members.data?.items ?? []}
+              dataSource={rows}
+              title={department ? () => <span className="table-caption">{t('members.departmentNote')}</span> : undefined}
               // On a phone the columns fit the width (long emails wrap) rather than scroll sideways.
               scroll={mobile ? undefined : { x: 'max-content' }}
               locale={{ emptyText: q ? t('members.noMatch') : t('members.empty') }}
@@ -153,25 +182,27 @@ export default function MembersPage() {
                       <span className="member-email">{m.email}</span>
                       {mobile && (
                         <span className="member-role-inline">
-                          {roleLabel(t, m.role)} · {statusLabel(t, m.status)}
+                          {m.role ? `${roleLabel(t, m.role)} · ` : ''}
+                          {statusLabel(t, m.status)}
                         </span>
                       )}
                     </div>
                   ),
                 },
-                { title: t('members.role'), key: 'role', render: (_, m) => roleLabel(t, m.role), responsive: ['sm'] },
+                ...(department ? [] : [{ title: t('members.role'), key: 'role', render: (_: unknown, m: Row) => roleLabel(t, m.role ?? ''), responsive: ['sm' as const] }]),
                 {
                   title: t('members.status'),
                   key: 'status',
                   render: (_, m) => <Tag color={m.status === 'active' ? 'green' : undefined}>{statusLabel(t, m.status)}</Tag>,
                   responsive: ['sm'],
                 },
-                { title: t('members.joined'), key: 'joined', render: (_, m) => format.date(m.joined_at), responsive: ['md'] },
+                ...(department ? [] : [{ title: t('members.joined'), key: 'joined', render: (_: unknown, m: Row) => format.date(m.joined_at), responsive: ['md' as const] }]),
                 {
                   title: <span className="visually-hidden">{t('common.actions')}</span>,
                   key: 'actions',
-                  render: (_, m) =>
-                    mayChange(m) &&
+                  render: (_, m) => (
+                    <Space size={4} wrap>
+                      {mayChange(m) &&
                     (m.status === 'active' ? (
                       <Button size="small" danger onClick={() => change(m, 'deactivate')} aria-label={t('members.deactivateNamed', { name: m.display_name })}>
                         {t('members.deactivate')}
@@ -180,7 +211,22 @@ export default function MembersPage() {
                       <Button size="small" onClick={() => change(m, 'reactivate')} aria-label={t('members.reactivateNamed', { name: m.display_name })}>
                         {t('members.reactivate')}
                       </Button>
-                    )),
+                    ))}
+                      <Dropdown
+                        trigger={['click']}
+                        menu={{
+                          items: [
+                            ...(mayChange(m) ? [{ key: 'role', label: t('members.changeRole') }] : []),
+                            { key: 'departments', label: t('members.departments') },
+                          ],
+                          onClick: ({ key }) =>
+                            setDialog({ kind: key === 'role' ? 'role' : 'departments', target: { userID: m.user_id, name: m.display_name } }),
+                        }}
+                      >
+                        <Button size="small" icon={<MoreOutlined />} aria-label={t('members.moreNamed', { name: m.display_name })} />
+                      </Dropdown>
+                    </Space>
+                  ),
                 },
               ]}
             />
@@ -189,6 +235,8 @@ export default function MembersPage() {
         <InvitationsCard orgID={org.id} />
       </div>
       <InviteDialog orgID={org.id} open={inviting} onClose={() => setInviting(false)} />
+      {dialog?.kind === 'role' && <RoleDialog target={dialog.target} onClose={() => setDialog(undefined)} />}
+      {dialog?.kind === 'departments' && <DepartmentsDialog target={dialog.target} onClose={() => setDialog(undefined)} />}
     </>
   );
 }

@@ -34,7 +34,70 @@ export function errorText(t: TFunction, err: unknown): string {
         return t('errors.unauthenticated');
       case 'csrf_failed':
         return t('errors.csrfFailed');
+      case 'forbidden':
+        return t('errors.forbiddenHere');
+      case 'cycle':
+        return t('errors.cycle');
+      case 'too_deep':
+        return t('errors.tooDeep');
+      case 'root_immovable':
+        return t('errors.rootImmovable');
+      case 'root_undeletable':
+        return t('errors.rootUndeletable');
+      case 'department_has_children':
+        return t('errors.departmentHasChildren');
+      case 'department_has_members':
+        return t('errors.departmentHasMembers');
+      case 'department_has_groups':
+        return t('errors.departmentHasGroups');
+      case 'department_exists':
+        return t('errors.departmentExists');
+      case 'invalid_department_name':
+        return t('errors.invalidDepartmentName');
+      case 'group_full':
+        return t('errors.groupFull');
+      case 'cap_below_members':
+        return t('errors.capBelowMembers');
+      case 'invalid_member_cap':
+        return t('errors.invalidMemberCap');
+      case 'invalid_group_name':
+        return t('errors.invalidGroupName');
+      case 'too_many_departments':
+        return t('errors.tooManyDepartments');
+      case 'several_primary_departments':
+        return t('errors.severalPrimary');
+      case 'duplicate_department':
+        return t('errors.duplicateDepartment');
+      case 'last_owner':
+        return t('errors.lastOwner');
+      case 'builtin_role':
+        return t('errors.builtinRole');
+      case 'base_role':
+        return t('errors.baseRole');
+      case 'department_required':
+        return t('errors.departmentRequired');
+      case 'invalid_permission':
+        return t('errors.invalidPermission');
+      case 'invalid_role_name':
+        return t('errors.invalidRoleName');
+      case 'invalid_token_name':
+        return t('errors.invalidTokenName');
+      case 'empty_import':
+        return t('errors.emptyImport');
+      case 'too_many_rows':
+        return t('errors.tooManyRows');
+      case 'unknown_column':
+      case 'duplicate_column':
+      case 'missing_column':
+      case 'malformed_csv':
+        return t('errors.badCsv', { detail: err.message });
+      case 'malformed_json':
+      case 'unknown_field':
+      case 'invalid_field':
+        return t('errors.badJson', { detail: err.message });
     }
+    if (err.status === 413) return t('errors.tooLarge');
+    if (err.status === 415) return t('errors.unsupportedType');
     if (err.status === 429) {
       return err.retryAfter ? t('errors.rateLimitedWait', { seconds: err.retryAfter }) : t('errors.rateLimited');
     }

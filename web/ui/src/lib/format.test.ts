@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, validTimeZone } from './format';
+import { formatDate, formatDateTime, startOfDay, validTimeZone } from './format';
 
 describe('formatDateTime', () => {
   const instant = '2025-03-01T23:30:00Z';
@@ -20,5 +20,19 @@ describe('formatDateTime', () => {
 
   it('shows nothing for no date', () => {
     expect(formatDateTime(null, 'en', 'UTC')).toBe('');
+  });
+});
+
+describe('startOfDay', () => {
+  it('is midnight in the user’s zone', () => {
+    expect(startOfDay(2025, 2, 2, 'Asia/Shanghai')).toBe('2025-03-01T16:00:00.000Z');
+    expect(startOfDay(2025, 0, 15, 'UTC')).toBe('2025-01-15T00:00:00.000Z');
+  });
+
+  it('follows daylight saving time', () => {
+    expect(startOfDay(2025, 6, 1, 'America/New_York')).toBe('2025-07-01T04:00:00.000Z');
+    expect(startOfDay(2025, 0, 1, 'America/New_York')).toBe('2025-01-01T05:00:00.000Z');
+    // The day the clocks go forward starts before the change.
+    expect(startOfDay(2025, 2, 9, 'America/New_York')).toBe('2025-03-09T05:00:00.000Z');
   });
 });

@@ -55,3 +55,33 @@ export function formatDate(iso: string | null | undefined, lang: string, timeZon
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? iso : formatter(lang, timeZone, false).format(d);
 }
+
+/** zoneOffset is how far the zone's wall clock is ahead of UTC at an instant, in milliseconds. */
+function zoneOffset(instant: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(new Date(instant));
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/**
+ * startOfDay is the instant a calendar day (month 0-11) begins in a time zone, as ISO 8601: a
+ * date range picked in the UI means the user's days, not the browser's or UTC's.
+ */
+export function startOfDay(year: number, month: number, day: number, timeZone: string): string {
+  const zone = validTimeZone(timeZone) ? timeZone : browserTimeZone();
+  const guess = Date.UTC(year, month, day);
+  let instant = guess - zoneOffset(guess, zone);
+  // Around a daylight-saving change the offset at the result can differ from the guess's.
+  instant = guess - zoneOffset(instant, zone);
+  return new Date(instant).toISOString();
+}

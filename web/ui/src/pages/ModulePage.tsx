@@ -1,11 +1,11 @@
-import { CheckSquareOutlined, FolderOutlined, MessageOutlined, TeamOutlined } from '@ant-design/icons';
+import { CheckSquareOutlined, FolderOutlined, MessageOutlined } from '@ant-design/icons';
 import { Empty } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useCurrentOrg } from '../auth/OrgContext';
 import { PageHeader } from '../components/PageHeader';
 import { NoOrganisation } from './NoOrganisation';
 
-export type ModuleName = 'messages' | 'tasks' | 'files' | 'directory';
+export type ModuleName = 'messages' | 'tasks' | 'files';
 
 /**
  * ModulePage stands in for a module that has not landed yet, and says so plainly rather than
@@ -18,7 +18,6 @@ export default function ModulePage({ module }: { module: ModuleName }) {
     messages: { title: t('nav.messages'), text: t('modules.messages'), icon: <MessageOutlined /> },
     tasks: { title: t('nav.tasks'), text: t('modules.tasks'), icon: <CheckSquareOutlined /> },
     files: { title: t('nav.files'), text: t('modules.files'), icon: <FolderOutlined /> },
-    directory: { title: t('nav.directory'), text: t('modules.directory'), icon: <TeamOutlined /> },
   }[module];
   if (!org) {
     return (

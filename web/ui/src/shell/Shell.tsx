@@ -3,7 +3,8 @@ import { Button, Drawer, Layout, Menu } from 'antd';
 import { Suspense, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { canAdminister, useCurrentOrg } from '../auth/OrgContext';
+import { mayOpenConsole } from '../auth/access';
+import { useCurrentOrg } from '../auth/OrgContext';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { PageLoading } from '../components/PageState';
 import { useIsMobile } from '../lib/useMediaQuery';
@@ -66,7 +67,7 @@ export function Shell({ area, nav, children }: ShellProps) {
       <Link className="area-link" to="/">
         {t('nav.app')}
       </Link>
-    ) : canAdminister(org) ? (
+    ) : mayOpenConsole(org) ? (
       <Link className="area-link" to="/console">
         {t('nav.console')}
       </Link>

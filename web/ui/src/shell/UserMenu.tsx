@@ -2,7 +2,8 @@ import { LogoutOutlined, PlusOutlined, SettingOutlined, AppstoreOutlined, UserOu
 import { App, Avatar, Button, Dropdown, type MenuProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { canAdminister, useCurrentOrg } from '../auth/OrgContext';
+import { mayOpenConsole } from '../auth/access';
+import { useCurrentOrg } from '../auth/OrgContext';
 import { useMe, useSignOut } from '../api/queries';
 import { LANGUAGES, LANGUAGE_NAMES, currentLanguage, isLanguage } from '../i18n';
 import { errorText } from '../lib/errors';
@@ -25,7 +26,7 @@ export function UserMenu({ area, compact }: { area: 'app' | 'console'; compact: 
     { type: 'divider' },
     { key: '/profile', icon: <UserOutlined />, label: t('nav.profile') },
   ];
-  if (canAdminister(org)) {
+  if (mayOpenConsole(org)) {
     items.push(
       area === 'app'
         ? { key: '/console', icon: <SettingOutlined />, label: t('nav.console') }

@@ -42,7 +42,7 @@ export function fakeApi(routes: Record<string, Handler>) {
   return { calls, fetchMock };
 }
 
-export function me(overrides: { locale?: 'en' | 'zh-CN'; role?: 'owner' | 'admin' | 'member'; orgs?: number } = {}): Me {
+export function me(overrides: { locale?: 'en' | 'zh-CN'; role?: 'owner' | 'admin' | 'member' | 'guest'; orgs?: number } = {}): Me {
   const count = overrides.orgs ?? 1;
   return {
     user: {

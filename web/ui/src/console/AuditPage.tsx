@@ -1,0 +1,214 @@
+import { DownloadOutlined } from '@ant-design/icons';
+import { AutoComplete, Button, Card, DatePicker, Select, Space, Table, Tag } from 'antd';
+import dayjs, { type Dayjs } from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { useEffect, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AuditEntry } from '../api/client';
+import { useAudit, type AuditFilter } from '../api/queries';
+import { useCurrentOrg } from '../auth/OrgContext';
+import { PageHeader } from '../components/PageHeader';
+import { PageError } from '../components/PageState';
+import { MemberPicker, type PickedMember } from '../directory/MemberPicker';
+import { startOfDay } from '../lib/format';
+import { useFormat } from '../lib/hooks';
+import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES, auditActionLabel, targetTypeLabel } from '../lib/labels';
+
+/** targetName is the name an entry's state gives its target, when it has one. */
+function targetName(e: AuditEntry): string | undefined {
+  for (const state of [e.after, e.before]) {
+    if (state && typeof state === 'object') {
+      const s = state as Record<string, unknown>;
+      const name = s.name ?? s.display_name;
+      if (typeof name === 'string' && name) return name;
+    }
+  }
+  return undefined;
+}
+
+function Json({ value }: { value: unknown }) {
+  const { t } = useTranslation();
+  if (value === null || value === undefined) return <span className="muted">{t('audit.nothing')}</span>;
+  return <pre className="json-block">{JSON.stringify(value, null, 2)}</pre>;
+}
+
+function query(filter: AuditFilter, format?: 'csv' | 'json'): string {
+  const p = new URLSearchParams();
+  if (format) p.set('format', format);
+  for (const [k, v] of Object.entries(filter)) if (v) p.set(k, v);
+  return p.toString();
+}
+
+/** AuditPage reads the audit log: who changed what, when and from where, with filters and exports. */
+export default function AuditPage() {
+  const { t, i18n } = useTranslation();
+  const { org } = useCurrentOrg();
+  const format = useFormat();
+  const [actor, setActor] = useState<PickedMember>();
+  const [actionText, setActionText] = useState('');
+  const [action, setAction] = useState('');
+  const [targetType, setTargetType] = useState<string>();
+  const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null);
+
+  useEffect(() => {
+    dayjs.locale(i18n.language === 'zh-CN' ? 'zh-cn' : 'en');
+  }, [i18n.language]);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setAction(actionText.trim()), 300);
+    return () => window.clearTimeout(timer);
+  }, [actionText]);
+
+  const filter: AuditFilter = useMemo(() => {
+    const day = (d: Dayjs, plus = 0) => startOfDay(d.year(), d.month(), d.date() + plus, format.timeZone);
+    return {
+      actor_id: actor?.value,
+      action: action || undefined,
+      target_type: targetType,
+      from: range?.[0] ? day(range[0]) : undefined,
+      // The whole of the last day: up to the start of the next.
+      to: range?.[1] ? day(range[1], 1) : undefined,
+    };
+  }, [actor, action, targetType, range, format.timeZone]);
+  const audit = useAudit(org?.id, filter);
+  if (!org) return null;
+  const entries = audit.data?.pages.flatMap((p) => p.items) ?? [];
+  const base = `/api/v1/admin/orgs/${org.id}/audit/export`;
+
+  const prefixes = [...new Set(AUDIT_ACTIONS.map((a) => `${a.split('.')[0]}.`))];
+  const actionOptions = [
+    ...prefixes.map((p) => ({ value: p, label: t('audit.allOf', { prefix: p }) })),
+    ...AUDIT_ACTIONS.map((a) => ({ value: a, label: `${auditActionLabel(t, a)} (${a})` })),
+  ].filter((o) => !actionText || o.value.startsWith(actionText.trim()) || o.label.toLowerCase().includes(actionText.trim().toLowerCase()));
+
+  return (
+    <>
+      <PageHeader
+        title={t('audit.title')}
+        description={org.name}
+        extra={
+          <Space wrap>
+            <Button icon={<DownloadOutlined />} href={`${base}?${query(filter, 'csv')}`} download>
+              {t('audit.exportCsv')}
+            </Button>
+            <Button icon={<DownloadOutlined />} href={`${base}?${query(filter, 'json')}`} download>
+              {t('audit.exportJson')}
+            </Button>
+          </Space>
+        }
+      />
+      <Card>
+        <div className="toolbar audit-filters" role="search" aria-label={t('audit.filters')}>
+          <MemberPicker allowClear aria-label={t('audit.actor')} placeholder={t('audit.actor')} value={actor} onChange={setActor} className="toolbar-picker" />
+          <AutoComplete
+            allowClear
+            aria-label={t('audit.action')}
+            placeholder={t('audit.actionPlaceholder')}
+            value={actionText}
+            onChange={(v: string) => setActionText(v ?? '')}
+            options={actionOptions}
+            className="toolbar-picker"
+          />
+          <Select
+            allowClear
+            aria-label={t('audit.targetType')}
+            placeholder={t('audit.targetType')}
+            value={targetType}
+            onChange={setTargetType}
+            options={AUDIT_TARGET_TYPES.map((ty) => ({ value: ty, label: targetTypeLabel(t, ty) }))}
+            className="toolbar-select"
+          />
+          <DatePicker.RangePicker
+            aria-label={t('audit.dates')}
+            value={range}
+            onChange={(v) => setRange(v)}
+            allowEmpty={[true, true]}
+            placeholder={[t('audit.from'), t('audit.to')]}
+            className="toolbar-range"
+          />
+        </div>
+        <p className="table-caption">{t('audit.zoneNote', { zone: format.timeZone })}</p>
+        {audit.isError ? (
+          <PageError error={audit.error} onRetry={() => audit.refetch()} />
+        ) : (
+          <>
+            <Table<AuditEntry>
+              rowKey="id"
+              size="small"
+              loading={audit.isPending}
+              dataSource={entries}
+              pagination={false}
+              scroll={{ x: 'max-content' }}
+              locale={{ emptyText: t('audit.empty') }}
+              expandable={{
+                expandedRowRender: (e) => (
+                  <div className="audit-change">
+                    <div>
+                      <h3>{t('audit.before')}</h3>
+                      <Json value={e.before} />
+                    </div>
+                    <div>
+                      <h3>{t('audit.after')}</h3>
+                      <Json value={e.after} />
+                    </div>
+                  </div>
+                ),
+              }}
+              columns={[
+                { title: t('audit.time'), key: 'at', render: (_, e) => <span className="nowrap">{format.dateTime(e.at)}</span> },
+                {
+                  title: t('audit.actor'),
+                  key: 'actor',
+                  render: (_, e) => (
+                    <div className="member-cell">
+                      <span className="member-name">{e.actor_name || t('audit.system')}</span>
+                      {e.token_id && (
+                        <span className="member-email">
+                          <Tag title={e.token_id}>{t('audit.viaToken', { id: e.token_id.slice(0, 8) })}</Tag>
+                        </span>
+                      )}
+                    </div>
+                  ),
+                },
+                {
+                  title: t('audit.action'),
+                  key: 'action',
+                  render: (_, e) => (
+                    <div className="member-cell">
+                      <span className="member-name">{auditActionLabel(t, e.action)}</span>
+                      <code className="permission-code">{e.action}</code>
+                    </div>
+                  ),
+                },
+                {
+                  title: t('audit.target'),
+                  key: 'target',
+                  render: (_, e) => (
+                    <div className="member-cell">
+                      <span>
+                        {targetTypeLabel(t, e.target_type)}
+                        {targetName(e) && <strong className="audit-target-name"> {targetName(e)}</strong>}
+                      </span>
+                      <code className="permission-code" title={e.target_id}>
+                        {e.target_id.slice(0, 8)}
+                      </code>
+                    </div>
+                  ),
+                },
+                { title: t('audit.ip'), key: 'ip', render: (_, e) => <code>{e.ip}</code> },
+              ]}
+            />
+            <div className="load-more">
+              {audit.hasNextPage ? (
+                <Button onClick={() => audit.fetchNextPage()} loading={audit.isFetchingNextPage}>
+                  {t('audit.loadMore')}
+                </Button>
+              ) : (
+                entries.length > 0 && <span className="muted">{t('audit.end', { count: entries.length })}</span>
+              )}
+            </div>
+          </>
+        )}
+      </Card>
+    </>
+  );
+}
