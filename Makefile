@@ -79,8 +79,11 @@ e2e: build services chromium
 ## bench: Go benchmarks and the load driver; figures go to docs/performance.md
 bench: build services
 	@mkdir -p test-output
-	go test -count=1 -run '^$$' -bench . -benchtime 2s -benchmem ./... | tee test-output/bench.txt
+	go test -count=1 -p 1 -run '^$$' -bench . -benchtime 2s -benchmem ./... | tee test-output/bench.txt
 	@echo "figures in test-output/bench.txt; record them in docs/performance.md"
+	@echo "the directory's figures (bulk import, subtree listings; the last run of each):"
+	@awk '{ i = index($$0, "FIGURE "); if (!i) next; f = substr($$0, i + 7); k = f; sub(/ \(.*/, "", k); sub(/:.*/, "", k); \
+		if (!(k in last)) order[++n] = k; last[k] = f } END { for (j = 1; j <= n; j++) print "  " last[order[j]] }' test-output/bench.txt
 
 clean:
 	rm -rf .bin bin test-output $(UI)/node_modules $(UI)/dist/assets $(UI)/dist/index.html
