@@ -29,8 +29,10 @@ type Clock interface {
 // Claim is a job a worker holds while its lease lasts.
 type Claim struct {
 	Job *importer.Job
-	// Attempt tells this claim from earlier ones of the same job; a worker whose lease ran out
+	// Token tells this claim from earlier ones of the same job: a worker whose lease ran out
 	// and whose job was claimed again can no longer record progress.
+	Token uuid.UUID
+	// Attempt counts the claims of the job that did not end in a hand-back.
 	Attempt int
 	Payload []byte
 }
@@ -49,6 +51,10 @@ type Queue interface {
 	// Finish ends the job (done, or failed with a code and message) and drops its request;
 	// NotFound when the claim was lost.
 	Finish(ctx context.Context, c Claim, status importer.Status, code, message string) error
+	// Release hands back a job its worker stops before the end (the replica shuts down): it is
+	// queued again, resumes after its last recorded chunk, and the stop does not count as an
+	// attempt. NotFound when the claim was lost.
+	Release(ctx context.Context, c Claim) error
 }
 
 // Account is a user account as the import sees it.

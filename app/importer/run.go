@@ -132,7 +132,12 @@ func (r *Runner) RunOnce(ctx context.Context) (bool, error) {
 	wg.Wait()
 	switch {
 	case ctx.Err() != nil:
-		// Shutting down: the lease lapses and another replica resumes the job.
+		// Shutting down: another replica, or this one when it is back, resumes the job.
+		rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := r.d.Queue.Release(rctx, c); err != nil {
+			log.Warn("import not handed back; it resumes when its lease lapses", "error", err.Error())
+		}
 		return true, nil
 	case lost.Load() || errs.CodeOf(err) == "claim_lost":
 		log.Warn("import claim lost; another worker resumes it")

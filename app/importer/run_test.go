@@ -115,6 +115,7 @@ func (q *fakeQueue) Progress(_ context.Context, _ Claim, n importer.Counts, is [
 	return nil
 }
 func (q *fakeQueue) Finish(context.Context, Claim, importer.Status, string, string) error { return nil }
+func (q *fakeQueue) Release(context.Context, Claim) error                                 { return nil }
 
 type allow struct{}
 

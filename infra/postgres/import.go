@@ -47,6 +47,7 @@ type importJobRow struct {
 	ErrorCode     *string
 	ErrorMessage  *string
 	Attempts      int
+	ClaimToken    *uuid.UUID
 	CreatedAt     time.Time
 	StartedAt     *time.Time
 	FinishedAt    *time.Time
@@ -153,7 +154,7 @@ func (r *ImportJobs) Claim(ctx context.Context, lease time.Duration, maxAttempts
 			WHERE status = 'running' AND lease_until < now() AND attempts >= ?`, maxAttempts).Error; err != nil {
 			return err
 		}
-		return c.Raw(`UPDATE import_jobs j SET status = 'running', attempts = j.attempts + 1,
+		return c.Raw(`UPDATE import_jobs j SET status = 'running', attempts = j.attempts + 1, claim_token = gen_random_uuid(),
 				lease_until = now() + make_interval(secs => ?), started_at = COALESCE(j.started_at, now()), updated_at = now()
 			WHERE j.id = (
 				SELECT c.id FROM import_jobs c
@@ -162,7 +163,7 @@ func (r *ImportJobs) Claim(ctx context.Context, lease time.Duration, maxAttempts
 				                  AND o.status = 'running' AND o.lease_until >= now())
 				ORDER BY c.created_at, c.id LIMIT 1
 				FOR UPDATE SKIP LOCKED)
-			RETURNING `+importJobCols+`, payload`, lease.Seconds()).Scan(&claimed).Error
+			RETURNING `+importJobCols+`, claim_token, payload`, lease.Seconds()).Scan(&claimed).Error
 	})
 	if err != nil {
 		return appimport.Claim{}, translate(err)
@@ -171,13 +172,13 @@ func (r *ImportJobs) Claim(ctx context.Context, lease time.Duration, maxAttempts
 		return appimport.Claim{}, errs.NotFoundf("import")
 	}
 	row := claimed[0]
-	return appimport.Claim{Job: row.domain(), Attempt: row.Attempts, Payload: row.Payload}, nil
+	return appimport.Claim{Job: row.domain(), Token: *row.ClaimToken, Attempt: row.Attempts, Payload: row.Payload}, nil
 }
 
 // Renew implements appimport.Queue.
 func (r *ImportJobs) Renew(ctx context.Context, c appimport.Claim, lease time.Duration) error {
 	res := conn(ctx, r.db).Exec(`UPDATE import_jobs SET lease_until = now() + make_interval(secs => ?)
-		WHERE id = ? AND attempts = ? AND status = 'running'`, lease.Seconds(), c.Job.ID(), c.Attempt)
+		WHERE id = ? AND claim_token = ? AND status = 'running'`, lease.Seconds(), c.Job.ID(), c.Token)
 	if res.Error != nil {
 		return translate(res.Error)
 	}
@@ -192,8 +193,8 @@ func (r *ImportJobs) Progress(ctx context.Context, cl appimport.Claim, n importe
 	c := conn(ctx, r.db)
 	res := c.Exec(`UPDATE import_jobs SET processed_rows = ?, applied_rows = ?, failed_rows = ?, created_rows = ?, updated_rows = ?,
 			unchanged_rows = ?, lease_until = now() + make_interval(secs => ?), updated_at = now()
-		WHERE id = ? AND attempts = ? AND status = 'running'`,
-		n.Processed, n.Applied, n.Failed, n.Created, n.Updated, n.Unchanged, lease.Seconds(), cl.Job.ID(), cl.Attempt)
+		WHERE id = ? AND claim_token = ? AND status = 'running'`,
+		n.Processed, n.Applied, n.Failed, n.Created, n.Updated, n.Unchanged, lease.Seconds(), cl.Job.ID(), cl.Token)
 	if res.Error != nil {
 		return translate(res.Error)
 	}
@@ -218,8 +219,21 @@ func (r *ImportJobs) Progress(ctx context.Context, cl appimport.Claim, n importe
 // Finish implements appimport.Queue.
 func (r *ImportJobs) Finish(ctx context.Context, c appimport.Claim, status importer.Status, code, message string) error {
 	res := conn(ctx, r.db).Exec(`UPDATE import_jobs SET status = ?, error_code = NULLIF(?, ''), error_message = NULLIF(?, ''),
-			finished_at = now(), lease_until = NULL, payload = NULL, updated_at = now()
-		WHERE id = ? AND attempts = ? AND status = 'running'`, string(status), code, message, c.Job.ID(), c.Attempt)
+			finished_at = now(), lease_until = NULL, claim_token = NULL, payload = NULL, updated_at = now()
+		WHERE id = ? AND claim_token = ? AND status = 'running'`, string(status), code, message, c.Job.ID(), c.Token)
+	if res.Error != nil {
+		return translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return claimLost()
+	}
+	return nil
+}
+
+// Release implements appimport.Queue.
+func (r *ImportJobs) Release(ctx context.Context, c appimport.Claim) error {
+	res := conn(ctx, r.db).Exec(`UPDATE import_jobs SET status = 'queued', attempts = attempts - 1, lease_until = NULL, claim_token = NULL, updated_at = now()
+		WHERE id = ? AND claim_token = ? AND status = 'running'`, c.Job.ID(), c.Token)
 	if res.Error != nil {
 		return translate(res.Error)
 	}

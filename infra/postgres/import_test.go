@@ -268,6 +268,38 @@ func TestImportJobGivenUpAfterMaxAttempts(t *testing.T) {
 	}
 }
 
+// TestImportJobReleasedOnShutdown: a job handed back by a stopping worker is queued again at
+// once, keeps its progress, and the stop does not count as an attempt.
+func TestImportJobReleasedOnShutdown(t *testing.T) {
+	db := mustDB(t)
+	ctx := context.Background()
+	q := postgres.NewImportJobs(db)
+	owner := mustUser(t, db, "owner@release.example")
+	o := mustOrg(t, db, owner)
+	j, _ := importer.NewJob(o.ID(), owner.ID(), importer.FormatJSON, 10, time.Now())
+	if err := q.Create(ctx, j, []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	c, err := q.Claim(ctx, time.Hour, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Progress(ctx, c, importer.Counts{Processed: 4, Applied: 4, Created: 4}, nil, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Release(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	again, err := q.Claim(ctx, time.Hour, 3)
+	if err != nil || again.Attempt != 1 || again.Job.Counts().Processed != 4 || string(again.Payload) != `{}` {
+		t.Fatalf("claimed again: %+v %v", again, err)
+	}
+	// The released claim is gone.
+	if err := q.Progress(ctx, c, importer.Counts{Processed: 5}, nil, time.Hour); !errs.Is(err, errs.NotFound) {
+		t.Fatalf("stale progress: %v", err)
+	}
+}
+
 func mustUserNamed(tb testing.TB, db *gorm.DB, email, name string) *identity.User {
 	tb.Helper()
 	u, err := identity.NewUser(identity.NewUserInput{Email: email, DisplayName: name}, time.Now())
