@@ -524,15 +524,17 @@ func (s *ImportStore) writeAccounts(c *gorm.DB, ms []appimport.MemberChange, cre
 			FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(id, email, name, py, ini, locale, tz)`,
 			now, now, id, email, name, full, ini, locale, tz)
 	} else {
+		// An account that also belongs to another organisation keeps its name and email, as
+		// with the admin API: one organisation's HR data must not rename a person in another.
 		res = c.Exec(`UPDATE users u SET email = v.email, display_name = v.name, name_pinyin = v.py, name_initials = v.ini,
 				locale = v.locale, time_zone = v.tz, updated_at = ?
 			FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(id, email, name, py, ini, locale, tz)
-			WHERE u.id = v.id`, now, id, email, name, full, ini, locale, tz)
+			WHERE u.id = v.id AND (SELECT count(*) FROM memberships m WHERE m.user_id = u.id) <= 1`, now, id, email, name, full, ini, locale, tz)
 	}
 	if res.Error != nil {
 		return memberConflict(res.Error)
 	}
-	if int(res.RowsAffected) != len(ms) {
+	if create && int(res.RowsAffected) != len(ms) {
 		return errs.NotFoundf("user")
 	}
 	return nil
