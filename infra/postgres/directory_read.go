@@ -105,7 +105,8 @@ const personCols = `u.id AS user_id, u.display_name, u.email, ms.status, ms.exte
 func (r *DirectoryReader) Members(ctx context.Context, d *directory.Department, subtree bool, query string, limit, offset int) ([]appdir.Person, int, error) {
 	root := subtree && d.IsRoot()
 	lo := d.Path()
-	args := map[string]any{"org": d.OrgID(), "dept": d.ID(), "lo": lo, "hi": lo[:len(lo)-1] + "0", "limit": limit, "offset": offset}
+	_, hi := subtreeRange(lo)
+	args := map[string]any{"org": d.OrgID(), "dept": d.ID(), "lo": lo, "hi": hi, "limit": limit, "offset": offset}
 	scope := `dm.department_id = @dept`
 	switch {
 	case root:
