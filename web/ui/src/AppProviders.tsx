@@ -29,6 +29,10 @@ const theme: ThemeConfig = {
       itemActiveBg: '#eef6f1',
       itemHoverBg: '#f1f4f2',
     },
+    Tree: {
+      nodeSelectedBg: '#d5ebdf',
+      nodeHoverBg: '#eef6f1',
+    },
   },
   token: {
     colorPrimary: '#177245',

@@ -87,10 +87,10 @@ export default function AuditPage() {
         description={org.name}
         extra={
           <Space wrap>
-            <Button icon={<DownloadOutlined />} href={`${base}?${query(filter, 'csv')}`} download>
+            <Button icon={<DownloadOutlined aria-hidden />} href={`${base}?${query(filter, 'csv')}`} download>
               {t('audit.exportCsv')}
             </Button>
-            <Button icon={<DownloadOutlined />} href={`${base}?${query(filter, 'json')}`} download>
+            <Button icon={<DownloadOutlined aria-hidden />} href={`${base}?${query(filter, 'json')}`} download>
               {t('audit.exportJson')}
             </Button>
           </Space>

@@ -221,19 +221,19 @@ function DepartmentPanel({ orgID, id, tree, onSelect, onExpand, onMove }: PanelP
       </h2>
       <p className="department-facts">{t('directory.facts', { members: d.member_count ?? 0, children: d.child_count ?? 0 })}</p>
       <Space wrap className="department-actions">
-        <Button icon={<PlusOutlined />} onClick={() => setDialog('create')}>
+        <Button icon={<PlusOutlined aria-hidden />} onClick={() => setDialog('create')}>
           {t('departments.addChild')}
         </Button>
-        <Button icon={<EditOutlined />} onClick={() => setDialog('rename')}>
+        <Button icon={<EditOutlined aria-hidden />} onClick={() => setDialog('rename')}>
           {t('departments.rename')}
         </Button>
         {!isRoot && (
-          <Button icon={<SwapOutlined />} onClick={() => setDialog('move')}>
+          <Button icon={<SwapOutlined aria-hidden />} onClick={() => setDialog('move')}>
             {t('departments.move')}
           </Button>
         )}
         {!isRoot && (
-          <Button danger icon={<DeleteOutlined />} onClick={() => setDialog('delete')}>
+          <Button danger icon={<DeleteOutlined aria-hidden />} onClick={() => setDialog('delete')}>
             {t('departments.delete')}
           </Button>
         )}
@@ -542,7 +542,7 @@ function DepartmentMembers({ orgID, dept }: { orgID: string; dept: DepartmentVie
         <Checkbox checked={leader} onChange={(e) => setLeader(e.target.checked)}>
           {t('departments.asLeader')}
         </Checkbox>
-        <Button icon={<UserAddOutlined />} onClick={add} loading={adding} disabled={!picked}>
+        <Button icon={<UserAddOutlined aria-hidden />} onClick={add} loading={adding} disabled={!picked}>
           {t('departments.addMember')}
         </Button>
       </div>

@@ -107,7 +107,7 @@ export default function GroupDetailPage() {
         title={g.name}
         description={g.description || undefined}
         extra={
-          <Button icon={<EditOutlined />} onClick={() => setEditing(true)}>
+          <Button icon={<EditOutlined aria-hidden />} onClick={() => setEditing(true)}>
             {t('groups.edit')}
           </Button>
         }
@@ -125,7 +125,7 @@ export default function GroupDetailPage() {
           />
         </Card>
         <Card title={<h2>{t('groups.membersTitle')}</h2>}>
-          {full && <Alert type="warning" showIcon className="form-alert" message={t('groups.fullText', { count: g.member_count, cap: g.member_cap })} />}
+          {full && !addError && <Alert type="warning" showIcon className="form-alert" message={t('groups.fullText', { count: g.member_count, cap: g.member_cap })} />}
           {addError && <Alert type="error" showIcon className="form-alert" role="alert" message={addError} />}
           <div className="toolbar add-member-bar">
             <MemberPicker
@@ -146,7 +146,7 @@ export default function GroupDetailPage() {
               ]}
               className="role-select"
             />
-            <Button type="primary" icon={<UserAddOutlined />} onClick={add} loading={adding} disabled={!picked}>
+            <Button type="primary" icon={<UserAddOutlined aria-hidden />} onClick={add} loading={adding} disabled={!picked}>
               {t('groups.addMember')}
             </Button>
           </div>

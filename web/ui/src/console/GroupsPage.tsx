@@ -96,7 +96,7 @@ export default function GroupsPage() {
         title={t('groups.title')}
         description={org.name}
         extra={
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')}>
+          <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setEditing('new')}>
             {t('groups.create')}
           </Button>
         }

@@ -191,7 +191,7 @@ function DepartmentsForm({ person, target, onClose }: { person: PersonCard; targ
               </Checkbox>
               <Button
                 type="text"
-                icon={<DeleteOutlined />}
+                icon={<DeleteOutlined aria-hidden />}
                 onClick={() => remove(r.key)}
                 aria-label={t('members.removeDepartmentN', { n: i + 1 })}
               />
@@ -199,7 +199,7 @@ function DepartmentsForm({ person, target, onClose }: { person: PersonCard; targ
           ))}
         </ul>
       )}
-      <Button icon={<PlusOutlined />} onClick={add} disabled={rows.length >= MAX_DEPARTMENTS}>
+      <Button icon={<PlusOutlined aria-hidden />} onClick={add} disabled={rows.length >= MAX_DEPARTMENTS}>
         {t('members.addDepartment')}
       </Button>
       {rows.length >= MAX_DEPARTMENTS && <p className="field-help">{t('members.departmentsFull', { max: MAX_DEPARTMENTS })}</p>}

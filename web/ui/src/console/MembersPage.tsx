@@ -104,7 +104,7 @@ export default function MembersPage() {
         title={t('members.title')}
         description={org.name}
         extra={
-          <Button type="primary" icon={<UserAddOutlined />} onClick={() => setInviting(true)}>
+          <Button type="primary" icon={<UserAddOutlined aria-hidden />} onClick={() => setInviting(true)}>
             {t('members.invite')}
           </Button>
         }
@@ -223,7 +223,7 @@ export default function MembersPage() {
                             setDialog({ kind: key === 'role' ? 'role' : 'departments', target: { userID: m.user_id, name: m.display_name } }),
                         }}
                       >
-                        <Button size="small" icon={<MoreOutlined />} aria-label={t('members.moreNamed', { name: m.display_name })} />
+                        <Button size="small" icon={<MoreOutlined aria-hidden />} aria-label={t('members.moreNamed', { name: m.display_name })} />
                       </Dropdown>
                     </Space>
                   ),

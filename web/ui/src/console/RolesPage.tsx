@@ -68,7 +68,7 @@ export default function RolesPage() {
       title={t('roles.title')}
       description={org.name}
       extra={
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setEditing('new')} disabled={!roles.data}>
+        <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setEditing('new')} disabled={!roles.data}>
           {t('roles.create')}
         </Button>
       }
