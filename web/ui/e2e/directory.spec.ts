@@ -98,8 +98,8 @@ test('an admin builds the department tree, moves a department by dragging, fills
   await owner.goto('/console/groups');
   await owner.getByRole('button', { name: 'Create group' }).click();
   const dialog = owner.getByRole('dialog');
-  await dialog.getByLabel('Name').fill(group);
-  await dialog.getByLabel('Description').fill('Everyone who works on payments');
+  await dialog.getByRole('textbox', { name: 'Name' }).fill(group);
+  await dialog.getByRole('textbox', { name: 'Description' }).fill('Everyone who works on payments');
   await dialog.getByLabel('Member cap').fill('2');
   await dialog.getByRole('button', { name: 'Create group' }).click();
   await expect(owner).toHaveURL(/\/console\/groups\/[0-9a-f-]+$/);

@@ -5,7 +5,7 @@ import 'dayjs/locale/zh-cn';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AuditEntry } from '../api/client';
-import { useAudit, type AuditFilter } from '../api/queries';
+import { useAudit, useGroup, usePerson, useRoles, type AuditFilter } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
 import { PageHeader } from '../components/PageHeader';
 import { PageError } from '../components/PageState';
@@ -24,6 +24,35 @@ function targetName(e: AuditEntry): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * TargetName names what an entry changed: from the entry's own state when it says, otherwise by
+ * looking the member, group or role up (it may since have been deleted, then only the id shows).
+ */
+function TargetName({ orgID, entry }: { orgID: string; entry: AuditEntry }) {
+  const { t } = useTranslation();
+  const own = targetName(entry);
+  const type = entry.target_type;
+  const person = usePerson(orgID, !own && type === 'member' ? entry.target_id : undefined);
+  const group = useGroup(orgID, !own && type === 'group' ? entry.target_id : undefined);
+  const roles = useRoles(!own && type === 'role' ? orgID : undefined);
+  const name =
+    own ??
+    (type === 'member' ? person.data?.display_name : undefined) ??
+    (type === 'group' ? group.data?.name : undefined) ??
+    (type === 'role' ? roles.data?.items.find((r) => r.id === entry.target_id)?.name : undefined);
+  return (
+    <div className="member-cell">
+      <span>
+        {targetTypeLabel(t, type)}
+        {name && <strong className="audit-target-name"> {name}</strong>}
+      </span>
+      <code className="permission-code" title={entry.target_id}>
+        {entry.target_id.slice(0, 8)}
+      </code>
+    </div>
+  );
 }
 
 function Json({ value }: { value: unknown }) {
@@ -182,17 +211,7 @@ export default function AuditPage() {
                 {
                   title: t('audit.target'),
                   key: 'target',
-                  render: (_, e) => (
-                    <div className="member-cell">
-                      <span>
-                        {targetTypeLabel(t, e.target_type)}
-                        {targetName(e) && <strong className="audit-target-name"> {targetName(e)}</strong>}
-                      </span>
-                      <code className="permission-code" title={e.target_id}>
-                        {e.target_id.slice(0, 8)}
-                      </code>
-                    </div>
-                  ),
+                  render: (_, e) => <TargetName orgID={org.id} entry={e} />,
                 },
                 { title: t('audit.ip'), key: 'ip', render: (_, e) => <code>{e.ip}</code> },
               ]}

@@ -283,7 +283,7 @@ function CreateDialog({ orgID, parent, onClose, onCreated }: { orgID: string; pa
       destroyOnHidden
     >
       {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
-      <Form form={form} layout="vertical" requiredMark={false} onFinish={onFinish} disabled={busy}>
+      <Form form={form} name="department-create" layout="vertical" requiredMark={false} onFinish={onFinish} disabled={busy}>
         <NameField />
       </Form>
     </Modal>
@@ -345,7 +345,7 @@ function RenameDialog({ orgID, dept, onClose }: { orgID: string; dept: Departmen
       destroyOnHidden
     >
       {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
-      <Form form={form} layout="vertical" requiredMark={false} onFinish={onFinish} disabled={busy} initialValues={{ name: dept.name }}>
+      <Form form={form} name="department-rename" layout="vertical" requiredMark={false} onFinish={onFinish} disabled={busy} initialValues={{ name: dept.name }}>
         <NameField />
       </Form>
     </Modal>

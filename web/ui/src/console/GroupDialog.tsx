@@ -64,6 +64,7 @@ export function GroupDialog({ orgID, group, onClose, onSaved }: { orgID: string;
       {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
       <Form<GroupForm>
         form={form}
+        name="group"
         layout="vertical"
         requiredMark={false}
         disabled={busy}

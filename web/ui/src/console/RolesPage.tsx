@@ -225,6 +225,7 @@ function RoleDialog({ orgID, role, catalogue, onClose }: { orgID: string; role?:
       {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
       <Form<RoleForm>
         form={form}
+        name="role"
         layout="vertical"
         requiredMark={false}
         disabled={busy}

@@ -99,6 +99,7 @@ export default function ScimPage() {
           {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
           <Form<TokenForm>
             form={form}
+            name="scim-token"
             layout="inline"
             className="token-form"
             requiredMark={false}

@@ -129,6 +129,7 @@ export const AUDIT_ACTIONS = [
   'group.delete',
   'group.member.add',
   'group.member.remove',
+  'group.member.role',
   'member.create',
   'member.update',
   'member.deactivate',
@@ -167,6 +168,8 @@ export function auditActionLabel(t: TFunction, action: string): string {
       return t('auditActions.groupMemberAdd');
     case 'group.member.remove':
       return t('auditActions.groupMemberRemove');
+    case 'group.member.role':
+      return t('auditActions.groupMemberRole');
     case 'member.create':
       return t('auditActions.memberCreate');
     case 'member.update':
