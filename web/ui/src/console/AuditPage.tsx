@@ -5,6 +5,7 @@ import 'dayjs/locale/zh-cn';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AuditEntry } from '../api/client';
+import { useMediaQuery } from '../lib/useMediaQuery';
 import { useAudit, useGroup, usePerson, useRoles, type AuditFilter } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
 import { PageHeader } from '../components/PageHeader';
@@ -78,6 +79,7 @@ export default function AuditPage() {
   const [action, setAction] = useState('');
   const [targetType, setTargetType] = useState<string>();
   const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null);
+  const mobile = useMediaQuery('(max-width: 575.98px)');
 
   useEffect(() => {
     dayjs.locale(i18n.language === 'zh-CN' ? 'zh-cn' : 'en');
@@ -166,7 +168,7 @@ export default function AuditPage() {
               loading={audit.isPending}
               dataSource={entries}
               pagination={false}
-              scroll={{ x: 'max-content' }}
+              scroll={mobile ? undefined : { x: 'max-content' }}
               locale={{ emptyText: t('audit.empty') }}
               expandable={{
                 expandedRowRender: (e) => (
@@ -182,7 +184,21 @@ export default function AuditPage() {
                   </div>
                 ),
               }}
-              columns={[
+              columns={mobile ? [
+                {
+                  title: t('audit.entry'),
+                  key: 'entry',
+                  render: (_, e) => (
+                    <div className="member-cell">
+                      <span className="member-name">{auditActionLabel(t, e.action)}</span>
+                      <TargetName orgID={org.id} entry={e} />
+                      <span className="member-email">
+                        {t('audit.byAt', { who: e.actor_name || t('audit.system'), at: format.dateTime(e.at) })} · {e.ip}
+                      </span>
+                    </div>
+                  ),
+                },
+              ] : [
                 { title: t('audit.time'), key: 'at', render: (_, e) => <span className="nowrap">{format.dateTime(e.at)}</span> },
                 {
                   title: t('audit.actor'),

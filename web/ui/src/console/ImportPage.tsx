@@ -49,6 +49,16 @@ function kindOf(file: File): 'json' | 'csv' | undefined {
   return undefined;
 }
 
+/** readBytes reads a chosen file. */
+function readBytes(file: File): Promise<ArrayBuffer> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result as ArrayBuffer);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsArrayBuffer(file);
+  });
+}
+
 /** ImportPage uploads users and departments in bulk and follows the job to its per-row report. */
 export default function ImportPage() {
   const { t } = useTranslation();
@@ -78,8 +88,8 @@ export default function ImportPage() {
       const job = await unwrap(
         api.POST('/api/v1/admin/orgs/{orgID}/imports', {
           params: { path: { orgID } },
-          // The file goes as it is: the server reads JSON or CSV by the Content-Type.
-          body: file as never,
+          // The file's bytes go as they are: the server reads JSON or CSV by the Content-Type.
+          body: (await readBytes(file)) as never,
           bodySerializer: (body: unknown) => body as BodyInit,
           headers: { 'Content-Type': kind === 'json' ? 'application/json' : 'text/csv' },
         }),
@@ -227,6 +237,7 @@ function ImportProgress({ orgID, id }: { orgID: string; id: string }) {
             <Progress
               percent={j!.total_rows ? Math.floor((j!.processed_rows / j!.total_rows) * 100) : ended ? 100 : 0}
               status={j!.status === 'failed' ? 'exception' : ended ? (j!.failed_rows ? 'normal' : 'success') : 'active'}
+              strokeColor={j!.status === 'failed' ? undefined : '#177245'}
               aria-label={t('imports.progress')}
             />
             <p className="muted">{t('imports.processed', { processed: j!.processed_rows, total: j!.total_rows })}</p>

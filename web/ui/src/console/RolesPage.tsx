@@ -90,7 +90,6 @@ export default function RolesPage() {
             size="small"
             dataSource={custom}
             pagination={false}
-            scroll={mobile ? undefined : { x: 'max-content' }}
             locale={{ emptyText: t('roles.noCustom') }}
             columns={[
               {
@@ -100,10 +99,11 @@ export default function RolesPage() {
                   <div className="member-cell">
                     <span className="member-name">{r.name}</span>
                     {r.description && <span className="member-email">{r.description}</span>}
+                    {mobile && <PermissionTags permissions={r.permissions} />}
                   </div>
                 ),
               },
-              { title: t('roles.permissions'), key: 'permissions', render: (_, r) => <PermissionTags permissions={r.permissions} /> },
+              ...(mobile ? [] : [{ title: t('roles.permissions'), key: 'permissions', render: (_: unknown, r: RoleDef) => <PermissionTags permissions={r.permissions} /> }]),
               {
                 title: <span className="visually-hidden">{t('common.actions')}</span>,
                 key: 'actions',
@@ -127,7 +127,6 @@ export default function RolesPage() {
             size="small"
             dataSource={builtin}
             pagination={false}
-            scroll={mobile ? undefined : { x: 'max-content' }}
             columns={[
               {
                 title: t('roles.name'),
@@ -136,10 +135,11 @@ export default function RolesPage() {
                   <div className="member-cell">
                     <span className="member-name">{roleName(t, r)}</span>
                     <span className="member-email">{builtinRoleDescription(t, r.builtin ?? '')}</span>
+                    {mobile && <PermissionTags permissions={r.permissions} />}
                   </div>
                 ),
               },
-              { title: t('roles.permissions'), key: 'permissions', render: (_, r) => <PermissionTags permissions={r.permissions} /> },
+              ...(mobile ? [] : [{ title: t('roles.permissions'), key: 'permissions', render: (_: unknown, r: RoleDef) => <PermissionTags permissions={r.permissions} /> }]),
             ]}
           />
         </Card>
@@ -150,7 +150,6 @@ export default function RolesPage() {
             size="small"
             dataSource={catalogue}
             pagination={false}
-            scroll={mobile ? undefined : { x: 'max-content' }}
             columns={[
               {
                 title: t('roles.permission'),
@@ -159,10 +158,11 @@ export default function RolesPage() {
                   <div className="member-cell">
                     <span className="member-name">{permissionLabel(t, c.permission)}</span>
                     <code className="permission-code">{c.permission}</code>
+                    {mobile && <span className="member-email">{permissionDescription(t, c.permission)}</span>}
                   </div>
                 ),
               },
-              { title: t('roles.what'), key: 'what', render: (_, c) => permissionDescription(t, c.permission) },
+              ...(mobile ? [] : [{ title: t('roles.what'), key: 'what', render: (_: unknown, c: Catalogue[number]) => permissionDescription(t, c.permission) }]),
               {
                 title: t('roles.scope'),
                 key: 'scope',

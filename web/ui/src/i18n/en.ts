@@ -486,6 +486,8 @@ const en = {
     revoked: '{{role}} was revoked.',
   },
   audit: {
+    entry: 'Entry',
+    byAt: '{{who}}, {{at}}',
     title: 'Audit log',
     filters: 'Filter the audit log',
     actor: 'Who',

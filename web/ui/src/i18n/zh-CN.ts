@@ -488,6 +488,8 @@ const zhCN: Messages = {
     revoked: '已撤销“{{role}}”。',
   },
   audit: {
+    entry: '记录',
+    byAt: '{{who}}，{{at}}',
     title: '审计日志',
     filters: '筛选审计日志',
     actor: '操作人',

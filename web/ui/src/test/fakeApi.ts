@@ -22,6 +22,15 @@ export interface Call {
   headers: Headers;
 }
 
+/** parse reads a JSON body, or keeps any other body (a CSV upload) as text. */
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /**
  * fakeApi replaces fetch with a table of routes ("GET /api/v1/me") and records every call, so
  * tests drive the UI against the OpenAPI contract without a server.
@@ -32,7 +41,7 @@ export function fakeApi(routes: Record<string, Handler>) {
     const request = input instanceof Request ? input : new Request(input);
     const url = new URL(request.url);
     const text = request.method === 'GET' ? '' : await request.clone().text();
-    const body = text ? JSON.parse(text) : undefined;
+    const body = text ? parse(text) : undefined;
     calls.push({ method: request.method, path: url.pathname + url.search, body, headers: request.headers });
     const handler = routes[`${request.method} ${url.pathname}`];
     const response = handler ? await handler(request, body) : undefined;

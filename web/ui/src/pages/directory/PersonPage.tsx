@@ -1,5 +1,5 @@
 import { MailOutlined } from '@ant-design/icons';
-import { Card, Empty, Tag } from 'antd';
+import { Card, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { usePerson } from '../../api/queries';
@@ -19,6 +19,8 @@ export default function PersonPage() {
   const person = usePerson(org?.id, userID);
   useTitle(person.data?.display_name ?? t('directory.person'));
   if (!org) return <NoOrganisation />;
+  // Someone who leads their own primary department is not their own leader.
+  const leaders = person.data?.leaders.filter((l) => l.user_id !== person.data.user_id) ?? [];
   return (
     <>
       <DirectoryHeader org={org} />
@@ -45,14 +47,14 @@ export default function PersonPage() {
           </Card>
           <Card title={<h2>{t('directory.departments')}</h2>} size="small">
             {person.data.departments.length === 0 ? (
-              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('directory.noDepartments')} />
+              <p className="muted">{t('directory.noDepartments')}</p>
             ) : (
               <ul className="link-list">
                 {[...person.data.departments]
                   .sort((a, b) => Number(b.primary) - Number(a.primary))
                   .map((d) => (
                     <li key={d.id}>
-                      <Link to={d.parent_id === null ? '/directory' : `/directory?dept=${d.id}`}>{d.path_names.join(' / ')}</Link>
+                      <Link to={d.parent_id === null ? '/directory' : `/directory?dept=${d.id}`}>{(d.path_names.length > 1 ? d.path_names.slice(1) : d.path_names).join(' / ')}</Link>
                       <span className="link-list-extra">
                         {d.primary && <Tag color="green">{t('directory.primary')}</Tag>}
                         {d.leader && <Tag color="gold">{t('directory.leader')}</Tag>}
@@ -63,11 +65,11 @@ export default function PersonPage() {
             )}
           </Card>
           <Card title={<h2>{t('directory.theirLeaders')}</h2>} size="small">
-            {person.data.leaders.length === 0 ? (
-              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('directory.noLeaders')} />
+            {leaders.length === 0 ? (
+              <p className="muted">{t('directory.noLeaders')}</p>
             ) : (
               <ul className="people-list">
-                {person.data.leaders.map((p) => (
+                {leaders.map((p) => (
                   <PersonItem key={p.user_id} person={p} />
                 ))}
               </ul>
@@ -75,7 +77,7 @@ export default function PersonPage() {
           </Card>
           <Card title={<h2>{t('directory.groups')}</h2>} size="small">
             {person.data.groups.length === 0 ? (
-              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('directory.noGroups')} />
+              <p className="muted">{t('directory.noGroups')}</p>
             ) : (
               <ul className="link-list">
                 {person.data.groups.map((g) => (
