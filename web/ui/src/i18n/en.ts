@@ -165,7 +165,7 @@ const en = {
     departmentFilter: 'Filter by department',
     departmentNote: 'Members of the department and all its sub-departments.',
     changeRole: 'Change role',
-    departments: 'Departments',
+    departments: 'Set departments',
     moreNamed: 'More actions for {{name}}',
     roleTitle: 'Change the role of {{name}}',
     roleHelp: 'Owners and admins manage the whole organisation; members use the app and the directory; guests see only the groups they are in. Only an owner can make someone an owner.',

@@ -167,7 +167,7 @@ const zhCN: Messages = {
     departmentFilter: '按部门筛选',
     departmentNote: '该部门及其所有子部门的成员。',
     changeRole: '更改角色',
-    departments: '所属部门',
+    departments: '设置所属部门',
     moreNamed: '{{name}} 的更多操作',
     roleTitle: '更改 {{name}} 的角色',
     roleHelp: '所有者和管理员管理整个组织；成员使用应用和通讯录；访客只能看到所在的群组。只有所有者可以将他人设为所有者。',
