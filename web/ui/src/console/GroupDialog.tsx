@@ -34,6 +34,8 @@ export function GroupDialog({ orgID, group, onClose, onSaved }: { orgID: string;
       description: v.description?.trim() ?? '',
       department_id: v.department_id ?? null,
       member_cap: v.member_cap,
+      // The update replaces every field: keep the id an identity provider linked the group by.
+      ...(group?.external_id ? { external_id: group.external_id } : {}),
     };
     try {
       const saved = group
