@@ -102,6 +102,25 @@ test('a custom role lets a member change one department and nowhere else, and th
   await expect(tree.getByText(sales, { exact: true })).toBeVisible();
   await expect(tree.getByText(`${sales} taken over`, { exact: true })).toHaveCount(0);
 
+  // Dragging Mobile out of Eng into Sales is refused too: the tree puts it back and says why.
+  const mobileNode = tree.getByText(`Mobile ${s}`, { exact: true });
+  const salesNode = tree.getByText(sales, { exact: true });
+  await salesNode.scrollIntoViewIfNeeded();
+  await mobileNode.scrollIntoViewIfNeeded();
+  const from = (await mobileNode.boundingBox())!;
+  const to = (await salesNode.boundingBox())!;
+  const refused = ed.waitForResponse((r) => r.request().method() === 'PATCH' && /\/departments\//.test(r.url()));
+  await ed.mouse.move(from.x + 8, from.y + from.height / 2);
+  await ed.mouse.down();
+  await ed.mouse.move(from.x + 20, from.y + from.height / 2, { steps: 5 });
+  await ed.mouse.move(from.x + 80, to.y + to.height * 0.75, { steps: 15 });
+  await ed.mouse.move(from.x + 84, to.y + to.height * 0.75, { steps: 2 });
+  await ed.mouse.up();
+  expect((await refused).status()).toBe(403);
+  await expect(ed.getByText('The department was not moved. You don’t have permission to do that here.')).toBeVisible();
+  await selectInTree(ed, [root, eng, `Mobile ${s}`]);
+  await expect(ed.locator('.directory-breadcrumb')).toContainText(eng);
+
   // Pages for admins say honestly that they are not for this member.
   await ed.goto('/console/roles');
   await expect(ed.getByRole('heading', { name: 'You don’t have permission to use this page' })).toBeVisible();

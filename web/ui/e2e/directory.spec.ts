@@ -52,6 +52,8 @@ test('an admin builds the department tree, moves a department by dragging, fills
   // drops onto the department rather than beside it.
   const source = tree.getByText(payments, { exact: true });
   const target = tree.getByText(platform, { exact: true });
+  await target.scrollIntoViewIfNeeded();
+  await source.scrollIntoViewIfNeeded();
   const from = (await source.boundingBox())!;
   const to = (await target.boundingBox())!;
   const moved = owner.waitForResponse((r) => r.request().method() === 'PATCH' && /\/departments\//.test(r.url()));
