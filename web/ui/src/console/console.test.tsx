@@ -97,7 +97,7 @@ describe('the department tree', () => {
       [`DELETE ${adminPath}/departments/d-eng`]: () => json(204, null),
     });
     renderAt('/console/departments?dept=d-eng');
-    const user = userEvent.setup({ delay: null });
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
     await user.click(await screen.findByRole('button', { name: 'Delete' }));
     const dialog = await screen.findByRole('dialog');
     expect(within(dialog).getByText(/It has 1 sub-departments and 1 direct members/)).toBeInTheDocument();
@@ -123,7 +123,7 @@ describe('groups', () => {
     renderAt('/console/groups/g1');
     expect(await screen.findByRole('heading', { name: 'Payments guild', level: 1 })).toBeInTheDocument();
     expect(screen.getByText('1 / 2 members')).toBeInTheDocument();
-    const user = userEvent.setup({ delay: null });
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
     await user.click(screen.getByRole('combobox', { name: 'Find a member to add' }));
     await user.click(await screen.findByText('Lin Na <lin@example.com>', { selector: '.ant-select-item-option-content' }));
     await user.click(screen.getByRole('button', { name: 'Add' }));
@@ -184,7 +184,7 @@ describe('the audit log', () => {
     expect(await screen.findByText('Role 8')).toBeInTheDocument();
     // In the user's time zone (Asia/Shanghai): the next day.
     expect(screen.getAllByText(/Mar 2, 2025/).length).toBeGreaterThan(0);
-    await userEvent.setup({ delay: null }).click(screen.getByRole('button', { name: 'Load more' }));
+    await userEvent.setup({ delay: null, pointerEventsCheck: 0 }).click(screen.getByRole('button', { name: 'Load more' }));
     expect(await screen.findByText('Role 6')).toBeInTheDocument();
     expect(calls.some((c) => c.path.includes('before_id=7'))).toBe(true);
     expect(screen.getByRole('link', { name: 'Export CSV' })).toHaveAttribute('href', `${adminPath}/audit/export?format=csv`);
@@ -221,8 +221,8 @@ describe('bulk import', () => {
       return el;
     });
     const csv = new File(['external_id,email,display_name\nE1,a@example.com,A\n'], 'people.csv', { type: 'text/csv' });
-    await userEvent.setup({ delay: null }).upload(input, csv);
-    await userEvent.setup({ delay: null }).click(await screen.findByRole('button', { name: 'Start import' }));
+    await userEvent.setup({ delay: null, pointerEventsCheck: 0 }).upload(input, csv);
+    await userEvent.setup({ delay: null, pointerEventsCheck: 0 }).click(await screen.findByRole('button', { name: 'Start import' }));
     expect(await screen.findByText(/email must be a valid address/, {}, { timeout: 10000 })).toBeInTheDocument();
     const post = calls.find((c) => c.method === 'POST')!;
     expect(post.headers.get('Content-Type')).toBe('text/csv');

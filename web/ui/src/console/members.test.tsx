@@ -51,17 +51,17 @@ describe('the members page', () => {
       }),
     );
     renderAt('/console/members');
-    const user = userEvent.setup({ delay: null });
-    await user.click(await screen.findByRole('button', { name: 'More actions for Wang Wei' }));
-    await user.click(await screen.findByRole('menuitem', { name: 'Set departments' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Departments of Wang Wei' });
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
+    await user.click(await screen.findByLabelText('More actions for Wang Wei'));
+    await user.click(await screen.findByText('Set departments'));
+    const dialog = (await screen.findByText('Departments of Wang Wei')).closest<HTMLElement>('.ant-modal')!;
     // Each row shows the department's path, even where the tree has not been opened.
     expect(await within(dialog).findByText('Engineering / Backend')).toBeInTheDocument();
     const rows = within(dialog).getAllByRole('listitem');
     await user.click(within(rows[1]).getByText('Primary'));
-    await user.click(within(dialog).getByRole('button', { name: 'Remove department 1' }));
+    await user.click(within(dialog).getByLabelText('Remove department 1'));
     await user.click(within(dialog).getByText('Leader'));
-    await user.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await user.click(within(dialog).getByText('Save'));
     await waitFor(() => expect(calls.some((c) => c.method === 'PUT')).toBe(true));
     expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ departments: [{ department_id: 'd-backend', primary: true, leader: true }] });
     expect(await screen.findByText('The departments of Wang Wei were saved.')).toBeInTheDocument();
@@ -70,14 +70,14 @@ describe('the members page', () => {
   it('changes a member’s base role, guests included', async () => {
     const { calls } = fakeApi(routes({ [`PUT ${adminPath}/users/u2/role`]: (_req, body) => json(200, { ...wang, ...(body as object) }) }));
     renderAt('/console/members');
-    const user = userEvent.setup({ delay: null });
-    await user.click(await screen.findByRole('button', { name: 'More actions for Wang Wei' }));
-    await user.click(await screen.findByRole('menuitem', { name: 'Change role' }));
-    const dialog = await screen.findByRole('dialog', { name: 'Change the role of Wang Wei' });
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
+    await user.click(await screen.findByLabelText('More actions for Wang Wei'));
+    await user.click(await screen.findByText('Change role'));
+    const dialog = (await screen.findByText('Change the role of Wang Wei')).closest<HTMLElement>('.ant-modal')!;
     await within(dialog).findByText('Member');
     await user.click(dialog.querySelector('.ant-select-selector')!);
     await user.click(await screen.findByText('Guest', { selector: '.ant-select-item-option-content' }));
-    await user.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await user.click(within(dialog).getByText('Save'));
     expect(await screen.findByText('Wang Wei is now Guest.')).toBeInTheDocument();
     expect(calls.find((c) => c.method === 'PUT')?.body).toEqual({ role: 'guest' });
   });
@@ -89,9 +89,9 @@ describe('the members page', () => {
       }),
     );
     renderAt('/console/members');
-    const user = userEvent.setup({ delay: null });
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
     expect(await screen.findByText('Wang Wei')).toBeInTheDocument();
-    await user.click(screen.getByRole('combobox', { name: 'Filter by department' }));
+    await user.click(screen.getAllByLabelText('Filter by department').find((e) => e.tagName === 'INPUT')!);
     await user.click(await screen.findByText('Engineering', { selector: '.ant-select-tree-title' }));
     expect(await screen.findByText('Zhao Lei')).toBeInTheDocument();
     expect(screen.getByText('Members of the department and all its sub-departments.')).toBeInTheDocument();

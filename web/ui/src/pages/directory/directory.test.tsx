@@ -24,7 +24,7 @@ describe('the directory', () => {
         json(200, new URL(req.url).searchParams.get('q') === 'zw' ? { people: [zhang], departments: [], groups: [] } : { people: [], departments: [], groups: [] }),
     });
     renderAt('/directory');
-    const user = userEvent.setup({ delay: null });
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
     await user.type(await screen.findByRole('searchbox', { name: 'Search the directory' }), 'zw');
     const link = await screen.findByRole('link', { name: /张伟/ });
     expect(link).toHaveAttribute('href', '/directory/people/u-zhang');
@@ -56,7 +56,7 @@ describe('the directory', () => {
     expect(within(row).getByText('张伟')).toBeInTheDocument();
     expect(within(row).getByText('Leader')).toBeInTheDocument();
     expect(screen.getByRole('region', { name: 'Leaders' })).toHaveTextContent('张伟');
-    await userEvent.setup({ delay: null }).click(screen.getByText('Including sub-departments'));
+    await userEvent.setup({ delay: null, pointerEventsCheck: 0 }).click(screen.getByText('Including sub-departments'));
     expect(await screen.findByText('Lin Na')).toBeInTheDocument();
     expect(calls.some((c) => c.path.includes('/d-eng/members?subtree=true'))).toBe(true);
   });
