@@ -19,7 +19,7 @@ export function PersonAvatar({ name, size = 'default' }: { name: string; size?: 
 }
 
 /** PersonItem is one person in a list, linking to their card. */
-export function PersonItem({ person, extra, to }: { person: Person; extra?: ReactNode; to?: string }) {
+export function PersonItem({ person, extra, to }: { person: Pick<Person, 'user_id' | 'display_name' | 'email' | 'status'>; extra?: ReactNode; to?: string }) {
   const { t } = useTranslation();
   return (
     <li className="person-item">

@@ -292,6 +292,7 @@ const en = {
     peopleCount: 'Members: {{count}}',
     members: 'Members',
     membersScope: 'Which members to show',
+    everyone: 'Everyone',
     direct: 'Direct',
     subtree: 'Including sub-departments',
     noMembers: 'No one is in this department directly.',

@@ -294,6 +294,7 @@ const zhCN: Messages = {
     peopleCount: '成员：{{count}}',
     members: '成员',
     membersScope: '显示哪些成员',
+    everyone: '全部成员',
     direct: '直属',
     subtree: '含子部门',
     noMembers: '该部门没有直属成员。',

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import type { OrgMembership } from '../../api/client';
-import { useChildren, useDepartment, useDepartmentMembers, useDirectorySearch } from '../../api/queries';
+import { useChildren, useDepartment, useDepartmentMembers, useDirectorySearch, useMembers } from '../../api/queries';
 import { useCurrentOrg } from '../../auth/OrgContext';
 import { PageError, PageLoading } from '../../components/PageState';
 import { PersonItem } from '../../directory/people';
@@ -78,19 +78,28 @@ function Browse({ org, deptID }: { org: OrgMembership; deptID?: string }) {
   );
 }
 
+type Scope = 'direct' | 'subtree' | 'everyone';
+
 function DepartmentPane({ orgID, id, mobile, onOpen }: { orgID: string; id: string; mobile: boolean; onOpen: (id: string) => void }) {
   const { t } = useTranslation();
-  const [subtree, setSubtree] = useState(false);
+  const dept = useDepartment(orgID, id);
+  const isRoot = dept.data?.parent_id === null;
+  // At the top, everyone: people who are in no department yet are found there too.
+  const [chosen, setChosen] = useState<Scope>();
+  const scope: Scope = chosen ?? (isRoot ? 'everyone' : 'direct');
+  const subtree = scope === 'subtree';
   const [page, setPage] = useState(1);
   const [forID, setForID] = useState(id);
   if (forID !== id) {
     // Another department: start at its first page.
     setForID(id);
     setPage(1);
+    setChosen(undefined);
   }
-  const dept = useDepartment(orgID, id);
   const children = useChildren(orgID, id, mobile);
-  const members = useDepartmentMembers(orgID, id, { subtree, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  const inDepartment = useDepartmentMembers(scope === 'everyone' ? undefined : orgID, id, { subtree, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  const everyone = useMembers(scope === 'everyone' ? orgID : undefined, { q: '', status: 'active', limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  const members = scope === 'everyone' ? everyone : inDepartment;
 
   if (dept.isPending) return <Card className="directory-pane"><PageLoading /></Card>;
   if (dept.isError) return <Card className="directory-pane"><PageError error={dept.error} onRetry={() => dept.refetch()} /></Card>;
@@ -155,12 +164,13 @@ function DepartmentPane({ orgID, id, mobile, onOpen }: { orgID: string; id: stri
             <Radio.Group
               optionType="button"
               size="small"
-              value={subtree ? 'subtree' : 'direct'}
+              value={scope}
               onChange={(e) => {
-                setSubtree(e.target.value === 'subtree');
+                setChosen(e.target.value);
                 setPage(1);
               }}
               options={[
+                ...(isRoot ? [{ value: 'everyone', label: t('directory.everyone') }] : []),
                 { value: 'direct', label: t('directory.direct') },
                 { value: 'subtree', label: t('directory.subtree') },
               ]}

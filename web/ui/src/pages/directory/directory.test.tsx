@@ -20,6 +20,7 @@ describe('the directory', () => {
       [`GET ${orgPath}/departments`]: (req) => json(200, children(new URL(req.url))),
       [`GET ${orgPath}/departments/d-root`]: () => json(200, view(root)),
       [`GET ${orgPath}/departments/d-root/members`]: () => json(200, { items: [], total: 0 }),
+      [`GET ${orgPath}/members`]: () => json(200, { items: [], total: 0 }),
       [`GET ${orgPath}/search`]: (req) =>
         json(200, new URL(req.url).searchParams.get('q') === 'zw' ? { people: [zhang], departments: [], groups: [] } : { people: [], departments: [], groups: [] }),
     });
@@ -30,6 +31,19 @@ describe('the directory', () => {
     expect(link).toHaveAttribute('href', '/directory/people/u-zhang');
     expect(location()).toBe('/directory?q=zw');
     expect(calls.some((c) => c.path === `${orgPath}/search?q=zw&limit=20`)).toBe(true);
+  });
+
+  it('lists everyone at the top, people in no department included', async () => {
+    fakeApi({
+      'GET /api/v1/me': () => json(200, me({ role: 'member' })),
+      [`GET ${orgPath}/departments`]: (req) => json(200, children(new URL(req.url))),
+      [`GET ${orgPath}/departments/d-root`]: () => json(200, view(root)),
+      [`GET ${orgPath}/members`]: () =>
+        json(200, { items: [{ user_id: 'u9', email: 'new@example.com', display_name: 'New Person', role: 'member', status: 'active', joined_at: '2025-01-01T00:00:00Z' }], total: 1 }),
+    });
+    renderAt('/directory');
+    expect(await screen.findByText('New Person')).toBeInTheDocument();
+    expect(screen.getByText('Everyone')).toBeInTheDocument();
   });
 
   it('says so when nothing matches', async () => {
