@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -457,20 +458,41 @@ func (s *Server) createGroup(c echo.Context) error {
 	return c.JSON(http.StatusCreated, toGroupJSON(g))
 }
 
+// groupPatch is a PATCH of a group: absent fields keep their value; "department_id": null moves
+// the group to the whole organisation.
+type groupPatch struct {
+	DepartmentID json.RawMessage `json:"department_id"` // absent: keep; null: none
+	Name         *string         `json:"name"`
+	Description  *string         `json:"description"`
+	ExternalID   *string         `json:"external_id"`
+	MemberCap    *int            `json:"member_cap"`
+}
+
 func (s *Server) updateGroup(c echo.Context) error {
 	id, err := pathID(c, "groupID", "group")
 	if err != nil {
 		return err
 	}
-	var req groupRequest
+	var req groupPatch
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	in, err := req.input()
-	if err != nil {
-		return err
+	p := directory.GroupPatch{Name: req.Name, Description: req.Description, ExternalID: req.ExternalID, MemberCap: req.MemberCap}
+	if len(req.DepartmentID) > 0 {
+		var dept *string
+		if err := json.Unmarshal(req.DepartmentID, &dept); err != nil {
+			return errs.E(errs.Invalid, "invalid_field", `field "department_id" must be a string or null`)
+		}
+		id, err := parseOptionalID(dept, "department")
+		if err != nil {
+			return err
+		}
+		p.DepartmentID = &id
 	}
-	g, err := s.dir.UpdateGroup(ctxOf(c), actor(c), id, in)
+	if req.MemberCap != nil && *req.MemberCap < 1 {
+		return errs.E(errs.Invalid, "invalid_member_cap", "member_cap must be between 1 and "+strconv.Itoa(directory.MaxGroupMembers))
+	}
+	g, err := s.dir.PatchGroup(ctxOf(c), actor(c), id, p)
 	if err != nil {
 		return err
 	}

@@ -216,7 +216,7 @@ func (s *Service) Assign(ctx context.Context, a apporg.Actor, in AssignInput) (a
 		if !ok {
 			return access.AuditEntry{}, errs.NotFoundf("member")
 		}
-		e := a.Entry("role.assign", "member", in.UserID.String(), nil, map[string]any{"role_id": in.RoleID, "department_id": in.DepartmentID})
+		e := a.Entry("role.assign", "member", in.UserID.String(), nil, map[string]any{"role_id": in.RoleID, "department_id": access.OptionalID(in.DepartmentID)})
 		return e, s.assignments.Add(ctx, out)
 	})
 	return out, err
@@ -229,7 +229,7 @@ func (s *Service) Unassign(ctx context.Context, a apporg.Actor, id uuid.UUID) er
 		if err != nil {
 			return access.AuditEntry{}, err
 		}
-		return a.Entry("role.unassign", "member", as.UserID.String(), map[string]any{"role_id": as.RoleID, "department_id": as.DepartmentID}, nil), nil
+		return a.Entry("role.unassign", "member", as.UserID.String(), map[string]any{"role_id": as.RoleID, "department_id": access.OptionalID(as.DepartmentID)}, nil), nil
 	})
 }
 

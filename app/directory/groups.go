@@ -63,7 +63,7 @@ func (s *Service) canSee(ctx context.Context, a apporg.Actor, groupID uuid.UUID)
 }
 
 func groupState(g *directory.Group) map[string]any {
-	return map[string]any{"name": g.Name(), "description": g.Description(), "department_id": g.DepartmentID(),
+	return map[string]any{"name": g.Name(), "description": g.Description(), "department_id": access.OptionalID(g.DepartmentID()),
 		"external_id": g.ExternalID(), "member_cap": g.MemberCap()}
 }
 
@@ -110,6 +110,15 @@ func (s *Service) Groups(ctx context.Context, a apporg.Actor, f directory.GroupF
 
 // UpdateGroup replaces a group's fields. Raising the cap above 1000 is refused.
 func (s *Service) UpdateGroup(ctx context.Context, a apporg.Actor, id uuid.UUID, in directory.GroupInput) (*directory.Group, error) {
+	return s.updateGroup(ctx, a, id, func(*directory.Group) directory.GroupInput { return in })
+}
+
+// PatchGroup changes the fields the patch names and keeps the others.
+func (s *Service) PatchGroup(ctx context.Context, a apporg.Actor, id uuid.UUID, p directory.GroupPatch) (*directory.Group, error) {
+	return s.updateGroup(ctx, a, id, func(g *directory.Group) directory.GroupInput { return g.Patched(p) })
+}
+
+func (s *Service) updateGroup(ctx context.Context, a apporg.Actor, id uuid.UUID, change func(*directory.Group) directory.GroupInput) (*directory.Group, error) {
 	var g *directory.Group
 	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		var err error
@@ -119,6 +128,7 @@ func (s *Service) UpdateGroup(ctx context.Context, a apporg.Actor, id uuid.UUID,
 		if err := s.requireGroupManager(ctx, a, g); err != nil {
 			return access.AuditEntry{}, err
 		}
+		in := change(g)
 		if in.DepartmentID != g.DepartmentID() {
 			// Moving a group needs the right over where it goes too.
 			scope, err := s.scopeOf(ctx, a.OrgID, in.DepartmentID)

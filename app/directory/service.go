@@ -63,7 +63,7 @@ func (s *Service) recorded(ctx context.Context, fn func(ctx context.Context) (ac
 }
 
 func deptState(d *directory.Department) map[string]any {
-	return map[string]any{"name": d.Name(), "parent_id": d.ParentID(), "external_id": d.ExternalID(), "sort_order": d.SortOrder()}
+	return map[string]any{"name": d.Name(), "parent_id": access.OptionalID(d.ParentID()), "external_id": d.ExternalID(), "sort_order": d.SortOrder()}
 }
 
 // CreateRoot makes a new organisation's root department, named after it. Organisation creation

@@ -342,3 +342,23 @@ func TestSharedAccountsAreNotEditedByOneOrganisation(t *testing.T) {
 		t.Fatalf("A's view changed: %v", got)
 	}
 }
+
+func TestGroupPatchKeepsWhatItDoesNotName(t *testing.T) {
+	e := newTestEnv(t)
+	d := e.mustDir("Patch", "o@patch.example")
+	dept := d.mustDept("", "Sales")
+	g := d.c.must(201, "POST", d.admin("/groups"), map[string]any{"name": "Club", "external_id": "okta-1", "department_id": dept, "member_cap": 20})["id"].(string)
+	got := d.c.must(200, "PATCH", d.admin("/groups/"+g), map[string]any{"name": "Sales club"})
+	if got["external_id"] != "okta-1" || got["department_id"] != dept || got["member_cap"].(float64) != 20 {
+		t.Fatalf("patch cleared fields: %v", got)
+	}
+	got = d.c.must(200, "PATCH", d.admin("/groups/"+g), map[string]any{"department_id": nil})
+	if got["department_id"] != nil || got["name"] != "Sales club" {
+		t.Fatalf("moving to the whole organisation: %v", got)
+	}
+	// The audit records no department as null, not as the zero id.
+	items := d.c.must(200, "GET", d.admin("/audit?action=group.update&limit=1"), nil)["items"].([]any)
+	if after := items[0].(map[string]any)["after"].(map[string]any); after["department_id"] != nil {
+		t.Fatalf("audit: %v", after)
+	}
+}

@@ -24,6 +24,15 @@ type AuditEntry struct {
 	After      any
 }
 
+// OptionalID is an id for an audit entry's state: null rather than the zero uuid when there is
+// none (an organisation-wide grant has no department).
+func OptionalID(id uuid.UUID) any {
+	if id == uuid.Nil {
+		return nil
+	}
+	return id
+}
+
 // AuditFilter narrows an audit listing.
 type AuditFilter struct {
 	ActorID    uuid.UUID

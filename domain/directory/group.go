@@ -94,6 +94,36 @@ func (g *Group) Update(in GroupInput, now time.Time) error {
 	return nil
 }
 
+// GroupPatch holds the fields of a group to change; nil leaves one as it is.
+type GroupPatch struct {
+	DepartmentID *uuid.UUID
+	Name         *string
+	Description  *string
+	ExternalID   *string
+	MemberCap    *int
+}
+
+// Patched returns the group's fields with the patch applied, to give to Update.
+func (g *Group) Patched(p GroupPatch) GroupInput {
+	in := GroupInput{DepartmentID: g.departmentID, Name: g.name, Description: g.description, ExternalID: g.externalID, MemberCap: g.memberCap}
+	if p.DepartmentID != nil {
+		in.DepartmentID = *p.DepartmentID
+	}
+	if p.Name != nil {
+		in.Name = *p.Name
+	}
+	if p.Description != nil {
+		in.Description = *p.Description
+	}
+	if p.ExternalID != nil {
+		in.ExternalID = *p.ExternalID
+	}
+	if p.MemberCap != nil {
+		in.MemberCap = *p.MemberCap
+	}
+	return in
+}
+
 // ID returns the group's id.
 func (g *Group) ID() uuid.UUID { return g.id }
 

@@ -337,7 +337,12 @@ func (r *DirectoryReader) Person(ctx context.Context, orgID, userID uuid.UUID) (
 		if err != nil {
 			return appdir.PersonCard{}, err
 		}
-		card.Leaders = leaders
+		// A leader of their own primary department is not their own leader.
+		for _, l := range leaders {
+			if l.UserID != userID {
+				card.Leaders = append(card.Leaders, l)
+			}
+		}
 	}
 	return card, nil
 }

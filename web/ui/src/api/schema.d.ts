@@ -642,7 +642,7 @@ export interface paths {
         delete: operations["deleteGroup"];
         options?: never;
         head?: never;
-        /** Replace a group's fields (owners and admins, and the group's owners). */
+        /** Change a group's fields; absent fields keep their value (groups.manage over its department, or the group's owners). */
         patch: operations["updateGroup"];
         trace?: never;
     };
@@ -1313,6 +1313,17 @@ export interface components {
             description?: string;
             external_id?: string;
             /** @description The organisation's cap applies when it is lower; 0 or absent means 1000. */
+            member_cap?: number;
+        };
+        GroupPatch: {
+            /**
+             * Format: uuid
+             * @description null moves the group to the whole organisation.
+             */
+            department_id?: string | null;
+            name?: string;
+            description?: string;
+            external_id?: string;
             member_cap?: number;
         };
         GroupMember: components["schemas"]["Person"] & {
@@ -2690,7 +2701,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["GroupRequest"];
+                "application/json": components["schemas"]["GroupPatch"];
             };
         };
         responses: {
