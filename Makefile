@@ -14,7 +14,7 @@ E2E_PORT   := 18080
 ## run: install what is missing, build, start PostgreSQL and MinIO, create the demo login, serve
 run: build services demo
 	@echo
-	@echo "  Canopy is starting on http://127.0.0.1:8080  (Ctrl-C stops it; 'make stop' stops PostgreSQL and MinIO)"
+	@echo "  Canopy is starting on $${CANOPY_SERVER_PUBLIC_URL:-http://127.0.0.1:8080}  (Ctrl-C stops it; 'make stop' stops PostgreSQL and MinIO)"
 	@echo "  Demo login:  $(DEMO_EMAIL)  /  $$(cat .data/demo-password)"
 	@echo
 	@$(CANOPY) serve
