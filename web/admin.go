@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -15,19 +14,11 @@ import (
 // group management sits beside it under the same prefix (directory.go).
 
 func (s *Server) adminListUsers(c echo.Context) error {
-	limit, offset, err := page(c)
+	f, err := memberFilter(c)
 	if err != nil {
 		return err
 	}
-	f := apporg.MemberFilter{Query: strings.TrimSpace(c.QueryParam("q")), ExternalID: c.QueryParam("external_id"),
-		Email: c.QueryParam("email"), Limit: limit, Offset: offset}
-	switch st := c.QueryParam("status"); st {
-	case "":
-	case string(org.MemberActive), string(org.MemberDeactivated):
-		f.Status = org.MemberStatus(st)
-	default:
-		return errs.Invalidf("query parameter \"status\" must be \"active\" or \"deactivated\"")
-	}
+	f.ExternalID, f.Email = c.QueryParam("external_id"), c.QueryParam("email")
 	ms, total, err := s.orgs.AdminListMembers(ctxOf(c), actor(c), f)
 	if err != nil {
 		return err

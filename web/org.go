@@ -107,25 +107,30 @@ func queryInt(c echo.Context, name string, def, min, max int) (int, error) {
 	return n, nil
 }
 
-func (s *Server) listMembers(c echo.Context) error {
-	limit, err := queryInt(c, "limit", 50, 1, 200)
+// memberFilter reads the query of a member listing: q, status, limit and offset.
+func memberFilter(c echo.Context) (apporg.MemberFilter, error) {
+	limit, offset, err := page(c)
 	if err != nil {
-		return err
-	}
-	offset, err := queryInt(c, "offset", 0, 0, 1_000_000)
-	if err != nil {
-		return err
+		return apporg.MemberFilter{}, err
 	}
 	f := apporg.MemberFilter{Query: strings.TrimSpace(c.QueryParam("q")), Limit: limit, Offset: offset}
 	if len(f.Query) > 200 {
-		return errs.Invalidf("query parameter \"q\" must be at most 200 characters")
+		return f, errs.Invalidf("query parameter \"q\" must be at most 200 characters")
 	}
 	switch st := c.QueryParam("status"); st {
 	case "":
 	case string(org.MemberActive), string(org.MemberDeactivated):
 		f.Status = org.MemberStatus(st)
 	default:
-		return errs.Invalidf("query parameter \"status\" must be \"active\" or \"deactivated\"")
+		return f, errs.Invalidf("query parameter \"status\" must be \"active\" or \"deactivated\"")
+	}
+	return f, nil
+}
+
+func (s *Server) listMembers(c echo.Context) error {
+	f, err := memberFilter(c)
+	if err != nil {
+		return err
 	}
 	ms, total, err := s.orgs.ListMembers(ctxOf(c), actor(c), f)
 	if err != nil {
