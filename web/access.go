@@ -86,10 +86,7 @@ func (s *Server) deleteRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.access.DeleteRole(ctxOf(c), actor(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return noContent(c, s.access.DeleteRole(ctxOf(c), actor(c), id))
 }
 
 type assignmentOut struct {
@@ -162,10 +159,7 @@ func (s *Server) deleteAssignment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.access.Unassign(ctxOf(c), actor(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return noContent(c, s.access.Unassign(ctxOf(c), actor(c), id))
 }
 
 func (s *Server) setMemberRole(c echo.Context) error {
@@ -197,10 +191,7 @@ func (s *Server) transferOwnership(c echo.Context) error {
 	if err != nil {
 		return errs.NotFoundf("member")
 	}
-	if err := s.orgs.TransferOwnership(ctxOf(c), actor(c), to); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return noContent(c, s.orgs.TransferOwnership(ctxOf(c), actor(c), to))
 }
 
 type auditJSON struct {

@@ -103,6 +103,14 @@ func pathIDs(c echo.Context, params ...string) ([]uuid.UUID, error) {
 	return out, nil
 }
 
+// noContent answers 204 when err is nil.
+func noContent(c echo.Context, err error) error {
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
 // required reports a missing field.
 func required(field string) error {
 	return errs.E(errs.Invalid, "missing_field", fmt.Sprintf("field %q is required", field))

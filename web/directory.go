@@ -236,10 +236,7 @@ func (s *Server) deleteDepartment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.dir.DeleteDepartment(ctxOf(c), actor(c), id, appdir.DeleteOptions{MoveChildrenTo: children, MoveMembersTo: members}); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return noContent(c, s.dir.DeleteDepartment(ctxOf(c), actor(c), id, appdir.DeleteOptions{MoveChildrenTo: children, MoveMembersTo: members}))
 }
 
 type departmentMemberRequest struct {
@@ -264,14 +261,6 @@ func (s *Server) deleteDepartmentMember(c echo.Context) error {
 		return err
 	}
 	return noContent(c, s.dir.RemoveFromDepartment(ctxOf(c), actor(c), ids[0], ids[1]))
-}
-
-// noContent answers 204 when err is nil.
-func noContent(c echo.Context, err error) error {
-	if err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
 }
 
 type assignmentJSON struct {
@@ -504,10 +493,7 @@ func (s *Server) deleteGroup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.dir.DeleteGroup(ctxOf(c), actor(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return noContent(c, s.dir.DeleteGroup(ctxOf(c), actor(c), id))
 }
 
 func (s *Server) listGroupMembers(c echo.Context) error {

@@ -153,10 +153,7 @@ func (s *Server) changePassword(c echo.Context) error {
 		return required("current_password")
 	}
 	p, _ := principal(c)
-	if err := s.ident.ChangePassword(ctxOf(c), p, req.CurrentPassword, req.NewPassword); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return noContent(c, s.ident.ChangePassword(ctxOf(c), p, req.CurrentPassword, req.NewPassword))
 }
 
 type tokenJSON struct {
@@ -229,8 +226,5 @@ func (s *Server) revokeToken(c echo.Context) error {
 		return err
 	}
 	a := actor(c)
-	if err := s.ident.RevokeToken(ctxOf(c), a.OrgID, a.UserID, id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return noContent(c, s.ident.RevokeToken(ctxOf(c), a.OrgID, a.UserID, id))
 }

@@ -242,10 +242,7 @@ func (s *Server) revokeInvitation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.orgs.RevokeInvitation(ctxOf(c), actor(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return noContent(c, s.orgs.RevokeInvitation(ctxOf(c), actor(c), id))
 }
 
 func (s *Server) previewInvitation(c echo.Context) error {

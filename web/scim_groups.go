@@ -312,8 +312,5 @@ func (s *Server) scimDeleteGroup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.scim.DeleteGroup(ctxOf(c), actor(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return noContent(c, s.scim.DeleteGroup(ctxOf(c), actor(c), id))
 }

@@ -71,8 +71,5 @@ func (s *Server) revokeSCIMToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.scim.RevokeToken(ctxOf(c), actor(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return noContent(c, s.scim.RevokeToken(ctxOf(c), actor(c), id))
 }

@@ -107,19 +107,25 @@ func (s *Server) scimGetUser(c echo.Context) error {
 	return writeSCIM(c, http.StatusOK, s.toSCIMUser(u))
 }
 
-func (s *Server) scimCreateUser(c echo.Context) error {
+// readSCIMUser reads a whole User resource, as POST and PUT send it.
+func readSCIMUser(c echo.Context) (scimAttrs, appscim.UserChange, error) {
 	obj, err := readSCIMBody(c)
 	if err != nil {
-		return err
+		return nil, appscim.UserChange{}, err
 	}
 	if err := checkSchemas(obj, schemaUser, false); err != nil {
-		return err
+		return nil, appscim.UserChange{}, err
 	}
 	at := scimAttrs{}
 	if err := at.collect(obj, schemaUser); err != nil {
-		return err
+		return nil, appscim.UserChange{}, err
 	}
 	ch, err := at.userChange(true)
+	return at, ch, err
+}
+
+func (s *Server) scimCreateUser(c echo.Context) error {
+	at, ch, err := readSCIMUser(c)
 	if err != nil {
 		return err
 	}
@@ -152,18 +158,7 @@ func (s *Server) scimReplaceUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	obj, err := readSCIMBody(c)
-	if err != nil {
-		return err
-	}
-	if err := checkSchemas(obj, schemaUser, false); err != nil {
-		return err
-	}
-	at := scimAttrs{}
-	if err := at.collect(obj, schemaUser); err != nil {
-		return err
-	}
-	ch, err := at.userChange(true)
+	_, ch, err := readSCIMUser(c)
 	if err != nil {
 		return err
 	}
@@ -216,10 +211,7 @@ func (s *Server) scimDeleteUser(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.scim.DeactivateUser(ctxOf(c), actor(c), id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return noContent(c, s.scim.DeactivateUser(ctxOf(c), actor(c), id))
 }
 
 func scimDeref(p *string) string {

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"canopy/domain/directory"
+	"canopy/domain/org"
 )
 
 // TxManager runs fn in one database transaction carried by the context it is given.
@@ -19,16 +20,9 @@ type Clock interface {
 	Now() time.Time
 }
 
-// Limits are an organisation's directory limits, each at most the hard cap.
-type Limits struct {
-	MaxDepth          int
-	MaxGroupMembers   int
-	MaxDeptsPerMember int
-}
-
 // LimitsSource reads an organisation's limits.
 type LimitsSource interface {
-	Limits(ctx context.Context, orgID uuid.UUID) (Limits, error)
+	Limits(ctx context.Context, orgID uuid.UUID) (org.Limits, error)
 }
 
 // Person is a member as the directory lists them.

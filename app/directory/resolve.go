@@ -75,7 +75,7 @@ func (s *Service) ResolvePath(ctx context.Context, a apporg.Actor, path string, 
 				if err != nil {
 					return err
 				}
-				if next, err = directory.NewDepartment(cur, name, "", lim.MaxDepth, s.clock.Now()); err != nil {
+				if next, err = directory.NewDepartment(cur, name, "", lim.MaxDepartmentDepth, s.clock.Now()); err != nil {
 					return err
 				}
 				siblings, err := s.departments.Children(ctx, a.OrgID, cur.ID())

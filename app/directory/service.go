@@ -179,7 +179,7 @@ func (s *Service) CreateDepartment(ctx context.Context, a apporg.Actor, in Creat
 		if err != nil {
 			return access.AuditEntry{}, err
 		}
-		if d, err = directory.NewDepartment(parent, in.Name, in.ExternalID, lim.MaxDepth, s.clock.Now()); err != nil {
+		if d, err = directory.NewDepartment(parent, in.Name, in.ExternalID, lim.MaxDepartmentDepth, s.clock.Now()); err != nil {
 			return access.AuditEntry{}, err
 		}
 		siblings, err := s.departments.Children(ctx, a.OrgID, parent.ID())
@@ -286,7 +286,7 @@ func (s *Service) move(ctx context.Context, a apporg.Actor, d *directory.Departm
 		return err
 	}
 	oldPath := d.Path()
-	if err := d.MoveUnder(parent, height, lim.MaxDepth, s.clock.Now()); err != nil {
+	if err := d.MoveUnder(parent, height, lim.MaxDepartmentDepth, s.clock.Now()); err != nil {
 		return err
 	}
 	return s.departments.Move(ctx, d, oldPath)

@@ -124,9 +124,9 @@ type planner struct {
 	zones   map[string]error
 }
 
-func newPlanner(orgID uuid.UUID, by *org.Membership, lim appdir.Limits, snap Snapshot, now time.Time) (*planner, error) {
+func newPlanner(orgID uuid.UUID, by *org.Membership, lim org.Limits, snap Snapshot, now time.Time) (*planner, error) {
 	p := &planner{
-		orgID: orgID, by: by, now: now, maxDepth: lim.MaxDepth, maxDepts: lim.MaxDeptsPerMember,
+		orgID: orgID, by: by, now: now, maxDepth: lim.MaxDepartmentDepth, maxDepts: lim.MaxDeptsPerMember,
 		byExt: map[string]*node{}, failed: map[string]int{},
 		members: map[string]*person{}, emails: map[string]*person{}, zones: map[string]error{},
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/uuid"
 
-	appdir "canopy/app/directory"
 	apporg "canopy/app/org"
 	"canopy/domain/access"
 	"canopy/domain/directory"
@@ -126,10 +125,10 @@ func (allow) CanAnywhere(context.Context, apporg.Actor, access.Permission) (bool
 	return true, nil
 }
 
-type limits appdir.Limits
+type limits org.Limits
 
-func (l limits) Limits(context.Context, uuid.UUID) (appdir.Limits, error) {
-	return appdir.Limits(l), nil
+func (l limits) Limits(context.Context, uuid.UUID) (org.Limits, error) {
+	return org.Limits(l), nil
 }
 
 type clockAt time.Time
@@ -160,7 +159,7 @@ func run(t *testing.T, store *fakeStore, orgID, ownerID uuid.UUID, req Request, 
 	q := &fakeQueue{}
 	r := NewRunner(RunnerConfig{Chunk: chunk}, RunnerDeps{
 		Tx: fakeTx{store}, Clock: clockAt(time.Now()), Queue: q, Store: store, Credentials: noRevoke{},
-		Limits: limits{MaxDepth: 5, MaxDeptsPerMember: 3}, Authorizer: allow{},
+		Limits: limits{MaxDepartmentDepth: 5, MaxDeptsPerMember: 3}, Authorizer: allow{},
 	})
 	payload, _ := json.Marshal(req)
 	job, err := importer.NewJob(orgID, ownerID, importer.FormatJSON, req.Rows(), time.Now())

@@ -115,14 +115,15 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 	}
 	audit := postgres.NewAuditLog(db)
 	notifier := postgres.NewPolicyNotifier(db)
+	orgRepo := postgres.NewOrgs(db)
 	departments := postgres.NewDepartments(db, pinyin.Keys)
 	dir := appdir.NewService(appdir.Deps{
-		Tx: tx, Clock: clk, Limits: postgres.NewLimits(db), Departments: departments, Paths: departments,
+		Tx: tx, Clock: clk, Limits: orgRepo, Departments: departments, Paths: departments,
 		Assignments: postgres.NewAssignments(db), Groups: postgres.NewGroups(db, pinyin.Keys), Reader: postgres.NewDirectoryReader(db, pinyin.Keys),
 		Authorizer: authorizer, Audit: audit,
 	})
 	orgs := apporg.NewService(apporg.Deps{
-		Tx: tx, Clock: clk, Identity: ident, Orgs: postgres.NewOrgs(db), Memberships: postgres.NewMemberships(db),
+		Tx: tx, Clock: clk, Identity: ident, Orgs: orgRepo, Memberships: postgres.NewMemberships(db),
 		Invitations: postgres.NewInvitations(db), Directory: postgres.NewDirectory(db), Roots: dir,
 		Authorizer: authorizer, Notifier: notifier, Audit: audit,
 	})
@@ -132,7 +133,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 	})
 	importJobs := postgres.NewImportJobs(db)
 	runner := appimport.NewRunner(appimport.DefaultRunnerConfig, appimport.RunnerDeps{
-		Tx: tx, Clock: clk, Queue: importJobs, Store: postgres.NewImportStore(db, pinyin.Keys), Limits: postgres.NewLimits(db),
+		Tx: tx, Clock: clk, Queue: importJobs, Store: postgres.NewImportStore(db, pinyin.Keys), Limits: orgRepo,
 		Credentials: ident, Authorizer: authorizer, Audit: audit, Log: log,
 	})
 	imports := appimport.NewService(appimport.Deps{Tx: tx, Jobs: importJobs, Clock: clk, Authorizer: authorizer, Audit: audit, Wake: runner.Wake})

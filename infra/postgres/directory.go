@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
-	appdir "canopy/app/directory"
 	"canopy/domain/directory"
 	"canopy/domain/errs"
 )
@@ -484,27 +483,4 @@ func (r *Groups) RemoveMember(ctx context.Context, orgID, groupID, userID uuid.U
 func (r *Groups) SetMemberRole(ctx context.Context, orgID, groupID, userID uuid.UUID, role directory.GroupRole) error {
 	return notFoundIfNone(conn(ctx, r.db).Exec(`UPDATE group_members SET role = ? WHERE org_id = ? AND group_id = ? AND user_id = ?`,
 		string(role), orgID, groupID, userID), "group member")
-}
-
-// Limits reads an organisation's directory limits.
-type Limits struct{ db *gorm.DB }
-
-// NewLimits returns the limits source.
-func NewLimits(db *gorm.DB) *Limits { return &Limits{db} }
-
-// Limits implements appdir.LimitsSource.
-func (l *Limits) Limits(ctx context.Context, orgID uuid.UUID) (appdir.Limits, error) {
-	var rows []struct {
-		MaxDepartmentDepth      int
-		MaxGroupMembers         int
-		MaxDepartmentsPerMember int
-	}
-	err := conn(ctx, l.db).Raw(`SELECT max_department_depth, max_group_members, max_departments_per_member FROM organisations WHERE id = ?`, orgID).Scan(&rows).Error
-	if err != nil {
-		return appdir.Limits{}, translate(err)
-	}
-	if len(rows) == 0 {
-		return appdir.Limits{}, errs.NotFoundf("organisation")
-	}
-	return appdir.Limits{MaxDepth: rows[0].MaxDepartmentDepth, MaxGroupMembers: rows[0].MaxGroupMembers, MaxDeptsPerMember: rows[0].MaxDepartmentsPerMember}, nil
 }

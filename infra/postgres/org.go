@@ -55,6 +55,15 @@ func (r *Orgs) Get(ctx context.Context, id uuid.UUID) (*org.Organisation, error)
 		row.CreatedAt, row.UpdatedAt), nil
 }
 
+// Limits implements appdir.LimitsSource: an organisation's directory limits.
+func (r *Orgs) Limits(ctx context.Context, orgID uuid.UUID) (org.Limits, error) {
+	o, err := r.Get(ctx, orgID)
+	if err != nil {
+		return org.Limits{}, err
+	}
+	return o.Limits(), nil
+}
+
 // Update implements org.Repository.
 func (r *Orgs) Update(ctx context.Context, o *org.Organisation) error {
 	row := toOrgRow(o)
