@@ -13,8 +13,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"canopy/app/authz"
 	appidentity "canopy/app/identity"
-	apporg "canopy/app/org"
 	"canopy/domain/access"
 	"canopy/domain/errs"
 	"canopy/domain/identity"
@@ -222,8 +222,8 @@ func (s *Server) requirePermission(perm access.Permission) echo.MiddlewareFunc {
 	}
 }
 
-func actor(c echo.Context) apporg.Actor {
-	a, _ := c.Get(ctxActor).(apporg.Actor)
+func actor(c echo.Context) authz.Actor {
+	a, _ := c.Get(ctxActor).(authz.Actor)
 	return a
 }
 

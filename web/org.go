@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 	qrcode "github.com/skip2/go-qrcode"
 
+	"canopy/app/authz"
 	appidentity "canopy/app/identity"
 	apporg "canopy/app/org"
 	"canopy/domain/errs"
@@ -143,7 +144,7 @@ func (s *Server) listMembers(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": out, "total": total})
 }
 
-func (s *Server) memberAction(c echo.Context, do func(apporg.Actor, uuid.UUID) (apporg.Member, error)) error {
+func (s *Server) memberAction(c echo.Context, do func(authz.Actor, uuid.UUID) (apporg.Member, error)) error {
 	id, err := pathID(c, "userID", "member")
 	if err != nil {
 		return err
@@ -156,17 +157,17 @@ func (s *Server) memberAction(c echo.Context, do func(apporg.Actor, uuid.UUID) (
 }
 
 func (s *Server) getMember(c echo.Context) error {
-	return s.memberAction(c, func(a apporg.Actor, id uuid.UUID) (apporg.Member, error) { return s.orgs.GetMember(ctxOf(c), a, id) })
+	return s.memberAction(c, func(a authz.Actor, id uuid.UUID) (apporg.Member, error) { return s.orgs.GetMember(ctxOf(c), a, id) })
 }
 
 func (s *Server) deactivateMember(c echo.Context) error {
-	return s.memberAction(c, func(a apporg.Actor, id uuid.UUID) (apporg.Member, error) {
+	return s.memberAction(c, func(a authz.Actor, id uuid.UUID) (apporg.Member, error) {
 		return s.orgs.DeactivateMember(ctxOf(c), a, id)
 	})
 }
 
 func (s *Server) reactivateMember(c echo.Context) error {
-	return s.memberAction(c, func(a apporg.Actor, id uuid.UUID) (apporg.Member, error) {
+	return s.memberAction(c, func(a authz.Actor, id uuid.UUID) (apporg.Member, error) {
 		return s.orgs.ReactivateMember(ctxOf(c), a, id)
 	})
 }

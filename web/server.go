@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	appaccess "canopy/app/access"
+	"canopy/app/authz"
 	appdir "canopy/app/directory"
 	appidentity "canopy/app/identity"
 	appimport "canopy/app/importer"
@@ -50,7 +51,7 @@ type Deps struct {
 	Orgs       *apporg.Service
 	Directory  *appdir.Service
 	Access     *appaccess.Service
-	Authorizer apporg.Authorizer
+	Authorizer authz.Authorizer
 	Imports    *appimport.Service
 	SCIM       *appscim.Service
 	Ready      []Checker
@@ -66,7 +67,7 @@ type Server struct {
 	orgs    *apporg.Service
 	dir     *appdir.Service
 	access  *appaccess.Service
-	authz   apporg.Authorizer
+	authz   authz.Authorizer
 	imports *appimport.Service
 	ready   []Checker
 	ui      fs.FS

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
-	apporg "canopy/app/org"
+	"canopy/app/authz"
 	"canopy/domain/access"
 	"canopy/domain/errs"
 )
@@ -45,8 +45,8 @@ type Reloader interface {
 type Service struct {
 	tx          TxManager
 	clock       Clock
-	authz       apporg.Authorizer
-	notify      apporg.PolicyNotifier
+	authz       authz.Authorizer
+	notify      authz.PolicyNotifier
 	roles       access.RoleRepository
 	assignments access.AssignmentRepository
 	audit       access.AuditLog
@@ -59,8 +59,8 @@ type Service struct {
 type Deps struct {
 	Tx          TxManager
 	Clock       Clock
-	Authorizer  apporg.Authorizer
-	Notifier    apporg.PolicyNotifier
+	Authorizer  authz.Authorizer
+	Notifier    authz.PolicyNotifier
 	Roles       access.RoleRepository
 	Assignments access.AssignmentRepository
 	Audit       access.AuditLog
@@ -85,8 +85,8 @@ type RoleView struct {
 }
 
 // Roles lists the built-in roles and the organisation's custom roles.
-func (s *Service) Roles(ctx context.Context, a apporg.Actor) ([]RoleView, error) {
-	if err := apporg.Require(ctx, s.authz, a, access.OrgRead, ""); err != nil {
+func (s *Service) Roles(ctx context.Context, a authz.Actor) ([]RoleView, error) {
+	if err := authz.Require(ctx, s.authz, a, access.OrgRead, ""); err != nil {
 		return nil, err
 	}
 	out := make([]RoleView, 0, len(access.BuiltinOrder))
@@ -113,8 +113,8 @@ func roleState(r *access.Role) map[string]any {
 
 // changed runs a change to grants: the change, its audit entry and the notice that makes every
 // replica reload the organisation's grants all commit together.
-func (s *Service) changed(ctx context.Context, a apporg.Actor, fn func(ctx context.Context) (access.AuditEntry, error)) error {
-	if err := apporg.Require(ctx, s.authz, a, access.RolesManage, ""); err != nil {
+func (s *Service) changed(ctx context.Context, a authz.Actor, fn func(ctx context.Context) (access.AuditEntry, error)) error {
+	if err := authz.Require(ctx, s.authz, a, access.RolesManage, ""); err != nil {
 		return err
 	}
 	err := s.tx.Within(ctx, func(ctx context.Context) error {
@@ -134,7 +134,7 @@ func (s *Service) changed(ctx context.Context, a apporg.Actor, fn func(ctx conte
 }
 
 // CreateRole makes a custom role.
-func (s *Service) CreateRole(ctx context.Context, a apporg.Actor, in access.RoleInput) (RoleView, error) {
+func (s *Service) CreateRole(ctx context.Context, a authz.Actor, in access.RoleInput) (RoleView, error) {
 	r, err := access.NewRole(a.OrgID, in, s.clock.Now())
 	if err != nil {
 		return RoleView{}, err
@@ -146,7 +146,7 @@ func (s *Service) CreateRole(ctx context.Context, a apporg.Actor, in access.Role
 }
 
 // UpdateRole changes a custom role; built-in roles cannot change.
-func (s *Service) UpdateRole(ctx context.Context, a apporg.Actor, id uuid.UUID, in access.RoleInput) (RoleView, error) {
+func (s *Service) UpdateRole(ctx context.Context, a authz.Actor, id uuid.UUID, in access.RoleInput) (RoleView, error) {
 	if _, ok := access.BuiltinOf(a.OrgID, id); ok {
 		return RoleView{}, errs.E(errs.Conflict, "builtin_role", "built-in roles cannot be changed")
 	}
@@ -169,7 +169,7 @@ func (s *Service) UpdateRole(ctx context.Context, a apporg.Actor, id uuid.UUID, 
 }
 
 // DeleteRole removes a custom role and every assignment of it.
-func (s *Service) DeleteRole(ctx context.Context, a apporg.Actor, id uuid.UUID) error {
+func (s *Service) DeleteRole(ctx context.Context, a authz.Actor, id uuid.UUID) error {
 	if _, ok := access.BuiltinOf(a.OrgID, id); ok {
 		return errs.E(errs.Conflict, "builtin_role", "built-in roles cannot be deleted")
 	}
@@ -191,7 +191,7 @@ type AssignInput struct {
 
 // Assign grants a custom role, or the built-in department admin role, to a member. Base roles
 // (owner, admin, member, guest) are changed on the membership instead.
-func (s *Service) Assign(ctx context.Context, a apporg.Actor, in AssignInput) (access.Assignment, error) {
+func (s *Service) Assign(ctx context.Context, a authz.Actor, in AssignInput) (access.Assignment, error) {
 	out := access.Assignment{ID: uuid.New(), OrgID: a.OrgID, UserID: in.UserID, RoleID: in.RoleID, DepartmentID: in.DepartmentID, CreatedAt: s.clock.Now().UTC()}
 	err := s.changed(ctx, a, func(ctx context.Context) (access.AuditEntry, error) {
 		if b, ok := access.BuiltinOf(a.OrgID, in.RoleID); ok {
@@ -223,7 +223,7 @@ func (s *Service) Assign(ctx context.Context, a apporg.Actor, in AssignInput) (a
 }
 
 // Unassign takes an assignment back; every replica stops allowing it within a second.
-func (s *Service) Unassign(ctx context.Context, a apporg.Actor, id uuid.UUID) error {
+func (s *Service) Unassign(ctx context.Context, a authz.Actor, id uuid.UUID) error {
 	return s.changed(ctx, a, func(ctx context.Context) (access.AuditEntry, error) {
 		as, err := s.assignments.Remove(ctx, a.OrgID, id)
 		if err != nil {
@@ -234,16 +234,16 @@ func (s *Service) Unassign(ctx context.Context, a apporg.Actor, id uuid.UUID) er
 }
 
 // Assignments lists assignments, optionally of one member or one department.
-func (s *Service) Assignments(ctx context.Context, a apporg.Actor, userID, departmentID uuid.UUID) ([]access.Assignment, error) {
-	if err := apporg.Require(ctx, s.authz, a, access.RolesManage, ""); err != nil {
+func (s *Service) Assignments(ctx context.Context, a authz.Actor, userID, departmentID uuid.UUID) ([]access.Assignment, error) {
+	if err := authz.Require(ctx, s.authz, a, access.RolesManage, ""); err != nil {
 		return nil, err
 	}
 	return s.assignments.List(ctx, a.OrgID, userID, departmentID)
 }
 
 // Audit lists the audit log, newest first.
-func (s *Service) Audit(ctx context.Context, a apporg.Actor, f access.AuditFilter) ([]access.AuditEntry, error) {
-	if err := apporg.Require(ctx, s.authz, a, access.AuditRead, ""); err != nil {
+func (s *Service) Audit(ctx context.Context, a authz.Actor, f access.AuditFilter) ([]access.AuditEntry, error) {
+	if err := authz.Require(ctx, s.authz, a, access.AuditRead, ""); err != nil {
 		return nil, err
 	}
 	if f.Limit <= 0 || f.Limit > 1000 {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
-	apporg "canopy/app/org"
+	"canopy/app/authz"
 	"canopy/domain/access"
 	"canopy/domain/directory"
 	"canopy/domain/errs"
@@ -27,7 +27,7 @@ func (s *Service) scopeOf(ctx context.Context, orgID, departmentID uuid.UUID) (s
 
 // requireGroupManager allows those with groups.manage over the group's department (or the
 // organisation) and the group's own owners: group ownership is data on the group, not a grant.
-func (s *Service) requireGroupManager(ctx context.Context, a apporg.Actor, g *directory.Group) error {
+func (s *Service) requireGroupManager(ctx context.Context, a authz.Actor, g *directory.Group) error {
 	scope, err := s.scopeOf(ctx, a.OrgID, g.DepartmentID())
 	if err != nil {
 		return err
@@ -48,7 +48,7 @@ func (s *Service) requireGroupManager(ctx context.Context, a apporg.Actor, g *di
 
 // canSee reports whether the actor may see a group: with directory.read, or as one of its
 // members (guests see only the groups they are in).
-func (s *Service) canSee(ctx context.Context, a apporg.Actor, groupID uuid.UUID) error {
+func (s *Service) canSee(ctx context.Context, a authz.Actor, groupID uuid.UUID) error {
 	ok, err := s.authz.Can(ctx, a, access.DirectoryRead, "")
 	if err != nil || ok {
 		return err
@@ -68,7 +68,7 @@ func groupState(g *directory.Group) map[string]any {
 }
 
 // CreateGroup makes a group; owners and admins add its owners and members afterwards.
-func (s *Service) CreateGroup(ctx context.Context, a apporg.Actor, in directory.GroupInput) (*directory.Group, error) {
+func (s *Service) CreateGroup(ctx context.Context, a authz.Actor, in directory.GroupInput) (*directory.Group, error) {
 	g, err := directory.NewGroup(a.OrgID, in, s.clock.Now())
 	if err != nil {
 		return nil, err
@@ -87,7 +87,7 @@ func (s *Service) CreateGroup(ctx context.Context, a apporg.Actor, in directory.
 }
 
 // Group returns one group.
-func (s *Service) Group(ctx context.Context, a apporg.Actor, id uuid.UUID) (*directory.Group, error) {
+func (s *Service) Group(ctx context.Context, a authz.Actor, id uuid.UUID) (*directory.Group, error) {
 	g, err := s.groups.Get(ctx, a.OrgID, id)
 	if err != nil {
 		return nil, err
@@ -96,7 +96,7 @@ func (s *Service) Group(ctx context.Context, a apporg.Actor, id uuid.UUID) (*dir
 }
 
 // Groups lists the organisation's groups; without directory.read, only the caller's own.
-func (s *Service) Groups(ctx context.Context, a apporg.Actor, f directory.GroupFilter) ([]*directory.Group, int, error) {
+func (s *Service) Groups(ctx context.Context, a authz.Actor, f directory.GroupFilter) ([]*directory.Group, int, error) {
 	f.Limit, f.Offset = clampPage(f.Limit, f.Offset)
 	ok, err := s.authz.Can(ctx, a, access.DirectoryRead, "")
 	if err != nil {
@@ -109,16 +109,16 @@ func (s *Service) Groups(ctx context.Context, a apporg.Actor, f directory.GroupF
 }
 
 // UpdateGroup replaces a group's fields. Raising the cap above 1000 is refused.
-func (s *Service) UpdateGroup(ctx context.Context, a apporg.Actor, id uuid.UUID, in directory.GroupInput) (*directory.Group, error) {
+func (s *Service) UpdateGroup(ctx context.Context, a authz.Actor, id uuid.UUID, in directory.GroupInput) (*directory.Group, error) {
 	return s.updateGroup(ctx, a, id, func(*directory.Group) directory.GroupInput { return in })
 }
 
 // PatchGroup changes the fields the patch names and keeps the others.
-func (s *Service) PatchGroup(ctx context.Context, a apporg.Actor, id uuid.UUID, p directory.GroupPatch) (*directory.Group, error) {
+func (s *Service) PatchGroup(ctx context.Context, a authz.Actor, id uuid.UUID, p directory.GroupPatch) (*directory.Group, error) {
 	return s.updateGroup(ctx, a, id, func(g *directory.Group) directory.GroupInput { return g.Patched(p) })
 }
 
-func (s *Service) updateGroup(ctx context.Context, a apporg.Actor, id uuid.UUID, change func(*directory.Group) directory.GroupInput) (*directory.Group, error) {
+func (s *Service) updateGroup(ctx context.Context, a authz.Actor, id uuid.UUID, change func(*directory.Group) directory.GroupInput) (*directory.Group, error) {
 	var g *directory.Group
 	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		var err error
@@ -149,7 +149,7 @@ func (s *Service) updateGroup(ctx context.Context, a apporg.Actor, id uuid.UUID,
 }
 
 // DeleteGroup removes a group and its memberships.
-func (s *Service) DeleteGroup(ctx context.Context, a apporg.Actor, id uuid.UUID) error {
+func (s *Service) DeleteGroup(ctx context.Context, a authz.Actor, id uuid.UUID) error {
 	return s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		g, err := s.groups.Get(ctx, a.OrgID, id)
 		if err != nil {
@@ -163,7 +163,7 @@ func (s *Service) DeleteGroup(ctx context.Context, a apporg.Actor, id uuid.UUID)
 }
 
 // GroupMembers lists a group's members.
-func (s *Service) GroupMembers(ctx context.Context, a apporg.Actor, groupID uuid.UUID, limit, offset int) ([]GroupMember, int, error) {
+func (s *Service) GroupMembers(ctx context.Context, a authz.Actor, groupID uuid.UUID, limit, offset int) ([]GroupMember, int, error) {
 	if _, err := s.Group(ctx, a, groupID); err != nil {
 		return nil, 0, err
 	}
@@ -173,7 +173,7 @@ func (s *Service) GroupMembers(ctx context.Context, a apporg.Actor, groupID uuid
 
 // AddGroupMember adds a member to a group, or changes their role when they are already in it.
 // Past the cap it is a conflict that names the cap.
-func (s *Service) AddGroupMember(ctx context.Context, a apporg.Actor, groupID, userID uuid.UUID, role directory.GroupRole) error {
+func (s *Service) AddGroupMember(ctx context.Context, a authz.Actor, groupID, userID uuid.UUID, role directory.GroupRole) error {
 	return s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		g, err := s.groups.Get(ctx, a.OrgID, groupID)
 		if err != nil {
@@ -194,7 +194,7 @@ func (s *Service) AddGroupMember(ctx context.Context, a apporg.Actor, groupID, u
 }
 
 // RemoveGroupMember takes a member out of a group.
-func (s *Service) RemoveGroupMember(ctx context.Context, a apporg.Actor, groupID, userID uuid.UUID) error {
+func (s *Service) RemoveGroupMember(ctx context.Context, a authz.Actor, groupID, userID uuid.UUID) error {
 	return s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		g, err := s.groups.Get(ctx, a.OrgID, groupID)
 		if err != nil {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
-	apporg "canopy/app/org"
+	"canopy/app/authz"
 	"canopy/domain/access"
 	"canopy/domain/directory"
 	"canopy/domain/errs"
@@ -31,7 +31,7 @@ func clampPage(limit, offset int) (int, int) {
 }
 
 // DepartmentMembers lists a department's members, or its whole subtree's, in one query.
-func (s *Service) DepartmentMembers(ctx context.Context, a apporg.Actor, q MemberQuery) ([]Person, int, error) {
+func (s *Service) DepartmentMembers(ctx context.Context, a authz.Actor, q MemberQuery) ([]Person, int, error) {
 	d, err := s.department(ctx, a.OrgID, q.DepartmentID)
 	if err != nil {
 		return nil, 0, err
@@ -44,12 +44,12 @@ func (s *Service) DepartmentMembers(ctx context.Context, a apporg.Actor, q Membe
 }
 
 // SetAssignments sets exactly which departments a member belongs to.
-func (s *Service) SetAssignments(ctx context.Context, a apporg.Actor, userID uuid.UUID, as []directory.Assignment) error {
+func (s *Service) SetAssignments(ctx context.Context, a authz.Actor, userID uuid.UUID, as []directory.Assignment) error {
 	return s.editAssignments(ctx, a, userID, func([]directory.Assignment) ([]directory.Assignment, error) { return as, nil })
 }
 
 // AddToDepartment adds a member to a department, or changes whether they lead it.
-func (s *Service) AddToDepartment(ctx context.Context, a apporg.Actor, departmentID, userID uuid.UUID, leader bool) error {
+func (s *Service) AddToDepartment(ctx context.Context, a authz.Actor, departmentID, userID uuid.UUID, leader bool) error {
 	return s.editAssignments(ctx, a, userID, func(as []directory.Assignment) ([]directory.Assignment, error) {
 		for i := range as {
 			if as[i].DepartmentID == departmentID {
@@ -62,7 +62,7 @@ func (s *Service) AddToDepartment(ctx context.Context, a apporg.Actor, departmen
 }
 
 // RemoveFromDepartment takes a member out of a department; NotFound when they are not in it.
-func (s *Service) RemoveFromDepartment(ctx context.Context, a apporg.Actor, departmentID, userID uuid.UUID) error {
+func (s *Service) RemoveFromDepartment(ctx context.Context, a authz.Actor, departmentID, userID uuid.UUID) error {
 	return s.editAssignments(ctx, a, userID, func(as []directory.Assignment) ([]directory.Assignment, error) {
 		out := as[:0]
 		found, wasPrimary := false, false
@@ -85,7 +85,7 @@ func (s *Service) RemoveFromDepartment(ctx context.Context, a apporg.Actor, depa
 
 // editAssignments changes a member's departments. The actor needs directory.manage over every
 // department the change touches, so a department admin moves people only within their subtree.
-func (s *Service) editAssignments(ctx context.Context, a apporg.Actor, userID uuid.UUID, edit func([]directory.Assignment) ([]directory.Assignment, error)) error {
+func (s *Service) editAssignments(ctx context.Context, a authz.Actor, userID uuid.UUID, edit func([]directory.Assignment) ([]directory.Assignment, error)) error {
 	return s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		as, err := s.assignments.Assignments(ctx, a.OrgID, userID)
 		if err != nil {
@@ -138,7 +138,7 @@ func touched(before, after []directory.Assignment) map[uuid.UUID]bool {
 }
 
 // Person returns a member's directory card.
-func (s *Service) Person(ctx context.Context, a apporg.Actor, userID uuid.UUID) (PersonCard, error) {
+func (s *Service) Person(ctx context.Context, a authz.Actor, userID uuid.UUID) (PersonCard, error) {
 	if userID != a.UserID {
 		if err := s.require(ctx, a, access.DirectoryRead, ""); err != nil {
 			return PersonCard{}, err
@@ -149,7 +149,7 @@ func (s *Service) Person(ctx context.Context, a apporg.Actor, userID uuid.UUID) 
 
 // Search finds people, departments and groups; pinyin finds Chinese names ("zhangwei" and "zw"
 // both find 张伟).
-func (s *Service) Search(ctx context.Context, a apporg.Actor, query string, limit int) (SearchResult, error) {
+func (s *Service) Search(ctx context.Context, a authz.Actor, query string, limit int) (SearchResult, error) {
 	if len([]rune(query)) > 100 {
 		return SearchResult{}, errs.Invalidf("q must be at most 100 characters")
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
-	apporg "canopy/app/org"
+	"canopy/app/authz"
 	"canopy/domain/access"
 	"canopy/domain/directory"
 	"canopy/domain/errs"
@@ -40,7 +40,7 @@ func quote(s string) string { return `"` + s + `"` }
 // ResolvePath returns the department at a path of names below the root ("Engineering/Backend"),
 // creating the missing ones when create is set (for SCIM and bulk imports); NotFound otherwise.
 // It runs in the caller's transaction, with the tree locked when it creates.
-func (s *Service) ResolvePath(ctx context.Context, a apporg.Actor, path string, create bool) (*directory.Department, error) {
+func (s *Service) ResolvePath(ctx context.Context, a authz.Actor, path string, create bool) (*directory.Department, error) {
 	names, err := SplitPath(path)
 	if err != nil {
 		return nil, err

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
-	apporg "canopy/app/org"
+	"canopy/app/authz"
 	"canopy/domain/access"
 	"canopy/domain/directory"
 	"canopy/domain/errs"
@@ -23,8 +23,8 @@ type Service struct {
 	groups      directory.GroupRepository
 	read        Reader
 	paths       PathResolver
-	authz       apporg.Authorizer
-	audit       apporg.Auditor
+	authz       authz.Authorizer
+	audit       authz.Auditor
 }
 
 // Deps are the adapters the service needs.
@@ -37,8 +37,8 @@ type Deps struct {
 	Groups      directory.GroupRepository
 	Reader      Reader
 	Paths       PathResolver
-	Authorizer  apporg.Authorizer
-	Audit       apporg.Auditor
+	Authorizer  authz.Authorizer
+	Audit       authz.Auditor
 }
 
 // NewService builds the service.
@@ -47,8 +47,8 @@ func NewService(d Deps) *Service {
 }
 
 // require checks a permission at a department's scope ("" for the organisation).
-func (s *Service) require(ctx context.Context, a apporg.Actor, perm access.Permission, deptPath string) error {
-	return apporg.Require(ctx, s.authz, a, perm, deptPath)
+func (s *Service) require(ctx context.Context, a authz.Actor, perm access.Permission, deptPath string) error {
+	return authz.Require(ctx, s.authz, a, perm, deptPath)
 }
 
 // recorded runs fn in a transaction and appends the audit entry it returns in the same one.
@@ -84,7 +84,7 @@ type DepartmentView struct {
 }
 
 // Department returns one department; id uuid.Nil means the root.
-func (s *Service) Department(ctx context.Context, a apporg.Actor, id uuid.UUID) (DepartmentView, error) {
+func (s *Service) Department(ctx context.Context, a authz.Actor, id uuid.UUID) (DepartmentView, error) {
 	d, err := s.department(ctx, a.OrgID, id)
 	if err != nil {
 		return DepartmentView{}, err
@@ -143,7 +143,7 @@ func (s *Service) view(ctx context.Context, d *directory.Department) (Department
 }
 
 // Children returns a department's children with their counts; parentID uuid.Nil means the root.
-func (s *Service) Children(ctx context.Context, a apporg.Actor, parentID uuid.UUID) ([]Node, error) {
+func (s *Service) Children(ctx context.Context, a authz.Actor, parentID uuid.UUID) ([]Node, error) {
 	d, err := s.department(ctx, a.OrgID, parentID)
 	if err != nil {
 		return nil, err
@@ -162,7 +162,7 @@ type CreateDepartmentInput struct {
 }
 
 // CreateDepartment adds a department at the end of its parent's children.
-func (s *Service) CreateDepartment(ctx context.Context, a apporg.Actor, in CreateDepartmentInput) (DepartmentView, error) {
+func (s *Service) CreateDepartment(ctx context.Context, a authz.Actor, in CreateDepartmentInput) (DepartmentView, error) {
 	var d *directory.Department
 	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		if err := s.departments.LockTree(ctx, a.OrgID); err != nil {
@@ -206,7 +206,7 @@ type DepartmentChange struct {
 
 // UpdateDepartment renames, re-ids, moves or reorders a department, all in one transaction with
 // the organisation's tree locked, so concurrent moves cannot build a cycle between them.
-func (s *Service) UpdateDepartment(ctx context.Context, a apporg.Actor, id uuid.UUID, c DepartmentChange) (DepartmentView, error) {
+func (s *Service) UpdateDepartment(ctx context.Context, a authz.Actor, id uuid.UUID, c DepartmentChange) (DepartmentView, error) {
 	var d *directory.Department
 	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		before, err := s.updateDepartment(ctx, a, id, c, &d)
@@ -222,7 +222,7 @@ func (s *Service) UpdateDepartment(ctx context.Context, a apporg.Actor, id uuid.
 }
 
 // updateDepartment applies c to department id under the tree lock and returns its state before.
-func (s *Service) updateDepartment(ctx context.Context, a apporg.Actor, id uuid.UUID, c DepartmentChange, out **directory.Department) (map[string]any, error) {
+func (s *Service) updateDepartment(ctx context.Context, a authz.Actor, id uuid.UUID, c DepartmentChange, out **directory.Department) (map[string]any, error) {
 	if err := s.departments.LockTree(ctx, a.OrgID); err != nil {
 		return nil, err
 	}
@@ -238,7 +238,7 @@ func (s *Service) updateDepartment(ctx context.Context, a apporg.Actor, id uuid.
 	return before, s.applyDepartmentChange(ctx, a, d, c)
 }
 
-func (s *Service) applyDepartmentChange(ctx context.Context, a apporg.Actor, d *directory.Department, c DepartmentChange) error {
+func (s *Service) applyDepartmentChange(ctx context.Context, a authz.Actor, d *directory.Department, c DepartmentChange) error {
 	now := s.clock.Now()
 	if c.Name != nil {
 		if err := d.Rename(*c.Name, now); err != nil {
@@ -268,7 +268,7 @@ func (s *Service) applyDepartmentChange(ctx context.Context, a apporg.Actor, d *
 	return nil
 }
 
-func (s *Service) move(ctx context.Context, a apporg.Actor, d *directory.Department, parentID uuid.UUID) error {
+func (s *Service) move(ctx context.Context, a authz.Actor, d *directory.Department, parentID uuid.UUID) error {
 	orgID := a.OrgID
 	parent, err := s.departments.Get(ctx, orgID, parentID)
 	if err != nil {
@@ -334,7 +334,7 @@ type DeleteOptions struct {
 
 // DeleteDepartment removes a department. Its children and members move first, in the same
 // transaction, when the options say where.
-func (s *Service) DeleteDepartment(ctx context.Context, a apporg.Actor, id uuid.UUID, o DeleteOptions) error {
+func (s *Service) DeleteDepartment(ctx context.Context, a authz.Actor, id uuid.UUID, o DeleteOptions) error {
 	return s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		if err := s.departments.LockTree(ctx, a.OrgID); err != nil {
 			return access.AuditEntry{}, err
@@ -350,7 +350,7 @@ func (s *Service) DeleteDepartment(ctx context.Context, a apporg.Actor, id uuid.
 	})
 }
 
-func (s *Service) deleteDepartment(ctx context.Context, a apporg.Actor, d *directory.Department, o DeleteOptions) error {
+func (s *Service) deleteDepartment(ctx context.Context, a authz.Actor, d *directory.Department, o DeleteOptions) error {
 	if d.IsRoot() {
 		return errs.E(errs.Conflict, "root_undeletable", "the root department cannot be deleted")
 	}

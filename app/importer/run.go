@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"canopy/app/authz"
 	appidentity "canopy/app/identity"
-	apporg "canopy/app/org"
 	"canopy/domain/errs"
 	"canopy/domain/importer"
 	"canopy/domain/org"
@@ -42,8 +42,8 @@ type RunnerDeps struct {
 	Store       Store
 	Limits      LimitsSource
 	Credentials CredentialRevoker
-	Authorizer  apporg.Authorizer
-	Audit       apporg.Auditor
+	Authorizer  authz.Authorizer
+	Audit       authz.Auditor
 	Log         *slog.Logger
 }
 
@@ -159,7 +159,7 @@ func (r *Runner) RunOnce(ctx context.Context) (bool, error) {
 		if err := r.d.Queue.Finish(ctx, c, status, code, msg); err != nil {
 			return err
 		}
-		a := apporg.Actor{Principal: appidentity.Principal{UserID: c.Job.CreatedBy()}, OrgID: c.Job.OrgID()}
+		a := authz.Actor{Principal: appidentity.Principal{UserID: c.Job.CreatedBy()}, OrgID: c.Job.OrgID()}
 		after := map[string]any{"status": status, "rows": c.Job.Total(), "applied": counts.Applied, "failed": counts.Failed,
 			"created": counts.Created, "updated": counts.Updated, "unchanged": counts.Unchanged}
 		if code != "" {
@@ -256,7 +256,7 @@ func (x *execution) plan(ctx context.Context, req Request) ([]*rowPlan, error) {
 	if by == nil || !by.Active() {
 		return nil, denied
 	}
-	a := apporg.Actor{Principal: appidentity.Principal{UserID: by.UserID()}, OrgID: x.orgID, Membership: by}
+	a := authz.Actor{Principal: appidentity.Principal{UserID: by.UserID()}, OrgID: x.orgID, Membership: by}
 	if err := requireManager(ctx, x.r.d.Authorizer, a); err != nil {
 		if errs.Is(err, errs.Forbidden) {
 			return nil, denied

@@ -12,7 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
-	apporg "canopy/app/org"
+	"canopy/app/authz"
 	"canopy/domain/access"
 	"canopy/domain/directory"
 	"canopy/domain/errs"
@@ -118,10 +118,10 @@ func (q *fakeQueue) Release(context.Context, Claim) error                       
 
 type allow struct{}
 
-func (allow) Can(context.Context, apporg.Actor, access.Permission, string) (bool, error) {
+func (allow) Can(context.Context, authz.Actor, access.Permission, string) (bool, error) {
 	return true, nil
 }
-func (allow) CanAnywhere(context.Context, apporg.Actor, access.Permission) (bool, error) {
+func (allow) CanAnywhere(context.Context, authz.Actor, access.Permission) (bool, error) {
 	return true, nil
 }
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	apporg "canopy/app/org"
+	"canopy/app/authz"
 	"canopy/domain/access"
 	"canopy/domain/errs"
 	"canopy/domain/importer"
@@ -20,8 +20,8 @@ type Service struct {
 	tx    TxManager
 	jobs  importer.Repository
 	clock Clock
-	authz apporg.Authorizer
-	audit apporg.Auditor
+	authz authz.Authorizer
+	audit authz.Auditor
 	wake  func()
 }
 
@@ -31,8 +31,8 @@ type Deps struct {
 	Tx         TxManager
 	Jobs       importer.Repository
 	Clock      Clock
-	Authorizer apporg.Authorizer
-	Audit      apporg.Auditor
+	Authorizer authz.Authorizer
+	Audit      authz.Auditor
 	Wake       func()
 }
 
@@ -47,9 +47,9 @@ func NewService(d Deps) *Service {
 
 // requireManager allows whoever may manage both the members and the whole directory of the
 // organisation: owners and admins, and custom roles with both permissions.
-func requireManager(ctx context.Context, z apporg.Authorizer, a apporg.Actor) error {
+func requireManager(ctx context.Context, z authz.Authorizer, a authz.Actor) error {
 	for _, p := range []access.Permission{access.MembersManage, access.DirectoryManage} {
-		if err := apporg.Require(ctx, z, a, p, ""); err != nil {
+		if err := authz.Require(ctx, z, a, p, ""); err != nil {
 			return err
 		}
 	}
@@ -57,7 +57,7 @@ func requireManager(ctx context.Context, z apporg.Authorizer, a apporg.Actor) er
 }
 
 // Submit queues an import; its rows are checked and applied in the background.
-func (s *Service) Submit(ctx context.Context, a apporg.Actor, req Request) (*importer.Job, error) {
+func (s *Service) Submit(ctx context.Context, a authz.Actor, req Request) (*importer.Job, error) {
 	if err := requireManager(ctx, s.authz, a); err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (s *Service) Submit(ctx context.Context, a apporg.Actor, req Request) (*imp
 }
 
 // Jobs lists the organisation's imports, newest first.
-func (s *Service) Jobs(ctx context.Context, a apporg.Actor, limit, offset int) ([]*importer.Job, int, error) {
+func (s *Service) Jobs(ctx context.Context, a authz.Actor, limit, offset int) ([]*importer.Job, int, error) {
 	if err := requireManager(ctx, s.authz, a); err != nil {
 		return nil, 0, err
 	}
@@ -105,7 +105,7 @@ func (s *Service) Jobs(ctx context.Context, a apporg.Actor, limit, offset int) (
 }
 
 // Job returns one import with a page of its report.
-func (s *Service) Job(ctx context.Context, a apporg.Actor, id uuid.UUID, limit, offset int) (*importer.Job, []importer.Issue, int, error) {
+func (s *Service) Job(ctx context.Context, a authz.Actor, id uuid.UUID, limit, offset int) (*importer.Job, []importer.Issue, int, error) {
 	if err := requireManager(ctx, s.authz, a); err != nil {
 		return nil, nil, 0, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"canopy/app/authz"
 	appidentity "canopy/app/identity"
 	"canopy/domain/access"
 	"canopy/domain/errs"
@@ -27,7 +28,7 @@ type CreatedInvitation struct {
 }
 
 // CreateInvitation makes an invitation link; owners and admins only.
-func (s *Service) CreateInvitation(ctx context.Context, a Actor, in CreateInvitationInput) (CreatedInvitation, error) {
+func (s *Service) CreateInvitation(ctx context.Context, a authz.Actor, in CreateInvitationInput) (CreatedInvitation, error) {
 	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return CreatedInvitation{}, err
 	}
@@ -51,7 +52,7 @@ func (s *Service) CreateInvitation(ctx context.Context, a Actor, in CreateInvita
 }
 
 // ListInvitations returns the organisation's invitations; owners and admins only.
-func (s *Service) ListInvitations(ctx context.Context, a Actor) ([]*org.Invitation, error) {
+func (s *Service) ListInvitations(ctx context.Context, a authz.Actor) ([]*org.Invitation, error) {
 	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return nil, err
 	}
@@ -59,7 +60,7 @@ func (s *Service) ListInvitations(ctx context.Context, a Actor) ([]*org.Invitati
 }
 
 // RevokeInvitation stops an invitation's link from working; owners and admins only.
-func (s *Service) RevokeInvitation(ctx context.Context, a Actor, id uuid.UUID) error {
+func (s *Service) RevokeInvitation(ctx context.Context, a authz.Actor, id uuid.UUID) error {
 	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"canopy/app/authz"
 	appidentity "canopy/app/identity"
 	"canopy/domain/access"
 	"canopy/domain/errs"
@@ -26,7 +27,7 @@ type ProvisionInput struct {
 
 // ProvisionMember creates a member, with a new account or, when the email already has one, that
 // account. A member with the same external id, or the same account, is a conflict.
-func (s *Service) ProvisionMember(ctx context.Context, a Actor, in ProvisionInput) (Member, error) {
+func (s *Service) ProvisionMember(ctx context.Context, a authz.Actor, in ProvisionInput) (Member, error) {
 	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return Member{}, err
 	}
@@ -73,7 +74,7 @@ type MemberChange struct {
 }
 
 // UpdateMember changes a member's account and membership in one transaction.
-func (s *Service) UpdateMember(ctx context.Context, a Actor, userID uuid.UUID, c MemberChange) (Member, error) {
+func (s *Service) UpdateMember(ctx context.Context, a authz.Actor, userID uuid.UUID, c MemberChange) (Member, error) {
 	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return Member{}, err
 	}
@@ -130,7 +131,7 @@ func (s *Service) UpdateMember(ctx context.Context, a Actor, userID uuid.UUID, c
 }
 
 // AdminListMembers lists members with the fields IT syncs (external ids); owners and admins only.
-func (s *Service) AdminListMembers(ctx context.Context, a Actor, f MemberFilter) ([]Member, int, error) {
+func (s *Service) AdminListMembers(ctx context.Context, a authz.Actor, f MemberFilter) ([]Member, int, error) {
 	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return nil, 0, err
 	}
@@ -138,7 +139,7 @@ func (s *Service) AdminListMembers(ctx context.Context, a Actor, f MemberFilter)
 }
 
 // AdminGetMember returns one member with the fields IT syncs; owners and admins only.
-func (s *Service) AdminGetMember(ctx context.Context, a Actor, userID uuid.UUID) (Member, error) {
+func (s *Service) AdminGetMember(ctx context.Context, a authz.Actor, userID uuid.UUID) (Member, error) {
 	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return Member{}, err
 	}

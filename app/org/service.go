@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"canopy/app/authz"
 	appidentity "canopy/app/identity"
 	"canopy/domain/access"
 	"canopy/domain/errs"
@@ -24,9 +25,9 @@ type Service struct {
 	invitations org.InvitationRepository
 	dir         Directory
 	roots       TreeRoots
-	authz       Authorizer
-	notify      PolicyNotifier
-	audit       Auditor
+	authz       authz.Authorizer
+	notify      authz.PolicyNotifier
+	audit       authz.Auditor
 }
 
 // Deps are the adapters and services the organisation service needs.
@@ -39,9 +40,9 @@ type Deps struct {
 	Invitations org.InvitationRepository
 	Directory   Directory
 	Roots       TreeRoots
-	Authorizer  Authorizer
-	Notifier    PolicyNotifier
-	Audit       Auditor
+	Authorizer  authz.Authorizer
+	Notifier    authz.PolicyNotifier
+	Audit       authz.Auditor
 }
 
 // NewService builds the service.
@@ -49,38 +50,30 @@ func NewService(d Deps) *Service {
 	return &Service{tx: d.Tx, clock: d.Clock, ident: d.Identity, orgs: d.Orgs, memberships: d.Memberships, invitations: d.Invitations, dir: d.Directory, roots: d.Roots, authz: d.Authorizer, notify: d.Notifier, audit: d.Audit}
 }
 
-// Actor is a principal acting as an active member of one organisation. Every tenant-scoped use
-// case takes one, so the organisation always comes from the authenticated membership.
-type Actor struct {
-	appidentity.Principal
-	OrgID      uuid.UUID
-	Membership *org.Membership
-}
-
 func errOrgNotFound() error { return errs.NotFoundf("organisation") }
 
 // ResolveActor checks that the principal is an active member of orgID and returns it as an
 // actor. Anything else, including an API token of another organisation, is NotFound: a caller
 // learns nothing about organisations they do not belong to.
-func (s *Service) ResolveActor(ctx context.Context, p appidentity.Principal, orgID uuid.UUID) (Actor, error) {
+func (s *Service) ResolveActor(ctx context.Context, p appidentity.Principal, orgID uuid.UUID) (authz.Actor, error) {
 	if p.IsToken() && p.TokenOrgID != orgID {
-		return Actor{}, errOrgNotFound()
+		return authz.Actor{}, errOrgNotFound()
 	}
 	m, err := s.memberships.Get(ctx, orgID, p.UserID)
 	if errs.Is(err, errs.NotFound) {
-		return Actor{}, errOrgNotFound()
+		return authz.Actor{}, errOrgNotFound()
 	}
 	if err != nil {
-		return Actor{}, err
+		return authz.Actor{}, err
 	}
 	if !m.Active() {
-		return Actor{}, errOrgNotFound()
+		return authz.Actor{}, errOrgNotFound()
 	}
-	return Actor{Principal: p, OrgID: orgID, Membership: m}, nil
+	return authz.Actor{Principal: p, OrgID: orgID, Membership: m}, nil
 }
 
-func (s *Service) require(ctx context.Context, a Actor, perm access.Permission) error {
-	return Require(ctx, s.authz, a, perm, "")
+func (s *Service) require(ctx context.Context, a authz.Actor, perm access.Permission) error {
+	return authz.Require(ctx, s.authz, a, perm, "")
 }
 
 // recorded runs fn in a transaction and appends the audit entry it returns in the same one, so
@@ -156,7 +149,7 @@ func (s *Service) Bootstrap(ctx context.Context, name string, owner appidentity.
 }
 
 // GetOrg returns the actor's organisation.
-func (s *Service) GetOrg(ctx context.Context, a Actor) (OrgView, error) {
+func (s *Service) GetOrg(ctx context.Context, a authz.Actor) (OrgView, error) {
 	o, err := s.orgs.Get(ctx, a.OrgID)
 	if err != nil {
 		return OrgView{}, err
@@ -166,7 +159,7 @@ func (s *Service) GetOrg(ctx context.Context, a Actor) (OrgView, error) {
 }
 
 // UpdateOrg changes the organisation's settings; owners and admins only.
-func (s *Service) UpdateOrg(ctx context.Context, a Actor, c org.SettingsChange) (OrgView, error) {
+func (s *Service) UpdateOrg(ctx context.Context, a authz.Actor, c org.SettingsChange) (OrgView, error) {
 	if err := s.require(ctx, a, access.SettingsManage); err != nil {
 		return OrgView{}, err
 	}
@@ -225,7 +218,7 @@ func (s *Service) Me(ctx context.Context, p appidentity.Principal) (Me, error) {
 }
 
 // ListMembers returns a page of the organisation's members. Every member may list them.
-func (s *Service) ListMembers(ctx context.Context, a Actor, f MemberFilter) ([]Member, int, error) {
+func (s *Service) ListMembers(ctx context.Context, a authz.Actor, f MemberFilter) ([]Member, int, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
@@ -236,22 +229,22 @@ func (s *Service) ListMembers(ctx context.Context, a Actor, f MemberFilter) ([]M
 }
 
 // GetMember returns one member of the actor's organisation.
-func (s *Service) GetMember(ctx context.Context, a Actor, userID uuid.UUID) (Member, error) {
+func (s *Service) GetMember(ctx context.Context, a authz.Actor, userID uuid.UUID) (Member, error) {
 	return s.dir.GetMember(ctx, a.OrgID, userID)
 }
 
 // DeactivateMember deactivates a member and, in the same transaction, ends all of their sessions
 // and revokes their API tokens in the organisation, so their next request is refused.
-func (s *Service) DeactivateMember(ctx context.Context, a Actor, userID uuid.UUID) (Member, error) {
+func (s *Service) DeactivateMember(ctx context.Context, a authz.Actor, userID uuid.UUID) (Member, error) {
 	return s.setActive(ctx, a, userID, false)
 }
 
 // ReactivateMember restores a deactivated member.
-func (s *Service) ReactivateMember(ctx context.Context, a Actor, userID uuid.UUID) (Member, error) {
+func (s *Service) ReactivateMember(ctx context.Context, a authz.Actor, userID uuid.UUID) (Member, error) {
 	return s.setActive(ctx, a, userID, true)
 }
 
-func (s *Service) setActive(ctx context.Context, a Actor, userID uuid.UUID, active bool) (Member, error) {
+func (s *Service) setActive(ctx context.Context, a authz.Actor, userID uuid.UUID, active bool) (Member, error) {
 	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return Member{}, err
 	}
@@ -286,7 +279,7 @@ func (s *Service) setActive(ctx context.Context, a Actor, userID uuid.UUID, acti
 }
 
 // ChangeRole changes a member's base role (owner, admin, member or guest).
-func (s *Service) ChangeRole(ctx context.Context, a Actor, userID uuid.UUID, role string) (Member, error) {
+func (s *Service) ChangeRole(ctx context.Context, a authz.Actor, userID uuid.UUID, role string) (Member, error) {
 	to, err := org.ParseRole(role)
 	if err != nil {
 		return Member{}, err
@@ -324,7 +317,7 @@ func (s *Service) ChangeRole(ctx context.Context, a Actor, userID uuid.UUID, rol
 }
 
 // TransferOwnership makes another member an owner and the caller an admin, in one step.
-func (s *Service) TransferOwnership(ctx context.Context, a Actor, to uuid.UUID) error {
+func (s *Service) TransferOwnership(ctx context.Context, a authz.Actor, to uuid.UUID) error {
 	if err := s.require(ctx, a, access.OwnershipTransfer); err != nil {
 		return err
 	}

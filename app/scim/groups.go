@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
-	apporg "canopy/app/org"
+	"canopy/app/authz"
 	"canopy/domain/directory"
 	"canopy/domain/errs"
 )
@@ -60,7 +60,7 @@ type GroupPatch struct {
 
 // Groups returns a page of the organisation's groups that match f (nil: all) and how many
 // match, with their members when asked.
-func (s *Service) Groups(ctx context.Context, a apporg.Actor, f Expr, limit, offset int, withMembers bool) ([]Group, int, error) {
+func (s *Service) Groups(ctx context.Context, a authz.Actor, f Expr, limit, offset int, withMembers bool) ([]Group, int, error) {
 	if err := s.requireProvisioner(ctx, a); err != nil {
 		return nil, 0, err
 	}
@@ -88,7 +88,7 @@ func (s *Service) Groups(ctx context.Context, a apporg.Actor, f Expr, limit, off
 
 // Group returns one group, with all its members when asked; NotFound for any id that is not one
 // of the organisation's groups.
-func (s *Service) Group(ctx context.Context, a apporg.Actor, id uuid.UUID, withMembers bool) (Group, error) {
+func (s *Service) Group(ctx context.Context, a authz.Actor, id uuid.UUID, withMembers bool) (Group, error) {
 	if err := s.requireProvisioner(ctx, a); err != nil {
 		return Group{}, err
 	}
@@ -119,7 +119,7 @@ func (s *Service) Group(ctx context.Context, a apporg.Actor, id uuid.UUID, withM
 
 // CreateGroup makes an organisation-wide group with its members, in one transaction. A member
 // past the group's cap is a conflict (group_full) and nothing is made.
-func (s *Service) CreateGroup(ctx context.Context, a apporg.Actor, in GroupInput) (Group, error) {
+func (s *Service) CreateGroup(ctx context.Context, a authz.Actor, in GroupInput) (Group, error) {
 	if err := s.requireProvisioner(ctx, a); err != nil {
 		return Group{}, err
 	}
@@ -140,13 +140,13 @@ func (s *Service) CreateGroup(ctx context.Context, a apporg.Actor, in GroupInput
 
 // ReplaceGroup sets a group's name, external id and members; its department, description and
 // cap, which SCIM does not know, stay as they are.
-func (s *Service) ReplaceGroup(ctx context.Context, a apporg.Actor, id uuid.UUID, in GroupInput) (Group, error) {
+func (s *Service) ReplaceGroup(ctx context.Context, a authz.Actor, id uuid.UUID, in GroupInput) (Group, error) {
 	return s.PatchGroup(ctx, a, id, GroupPatch{Name: &in.Name, ExternalID: &in.ExternalID,
 		Members: []MemberEdit{{Op: ReplaceMembers, UserIDs: in.Members}}})
 }
 
 // PatchGroup changes a group in one transaction: if one step fails, none happens.
-func (s *Service) PatchGroup(ctx context.Context, a apporg.Actor, id uuid.UUID, p GroupPatch) (Group, error) {
+func (s *Service) PatchGroup(ctx context.Context, a authz.Actor, id uuid.UUID, p GroupPatch) (Group, error) {
 	if err := s.requireProvisioner(ctx, a); err != nil {
 		return Group{}, err
 	}
@@ -177,14 +177,14 @@ func (s *Service) PatchGroup(ctx context.Context, a apporg.Actor, id uuid.UUID, 
 }
 
 // DeleteGroup removes a group and its memberships.
-func (s *Service) DeleteGroup(ctx context.Context, a apporg.Actor, id uuid.UUID) error {
+func (s *Service) DeleteGroup(ctx context.Context, a authz.Actor, id uuid.UUID) error {
 	if err := s.requireProvisioner(ctx, a); err != nil {
 		return err
 	}
 	return s.dir.DeleteGroup(ctx, a, id)
 }
 
-func (s *Service) editMembers(ctx context.Context, a apporg.Actor, groupID uuid.UUID, edits []MemberEdit) error {
+func (s *Service) editMembers(ctx context.Context, a authz.Actor, groupID uuid.UUID, edits []MemberEdit) error {
 	if len(edits) == 0 {
 		return nil
 	}

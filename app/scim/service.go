@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"canopy/app/authz"
 	appdir "canopy/app/directory"
 	appidentity "canopy/app/identity"
 	apporg "canopy/app/org"
@@ -42,7 +43,7 @@ type Reader interface {
 // Service holds the provisioning use cases.
 type Service struct {
 	tx    TxManager
-	authz apporg.Authorizer
+	authz authz.Authorizer
 	ident *appidentity.Service
 	orgs  *apporg.Service
 	dir   *appdir.Service
@@ -52,7 +53,7 @@ type Service struct {
 // Deps are the services and adapters provisioning is built on.
 type Deps struct {
 	Tx         TxManager
-	Authorizer apporg.Authorizer
+	Authorizer authz.Authorizer
 	Identity   *appidentity.Service
 	Orgs       *apporg.Service
 	Directory  *appdir.Service
@@ -71,19 +72,19 @@ const MaxPage = 200
 // a SCIM token, who must still be an active member of the token's organisation holding
 // members.manage there (owners and admins do). A session or a token without the scim scope is
 // Forbidden; a token whose owner has left is Unauthenticated, as if it were revoked.
-func (s *Service) Actor(ctx context.Context, p appidentity.Principal) (apporg.Actor, error) {
+func (s *Service) Actor(ctx context.Context, p appidentity.Principal) (authz.Actor, error) {
 	if !p.IsToken() || !p.HasScope(identity.ScopeSCIM) {
-		return apporg.Actor{}, errs.E(errs.Forbidden, "token_scope", "SCIM needs a token with the scim scope; an owner or admin makes one in the console")
+		return authz.Actor{}, errs.E(errs.Forbidden, "token_scope", "SCIM needs a token with the scim scope; an owner or admin makes one in the console")
 	}
 	a, err := s.orgs.ResolveActor(ctx, p, p.TokenOrgID)
 	if errs.Is(err, errs.NotFound) {
-		return apporg.Actor{}, errs.E(errs.Unauthenticated, "invalid_token", "the token's owner is no longer an active member of the organisation")
+		return authz.Actor{}, errs.E(errs.Unauthenticated, "invalid_token", "the token's owner is no longer an active member of the organisation")
 	}
 	if err != nil {
-		return apporg.Actor{}, err
+		return authz.Actor{}, err
 	}
 	if err := s.requireProvisioner(ctx, a); err != nil {
-		return apporg.Actor{}, err
+		return authz.Actor{}, err
 	}
 	return a, nil
 }
@@ -91,8 +92,8 @@ func (s *Service) Actor(ctx context.Context, p appidentity.Principal) (apporg.Ac
 // requireProvisioner allows members who may manage the organisation's members. The services
 // underneath check their own permissions as well: groups.manage for groups, directory.manage
 // for departments.
-func (s *Service) requireProvisioner(ctx context.Context, a apporg.Actor) error {
-	return apporg.Require(ctx, s.authz, a, access.MembersManage, "")
+func (s *Service) requireProvisioner(ctx context.Context, a authz.Actor) error {
+	return authz.Require(ctx, s.authz, a, access.MembersManage, "")
 }
 
 func clampPage(limit, offset int) (int, int) {
@@ -116,8 +117,8 @@ type Token struct {
 
 // Tokens lists the organisation's SCIM tokens, revoked ones included, newest first; it needs
 // tokens.manage.
-func (s *Service) Tokens(ctx context.Context, a apporg.Actor) ([]Token, error) {
-	if err := apporg.Require(ctx, s.authz, a, access.TokensManage, ""); err != nil {
+func (s *Service) Tokens(ctx context.Context, a authz.Actor) ([]Token, error) {
+	if err := authz.Require(ctx, s.authz, a, access.TokensManage, ""); err != nil {
 		return nil, err
 	}
 	ts, err := s.ident.OrgTokens(ctx, a.OrgID, identity.ScopeSCIM)
@@ -145,8 +146,8 @@ func (s *Service) Tokens(ctx context.Context, a apporg.Actor) ([]Token, error) {
 // provider, and returns it with its secret, which is never shown again. It needs tokens.manage,
 // and members.manage, without which the token could not provision anyone. A ttl of zero means it
 // never expires: identity providers keep a token for years.
-func (s *Service) CreateToken(ctx context.Context, a apporg.Actor, name string, ttl time.Duration) (Token, string, error) {
-	if err := apporg.Require(ctx, s.authz, a, access.TokensManage, ""); err != nil {
+func (s *Service) CreateToken(ctx context.Context, a authz.Actor, name string, ttl time.Duration) (Token, string, error) {
+	if err := authz.Require(ctx, s.authz, a, access.TokensManage, ""); err != nil {
 		return Token{}, "", err
 	}
 	if err := s.requireProvisioner(ctx, a); err != nil {
@@ -167,8 +168,8 @@ func (s *Service) CreateToken(ctx context.Context, a apporg.Actor, name string, 
 
 // RevokeToken revokes one of the organisation's SCIM tokens, whoever made it; NotFound for any
 // other id. It needs tokens.manage.
-func (s *Service) RevokeToken(ctx context.Context, a apporg.Actor, tokenID uuid.UUID) error {
-	if err := apporg.Require(ctx, s.authz, a, access.TokensManage, ""); err != nil {
+func (s *Service) RevokeToken(ctx context.Context, a authz.Actor, tokenID uuid.UUID) error {
+	if err := authz.Require(ctx, s.authz, a, access.TokensManage, ""); err != nil {
 		return err
 	}
 	return s.ident.RevokeOrgToken(ctx, a.OrgID, identity.ScopeSCIM, tokenID)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"canopy/app/authz"
 	appdir "canopy/app/directory"
 	apporg "canopy/app/org"
 	"canopy/domain/directory"
@@ -54,7 +55,7 @@ type UserChange struct {
 }
 
 // Users returns a page of the organisation's members that match f (nil: all) and how many match.
-func (s *Service) Users(ctx context.Context, a apporg.Actor, f Expr, limit, offset int) ([]User, int, error) {
+func (s *Service) Users(ctx context.Context, a authz.Actor, f Expr, limit, offset int) ([]User, int, error) {
 	if err := s.requireProvisioner(ctx, a); err != nil {
 		return nil, 0, err
 	}
@@ -63,7 +64,7 @@ func (s *Service) Users(ctx context.Context, a apporg.Actor, f Expr, limit, offs
 }
 
 // User returns one member; NotFound for anyone who is not a member of the organisation.
-func (s *Service) User(ctx context.Context, a apporg.Actor, id uuid.UUID) (User, error) {
+func (s *Service) User(ctx context.Context, a authz.Actor, id uuid.UUID) (User, error) {
 	if err := s.requireProvisioner(ctx, a); err != nil {
 		return User{}, err
 	}
@@ -73,7 +74,7 @@ func (s *Service) User(ctx context.Context, a apporg.Actor, id uuid.UUID) (User,
 // CreateUser provisions a member, with a new account or the existing account of the email, and
 // places them in their department, all in one transaction. A member with the same email or
 // external id is a conflict.
-func (s *Service) CreateUser(ctx context.Context, a apporg.Actor, in UserInput) (User, error) {
+func (s *Service) CreateUser(ctx context.Context, a authz.Actor, in UserInput) (User, error) {
 	if err := s.requireProvisioner(ctx, a); err != nil {
 		return User{}, err
 	}
@@ -104,7 +105,7 @@ func (s *Service) CreateUser(ctx context.Context, a apporg.Actor, in UserInput) 
 // UpdateUser changes a member in one transaction. Deactivating ends their sessions and revokes
 // their API tokens at once. Values equal to the current ones are left alone, so a provider that
 // sends the whole user on every sync writes only what changed.
-func (s *Service) UpdateUser(ctx context.Context, a apporg.Actor, id uuid.UUID, c UserChange) (User, error) {
+func (s *Service) UpdateUser(ctx context.Context, a authz.Actor, id uuid.UUID, c UserChange) (User, error) {
 	if err := s.requireProvisioner(ctx, a); err != nil {
 		return User{}, err
 	}
@@ -138,7 +139,7 @@ func (s *Service) UpdateUser(ctx context.Context, a apporg.Actor, id uuid.UUID, 
 
 // DeactivateUser is what a SCIM DELETE does: the member is deactivated, not removed, so their
 // files, messages and tasks stay with the organisation. Deactivating twice is not an error.
-func (s *Service) DeactivateUser(ctx context.Context, a apporg.Actor, id uuid.UUID) error {
+func (s *Service) DeactivateUser(ctx context.Context, a authz.Actor, id uuid.UUID) error {
 	inactive := false
 	_, err := s.UpdateUser(ctx, a, id, UserChange{Active: &inactive})
 	return err
@@ -157,7 +158,7 @@ func changed(v *string, cur string, eq func(a, b string) bool) *string {
 // place makes the department at path the member's primary one, in place of their current
 // primary; their other departments stay. The identity provider owns the primary department,
 // and admins the rest.
-func (s *Service) place(ctx context.Context, a apporg.Actor, userID uuid.UUID, current, path string) error {
+func (s *Service) place(ctx context.Context, a authz.Actor, userID uuid.UUID, current, path string) error {
 	if strings.TrimSpace(path) == "" {
 		return nil
 	}

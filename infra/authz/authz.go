@@ -17,7 +17,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	apporg "canopy/app/org"
+	appauthz "canopy/app/authz"
 	"canopy/domain/access"
 	"canopy/infra/postgres"
 )
@@ -30,7 +30,7 @@ type GrantSource interface {
 	Grants(ctx context.Context, orgID uuid.UUID) ([]postgres.Grant, error)
 }
 
-// Authorizer implements apporg.Authorizer on a casbin enforcer.
+// Authorizer implements appauthz.Authorizer on a casbin enforcer.
 type Authorizer struct {
 	e      *casbin.SyncedEnforcer
 	grants GrantSource
@@ -159,7 +159,7 @@ func appendUnique(xs []string, x string) []string {
 
 // tokenAllows applies an API token's scopes: "api" and "scim" leave the owner's permissions as
 // they are; permission names narrow the token to those.
-func tokenAllows(a apporg.Actor, perm access.Permission) bool {
+func tokenAllows(a appauthz.Actor, perm access.Permission) bool {
 	if !a.IsToken() {
 		return true
 	}
@@ -179,8 +179,8 @@ func (z *Authorizer) enforce(sub, dom string, perm access.Permission) (bool, err
 	return z.e.Enforce(sub, dom, permObj(perm))
 }
 
-// Can implements apporg.Authorizer.
-func (z *Authorizer) Can(ctx context.Context, a apporg.Actor, perm access.Permission, deptPath string) (bool, error) {
+// Can implements appauthz.Authorizer.
+func (z *Authorizer) Can(ctx context.Context, a appauthz.Actor, perm access.Permission, deptPath string) (bool, error) {
 	if !tokenAllows(a, perm) {
 		return false, nil
 	}
@@ -224,8 +224,8 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// CanAnywhere implements apporg.Authorizer.
-func (z *Authorizer) CanAnywhere(ctx context.Context, a apporg.Actor, perm access.Permission) (bool, error) {
+// CanAnywhere implements appauthz.Authorizer.
+func (z *Authorizer) CanAnywhere(ctx context.Context, a appauthz.Actor, perm access.Permission) (bool, error) {
 	if ok, err := z.Can(ctx, a, perm, ""); err != nil || ok {
 		return ok, err
 	}

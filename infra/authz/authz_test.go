@@ -12,8 +12,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 
+	appauthz "canopy/app/authz"
 	appidentity "canopy/app/identity"
-	apporg "canopy/app/org"
 	"canopy/domain/access"
 	"canopy/domain/org"
 	"canopy/infra/authz"
@@ -28,8 +28,8 @@ func (g grants) Grants(_ context.Context, orgID uuid.UUID) ([]postgres.Grant, er
 	return g[orgID], nil
 }
 
-func actor(orgID, userID uuid.UUID, role org.Role) apporg.Actor {
-	return apporg.Actor{Principal: appidentity.Principal{UserID: userID, Method: appidentity.MethodSession}, OrgID: orgID,
+func actor(orgID, userID uuid.UUID, role org.Role) appauthz.Actor {
+	return appauthz.Actor{Principal: appidentity.Principal{UserID: userID, Method: appidentity.MethodSession}, OrgID: orgID,
 		Membership: org.NewMembership(orgID, userID, role, time.Now())}
 }
 
@@ -59,7 +59,7 @@ func TestScopes(t *testing.T) {
 	ctx := context.Background()
 	cases := []struct {
 		name  string
-		a     apporg.Actor
+		a     appauthz.Actor
 		perm  access.Permission
 		scope string
 		want  bool
@@ -152,7 +152,7 @@ func BenchmarkPermissionCheck(b *testing.B) {
 	perms := []access.Permission{access.DirectoryRead, access.DirectoryManage, access.GroupsManage, access.AuditRead, access.SettingsManage}
 	rng := rand.New(rand.NewSource(1))
 	type req struct {
-		a     apporg.Actor
+		a     appauthz.Actor
 		perm  access.Permission
 		scope string
 	}

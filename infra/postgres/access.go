@@ -273,7 +273,7 @@ type PolicyNotifier struct{ db *gorm.DB }
 // NewPolicyNotifier returns the notifier.
 func NewPolicyNotifier(db *gorm.DB) *PolicyNotifier { return &PolicyNotifier{db} }
 
-// PolicyChanged implements apporg.PolicyNotifier.
+// PolicyChanged implements authz.PolicyNotifier.
 func (n *PolicyNotifier) PolicyChanged(ctx context.Context, orgID uuid.UUID) error {
 	return translate(conn(ctx, n.db).Exec(`SELECT pg_notify(?, ?)`, PolicyChannel, orgID.String()).Error)
 }

@@ -1,13 +1,26 @@
-package org
+// Package authz holds what every module's use cases share about who is acting and what they
+// may do: the actor, the authorizer and auditor ports, and the permission requirement. Each
+// module's service takes these; none of them knows casbin or the audit table.
+package authz
 
 import (
 	"context"
 
 	"github.com/google/uuid"
 
+	appidentity "canopy/app/identity"
 	"canopy/domain/access"
 	"canopy/domain/errs"
+	"canopy/domain/org"
 )
+
+// Actor is a principal acting as an active member of one organisation. Every tenant-scoped use
+// case takes one, so the organisation always comes from the authenticated membership.
+type Actor struct {
+	appidentity.Principal
+	OrgID      uuid.UUID
+	Membership *org.Membership
+}
 
 // Authorizer decides what an actor may do: casbin, with the organisation as the domain.
 type Authorizer interface {
