@@ -9,7 +9,7 @@ UI      := web/ui
 DEMO_EMAIL := owner@demo.canopy.local
 E2E_PORT   := 18080
 
-.PHONY: run test build ui ui-deps services stop demo e2e go-test ui-test chromium bench clean lint
+.PHONY: run test build ui ui-deps services stop demo e2e go-test ui-test chromium bench clean lint fuzz
 
 ## run: install what is missing, build, start PostgreSQL and MinIO, create the demo login, serve
 run: build services demo
@@ -17,7 +17,7 @@ run: build services demo
 	@echo "  Canopy is starting on $${CANOPY_SERVER_PUBLIC_URL:-http://127.0.0.1:8080}  (Ctrl-C stops it; 'make stop' stops PostgreSQL and MinIO)"
 	@echo "  Demo login:  $(DEMO_EMAIL)  /  $$(cat .data/demo-password)"
 	@echo
-	@$(CANOPY) serve
+	@CANOPY_INSTALLATION_ALLOW_ORG_CREATION=$${CANOPY_INSTALLATION_ALLOW_ORG_CREATION:-true} $(CANOPY) serve
 
 ## test: the whole suite — Go unit and integration tests (real PostgreSQL and MinIO), UI unit tests, browser tests
 test: build services
@@ -30,6 +30,18 @@ go-test:
 
 ui-test: ui-deps
 	cd $(UI) && npm test
+
+# FUZZ_TARGETS are the Go fuzz tests, as package:function. Their seed corpora run in go-test;
+# make fuzz explores beyond them, one target after another, FUZZTIME each.
+FUZZTIME     ?= 20s
+FUZZ_TARGETS := domain/text:FuzzName app/importer:FuzzParseCSV web/scim:FuzzParseFilter web/scim:FuzzParsePath web/server:FuzzBindJSON
+
+## fuzz: run each Go fuzz test for FUZZTIME (20s by default; make fuzz FUZZTIME=5m for longer)
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		echo "fuzz: $${t#*:} in ./$${t%%:*} for $(FUZZTIME)"; \
+		go test -run '^$$' -fuzz "^$${t#*:}\$$" -fuzztime $(FUZZTIME) ./$${t%%:*} || exit 1; \
+	done
 
 ## build: the UI, then the canopy binary with the UI embedded
 build: ui
@@ -68,7 +80,8 @@ e2e: build services chromium
 	@mkdir -p test-output
 	@export CANOPY_DATABASE_URL="$$($(CANOPY) local resetdb canopy_e2e)" \
 	        CANOPY_SERVER_ADDRESS=127.0.0.1:$(E2E_PORT) CANOPY_SERVER_PUBLIC_URL=http://127.0.0.1:$(E2E_PORT) \
-	        CANOPY_OBJECTSTORE_FILE_BUCKET=canopy-e2e CANOPY_LOG_LEVEL=warn; \
+	        CANOPY_OBJECTSTORE_FILE_BUCKET=canopy-e2e CANOPY_LOG_LEVEL=warn CANOPY_METRICS_ADDRESS= \
+	        CANOPY_INSTALLATION_ALLOW_ORG_CREATION=true; \
 	$(CANOPY) admin create-org --name "E2E Company" --owner-email owner@e2e.canopy.test --owner-password 'Fern-Owner-e2e-7' >/dev/null; \
 	$(CANOPY) serve > test-output/e2e-server.log 2>&1 & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null || true' EXIT; \

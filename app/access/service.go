@@ -4,6 +4,7 @@ package access
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -157,7 +158,13 @@ func (s *Service) UpdateRole(ctx context.Context, a authz.Actor, id uuid.UUID, i
 			return access.AuditEntry{}, err
 		}
 		before := roleState(r)
+		had := r.Permissions()
 		if err := r.Update(in, s.clock.Now()); err != nil {
+			return access.AuditEntry{}, err
+		}
+		// A permission added to a role goes to everyone who holds the role, organisation-wide
+		// for some of them: the caller must hold it organisation-wide.
+		if err := authz.RequireGrantable(ctx, s.authz, a, added(had, r.Permissions()), ""); err != nil {
 			return access.AuditEntry{}, err
 		}
 		return a.Entry("role.update", "role", id.String(), before, roleState(r)), s.roles.Update(ctx, r)
@@ -166,6 +173,17 @@ func (s *Service) UpdateRole(ctx context.Context, a authz.Actor, id uuid.UUID, i
 		return RoleView{}, err
 	}
 	return customView(r), nil
+}
+
+// added returns the permissions of next that were not in prev.
+func added(prev, next []access.Permission) []access.Permission {
+	var out []access.Permission
+	for _, p := range next {
+		if !slices.Contains(prev, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // DeleteRole removes a custom role and every assignment of it.
@@ -190,10 +208,12 @@ type AssignInput struct {
 }
 
 // Assign grants a custom role, or the built-in department admin role, to a member. Base roles
-// (owner, admin, member, guest) are changed on the membership instead.
+// (owner, admin, member, guest) are changed on the membership instead. The caller must hold
+// every permission of the role at the assignment's scope (authz.RequireGrantable).
 func (s *Service) Assign(ctx context.Context, a authz.Actor, in AssignInput) (access.Assignment, error) {
 	out := access.Assignment{ID: uuid.New(), OrgID: a.OrgID, UserID: in.UserID, RoleID: in.RoleID, DepartmentID: in.DepartmentID, CreatedAt: s.clock.Now().UTC()}
 	err := s.changed(ctx, a, func(ctx context.Context) (access.AuditEntry, error) {
+		var perms []access.Permission
 		if b, ok := access.BuiltinOf(a.OrgID, in.RoleID); ok {
 			if b != access.BuiltinDeptAdmin {
 				return access.AuditEntry{}, errs.E(errs.Invalid, "base_role", "owner, admin, member and guest are changed on the member, not assigned")
@@ -201,13 +221,25 @@ func (s *Service) Assign(ctx context.Context, a authz.Actor, in AssignInput) (ac
 			if in.DepartmentID == uuid.Nil {
 				return access.AuditEntry{}, errs.E(errs.Invalid, "department_required", "the department admin role needs a department")
 			}
-		} else if _, err := s.roles.Get(ctx, a.OrgID, in.RoleID); err != nil {
-			return access.AuditEntry{}, err
-		}
-		if in.DepartmentID != uuid.Nil {
-			if _, err := s.departments.DepartmentPath(ctx, a.OrgID, in.DepartmentID); err != nil {
+			perms = access.Builtins[b]
+		} else {
+			r, err := s.roles.Get(ctx, a.OrgID, in.RoleID)
+			if err != nil {
 				return access.AuditEntry{}, err
 			}
+			perms = r.Permissions()
+		}
+		scope := ""
+		if in.DepartmentID != uuid.Nil {
+			var err error
+			if scope, err = s.departments.DepartmentPath(ctx, a.OrgID, in.DepartmentID); err != nil {
+				return access.AuditEntry{}, err
+			}
+		}
+		// The role's permissions are granted at the assignment's scope: the caller must hold
+		// each of them there.
+		if err := authz.RequireGrantable(ctx, s.authz, a, perms, scope); err != nil {
+			return access.AuditEntry{}, err
 		}
 		ok, err := s.members.IsMember(ctx, a.OrgID, in.UserID)
 		if err != nil {

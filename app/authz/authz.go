@@ -31,7 +31,22 @@ type Authorizer interface {
 	// CanAnywhere reports whether the actor holds perm at the organisation or at any
 	// department: the route-level gate before the service checks the precise scope.
 	CanAnywhere(ctx context.Context, a Actor, perm access.Permission) (bool, error)
+	// Reach returns where the actor holds perm: the whole organisation, or the subtrees of
+	// some departments (none at all when they do not hold it). Listings use it to show a
+	// department-scoped holder only what lies in their subtrees.
+	Reach(ctx context.Context, a Actor, perm access.Permission) (Reach, error)
 }
+
+// Reach is where an actor holds a permission.
+type Reach struct {
+	// Org is set when the actor holds it organisation-wide; Departments is then empty.
+	Org bool
+	// Departments are the roots of the subtrees the actor holds it over.
+	Departments []uuid.UUID
+}
+
+// None reports whether the actor holds the permission nowhere.
+func (r Reach) None() bool { return !r.Org && len(r.Departments) == 0 }
 
 // PolicyNotifier tells every replica that an organisation's grants changed, in the transaction
 // of the change, so each reloads them when it commits.

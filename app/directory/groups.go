@@ -27,6 +27,8 @@ func (s *Service) scopeOf(ctx context.Context, orgID, departmentID uuid.UUID) (s
 
 // requireGroupManager allows those with groups.manage over the group's department (or the
 // organisation) and the group's own owners: group ownership is data on the group, not a grant.
+// An owner's power is managing the group, so an API token narrowed to permissions uses it only
+// when it carries groups.manage, as every other check respects the token's scopes.
 func (s *Service) requireGroupManager(ctx context.Context, a authz.Actor, g *directory.Group) error {
 	scope, err := s.scopeOf(ctx, a.OrgID, g.DepartmentID())
 	if err != nil {
@@ -35,6 +37,9 @@ func (s *Service) requireGroupManager(ctx context.Context, a authz.Actor, g *dir
 	ok, err := s.authz.Can(ctx, a, access.GroupsManage, scope)
 	if err != nil || ok {
 		return err
+	}
+	if !a.ScopeAllows(access.GroupsManage) {
+		return errs.E(errs.Forbidden, "token_scope", "this token's scopes do not include "+string(access.GroupsManage)+", which managing a group needs, even as its owner")
 	}
 	role, err := s.read.GroupRole(ctx, a.OrgID, g.ID(), a.UserID)
 	if err == nil && role == directory.GroupOwner {

@@ -137,14 +137,62 @@ func touched(before, after []directory.Assignment) map[uuid.UUID]bool {
 	return out
 }
 
-// Person returns a member's directory card.
+// Person returns a member's directory card: the actor's own, or one within reach of their
+// directory.read. With directory.read at departments only, a person outside those subtrees is
+// NotFound, exactly like someone who is not a member.
 func (s *Service) Person(ctx context.Context, a authz.Actor, userID uuid.UUID) (PersonCard, error) {
 	if userID != a.UserID {
-		if err := s.require(ctx, a, access.DirectoryRead, ""); err != nil {
+		r, err := s.authz.Reach(ctx, a, access.DirectoryRead)
+		if err != nil {
 			return PersonCard{}, err
+		}
+		if r.None() {
+			return PersonCard{}, errs.E(errs.Forbidden, "forbidden", "you do not have the "+string(access.DirectoryRead)+" permission here")
+		}
+		if !r.Org {
+			in, err := s.inSubtrees(ctx, a.OrgID, userID, r.Departments)
+			if err != nil {
+				return PersonCard{}, err
+			}
+			if !in {
+				return PersonCard{}, errs.NotFoundf("member")
+			}
 		}
 	}
 	return s.read.Person(ctx, a.OrgID, userID)
+}
+
+// inSubtrees reports whether a user belongs to one of the departments given or to one below
+// them. A member has a handful of departments and a reader a grant or two, so reading each is
+// cheaper than it looks.
+func (s *Service) inSubtrees(ctx context.Context, orgID, userID uuid.UUID, roots []uuid.UUID) (bool, error) {
+	as, err := s.assignments.Assignments(ctx, orgID, userID)
+	if err != nil || len(as) == 0 {
+		return false, err
+	}
+	var within []*directory.Department
+	for _, id := range roots {
+		d, err := s.departments.Get(ctx, orgID, id)
+		if errs.Is(err, errs.NotFound) {
+			continue // deleted since the grant was loaded
+		}
+		if err != nil {
+			return false, err
+		}
+		within = append(within, d)
+	}
+	for _, x := range as {
+		d, err := s.departments.Get(ctx, orgID, x.DepartmentID)
+		if err != nil {
+			return false, err
+		}
+		for _, root := range within {
+			if root.Contains(d) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
 // Search finds people, departments and groups; pinyin finds Chinese names ("zhangwei" and "zw"

@@ -2,7 +2,6 @@ package directory
 
 import (
 	"context"
-	"strings"
 
 	"github.com/google/uuid"
 
@@ -21,21 +20,11 @@ type PathResolver interface {
 }
 
 // SplitPath splits "Engineering/Backend" into its names. A leading root name is not expected:
-// paths start below the root.
+// paths start below the root. The rule is the domain's (directory.ParsePath), so "." and ".."
+// are refused, never resolved, and the error says what is wrong with the path.
 func SplitPath(path string) ([]string, error) {
-	parts := strings.Split(strings.Trim(strings.TrimSpace(path), "/"), "/")
-	out := make([]string, 0, len(parts))
-	for _, p := range parts {
-		name, err := directory.ParseDepartmentName(p)
-		if err != nil {
-			return nil, errs.E(errs.Invalid, "invalid_department_path", "department path "+quote(path)+" has an empty or invalid name")
-		}
-		out = append(out, name)
-	}
-	return out, nil
+	return directory.ParsePath(path)
 }
-
-func quote(s string) string { return `"` + s + `"` }
 
 // ResolvePath returns the department at a path of names below the root ("Engineering/Backend"),
 // creating the missing ones when create is set (for SCIM and bulk imports); NotFound otherwise.

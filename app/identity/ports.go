@@ -23,13 +23,16 @@ type PasswordHasher interface {
 	Verify(password, encoded string) (bool, error)
 }
 
-// AttemptLimiter counts failed attempts per key within a window, shared by every replica.
+// AttemptLimiter counts attempts per key within a fixed window, shared by every replica.
 type AttemptLimiter interface {
-	// Blocked returns how long key must wait while it has limit or more failures in the window,
-	// and zero when it may try.
-	Blocked(ctx context.Context, key string, limit int, window time.Duration) (time.Duration, error)
-	// Fail records one failure for key.
-	Fail(ctx context.Context, key string, window time.Duration) error
-	// Clear forgets key's failures.
+	// Take reserves one attempt for key before it is made. It returns zero when the attempt is
+	// within limit in the window, and otherwise how long key must wait (the attempt is then not
+	// counted). Counting and checking are one atomic step, so concurrent attempts can never
+	// pass the limit together.
+	Take(ctx context.Context, key string, limit int, window time.Duration) (time.Duration, error)
+	// Refund gives back an attempt that Take reserved and that was not a failure after all (a
+	// right password), so that only failures use up the limit.
+	Refund(ctx context.Context, key string) error
+	// Clear forgets key's attempts.
 	Clear(ctx context.Context, key string) error
 }

@@ -5,6 +5,7 @@ package identity
 import (
 	"context"
 	"crypto/subtle"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -12,17 +13,23 @@ import (
 
 	"canopy/domain/errs"
 	"canopy/domain/identity"
+	"canopy/domain/text"
 )
 
 // Config holds the identity settings.
 type Config struct {
 	SessionTTL         time.Duration
 	SessionIdleTimeout time.Duration
-	// LoginAccountLimit failed sign-ins per account and LoginAddressLimit per address are allowed
-	// within LoginWindow.
-	LoginAccountLimit int
-	LoginAddressLimit int
-	LoginWindow       time.Duration
+	// LoginAddressLimit failed sign-ins per client address (generous: an office behind one
+	// address shares it) and LoginAccountAddressLimit per account from one address (strict) are
+	// allowed within LoginWindow. There is no limit per account alone, which would let anyone
+	// lock its owner out. LoginAccountAddressLimit also bounds the checks of a user's current
+	// password when they change it.
+	LoginAddressLimit        int
+	LoginAccountAddressLimit int
+	LoginWindow              time.Duration
+	// ActivationTTL is how long an activation link works; zero takes the default.
+	ActivationTTL time.Duration
 }
 
 // Service holds the identity use cases.
@@ -36,6 +43,8 @@ type Service struct {
 	users    identity.UserRepository
 	sessions identity.SessionRepository
 	tokens   identity.TokenRepository
+	// activations holds activation links (account.go).
+	activations identity.ActivationRepository
 	// dummyHash is verified when an account does not exist, so that a wrong email takes as long
 	// as a wrong password and does not reveal which accounts exist.
 	dummyHash string
@@ -51,6 +60,8 @@ type Deps struct {
 	Users    identity.UserRepository
 	Sessions identity.SessionRepository
 	Tokens   identity.TokenRepository
+	// Activations stores activation links.
+	Activations identity.ActivationRepository
 }
 
 // NewService builds the service.
@@ -61,7 +72,7 @@ func NewService(cfg Config, d Deps) (*Service, error) {
 	}
 	return &Service{
 		cfg: cfg, tx: d.Tx, clock: d.Clock, hasher: d.Hasher, common: d.Common, limiter: d.Limiter,
-		users: d.Users, sessions: d.Sessions, tokens: d.Tokens, dummyHash: dummy,
+		users: d.Users, sessions: d.Sessions, tokens: d.Tokens, activations: d.Activations, dummyHash: dummy,
 	}, nil
 }
 
@@ -86,8 +97,11 @@ type Principal struct {
 	TokenOrgID uuid.UUID
 	Scopes     []string
 	// IP is the client's address, for rate limits and the audit log.
-	IP       string
-	csrfHash []byte
+	IP string
+	// MustChangePassword is set while the caller's password is an initial one an administrator
+	// chose: until they replace it, they may only read who they are, change it, or sign out.
+	MustChangePassword bool
+	csrfHash           []byte
 }
 
 // HasScope reports whether the caller may act in a scope. A session may act in all of them.
@@ -124,27 +138,54 @@ type NewSession struct {
 
 var errBadLogin = errs.E(errs.Unauthenticated, "invalid_credentials", "the email or password is wrong")
 
-// Login checks a password and starts a session. Failures are counted per account and per
-// address; past either limit the caller gets TooManyRequests with the time to wait.
+// addressKey is the part of a limiter key that names the client: the address itself, or for
+// IPv6 its /64, which one client usually holds whole.
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Unmap().Is4() {
+		return ip
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
+}
+
+// tooMany is the refusal of an attempt past a limit, saying how long to wait.
+func tooMany(wait time.Duration, message string) error {
+	e := errs.E(errs.TooManyRequests, "too_many_attempts", message)
+	e.RetryAfter = wait
+	return e
+}
+
+// Login checks a password and starts a session. Every attempt is reserved with the limiter
+// before the password is checked, per client address and per account from that address, so
+// parallel guesses cannot pass either limit; past one the caller gets TooManyRequests with the
+// time to wait. A stranger elsewhere can therefore use up only their own allowance, never the
+// owner's. A right password gives its reservations back.
 func (s *Service) Login(ctx context.Context, in LoginInput) (NewSession, error) {
 	email, err := identity.NormalizeEmail(in.Email)
 	if err != nil {
 		return NewSession{}, err
 	}
-	keys := []struct {
-		key   string
-		limit int
-	}{{"login:account:" + email, s.cfg.LoginAccountLimit}, {"login:address:" + in.IP, s.cfg.LoginAddressLimit}}
-	for _, k := range keys {
-		wait, err := s.limiter.Blocked(ctx, k.key, k.limit, s.cfg.LoginWindow)
-		if err != nil {
+	addr := addressKey(in.IP)
+	addrKey, pairKey := "login:address:"+addr, "login:account-address:"+email+" "+addr
+	wait, err := s.limiter.Take(ctx, addrKey, s.cfg.LoginAddressLimit, s.cfg.LoginWindow)
+	if err != nil {
+		return NewSession{}, err
+	}
+	if wait > 0 {
+		return NewSession{}, tooMany(wait, "too many sign-in attempts; try again later")
+	}
+	wait, err = s.limiter.Take(ctx, pairKey, s.cfg.LoginAccountAddressLimit, s.cfg.LoginWindow)
+	if err != nil {
+		return NewSession{}, err
+	}
+	if wait > 0 {
+		// No password is checked, so the address's reservation is given back: only failed
+		// checks use up the allowance an office shares.
+		if err := s.limiter.Refund(ctx, addrKey); err != nil {
 			return NewSession{}, err
 		}
-		if wait > 0 {
-			e := errs.E(errs.TooManyRequests, "too_many_attempts", "too many sign-in attempts; try again later")
-			e.RetryAfter = wait
-			return NewSession{}, e
-		}
+		return NewSession{}, tooMany(wait, "too many sign-in attempts; try again later")
 	}
 	u, err := s.users.GetByEmail(ctx, email)
 	if err != nil && !errs.Is(err, errs.NotFound) {
@@ -159,20 +200,21 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (NewSession, error) 
 		return NewSession{}, err
 	}
 	if !ok || u == nil || !u.HasPassword() || !u.Active() {
-		for _, k := range keys {
-			if err := s.limiter.Fail(ctx, k.key, s.cfg.LoginWindow); err != nil {
-				return NewSession{}, err
-			}
-		}
 		return NewSession{}, errBadLogin
 	}
-	if err := s.limiter.Clear(ctx, keys[0].key); err != nil {
+	if err := s.limiter.Clear(ctx, pairKey); err != nil {
+		return NewSession{}, err
+	}
+	if err := s.limiter.Refund(ctx, addrKey); err != nil {
 		return NewSession{}, err
 	}
 	return s.StartSession(ctx, u, in.IP, in.UserAgent)
 }
 
-// StartSession signs a user in: it stores a new session and returns its secrets.
+// StartSession signs a user in: it stores a new session and returns its secrets. The address and
+// the User-Agent are whatever the client sent, kept for the person's list of sessions: what
+// cannot be stored as text (a NUL, a byte that is not UTF-8) is written out as an escape
+// (text.Printable), so that no header fails the sign-in.
 func (s *Service) StartSession(ctx context.Context, u *identity.User, ip, userAgent string) (NewSession, error) {
 	now := s.clock.Now().UTC()
 	token, tokenHash := identity.NewSecret("")
@@ -180,7 +222,7 @@ func (s *Service) StartSession(ctx context.Context, u *identity.User, ip, userAg
 	sess := &identity.Session{
 		ID: uuid.New(), UserID: u.ID(), TokenHash: tokenHash, CSRFHash: csrfHash,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
-		IP: ip, UserAgent: truncate(userAgent, 400),
+		IP: truncate(text.Printable(ip), 100), UserAgent: truncate(text.Printable(userAgent), 400),
 	}
 	if err := s.sessions.Create(ctx, sess); err != nil {
 		return NewSession{}, err
@@ -222,7 +264,28 @@ func (s *Service) AuthenticateSession(ctx context.Context, token string) (Princi
 			return Principal{}, err
 		}
 	}
-	return Principal{UserID: sess.UserID, Method: MethodSession, SessionID: sess.ID, csrfHash: sess.CSRFHash}, nil
+	u, err := s.signedInUser(ctx, sess.UserID)
+	if err != nil {
+		return Principal{}, err
+	}
+	return Principal{UserID: sess.UserID, Method: MethodSession, SessionID: sess.ID, MustChangePassword: u.MustChangePassword(), csrfHash: sess.CSRFHash}, nil
+}
+
+// signedInUser returns the account a session or token acts for. A disabled account's sessions
+// and tokens are ended when it is disabled; refusing it here as well keeps that true even for a
+// credential made in the same instant.
+func (s *Service) signedInUser(ctx context.Context, id uuid.UUID) (*identity.User, error) {
+	u, err := s.users.Get(ctx, id)
+	if errs.Is(err, errs.NotFound) {
+		return nil, errNoAuth
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !u.Active() {
+		return nil, errNoAuth
+	}
+	return u, nil
 }
 
 // AuthenticateToken resolves an API token to its principal. A revoked, expired or unknown token
@@ -247,7 +310,14 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Princip
 			return Principal{}, err
 		}
 	}
-	return Principal{UserID: t.UserID(), Method: MethodToken, TokenID: t.ID(), TokenOrgID: t.OrgID(), Scopes: t.Scopes()}, nil
+	u, err := s.signedInUser(ctx, t.UserID())
+	if errs.Is(err, errs.Unauthenticated) {
+		return Principal{}, errs.E(errs.Unauthenticated, "invalid_token", "the API token is not valid")
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	return Principal{UserID: t.UserID(), Method: MethodToken, TokenID: t.ID(), TokenOrgID: t.OrgID(), Scopes: t.Scopes(), MustChangePassword: u.MustChangePassword()}, nil
 }
 
 // VerifyCSRF checks the CSRF token that a cookie-authenticated write must carry. API tokens are
@@ -296,7 +366,17 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 	if err != nil {
 		return err
 	}
-	return s.tx.Within(ctx, func(ctx context.Context) error {
+	// A stolen session must not become a way to guess the password: each check of the current
+	// one is reserved first, outside the transaction, which a wrong password rolls back.
+	key := "password-change:user:" + p.UserID.String()
+	wait, err := s.limiter.Take(ctx, key, s.cfg.LoginAccountAddressLimit, s.cfg.LoginWindow)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return tooMany(wait, "too many wrong passwords; try again later")
+	}
+	err = s.tx.Within(ctx, func(ctx context.Context) error {
 		u, err := s.users.Get(ctx, p.UserID)
 		if err != nil {
 			return err
@@ -314,6 +394,10 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 		}
 		return s.sessions.DeleteByUser(ctx, u.ID(), p.SessionID)
 	})
+	if err != nil {
+		return err
+	}
+	return s.limiter.Clear(ctx, key)
 }
 
 // RegisterInput is a new account.
@@ -350,14 +434,24 @@ func (s *Service) Register(ctx context.Context, in RegisterInput) (*identity.Use
 	return u, nil
 }
 
-// Provision creates an account for IT (the admin API, SCIM, bulk import). A password is optional:
-// without one the account cannot sign in with a password until one is set.
-func (s *Service) Provision(ctx context.Context, in RegisterInput) (*identity.User, error) {
+// Provision creates an account for IT (the admin API, SCIM, bulk import) of organisation orgID,
+// which then manages it. A password is optional: without one the person activates the account
+// with an activation link; with one, it is an initial password they must change at their first
+// sign-in. It joins the caller's transaction, if any.
+func (s *Service) Provision(ctx context.Context, orgID uuid.UUID, in RegisterInput) (*identity.User, error) {
+	var hash string
 	if in.Password != "" {
-		return s.Register(ctx, in)
+		if err := identity.CheckPassword(in.Password, s.common); err != nil {
+			return nil, err
+		}
+		var err error
+		if hash, err = s.hasher.Hash(in.Password); err != nil {
+			return nil, err
+		}
 	}
 	u, err := identity.NewUser(identity.NewUserInput{
 		Email: in.Email, DisplayName: in.DisplayName, Locale: in.Locale, TimeZone: in.TimeZone,
+		PasswordHash: hash, MustChangePassword: hash != "", CreatedByOrgID: orgID,
 	}, s.clock.Now())
 	if err != nil {
 		return nil, err
@@ -433,7 +527,9 @@ type CreateTokenInput struct {
 }
 
 // CreateToken makes an API token and returns it with its secret, which is never shown again.
-// The caller has checked that UserID is an active member of OrgID.
+// The caller has checked that UserID is an active member of OrgID and may give the scopes: a
+// member's own tokens go through the org module's CreateToken, which applies the grant rule and
+// audits; only IT at the shell (`canopy admin create-token`) calls this directly.
 func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (*identity.APIToken, string, error) {
 	t, secret, err := identity.NewAPIToken(in.OrgID, in.UserID, in.Name, in.Scopes, in.TTL, s.clock.Now())
 	if err != nil {
@@ -455,12 +551,12 @@ func (s *Service) RevokeToken(ctx context.Context, orgID, userID, tokenID uuid.U
 	return s.tokens.Revoke(ctx, orgID, userID, tokenID, s.clock.Now())
 }
 
-// RevokeMemberCredentials ends every session of a user and revokes their API tokens in an
-// organisation, in the caller's transaction. Deactivating a member calls it (ASVS 7.4.2).
+// RevokeMemberCredentials revokes a member's API tokens in one organisation, in the caller's
+// transaction. Deactivating a member calls it: their access there ends with it (ASVS 7.4.2),
+// and since every request checks the membership, their sessions stop working there too, while
+// their sessions and tokens in other organisations go on. Disabling the account ends everything
+// (DisableAccount).
 func (s *Service) RevokeMemberCredentials(ctx context.Context, orgID, userID uuid.UUID) error {
-	if err := s.sessions.DeleteByUser(ctx, userID, uuid.Nil); err != nil {
-		return err
-	}
 	return s.tokens.RevokeByMember(ctx, orgID, userID, s.clock.Now())
 }
 

@@ -1,7 +1,10 @@
 package identity_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -32,20 +35,32 @@ func (h *plainHasher) Verify(p, enc string) (bool, error) {
 	return enc == "h:"+p, nil
 }
 
+// fakeLimiter keeps the outstanding attempts per key in fails and refuses past the limit;
+// blocked refuses a key outright for the given time.
 type fakeLimiter struct {
 	fails   map[string]int
 	blocked map[string]time.Duration
 	cleared []string
 }
 
-func (l *fakeLimiter) Blocked(_ context.Context, key string, _ int, _ time.Duration) (time.Duration, error) {
-	return l.blocked[key], nil
-}
-func (l *fakeLimiter) Fail(_ context.Context, key string, _ time.Duration) error {
+func (l *fakeLimiter) Take(_ context.Context, key string, limit int, window time.Duration) (time.Duration, error) {
+	if w := l.blocked[key]; w > 0 {
+		return w, nil
+	}
+	if l.fails[key] >= limit {
+		return window, nil
+	}
 	l.fails[key]++
+	return 0, nil
+}
+func (l *fakeLimiter) Refund(_ context.Context, key string) error {
+	if l.fails[key] > 0 {
+		l.fails[key]--
+	}
 	return nil
 }
 func (l *fakeLimiter) Clear(_ context.Context, key string) error {
+	delete(l.fails, key)
 	l.cleared = append(l.cleared, key)
 	return nil
 }
@@ -75,7 +90,12 @@ func (r *fakeSessions) Create(_ context.Context, s *identity.Session) error {
 	r.created = append(r.created, s)
 	return nil
 }
-func (r *fakeSessions) GetByTokenHash(context.Context, []byte) (*identity.Session, error) {
+func (r *fakeSessions) GetByTokenHash(_ context.Context, hash []byte) (*identity.Session, error) {
+	for _, s := range r.created {
+		if bytes.Equal(s.TokenHash, hash) {
+			return s, nil
+		}
+	}
 	return nil, errs.NotFoundf("session")
 }
 func (r *fakeSessions) Touch(context.Context, uuid.UUID, time.Time) error        { return nil }
@@ -96,7 +116,7 @@ func newFixture(t *testing.T, users ...*identity.User) fixture {
 	for _, u := range users {
 		byEmail[u.Email()] = u
 	}
-	svc, err := appidentity.NewService(appidentity.Config{SessionTTL: time.Hour, SessionIdleTimeout: time.Hour, LoginAccountLimit: 5, LoginAddressLimit: 50, LoginWindow: time.Minute},
+	svc, err := appidentity.NewService(appidentity.Config{SessionTTL: time.Hour, SessionIdleTimeout: time.Hour, LoginAddressLimit: 50, LoginAccountAddressLimit: 5, LoginWindow: time.Minute},
 		appidentity.Deps{Tx: fakeTx{}, Clock: fixedClock{time.Now()}, Hasher: f.hasher, Limiter: f.limiter, Users: fakeUsers{byEmail}, Sessions: f.sessions})
 	if err != nil {
 		t.Fatal(err)
@@ -107,7 +127,8 @@ func newFixture(t *testing.T, users ...*identity.User) fixture {
 
 func user(t *testing.T, email, pw string, status identity.UserStatus) *identity.User {
 	t.Helper()
-	return identity.RehydrateUser(uuid.New(), email, "U", identity.LocaleEN, "UTC", status, "h:"+pw, time.Now(), time.Now())
+	return identity.RehydrateUser(identity.UserRecord{ID: uuid.New(), Email: email, DisplayName: "U", Locale: identity.LocaleEN, TimeZone: "UTC",
+		Status: status, PasswordHash: "h:" + pw, CreatedAt: time.Now(), UpdatedAt: time.Now()})
 }
 
 func TestLoginSucceedsAndClearsAccountFailures(t *testing.T) {
@@ -123,8 +144,13 @@ func TestLoginSucceedsAndClearsAccountFailures(t *testing.T) {
 	if string(f.sessions.created[0].TokenHash) == ns.Token {
 		t.Fatal("the session token is stored in clear")
 	}
-	if len(f.limiter.cleared) != 1 || f.limiter.cleared[0] != "login:account:a@b.co" {
+	// The account's count from this address is forgotten, and the address's reservation given
+	// back: a right password is not a failure.
+	if len(f.limiter.cleared) != 1 || f.limiter.cleared[0] != "login:account-address:a@b.co 10.0.0.1" {
 		t.Fatalf("cleared %v", f.limiter.cleared)
+	}
+	if n := f.limiter.fails["login:address:10.0.0.1"]; n != 0 {
+		t.Fatalf("the address still holds %d attempts after a success", n)
 	}
 }
 
@@ -145,8 +171,72 @@ func TestLoginFailuresLookAlikeAndAreCounted(t *testing.T) {
 			t.Fatalf("%s: no password verification", in.Email)
 		}
 	}
-	if f.limiter.fails["login:address:1.2.3.4"] != 3 || f.limiter.fails["login:account:a@b.co"] != 1 {
+	if f.limiter.fails["login:address:1.2.3.4"] != 3 || f.limiter.fails["login:account-address:a@b.co 1.2.3.4"] != 1 {
 		t.Fatalf("fails %v", f.limiter.fails)
+	}
+}
+
+// TestLoginStrangerCannotLockOutTheOwner: wrong passwords from one address use up that
+// address's allowance for the account, not the owner's, who signs in from theirs. The limit
+// per account alone that let a stranger lock anyone out is gone.
+func TestLoginStrangerCannotLockOutTheOwner(t *testing.T) {
+	f := newFixture(t, user(t, "a@b.co", "right-one", identity.UserActive))
+	ctx := context.Background()
+	for i := range 8 {
+		_, err := f.svc.Login(ctx, appidentity.LoginInput{Email: "a@b.co", Password: "guess", IP: "6.6.6.6"})
+		want := "invalid_credentials"
+		if i >= 5 {
+			want = "too_many_attempts"
+		}
+		if errs.CodeOf(err) != want {
+			t.Fatalf("guess %d: %v, want %s", i, err, want)
+		}
+	}
+	// The refused guesses checked no password and did not count against the address.
+	if f.hasher.verified != 5 || f.limiter.fails["login:address:6.6.6.6"] != 5 {
+		t.Fatalf("verified %d, address count %d", f.hasher.verified, f.limiter.fails["login:address:6.6.6.6"])
+	}
+	if _, err := f.svc.Login(ctx, appidentity.LoginInput{Email: "a@b.co", Password: "right-one", IP: "10.0.0.1"}); err != nil {
+		t.Fatalf("the owner is locked out: %v", err)
+	}
+	// Even the right password waits at the address that used up its allowance.
+	if _, err := f.svc.Login(ctx, appidentity.LoginInput{Email: "a@b.co", Password: "right-one", IP: "6.6.6.6"}); !errs.Is(err, errs.TooManyRequests) {
+		t.Fatalf("right password from the guessing address: %v", err)
+	}
+}
+
+// TestLoginIPv6ClientIsOneAddress: the addresses of one IPv6 /64 share their counts, since one
+// client usually holds the whole /64 and could otherwise rotate through it.
+func TestLoginIPv6ClientIsOneAddress(t *testing.T) {
+	f := newFixture(t, user(t, "a@b.co", "right-one", identity.UserActive))
+	for i := range 6 {
+		_, err := f.svc.Login(context.Background(), appidentity.LoginInput{Email: "a@b.co", Password: "guess", IP: fmt.Sprintf("2001:db8:1:2::%x", i+1)})
+		if i == 5 && !errs.Is(err, errs.TooManyRequests) {
+			t.Fatalf("the sixth guess from the same /64: %v", err)
+		}
+	}
+}
+
+// TestChangePasswordChecksAreThrottled: the checks of the current password are counted per
+// user; past the limit the password is not even checked, and the right one waits too.
+func TestChangePasswordChecksAreThrottled(t *testing.T) {
+	u := user(t, "a@b.co", "right-one", identity.UserActive)
+	f := newFixture(t, u)
+	ctx := context.Background()
+	p := appidentity.Principal{UserID: u.ID(), Method: appidentity.MethodSession, SessionID: uuid.New()}
+	for i := range 5 {
+		if err := f.svc.ChangePassword(ctx, p, "guess", "Another-Long-One-9"); errs.CodeOf(err) != "wrong_password" {
+			t.Fatalf("guess %d: %v", i, err)
+		}
+	}
+	before := f.hasher.verified
+	err := f.svc.ChangePassword(ctx, p, "right-one", "Another-Long-One-9")
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Kind != errs.TooManyRequests || e.RetryAfter <= 0 {
+		t.Fatalf("past the limit: %v", err)
+	}
+	if f.hasher.verified != before {
+		t.Fatal("a refused change still checked the password")
 	}
 }
 
@@ -166,12 +256,35 @@ func TestLoginBlockedAnswersTooManyRequests(t *testing.T) {
 	}
 }
 
-func TestCSRFOnlyForSessions(t *testing.T) {
-	f := newFixture(t)
-	if err := f.svc.VerifyCSRF(appidentity.Principal{Method: appidentity.MethodToken}, ""); err != nil {
-		t.Fatalf("token needs no CSRF: %v", err)
+// TestCSRFAgainstTheStoredHash signs in through the real code path, so the session's CSRF hash
+// is the one StartSession stored, and checks that exactly that session's token passes.
+func TestCSRFAgainstTheStoredHash(t *testing.T) {
+	f := newFixture(t, user(t, "a@b.co", "right-one", identity.UserActive))
+	ctx := context.Background()
+	mine, err := f.svc.Login(ctx, appidentity.LoginInput{Email: "a@b.co", Password: "right-one", IP: "10.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if err := f.svc.VerifyCSRF(appidentity.Principal{Method: appidentity.MethodSession}, "anything"); !errs.Is(err, errs.Forbidden) {
-		t.Fatalf("session without the right token: %v", err)
+	other, err := f.svc.Login(ctx, appidentity.LoginInput{Email: "a@b.co", Password: "right-one", IP: "10.0.0.2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(f.sessions.created[0].CSRFHash, []byte(mine.CSRFToken)) || len(f.sessions.created[0].CSRFHash) == 0 {
+		t.Fatal("the CSRF token is not stored as a hash")
+	}
+	p, err := f.svc.AuthenticateSession(ctx, mine.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.VerifyCSRF(p, mine.CSRFToken); err != nil {
+		t.Fatalf("the session's own CSRF token was refused: %v", err)
+	}
+	for name, token := range map[string]string{"empty": "", "wrong": "not-the-token", "another session's": other.CSRFToken, "the session token": mine.Token} {
+		if err := f.svc.VerifyCSRF(p, token); errs.CodeOf(err) != "csrf_failed" {
+			t.Errorf("%s CSRF token: got %v, want csrf_failed", name, err)
+		}
+	}
+	if err := f.svc.VerifyCSRF(appidentity.Principal{Method: appidentity.MethodToken}, ""); err != nil {
+		t.Fatalf("an API token needs no CSRF token: %v", err)
 	}
 }

@@ -26,6 +26,9 @@ const (
 	outcomeUnchanged outcome = iota
 	outcomeCreated
 	outcomeUpdated
+	// outcomeInvited: the row's email has an account the organisation does not manage; the
+	// person is invited instead.
+	outcomeInvited
 )
 
 // node is a department of the simulated tree.
@@ -106,6 +109,8 @@ type rowPlan struct {
 	own    *node
 	update *DepartmentUpdate
 	member *MemberChange
+	// invite is the email a row invites (outcomeInvited).
+	invite string
 }
 
 type planner struct {
@@ -122,11 +127,16 @@ type planner struct {
 	members map[string]*person // by membership external id
 	emails  map[string]*person // by lower-cased email
 	zones   map[string]error
+	// ties decide which accounts the organisation manages, by user id; transfer is whether the
+	// member who submitted the import holds ownership.transfer (org.AccountTies.CheckChange).
+	ties     map[uuid.UUID]org.AccountTies
+	transfer bool
 }
 
-func newPlanner(orgID uuid.UUID, by *org.Membership, lim org.Limits, snap Snapshot, now time.Time) (*planner, error) {
+func newPlanner(orgID uuid.UUID, by *org.Membership, transfer bool, lim org.Limits, snap Snapshot, now time.Time) (*planner, error) {
 	p := &planner{
 		orgID: orgID, by: by, now: now, maxDepth: lim.MaxDepartmentDepth, maxDepts: lim.MaxDeptsPerMember,
+		ties: snap.Ties, transfer: transfer,
 		byExt: map[string]*node{}, failed: map[string]int{},
 		members: map[string]*person{}, emails: map[string]*person{}, zones: map[string]error{},
 	}
@@ -539,6 +549,12 @@ func (p *planner) planUser(r UserRow, rp *rowPlan, pathsOnly bool) error {
 	default:
 		ps = owner
 	}
+	if ps != nil && ps.membership == nil && !p.ties[ps.account.UserID].ManagedBy(p.orgID) {
+		// An account the organisation does not manage is never attached nor changed: its
+		// person is invited, and the organisation learns nothing more about the account.
+		rp.invite, rp.outcome = email, outcomeInvited
+		return nil
+	}
 
 	c := &MemberChange{}
 	var next person
@@ -561,6 +577,11 @@ func (p *planner) planUser(r UserRow, rp *rowPlan, pathsOnly bool) error {
 			a.TimeZone = tz
 		}
 		if a != ps.account {
+			// Renaming, re-addressing or relocating an account is for the organisation that
+			// manages it, and never an owner's or (without ownership.transfer) an admin's.
+			if err := p.ties[ps.account.UserID].CheckChange(p.orgID, p.by.UserID(), p.transfer); err != nil {
+				return err
+			}
 			next.account = a
 			c.Account = &a
 		}

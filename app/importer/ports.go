@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"canopy/app/authz"
 	appdir "canopy/app/directory"
 	"canopy/domain/directory"
 	"canopy/domain/importer"
@@ -80,6 +81,9 @@ type Snapshot struct {
 	Members     []Member
 	// Accounts are the accounts with an email of the request whose owners are not members.
 	Accounts []Account
+	// Ties are what decides who manages each account of Members and Accounts
+	// (org.AccountTies), by user id.
+	Ties map[uuid.UUID]org.AccountTies
 }
 
 // NewDepartment is a department to create: the store derives its path and depth from the
@@ -135,11 +139,21 @@ type Store interface {
 	// Conflict (email_taken, external_id_taken, already_member) or NotFound (department) when a
 	// change cannot be made.
 	ApplyMembers(ctx context.Context, orgID uuid.UUID, cs []MemberChange, now time.Time) error
+	// RecordAccounts remembers the accounts an import created, for their activation links.
+	RecordAccounts(ctx context.Context, orgID, jobID uuid.UUID, userIDs []uuid.UUID) error
 }
 
-// CredentialRevoker ends a member's sessions and API tokens, in the transaction in ctx.
+// CredentialRevoker ends a member's access to the organisation (their API tokens there), in the
+// transaction in ctx.
 type CredentialRevoker interface {
 	RevokeMemberCredentials(ctx context.Context, orgID, userID uuid.UUID) error
+}
+
+// Inviter invites the one person with an email to the actor's organisation, in the transaction
+// in ctx, and records it in the audit log: what a row becomes whose email has an account that
+// the organisation does not manage. The caller has checked that the actor may.
+type Inviter interface {
+	InviteEmail(ctx context.Context, a authz.Actor, email string) error
 }
 
 // LimitsSource reads an organisation's directory limits.

@@ -13,6 +13,7 @@ import (
 
 	"canopy/app/authz"
 	appidentity "canopy/app/identity"
+	"canopy/domain/access"
 	"canopy/domain/errs"
 	"canopy/domain/importer"
 	"canopy/domain/org"
@@ -42,6 +43,7 @@ type RunnerDeps struct {
 	Store       Store
 	Limits      LimitsSource
 	Credentials CredentialRevoker
+	Invitations Inviter
 	Authorizer  authz.Authorizer
 	Audit       authz.Auditor
 	Log         *slog.Logger
@@ -203,6 +205,8 @@ type execution struct {
 	counts importer.Counts
 	// state holds what became of the new departments of the plan.
 	state map[*node]deptState
+	// actor is the member who submitted the job, as the rows are applied.
+	actor authz.Actor
 }
 
 type deptState uint8
@@ -257,7 +261,7 @@ func (x *execution) plan(ctx context.Context, req Request) ([]*rowPlan, error) {
 		return nil, denied
 	}
 	a := authz.Actor{Principal: appidentity.Principal{UserID: by.UserID()}, OrgID: x.orgID, Membership: by}
-	if err := requireManager(ctx, x.r.d.Authorizer, a); err != nil {
+	if err := requireImporter(ctx, x.r.d.Authorizer, a); err != nil {
 		if errs.Is(err, errs.Forbidden) {
 			return nil, denied
 		}
@@ -267,7 +271,12 @@ func (x *execution) plan(ctx context.Context, req Request) ([]*rowPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := newPlanner(x.orgID, by, lim, snap, x.now)
+	transfer, err := x.r.d.Authorizer.Can(ctx, a, access.OwnershipTransfer, "")
+	if err != nil {
+		return nil, err
+	}
+	x.actor = a
+	p, err := newPlanner(x.orgID, by, transfer, lim, snap, x.now)
 	if err != nil {
 		return nil, err
 	}
@@ -397,6 +406,11 @@ func (x *execution) apply(ctx context.Context, rows []*rowPlan) ([]*node, error)
 		if rp.member != nil {
 			members = append(members, *rp.member)
 		}
+		if rp.invite != "" {
+			if err := x.r.d.Invitations.InviteEmail(ctx, x.actor, rp.invite); err != nil {
+				return nil, err
+			}
+		}
 	}
 	s := x.r.d.Store
 	if len(creates) > 0 {
@@ -411,6 +425,15 @@ func (x *execution) apply(ctx context.Context, rows []*rowPlan) ([]*node, error)
 	}
 	if len(members) > 0 {
 		if err := s.ApplyMembers(ctx, x.orgID, members, x.now); err != nil {
+			return nil, err
+		}
+		var accounts []uuid.UUID
+		for _, m := range members {
+			if m.NewAccount {
+				accounts = append(accounts, m.UserID)
+			}
+		}
+		if err := s.RecordAccounts(ctx, x.orgID, x.claim.Job.ID(), accounts); err != nil {
 			return nil, err
 		}
 		for _, m := range members {
@@ -442,13 +465,19 @@ func (x *execution) tally(rows []*rowPlan, failed map[*rowPlan]error) (importer.
 				c.Created++
 			case outcomeUpdated:
 				c.Updated++
+			case outcomeInvited:
+				c.Invited++
+				if x.counts.Failed+x.counts.Invited+c.Failed+c.Invited <= importer.MaxIssues {
+					issues = append(issues, importer.NewIssue(rp.seq, rp.kind, rp.row, rp.ext, importer.CodeInvited,
+						"an account with this email exists outside this organisation; an invitation was sent"))
+				}
 			default:
 				c.Unchanged++
 			}
 			continue
 		}
 		c.Failed++
-		if x.counts.Failed+c.Failed > importer.MaxIssues {
+		if x.counts.Failed+x.counts.Invited+c.Failed+c.Invited > importer.MaxIssues {
 			continue
 		}
 		code, msg := errs.CodeOf(err), "internal error"
@@ -458,7 +487,7 @@ func (x *execution) tally(rows []*rowPlan, failed map[*rowPlan]error) (importer.
 		} else {
 			x.log.Error("import row failed", "seq", rp.seq, "row", rp.row, "error", err.Error())
 		}
-		issues = append(issues, importer.Issue{Seq: rp.seq, Kind: rp.kind, Row: rp.row, ExternalID: rp.ext, Code: code, Message: msg})
+		issues = append(issues, importer.NewIssue(rp.seq, rp.kind, rp.row, rp.ext, code, msg))
 	}
 	return c, issues
 }

@@ -27,10 +27,11 @@ type fakeState struct {
 	depts   map[uuid.UUID]NewDepartment
 	members map[uuid.UUID]MemberChange
 	updates []DepartmentUpdate
+	invited []string
 }
 
 func (s fakeState) clone() fakeState {
-	return fakeState{maps.Clone(s.depts), maps.Clone(s.members), append([]DepartmentUpdate(nil), s.updates...)}
+	return fakeState{maps.Clone(s.depts), maps.Clone(s.members), append([]DepartmentUpdate(nil), s.updates...), append([]string(nil), s.invited...)}
 }
 
 type fakeStore struct {
@@ -73,6 +74,10 @@ func (f *fakeStore) ApplyMembers(_ context.Context, _ uuid.UUID, cs []MemberChan
 		}
 		f.st.members[c.UserID] = c
 	}
+	return nil
+}
+
+func (f *fakeStore) RecordAccounts(context.Context, uuid.UUID, uuid.UUID, []uuid.UUID) error {
 	return nil
 }
 
@@ -124,6 +129,9 @@ func (allow) Can(context.Context, authz.Actor, access.Permission, string) (bool,
 func (allow) CanAnywhere(context.Context, authz.Actor, access.Permission) (bool, error) {
 	return true, nil
 }
+func (allow) Reach(context.Context, authz.Actor, access.Permission) (authz.Reach, error) {
+	return authz.Reach{Org: true}, nil
+}
 
 type limits org.Limits
 
@@ -138,6 +146,14 @@ func (c clockAt) Now() time.Time { return time.Time(c) }
 type noRevoke struct{}
 
 func (noRevoke) RevokeMemberCredentials(context.Context, uuid.UUID, uuid.UUID) error { return nil }
+
+// fakeInviter records the emails rows invite, undone with the transaction like the store.
+type fakeInviter struct{ s *fakeStore }
+
+func (f fakeInviter) InviteEmail(_ context.Context, _ authz.Actor, email string) error {
+	f.s.st.invited = append(f.s.st.invited, email)
+	return nil
+}
 
 // newFixture is an organisation with its root and its owner, who submits the imports.
 func newFixture(t *testing.T) (*fakeStore, uuid.UUID, uuid.UUID) {
@@ -158,7 +174,7 @@ func run(t *testing.T, store *fakeStore, orgID, ownerID uuid.UUID, req Request, 
 	t.Helper()
 	q := &fakeQueue{}
 	r := NewRunner(RunnerConfig{Chunk: chunk}, RunnerDeps{
-		Tx: fakeTx{store}, Clock: clockAt(time.Now()), Queue: q, Store: store, Credentials: noRevoke{},
+		Tx: fakeTx{store}, Clock: clockAt(time.Now()), Queue: q, Store: store, Credentials: noRevoke{}, Invitations: fakeInviter{store},
 		Limits: limits{MaxDepartmentDepth: 5, MaxDeptsPerMember: 3}, Authorizer: allow{},
 	})
 	payload, _ := json.Marshal(req)
@@ -241,7 +257,7 @@ func TestDepartmentRows(t *testing.T) {
 		{Row: 11, ExternalID: strings.Repeat("x", 201), Name: "Long"},
 	}}
 	q := run(t, store, orgID, ownerID, req, 100)
-	want := "department 1 cycle; department 10 invalid_department_name; department 11 invalid_external_id; department 2 cycle; " +
+	want := "department 1 cycle; department 10 path_separator; department 11 invalid_external_id; department 2 cycle; " +
 		"department 3 parent_failed; department 6 path_name_mismatch; department 7 invalid_request; department 8 unknown_parent; department 9 too_deep"
 	if got := report(q); got != want {
 		t.Fatalf("report:\n got %s\nwant %s", got, want)

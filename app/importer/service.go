@@ -13,6 +13,7 @@ import (
 	"canopy/domain/access"
 	"canopy/domain/errs"
 	"canopy/domain/importer"
+	"canopy/domain/org"
 )
 
 // Service holds the use cases of the import API.
@@ -56,9 +57,18 @@ func requireManager(ctx context.Context, z authz.Authorizer, a authz.Actor) erro
 	return nil
 }
 
+// requireImporter allows a manager (requireManager) who could also grant the member role that
+// imported people join with: nobody grants what they do not hold (authz.RequireGrantable).
+func requireImporter(ctx context.Context, z authz.Authorizer, a authz.Actor) error {
+	if err := requireManager(ctx, z, a); err != nil {
+		return err
+	}
+	return authz.RequireRoleGrantable(ctx, z, a, org.RoleMember)
+}
+
 // Submit queues an import; its rows are checked and applied in the background.
 func (s *Service) Submit(ctx context.Context, a authz.Actor, req Request) (*importer.Job, error) {
-	if err := requireManager(ctx, s.authz, a); err != nil {
+	if err := requireImporter(ctx, s.authz, a); err != nil {
 		return nil, err
 	}
 	if req.Format == "" {

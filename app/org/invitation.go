@@ -36,6 +36,9 @@ func (s *Service) CreateInvitation(ctx context.Context, a authz.Actor, in Create
 	if err != nil {
 		return CreatedInvitation{}, err
 	}
+	if err := authz.RequireRoleGrantable(ctx, s.authz, a, role); err != nil {
+		return CreatedInvitation{}, err
+	}
 	token, hash := identity.NewSecret("")
 	inv, err := org.NewInvitation(a.OrgID, a.UserID, role, in.MaxUses, in.TTL, hash, s.clock.Now())
 	if err != nil {
@@ -69,11 +72,30 @@ func (s *Service) RevokeInvitation(ctx context.Context, a authz.Actor, id uuid.U
 	})
 }
 
+// AccountState says what the person an invitation is for must do before accepting it.
+type AccountState string
+
+// The account states of an invitation.
+const (
+	// AccountNone: there is no account to sign in to; the person creates one (for a link that
+	// anyone may use, always this).
+	AccountNone AccountState = "none"
+	// AccountActive: the person signs in, then accepts.
+	AccountActive AccountState = "active"
+	// AccountNeedsActivation: the account was provisioned and never activated; its person first
+	// sets a password with the activation link their administrator gave them. An invitation
+	// never sets a password.
+	AccountNeedsActivation AccountState = "needs_activation"
+)
+
 // InvitationPreview is what a person sees before accepting.
 type InvitationPreview struct {
 	OrgName   string
 	Role      org.Role
 	ExpiresAt time.Time
+	// Email is the address of the one person the invitation is for, or "" for a link.
+	Email        string
+	AccountState AccountState
 }
 
 func (s *Service) usableInvitation(ctx context.Context, token string) (*org.Invitation, error) {
@@ -100,7 +122,20 @@ func (s *Service) PreviewInvitation(ctx context.Context, token string) (Invitati
 	if err != nil {
 		return InvitationPreview{}, err
 	}
-	return InvitationPreview{OrgName: o.Name(), Role: inv.Role(), ExpiresAt: inv.ExpiresAt()}, nil
+	p := InvitationPreview{OrgName: o.Name(), Role: inv.Role(), ExpiresAt: inv.ExpiresAt(), Email: inv.Email(), AccountState: AccountNone}
+	if inv.Email() != "" {
+		u, err := s.ident.FindUserByEmail(ctx, inv.Email())
+		switch {
+		case errs.Is(err, errs.NotFound):
+		case err != nil:
+			return InvitationPreview{}, err
+		case u.NeedsActivation():
+			p.AccountState = AccountNeedsActivation
+		default:
+			p.AccountState = AccountActive
+		}
+	}
+	return p, nil
 }
 
 // CheckInvitation reports whether an invitation token can still be used; NotFound or Conflict
@@ -136,6 +171,11 @@ func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInput) (Accepte
 	if err != nil {
 		return Accepted{}, err
 	}
+	return s.accept(ctx, inv, in)
+}
+
+// accept joins the organisation of a usable invitation (AcceptInvitation).
+func (s *Service) accept(ctx context.Context, inv *org.Invitation, in AcceptInput) (Accepted, error) {
 	if in.Principal == nil && in.Signup == nil {
 		return Accepted{}, errs.E(errs.Unauthenticated, "unauthenticated", "sign in, or give email, display_name and password to create an account")
 	}
@@ -143,11 +183,14 @@ func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInput) (Accepte
 		return Accepted{}, errs.E(errs.Forbidden, "session_required", "accepting an invitation needs a session, not an API token")
 	}
 	var out Accepted
-	err = s.tx.Within(ctx, func(ctx context.Context) error {
+	err := s.tx.Within(ctx, func(ctx context.Context) error {
 		var u *identity.User
 		var err error
 		if in.Principal != nil {
 			if u, err = s.ident.User(ctx, *in.Principal); err != nil {
+				return err
+			}
+			if err := inv.CheckAccount(u.Email()); err != nil {
 				return err
 			}
 			existing, err := s.memberships.Get(ctx, inv.OrgID(), u.ID())
@@ -161,8 +204,14 @@ func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInput) (Accepte
 			if !errs.Is(err, errs.NotFound) {
 				return err
 			}
-		} else if u, err = s.ident.Register(ctx, *in.Signup); err != nil {
-			return err
+		} else {
+			email, _ := identity.NormalizeEmail(in.Signup.Email) // Register says what is wrong with it
+			if err := inv.CheckAccount(email); err != nil {
+				return err
+			}
+			if u, err = s.ident.Register(ctx, *in.Signup); err != nil {
+				return err
+			}
 		}
 		if err := s.invitations.Use(ctx, inv.ID(), s.clock.Now()); err != nil {
 			return err
@@ -181,4 +230,59 @@ func (s *Service) AcceptInvitation(ctx context.Context, in AcceptInput) (Accepte
 		return nil
 	})
 	return out, err
+}
+
+// PendingInvitation is an invitation for the caller's email, with the name of its organisation.
+type PendingInvitation struct {
+	Invitation *org.Invitation
+	OrgName    string
+}
+
+// MyInvitations returns the invitations for the caller's email that wait for them: those that
+// provisioning, SCIM or a bulk import made when they met the caller's account, whose links
+// nobody may have handed over. Only a session sees them.
+func (s *Service) MyInvitations(ctx context.Context, p appidentity.Principal) ([]PendingInvitation, error) {
+	if p.IsToken() {
+		return nil, errs.E(errs.Forbidden, "session_required", "invitations are seen with a session, not an API token")
+	}
+	u, err := s.ident.User(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	is, err := s.invitations.ListForEmail(ctx, u.Email(), s.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PendingInvitation, 0, len(is))
+	for _, inv := range is {
+		if _, err := s.memberships.Get(ctx, inv.OrgID(), u.ID()); err == nil {
+			continue // a member already: nothing waits
+		}
+		o, err := s.orgs.Get(ctx, inv.OrgID())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, PendingInvitation{Invitation: inv, OrgName: o.Name()})
+	}
+	return out, nil
+}
+
+// AcceptMyInvitation accepts one of MyInvitations by its id, as AcceptInvitation does with a
+// link. NotFound for an id that is not an invitation for the caller's email.
+func (s *Service) AcceptMyInvitation(ctx context.Context, p appidentity.Principal, id uuid.UUID) (Accepted, error) {
+	if p.IsToken() {
+		return Accepted{}, errs.E(errs.Forbidden, "session_required", "accepting an invitation needs a session, not an API token")
+	}
+	u, err := s.ident.User(ctx, p)
+	if err != nil {
+		return Accepted{}, err
+	}
+	inv, err := s.invitations.GetForEmail(ctx, id, u.Email())
+	if err != nil {
+		return Accepted{}, err
+	}
+	if err := inv.Check(s.clock.Now()); err != nil {
+		return Accepted{}, err
+	}
+	return s.accept(ctx, inv, AcceptInput{Principal: &p, IP: p.IP})
 }

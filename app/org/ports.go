@@ -36,6 +36,9 @@ type Member struct {
 	ExternalID    string
 	Locale        string
 	TimeZone      string
+	// ActivationPending is set while the account has no password and is not disabled: its
+	// person is waiting for an activation link.
+	ActivationPending bool
 }
 
 // MemberFilter narrows a member listing.
@@ -46,9 +49,12 @@ type MemberFilter struct {
 	// ExternalID, when set, matches exactly one member's id in an outside system.
 	ExternalID string
 	// Email, when set, matches the email exactly (case-insensitively).
-	Email  string
-	Limit  int
-	Offset int
+	Email string
+	// Subtrees, when set, keeps the members who belong to one of these departments or a
+	// department below one of them: what a department-scoped directory.read reaches.
+	Subtrees []uuid.UUID
+	Limit    int
+	Offset   int
 }
 
 // OrgMembership is one of a user's organisations with their role in it.
@@ -65,10 +71,27 @@ type Directory interface {
 	ListMembers(ctx context.Context, orgID uuid.UUID, f MemberFilter) ([]Member, int, error)
 	// GetMember returns one member; NotFound if the user is not a member of the organisation.
 	GetMember(ctx context.Context, orgID, userID uuid.UUID) (Member, error)
+	// InSubtrees reports whether a member belongs to one of the departments given, or to a
+	// department below one of them.
+	InSubtrees(ctx context.Context, orgID, userID uuid.UUID, departments []uuid.UUID) (bool, error)
 	// CountOwners returns how many active owners an organisation has.
 	CountOwners(ctx context.Context, orgID uuid.UUID) (int, error)
 	// CountActiveMembers returns how many active members an organisation has.
 	CountActiveMembers(ctx context.Context, orgID uuid.UUID) (int, error)
 	// ListUserOrgs returns the organisations a user is a member of, by name.
 	ListUserOrgs(ctx context.Context, userID uuid.UUID) ([]OrgMembership, error)
+}
+
+// Accounts reads the facts that decide which organisation manages an account
+// (org.AccountTies), for many accounts at once, in the transaction in ctx if there is one.
+type Accounts interface {
+	// Ties returns the ties of each account given; an id without an account is left out.
+	Ties(ctx context.Context, userIDs []uuid.UUID) (map[uuid.UUID]org.AccountTies, error)
+}
+
+// ImportedAccounts lists the accounts a bulk import created.
+type ImportedAccounts interface {
+	// Accounts returns the accounts an import of the organisation created; NotFound for an
+	// import of another organisation.
+	Accounts(ctx context.Context, orgID, importID uuid.UUID) ([]uuid.UUID, error)
 }

@@ -18,48 +18,125 @@ type ProvisionInput struct {
 	Email       string
 	DisplayName string
 	ExternalID  string
-	// Password is optional: without one the account signs in once a password is set.
+	// Password is optional: without one the person activates a new account with an
+	// activation link; with one, it is an initial password they change at their first sign-in.
+	// It is never set on an account that has a password, or that the organisation does not
+	// manage.
 	Password string
 	Locale   string
 	TimeZone string
 	Role     org.Role
 }
 
-// ProvisionMember creates a member, with a new account or, when the email already has one, that
-// account. A member with the same external id, or the same account, is a conflict.
-func (s *Service) ProvisionMember(ctx context.Context, a authz.Actor, in ProvisionInput) (Member, error) {
+// ProvisionMember adds a person as IT asks (see provision for who becomes a member and who is
+// invited). A member with the same external id, or the same account, is a conflict.
+func (s *Service) ProvisionMember(ctx context.Context, a authz.Actor, in ProvisionInput) (Provisioned, error) {
 	if err := s.require(ctx, a, access.MembersManage); err != nil {
-		return Member{}, err
+		return Provisioned{}, err
 	}
 	if in.Role == "" {
 		in.Role = org.RoleMember
 	}
 	if in.Role == org.RoleOwner && a.Membership.Role() != org.RoleOwner {
-		return Member{}, errs.E(errs.Forbidden, "forbidden", "only an owner can make an owner")
+		return Provisioned{}, errs.E(errs.Forbidden, "forbidden", "only an owner can make an owner")
 	}
-	var userID uuid.UUID
-	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
-		u, err := s.ident.FindUserByEmail(ctx, in.Email)
-		if errs.Is(err, errs.NotFound) {
-			u, err = s.ident.Provision(ctx, appidentity.RegisterInput{
-				Email: in.Email, DisplayName: in.DisplayName, Password: in.Password, Locale: in.Locale, TimeZone: in.TimeZone,
+	if err := authz.RequireRoleGrantable(ctx, s.authz, a, in.Role); err != nil {
+		return Provisioned{}, err
+	}
+	return s.provision(ctx, a, in)
+}
+
+// ErrInvited is what a door that can only answer with a member (SCIM) answers when
+// provisioning made an invitation instead: a Conflict that says so and nothing more.
+func ErrInvited() error {
+	return errs.E(errs.Conflict, "invited", "an account with this email exists outside this organisation; an invitation was sent")
+}
+
+// Provisioned is what provisioning did: it made the person a member, or, when the email's
+// account is one the organisation does not manage, it invited them. Then Invitation is set and
+// Member is empty: the organisation learns nothing about the account (not even whether the
+// invitation reached an account, beyond the email it typed) until the person accepts.
+type Provisioned struct {
+	Member     Member
+	Invitation *CreatedInvitation
+}
+
+// provision is the one path by which IT adds people, whatever the door (admin API, console,
+// SCIM; bulk imports apply the same rule to their rows in app/importer):
+//
+//   - an email with no account gets a new account, which the organisation then manages, with
+//     no password (its person activates it with an activation link) or an initial password that
+//     must be changed at the first sign-in;
+//   - an account the organisation manages (its email domain is the organisation's, or the
+//     organisation made it and nobody else shares it) is made a member; a password given is set
+//     only if the account has none, as an initial password;
+//   - any other account is invited: an invitation for that email alone, which its person
+//     accepts while signed in. Its name, its other organisations, even whether it has a
+//     password, stay unknown; its password is never set.
+func (s *Service) provision(ctx context.Context, a authz.Actor, in ProvisionInput) (Provisioned, error) {
+	email, err := identity.NormalizeEmail(in.Email)
+	if err != nil {
+		return Provisioned{}, err
+	}
+	var out Provisioned
+	err = s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
+		u, err := s.ident.FindUserByEmail(ctx, email)
+		fresh := errs.Is(err, errs.NotFound)
+		initial := fresh && in.Password != ""
+		if fresh {
+			u, err = s.ident.Provision(ctx, a.OrgID, appidentity.RegisterInput{
+				Email: email, DisplayName: in.DisplayName, Password: in.Password, Locale: in.Locale, TimeZone: in.TimeZone,
 			})
 		}
 		if err != nil {
 			return access.AuditEntry{}, err
 		}
-		userID = u.ID()
+		if !fresh {
+			if _, err := s.memberships.Get(ctx, a.OrgID, u.ID()); err == nil {
+				// Already a member: the organisation knows them, so saying so reveals nothing.
+				return access.AuditEntry{}, errs.E(errs.Conflict, "already_member", "this person is already a member")
+			} else if !errs.Is(err, errs.NotFound) {
+				return access.AuditEntry{}, err
+			}
+			ties, err := s.tiesOf(ctx, u.ID())
+			if err != nil {
+				return access.AuditEntry{}, err
+			}
+			if !ties.ManagedBy(a.OrgID) {
+				inv, err := s.inviteEmail(ctx, a, email, in.Role)
+				if err != nil {
+					return access.AuditEntry{}, err
+				}
+				out.Invitation = &inv
+				return a.Entry("invitation.create", "invitation", inv.Invitation.ID().String(), nil,
+					map[string]any{"email": email, "role": inv.Invitation.Role(), "expires_at": inv.Invitation.ExpiresAt(), "reason": "provisioning"}), nil
+			}
+			if in.Password != "" && !u.HasPassword() {
+				if err := s.checkAccountChange(ctx, a, ties); err != nil {
+					return access.AuditEntry{}, err
+				}
+				if err := s.ident.SetInitialPassword(ctx, u.ID(), in.Password); err != nil {
+					return access.AuditEntry{}, err
+				}
+				initial = true
+			}
+		}
 		m := org.NewMembership(a.OrgID, u.ID(), in.Role, s.clock.Now())
 		if err := m.SetExternalID(in.ExternalID); err != nil {
 			return access.AuditEntry{}, err
 		}
-		e := a.Entry("member.create", "member", u.ID().String(), nil, map[string]any{"email": u.Email(), "role": in.Role, "external_id": in.ExternalID})
-		return e, s.memberships.Add(ctx, m)
+		if err := s.memberships.Add(ctx, m); err != nil {
+			return access.AuditEntry{}, err
+		}
+		out.Member.UserID = u.ID()
+		return a.Entry("member.create", "member", u.ID().String(), nil, map[string]any{
+			"email": u.Email(), "role": in.Role, "external_id": in.ExternalID, "new_account": fresh, "initial_password": initial}), nil
 	})
-	if err != nil {
-		return Member{}, err
+	if err != nil || out.Invitation != nil {
+		return out, err
 	}
-	return s.dir.GetMember(ctx, a.OrgID, userID)
+	out.Member, err = s.dir.GetMember(ctx, a.OrgID, out.Member.UserID)
+	return out, err
 }
 
 // MemberChange holds changes IT makes to a member; nil leaves a field as it is.
@@ -93,6 +170,9 @@ func (s *Service) UpdateMember(ctx context.Context, a authz.Actor, userID uuid.U
 		deactivated := false
 		if c.Active != nil && *c.Active != m.Active() {
 			if *c.Active {
+				if err := s.requireHeldRole(ctx, a, m); err != nil {
+					return e, err
+				}
 				err = m.Reactivate(a.Membership)
 			} else {
 				err, deactivated = m.Deactivate(a.Membership, s.clock.Now()), true
@@ -112,14 +192,10 @@ func (s *Service) UpdateMember(ctx context.Context, a authz.Actor, userID uuid.U
 		if c.Email == nil && c.DisplayName == nil && c.Locale == nil && c.TimeZone == nil {
 			return e, nil
 		}
-		// An account is global: an organisation's IT may edit it only while it is theirs alone,
-		// or one organisation could rename or re-address a person in another.
-		orgs, err := s.dir.ListUserOrgs(ctx, userID)
-		if err != nil {
+		// An account is its person's: an organisation's IT edits it only when the organisation
+		// manages it, or one organisation could rename or re-address a person in another.
+		if err := s.checkAccountChangeOf(ctx, a, userID); err != nil {
 			return e, err
-		}
-		if len(orgs) > 1 {
-			return e, errs.E(errs.Conflict, "account_shared", "this person also belongs to another organisation, so only they can change their name, email, language or time zone")
 		}
 		_, err = s.ident.ChangeAccount(ctx, userID, c.Email, identity.ProfileChange{DisplayName: c.DisplayName, Locale: c.Locale, TimeZone: c.TimeZone})
 		return e, err
@@ -135,7 +211,7 @@ func (s *Service) AdminListMembers(ctx context.Context, a authz.Actor, f MemberF
 	if err := s.require(ctx, a, access.MembersManage); err != nil {
 		return nil, 0, err
 	}
-	return s.ListMembers(ctx, a, f)
+	return s.listMembers(ctx, a.OrgID, f)
 }
 
 // AdminGetMember returns one member with the fields IT syncs; owners and admins only.

@@ -28,6 +28,17 @@ type Service struct {
 	authz       authz.Authorizer
 	notify      authz.PolicyNotifier
 	audit       authz.Auditor
+	cfg         Config
+	domains     org.DomainRepository
+	accounts    Accounts
+	imports     ImportedAccounts
+}
+
+// Config holds the settings of the organisation use cases.
+type Config struct {
+	// AllowOrgCreation lets anyone signed in create an organisation; otherwise only
+	// installation admins may.
+	AllowOrgCreation bool
 }
 
 // Deps are the adapters and services the organisation service needs.
@@ -43,11 +54,19 @@ type Deps struct {
 	Authorizer  authz.Authorizer
 	Notifier    authz.PolicyNotifier
 	Audit       authz.Auditor
+	Config      Config
+	// Domains stores the email domains assigned to organisations.
+	Domains org.DomainRepository
+	// Accounts reads who manages accounts.
+	Accounts Accounts
+	// Imports lists the accounts bulk imports created.
+	Imports ImportedAccounts
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
-	return &Service{tx: d.Tx, clock: d.Clock, ident: d.Identity, orgs: d.Orgs, memberships: d.Memberships, invitations: d.Invitations, dir: d.Directory, roots: d.Roots, authz: d.Authorizer, notify: d.Notifier, audit: d.Audit}
+	return &Service{tx: d.Tx, clock: d.Clock, ident: d.Identity, orgs: d.Orgs, memberships: d.Memberships, invitations: d.Invitations, dir: d.Directory, roots: d.Roots, authz: d.Authorizer, notify: d.Notifier, audit: d.Audit,
+		cfg: d.Config, domains: d.Domains, accounts: d.Accounts, imports: d.Imports}
 }
 
 func errOrgNotFound() error { return errs.NotFoundf("organisation") }
@@ -95,7 +114,8 @@ type OrgView struct {
 }
 
 // CreateOrg creates an organisation with the caller as its owner. Only a signed-in person can,
-// not an API token, which belongs to one organisation.
+// not an API token, which belongs to one organisation; and only an installation admin, unless
+// the installation lets everyone (installation.allow_org_creation).
 func (s *Service) CreateOrg(ctx context.Context, p appidentity.Principal, name, defaultLocale string) (OrgView, error) {
 	if p.IsToken() {
 		return OrgView{}, errs.E(errs.Forbidden, "session_required", "creating an organisation needs a session, not an API token")
@@ -104,11 +124,24 @@ func (s *Service) CreateOrg(ctx context.Context, p appidentity.Principal, name, 
 	if err != nil {
 		return OrgView{}, err
 	}
+	if !s.cfg.AllowOrgCreation {
+		u, err := s.ident.User(ctx, p)
+		if err != nil {
+			return OrgView{}, err
+		}
+		if !u.InstallationAdmin() {
+			return OrgView{}, errs.E(errs.Forbidden, "org_creation_disabled", "only the installation's admins create organisations here; ask them for one")
+		}
+	}
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
 		if err := s.create(ctx, o); err != nil {
 			return err
 		}
-		return s.memberships.Add(ctx, org.NewMembership(o.ID(), p.UserID, org.RoleOwner, s.clock.Now()))
+		if err := s.memberships.Add(ctx, org.NewMembership(o.ID(), p.UserID, org.RoleOwner, s.clock.Now())); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, access.AuditEntry{OrgID: o.ID(), ActorID: p.UserID, IP: p.IP, Action: "org.create",
+			TargetType: "organisation", TargetID: o.ID().String(), After: map[string]any{"name": o.Name(), "owner": p.UserID}})
 	})
 	return OrgView{Org: o, MemberCount: 1}, err
 }
@@ -217,24 +250,64 @@ func (s *Service) Me(ctx context.Context, p appidentity.Principal) (Me, error) {
 	return Me{User: u, Organisations: orgs}, err
 }
 
-// ListMembers returns a page of the organisation's members. Every member may list them.
+// ListMembers returns a page of the members the actor may read: everyone with directory.read
+// organisation-wide, only the members of their subtrees with directory.read at departments.
 func (s *Service) ListMembers(ctx context.Context, a authz.Actor, f MemberFilter) ([]Member, int, error) {
+	r, err := s.authz.Reach(ctx, a, access.DirectoryRead)
+	if err != nil {
+		return nil, 0, err
+	}
+	if r.None() {
+		return nil, 0, errs.E(errs.Forbidden, "forbidden", "you do not have the "+string(access.DirectoryRead)+" permission")
+	}
+	if !r.Org {
+		f.Subtrees = r.Departments
+	}
+	return s.listMembers(ctx, a.OrgID, f)
+}
+
+func (s *Service) listMembers(ctx context.Context, orgID uuid.UUID, f MemberFilter) ([]Member, int, error) {
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
 	if f.Offset < 0 {
 		f.Offset = 0
 	}
-	return s.dir.ListMembers(ctx, a.OrgID, f)
+	return s.dir.ListMembers(ctx, orgID, f)
 }
 
-// GetMember returns one member of the actor's organisation.
+// GetMember returns one member of the actor's organisation that the actor may read (see
+// ListMembers): themselves, and anyone in reach of their directory.read. Anyone else is
+// NotFound, exactly like a user who is not a member.
 func (s *Service) GetMember(ctx context.Context, a authz.Actor, userID uuid.UUID) (Member, error) {
+	if userID != a.UserID {
+		r, err := s.authz.Reach(ctx, a, access.DirectoryRead)
+		if err != nil {
+			return Member{}, err
+		}
+		if !r.Org {
+			in, err := s.dir.InSubtrees(ctx, a.OrgID, userID, r.Departments)
+			if err != nil {
+				return Member{}, err
+			}
+			if !in {
+				return Member{}, errs.NotFoundf("member")
+			}
+		}
+	}
 	return s.dir.GetMember(ctx, a.OrgID, userID)
 }
 
-// DeactivateMember deactivates a member and, in the same transaction, ends all of their sessions
-// and revokes their API tokens in the organisation, so their next request is refused.
+// Member returns one member for another module's use case that has checked its own permission
+// (the creator of a SCIM token, for those who manage the tokens); NotFound if they are not one.
+func (s *Service) Member(ctx context.Context, orgID, userID uuid.UUID) (Member, error) {
+	return s.dir.GetMember(ctx, orgID, userID)
+}
+
+// DeactivateMember deactivates a member and, in the same transaction, revokes their API tokens in
+// the organisation; every request checks the membership, so their next one here is refused.
+// Their account, and their sessions and tokens in other organisations, go on (DisableAccount
+// ends those).
 func (s *Service) DeactivateMember(ctx context.Context, a authz.Actor, userID uuid.UUID) (Member, error) {
 	return s.setActive(ctx, a, userID, false)
 }
@@ -256,6 +329,9 @@ func (s *Service) setActive(ctx context.Context, a authz.Actor, userID uuid.UUID
 		before := m.Status()
 		action := "member.reactivate"
 		if active {
+			if err := s.requireHeldRole(ctx, a, m); err != nil {
+				return access.AuditEntry{}, err
+			}
 			err = m.Reactivate(a.Membership)
 		} else {
 			action, err = "member.deactivate", m.Deactivate(a.Membership, s.clock.Now())
@@ -278,7 +354,18 @@ func (s *Service) setActive(ctx context.Context, a authz.Actor, userID uuid.UUID
 	return s.dir.GetMember(ctx, a.OrgID, userID)
 }
 
-// ChangeRole changes a member's base role (owner, admin, member or guest).
+// requireHeldRole allows changing a member's role, or giving a deactivated member their role
+// back, only to a caller who could grant that role: a members.manage holder cannot demote an
+// admin, nor bring one back.
+func (s *Service) requireHeldRole(ctx context.Context, a authz.Actor, m *org.Membership) error {
+	if err := authz.RequireRoleGrantable(ctx, s.authz, a, m.Role()); err != nil {
+		return errs.Wrap(errs.Forbidden, "cannot_grant", "this member's role ("+string(m.Role())+") holds permissions you do not, so you cannot change it or restore it", err)
+	}
+	return nil
+}
+
+// ChangeRole changes a member's base role (owner, admin, member or guest). The caller must hold
+// every permission of the new role, and of the member's current one (authz.RequireGrantable).
 func (s *Service) ChangeRole(ctx context.Context, a authz.Actor, userID uuid.UUID, role string) (Member, error) {
 	to, err := org.ParseRole(role)
 	if err != nil {
@@ -292,9 +379,15 @@ func (s *Service) ChangeRole(ctx context.Context, a authz.Actor, userID uuid.UUI
 			return Member{}, err
 		}
 	}
+	if err := authz.RequireRoleGrantable(ctx, s.authz, a, to); err != nil {
+		return Member{}, err
+	}
 	err = s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		m, err := s.memberships.Get(ctx, a.OrgID, userID)
 		if err != nil {
+			return access.AuditEntry{}, err
+		}
+		if err := s.requireHeldRole(ctx, a, m); err != nil {
 			return access.AuditEntry{}, err
 		}
 		owners, err := s.dir.CountOwners(ctx, a.OrgID)

@@ -20,6 +20,10 @@ const (
 	UserLocale Field = "user.locale"
 	// UserTimeZone is the member's IANA time zone.
 	UserTimeZone Field = "user.time_zone"
+	// UserGivenName is the given name the provider sent (name.givenName).
+	UserGivenName Field = "user.given_name"
+	// UserFamilyName is the family name the provider sent (name.familyName).
+	UserFamilyName Field = "user.family_name"
 )
 
 // The fields of groups.

@@ -100,20 +100,12 @@ func (s *Service) Group(ctx context.Context, a authz.Actor, id uuid.UUID, withMe
 	if !withMembers {
 		return out, nil
 	}
-	out.Members = []GroupMember{}
-	// A group has at most 1000 members; the directory hands them out a page at a time.
-	for offset := 0; offset < directory.MaxGroupMembers; offset += MaxPage {
-		ms, total, err := s.dir.GroupMembers(ctx, a, id, MaxPage, offset)
-		if err != nil {
-			return Group{}, err
-		}
-		for _, m := range ms {
-			out.Members = append(out.Members, GroupMember{UserID: m.UserID, DisplayName: m.DisplayName})
-		}
-		if len(ms) < MaxPage || offset+len(ms) >= total {
-			break
-		}
+	// A group has at most 1000 members, so one read holds them all.
+	ms, err := s.read.GroupMembers(ctx, a.OrgID, []uuid.UUID{id})
+	if err != nil {
+		return Group{}, err
 	}
+	out.Members = append([]GroupMember{}, ms[id]...)
 	return out, nil
 }
 
@@ -196,13 +188,19 @@ func (s *Service) editMembers(ctx context.Context, a authz.Actor, groupID uuid.U
 	for _, m := range cur[groupID] {
 		in[m.UserID] = true
 	}
+	// A deactivated member may be added: identity providers keep disabled users in their
+	// groups, and the place grants nothing while they are inactive. A user who is not a member,
+	// or whom the provider deleted, is not a user it can add.
 	add := func(id uuid.UUID) error {
 		if in[id] {
 			return nil
 		}
-		err := s.dir.AddGroupMember(ctx, a, groupID, id, directory.GroupMember)
+		_, err := s.read.User(ctx, a.OrgID, id)
+		if err == nil {
+			err = s.dir.AddGroupMember(ctx, a, groupID, id, directory.GroupMember)
+		}
 		if errs.Is(err, errs.NotFound) {
-			return errs.Wrap(errs.Invalid, "invalid_member", "user "+id.String()+" is not an active member of the organisation", err)
+			return errs.Wrap(errs.Invalid, "invalid_member", "user "+id.String()+" is not a member of the organisation", err)
 		}
 		if err != nil {
 			return err

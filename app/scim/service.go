@@ -28,16 +28,34 @@ type TxManager interface {
 // Reader answers the queries an identity provider makes, each filter turned into one query.
 type Reader interface {
 	// Users returns a page of the organisation's members that match f (nil: all), in the order
-	// they joined, and how many match in all. Limit 0 returns only the count.
+	// they joined, and how many match in all; members the provider deleted are left out. Limit
+	// 0 returns only the count.
 	Users(ctx context.Context, orgID uuid.UUID, f Expr, limit, offset int) ([]User, int, error)
-	// User returns one member; NotFound unless the user is a member of the organisation.
+	// User returns one member; NotFound unless the user is a member of the organisation whom
+	// the provider has not deleted.
 	User(ctx context.Context, orgID, userID uuid.UUID) (User, error)
 	// Groups returns a page of the organisation's groups that match f (nil: all), oldest first,
 	// and how many match in all. Limit 0 returns only the count.
 	Groups(ctx context.Context, orgID uuid.UUID, f Expr, limit, offset int) ([]*directory.Group, int, error)
 	// GroupMembers returns the members of each of the organisation's groups given, in the order
-	// they were added.
+	// they were added, less those the provider deleted.
 	GroupMembers(ctx context.Context, orgID uuid.UUID, groupIDs []uuid.UUID) (map[uuid.UUID][]GroupMember, error)
+}
+
+// Store keeps what SCIM knows of a member beyond the member itself: the name parts the identity
+// provider sent, and whether it deleted the member. A member it deleted is gone for the Reader
+// (every query and lookup leaves them out), while Canopy keeps the deactivated membership.
+type Store interface {
+	// SetNames stores a member's given and family names as the provider sent them; nil leaves
+	// one as it is, "" removes it.
+	SetNames(ctx context.Context, orgID, userID uuid.UUID, given, family *string) error
+	// Delete marks a member deleted by the provider.
+	Delete(ctx context.Context, orgID, userID uuid.UUID) error
+	// Restore undoes Delete, for a provider that creates the member again.
+	Restore(ctx context.Context, orgID, userID uuid.UUID) error
+	// Deleted returns the member with this (normalised) email whom the provider deleted;
+	// NotFound when there is none.
+	Deleted(ctx context.Context, orgID uuid.UUID, email string) (uuid.UUID, error)
 }
 
 // Service holds the provisioning use cases.
@@ -48,6 +66,7 @@ type Service struct {
 	orgs  *apporg.Service
 	dir   *appdir.Service
 	read  Reader
+	store Store
 }
 
 // Deps are the services and adapters provisioning is built on.
@@ -58,11 +77,12 @@ type Deps struct {
 	Orgs       *apporg.Service
 	Directory  *appdir.Service
 	Reader     Reader
+	Store      Store
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
-	return &Service{tx: d.Tx, authz: d.Authorizer, ident: d.Identity, orgs: d.Orgs, dir: d.Directory, read: d.Reader}
+	return &Service{tx: d.Tx, authz: d.Authorizer, ident: d.Identity, orgs: d.Orgs, dir: d.Directory, read: d.Reader, store: d.Store}
 }
 
 // MaxPage is the most resources one page holds.
@@ -132,7 +152,7 @@ func (s *Service) Tokens(ctx context.Context, a authz.Actor) ([]Token, error) {
 		if !ok {
 			// A token goes with its member's row, so its creator is always a member; an
 			// organisation has a handful of SCIM tokens, so one lookup each is fine.
-			if m, err = s.orgs.GetMember(ctx, a, t.UserID()); err != nil {
+			if m, err = s.orgs.Member(ctx, a.OrgID, t.UserID()); err != nil {
 				return nil, err
 			}
 			creators[t.UserID()] = m
@@ -144,8 +164,10 @@ func (s *Service) Tokens(ctx context.Context, a authz.Actor) ([]Token, error) {
 
 // CreateToken makes a SCIM token that acts as the caller, for the organisation's identity
 // provider, and returns it with its secret, which is never shown again. It needs tokens.manage,
-// and members.manage, without which the token could not provision anyone. A ttl of zero means it
-// never expires: identity providers keep a token for years.
+// and members.manage, without which the token could not provision anyone; a SCIM token carries
+// its creator's provisioning powers whole, so an API token narrowed to permissions cannot make
+// one (authz.RequireScopes). The creation is audited. A ttl of zero means it never expires:
+// identity providers keep a token for years.
 func (s *Service) CreateToken(ctx context.Context, a authz.Actor, name string, ttl time.Duration) (Token, string, error) {
 	if err := authz.Require(ctx, s.authz, a, access.TokensManage, ""); err != nil {
 		return Token{}, "", err
@@ -153,13 +175,11 @@ func (s *Service) CreateToken(ctx context.Context, a authz.Actor, name string, t
 	if err := s.requireProvisioner(ctx, a); err != nil {
 		return Token{}, "", err
 	}
-	t, secret, err := s.ident.CreateToken(ctx, appidentity.CreateTokenInput{
-		OrgID: a.OrgID, UserID: a.UserID, Name: name, Scopes: []string{identity.ScopeSCIM}, TTL: ttl,
-	})
+	t, secret, err := s.orgs.CreateToken(ctx, a, apporg.TokenInput{Name: name, Scopes: []string{identity.ScopeSCIM}, TTL: ttl})
 	if err != nil {
 		return Token{}, "", err
 	}
-	m, err := s.orgs.GetMember(ctx, a, a.UserID)
+	m, err := s.orgs.Member(ctx, a.OrgID, a.UserID)
 	if err != nil {
 		return Token{}, "", err
 	}
@@ -167,10 +187,10 @@ func (s *Service) CreateToken(ctx context.Context, a authz.Actor, name string, t
 }
 
 // RevokeToken revokes one of the organisation's SCIM tokens, whoever made it; NotFound for any
-// other id. It needs tokens.manage.
+// other id. It needs tokens.manage, and is audited.
 func (s *Service) RevokeToken(ctx context.Context, a authz.Actor, tokenID uuid.UUID) error {
 	if err := authz.Require(ctx, s.authz, a, access.TokensManage, ""); err != nil {
 		return err
 	}
-	return s.ident.RevokeOrgToken(ctx, a.OrgID, identity.ScopeSCIM, tokenID)
+	return s.orgs.RevokeOrgToken(ctx, a, identity.ScopeSCIM, tokenID)
 }

@@ -2,8 +2,10 @@ package scim
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -11,7 +13,10 @@ import (
 	appdir "canopy/app/directory"
 	apporg "canopy/app/org"
 	"canopy/domain/directory"
+	"canopy/domain/errs"
+	"canopy/domain/identity"
 	"canopy/domain/org"
+	"canopy/domain/text"
 )
 
 // User is a member as an identity provider sees them.
@@ -20,6 +25,9 @@ type User struct {
 	// Department is the path of names below the root to the member's primary department
 	// ("Engineering/Backend"), or "" when they have none below the root.
 	Department string
+	// GivenName and FamilyName are the name parts the provider sent, as it sent them; "" when
+	// it sent none.
+	GivenName, FamilyName string
 	// UpdatedAt is when the member last changed.
 	UpdatedAt time.Time
 }
@@ -38,6 +46,8 @@ type UserInput struct {
 	// Department is the path below the root ("Engineering/Backend") of the member's primary
 	// department, made when missing; "" places them in none.
 	Department string
+	// GivenName and FamilyName are kept as sent and returned to the provider ("" for none).
+	GivenName, FamilyName string
 }
 
 // UserChange is what an identity provider changes about a member; nil leaves a field as it is.
@@ -52,6 +62,41 @@ type UserChange struct {
 	// root, made when missing; their other departments stay. "" leaves departments as they are:
 	// an identity provider that stops sending a department never takes anyone out of one.
 	Department string
+	// GivenName and FamilyName replace the name parts kept for the provider; "" removes one.
+	GivenName, FamilyName *string
+}
+
+// MaxNamePart is the longest given or family name kept, in characters.
+const MaxNamePart = 200
+
+// checkNamePart applies the rule for names to a name part (text.Name: no control characters,
+// bidirectional overrides or invisible-only text) and bounds its length. The part is kept as the
+// provider sent it, so that it gets back exactly what it wrote.
+func checkNamePart(field string, v *string) error {
+	if v == nil {
+		return nil
+	}
+	if _, err := text.Name(field, *v); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(*v) > MaxNamePart {
+		return errs.E(errs.Invalid, "invalid_name", fmt.Sprintf("%s must be at most %d characters", field, MaxNamePart))
+	}
+	return nil
+}
+
+// setNames checks and stores the name parts given.
+func (s *Service) setNames(ctx context.Context, orgID, userID uuid.UUID, given, family *string) error {
+	if given == nil && family == nil {
+		return nil
+	}
+	if err := checkNamePart("name.givenName", given); err != nil {
+		return err
+	}
+	if err := checkNamePart("name.familyName", family); err != nil {
+		return err
+	}
+	return s.store.SetNames(ctx, orgID, userID, given, family)
 }
 
 // Users returns a page of the organisation's members that match f (nil: all) and how many match.
@@ -71,35 +116,86 @@ func (s *Service) User(ctx context.Context, a authz.Actor, id uuid.UUID) (User, 
 	return s.read.User(ctx, a.OrgID, id)
 }
 
-// CreateUser provisions a member, with a new account or the existing account of the email, and
-// places them in their department, all in one transaction. A member with the same email or
-// external id is a conflict.
+// CreateUser provisions a member as every door does (apporg.Service.ProvisionMember) and places
+// them in their department, all in one transaction. A member with the same email or external id
+// is a conflict; so is an email whose account the organisation does not manage: the person is
+// invited, and the provider gets Conflict invited (apporg.ErrInvited), since SCIM has no way to
+// answer "created" without a member.
+//
+// A member the provider deleted (DeleteUser) and now creates again, by the same email, is
+// restored: the same membership, with the attributes sent, under the same id.
 func (s *Service) CreateUser(ctx context.Context, a authz.Actor, in UserInput) (User, error) {
 	if err := s.requireProvisioner(ctx, a); err != nil {
 		return User{}, err
 	}
+	if err := checkNamePart("name.givenName", &in.GivenName); err != nil {
+		return User{}, err
+	}
+	if err := checkNamePart("name.familyName", &in.FamilyName); err != nil {
+		return User{}, err
+	}
 	var id uuid.UUID
+	invited := false
 	err := s.tx.Within(ctx, func(ctx context.Context) error {
-		m, err := s.orgs.ProvisionMember(ctx, a, apporg.ProvisionInput{
+		if email, err := identity.NormalizeEmail(in.Email); err == nil {
+			gone, err := s.store.Deleted(ctx, a.OrgID, email)
+			switch {
+			case err == nil:
+				id = gone
+				return s.restore(ctx, a, gone, in)
+			case !errs.Is(err, errs.NotFound):
+				return err
+			}
+		}
+		p, err := s.orgs.ProvisionMember(ctx, a, apporg.ProvisionInput{
 			Email: in.Email, DisplayName: in.DisplayName, ExternalID: in.ExternalID, Password: in.Password,
 			Locale: in.Locale, TimeZone: in.TimeZone, Role: org.RoleMember,
 		})
 		if err != nil {
 			return err
 		}
-		id = m.UserID
+		if p.Invitation != nil {
+			// The invitation is kept (the transaction commits); the provider hears only that
+			// the user exists, which is what SCIM can say.
+			invited = true
+			return nil
+		}
+		id = p.Member.UserID
 		if !in.Active {
 			inactive := false
 			if _, err := s.orgs.UpdateMember(ctx, a, id, apporg.MemberChange{Active: &inactive}); err != nil {
 				return err
 			}
 		}
+		if err := s.setNames(ctx, a.OrgID, id, &in.GivenName, &in.FamilyName); err != nil {
+			return err
+		}
 		return s.place(ctx, a, id, "", in.Department)
 	})
 	if err != nil {
 		return User{}, err
 	}
+	if invited {
+		return User{}, apporg.ErrInvited()
+	}
 	return s.read.User(ctx, a.OrgID, id)
+}
+
+// restore brings back a member the provider deleted, as the whole user it sends again. The
+// password, if any, is not used: the account has its own, or an activation link.
+func (s *Service) restore(ctx context.Context, a authz.Actor, id uuid.UUID, in UserInput) error {
+	if err := s.store.Restore(ctx, a.OrgID, id); err != nil {
+		return err
+	}
+	c := UserChange{Email: &in.Email, DisplayName: &in.DisplayName, ExternalID: &in.ExternalID, Active: &in.Active,
+		Department: in.Department, GivenName: &in.GivenName, FamilyName: &in.FamilyName}
+	if in.Locale != "" {
+		c.Locale = &in.Locale
+	}
+	if in.TimeZone != "" {
+		c.TimeZone = &in.TimeZone
+	}
+	return s.update(ctx, a, id, c)
 }
 
 // UpdateUser changes a member in one transaction. Deactivating ends their sessions and revokes
@@ -109,40 +205,76 @@ func (s *Service) UpdateUser(ctx context.Context, a authz.Actor, id uuid.UUID, c
 	if err := s.requireProvisioner(ctx, a); err != nil {
 		return User{}, err
 	}
-	err := s.tx.Within(ctx, func(ctx context.Context) error {
+	if err := s.tx.Within(ctx, func(ctx context.Context) error { return s.update(ctx, a, id, c) }); err != nil {
+		return User{}, err
+	}
+	return s.read.User(ctx, a.OrgID, id)
+}
+
+// update is UpdateUser within the caller's transaction.
+func (s *Service) update(ctx context.Context, a authz.Actor, id uuid.UUID, c UserChange) error {
+	cur, err := s.read.User(ctx, a.OrgID, id)
+	if err != nil {
+		return err
+	}
+	mc := apporg.MemberChange{
+		Email:       changed(c.Email, cur.Email, strings.EqualFold),
+		DisplayName: changed(c.DisplayName, cur.DisplayName, same),
+		ExternalID:  changed(c.ExternalID, cur.ExternalID, same),
+		Locale:      changed(c.Locale, cur.Locale, same),
+		TimeZone:    changed(c.TimeZone, cur.TimeZone, same),
+	}
+	if c.Active != nil && *c.Active != (cur.Status == org.MemberActive) {
+		mc.Active = c.Active
+	}
+	if mc != (apporg.MemberChange{}) {
+		if _, err := s.orgs.UpdateMember(ctx, a, id, mc); err != nil {
+			return err
+		}
+	}
+	given, family := c.GivenName, c.FamilyName
+	if given != nil && *given == cur.GivenName {
+		given = nil
+	}
+	if family != nil && *family == cur.FamilyName {
+		family = nil
+	}
+	if err := s.setNames(ctx, a.OrgID, id, given, family); err != nil {
+		return err
+	}
+	return s.place(ctx, a, id, cur.Department, c.Department)
+}
+
+// DeleteUser is what a SCIM DELETE does. For the provider the member is gone: every later
+// request for the id answers NotFound (RFC 7644 section 3.6), they leave the lists and filters,
+// and creating them again by email restores them (CreateUser). For Canopy they are deactivated,
+// not removed, so their files, messages and tasks stay with the organisation, and the audit log
+// keeps what happened; their external id is released, for the provider to give to someone else.
+func (s *Service) DeleteUser(ctx context.Context, a authz.Actor, id uuid.UUID) error {
+	if err := s.requireProvisioner(ctx, a); err != nil {
+		return err
+	}
+	return s.tx.Within(ctx, func(ctx context.Context) error {
 		cur, err := s.read.User(ctx, a.OrgID, id)
 		if err != nil {
 			return err
 		}
-		mc := apporg.MemberChange{
-			Email:       changed(c.Email, cur.Email, strings.EqualFold),
-			DisplayName: changed(c.DisplayName, cur.DisplayName, same),
-			ExternalID:  changed(c.ExternalID, cur.ExternalID, same),
-			Locale:      changed(c.Locale, cur.Locale, same),
-			TimeZone:    changed(c.TimeZone, cur.TimeZone, same),
+		var mc apporg.MemberChange
+		if cur.Status == org.MemberActive {
+			inactive := false
+			mc.Active = &inactive
 		}
-		if c.Active != nil && *c.Active != (cur.Status == org.MemberActive) {
-			mc.Active = c.Active
+		if cur.ExternalID != "" {
+			none := ""
+			mc.ExternalID = &none
 		}
 		if mc != (apporg.MemberChange{}) {
 			if _, err := s.orgs.UpdateMember(ctx, a, id, mc); err != nil {
 				return err
 			}
 		}
-		return s.place(ctx, a, id, cur.Department, c.Department)
+		return s.store.Delete(ctx, a.OrgID, id)
 	})
-	if err != nil {
-		return User{}, err
-	}
-	return s.read.User(ctx, a.OrgID, id)
-}
-
-// DeactivateUser is what a SCIM DELETE does: the member is deactivated, not removed, so their
-// files, messages and tasks stay with the organisation. Deactivating twice is not an error.
-func (s *Service) DeactivateUser(ctx context.Context, a authz.Actor, id uuid.UUID) error {
-	inactive := false
-	_, err := s.UpdateUser(ctx, a, id, UserChange{Active: &inactive})
-	return err
 }
 
 func same(a, b string) bool { return a == b }

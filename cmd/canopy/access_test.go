@@ -201,7 +201,9 @@ func TestRevocationReachesAnotherReplica(t *testing.T) {
 	}
 	env := append(os.Environ(), "CANOPY_DATABASE_URL="+dbURL, "CANOPY_OBJECTSTORE_ENDPOINT="+svc.MinIOEndpoint,
 		"CANOPY_OBJECTSTORE_ACCESS_KEY="+svc.MinIOAccessKey, "CANOPY_OBJECTSTORE_SECRET_KEY="+svc.MinIOSecretKey,
-		"CANOPY_OBJECTSTORE_FILE_BUCKET="+localtest.MustBucketName(t), "CANOPY_LOG_LEVEL=warn", "CANOPY_CONFIG=/dev/null")
+		"CANOPY_OBJECTSTORE_FILE_BUCKET="+localtest.MustBucketName(t), "CANOPY_LOG_LEVEL=warn", "CANOPY_CONFIG=/dev/null",
+		// Two replicas on one machine: neither needs a metrics listener.
+		"CANOPY_METRICS_ADDRESS=")
 	start := func() string {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

@@ -20,7 +20,7 @@ import (
 
 func admin(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: canopy admin create-org|create-token|demo ...")
+		return errors.New("usage: canopy admin create-org|create-token|demo|grant-installation-admin|assign-domain|unassign-domain|activation-link ...")
 	}
 	log := newLogger("warn")
 	switch args[0] {
@@ -114,12 +114,27 @@ func admin(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		fmt.Fprintln(stdout, orgID)
 		return nil
 	}
+	if ok, err := adminAccounts(ctx, cfg, args, stdout); ok {
+		return err
+	}
 	return fmt.Errorf("unknown admin command %q", args[0])
 }
 
-// ensureDemo makes the demo owner and organisation once, and on later runs only resets the
-// owner's password to the one given, so `make run` can print a login that works.
+// ensureDemo makes the demo owner, an installation admin, and the demo organisation once, and
+// on later runs only resets the owner's password to the one given, so `make run` can print a
+// login that works.
 func ensureDemo(ctx context.Context, s *stack, email, pw string) (uuid.UUID, error) {
+	orgID, err := ensureDemoOrg(ctx, s, email, pw)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	if _, err := s.orgs.GrantInstallationAdmin(ctx, email); err != nil {
+		return uuid.Nil, err
+	}
+	return orgID, nil
+}
+
+func ensureDemoOrg(ctx context.Context, s *stack, email, pw string) (uuid.UUID, error) {
 	u, err := s.identity.FindUserByEmail(ctx, email)
 	if errs.Is(err, errs.NotFound) {
 		o, _, err := s.orgs.Bootstrap(ctx, "Demo Company", appidentity.RegisterInput{Email: email, DisplayName: "Demo Owner", Password: pw})

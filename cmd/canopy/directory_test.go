@@ -325,24 +325,6 @@ func TestConcurrentMovesNeverMakeACycle(t *testing.T) {
 	}
 }
 
-// TestSharedAccountsAreNotEditedByOneOrganisation: a person in two organisations keeps their
-// name and email unless they change them themselves.
-func TestSharedAccountsAreNotEditedByOneOrganisation(t *testing.T) {
-	e := newTestEnv(t)
-	a := e.mustDir("First", "o@first.example")
-	b := e.mustDir("Second", "o@second.example")
-	person := a.mustUser("shared@people.example", "Shared Person")
-	b.c.must(201, "POST", b.admin("/users"), map[string]any{"email": "shared@people.example", "display_name": "Ignored"})
-	if r := b.c.do("PATCH", b.admin("/users/"+person), map[string]any{"display_name": "Renamed by B"}); r.status != 409 || r.errorCode(t) != "account_shared" {
-		t.Fatalf("editing a shared account: %d %s", r.status, r.body)
-	}
-	// Membership fields remain each organisation's own.
-	b.c.must(200, "PATCH", b.admin("/users/"+person), map[string]any{"external_id": "B-1"})
-	if got := a.c.must(200, "GET", a.admin("/users/"+person), nil); got["display_name"] != "Shared Person" || got["external_id"] != nil {
-		t.Fatalf("A's view changed: %v", got)
-	}
-}
-
 func TestGroupPatchKeepsWhatItDoesNotName(t *testing.T) {
 	e := newTestEnv(t)
 	d := e.mustDir("Patch", "o@patch.example")

@@ -16,18 +16,24 @@ import (
 	appidentity "canopy/app/identity"
 	"canopy/infra/config"
 	"canopy/infra/localenv/localtest"
-	"canopy/web"
+	"canopy/web/server"
 )
 
 // testEnv is a real canopy stack on its own fresh database and bucket, served over loopback.
 type testEnv struct {
 	t     testing.TB
 	stack *stack
-	srv   *web.Server
+	srv   *server.Server
 	http  *httptest.Server
 }
 
 func newTestEnv(t testing.TB, tweak ...func(*config.Config)) *testEnv {
+	t.Helper()
+	return newTestEnvLog(t, slog.New(slog.NewJSONHandler(io.Discard, nil)), tweak...)
+}
+
+// newTestEnvLog is newTestEnv whose stack writes its log to log, for tests that read it.
+func newTestEnvLog(t testing.TB, log *slog.Logger, tweak ...func(*config.Config)) *testEnv {
 	t.Helper()
 	svc := localtest.MustServices(t)
 	cfg := config.Default()
@@ -38,7 +44,6 @@ func newTestEnv(t testing.TB, tweak ...func(*config.Config)) *testEnv {
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	ctx := context.Background()
 	st, err := build(ctx, cfg, log)
 	if err != nil {

@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"canopy/domain/text/texttest"
 	"canopy/infra/config"
-	"canopy/infra/postgres"
+	pgimport "canopy/infra/postgres/importer"
 )
 
 // The bulk import, end to end: the HTTP API, the background runner and PostgreSQL.
@@ -385,7 +386,7 @@ func TestImportResumesAfterACrashedWorker(t *testing.T) {
 	}})
 	r := o.c.raw("POST", o.imports(""), "application/json", body)
 	id := r.json(t)["id"].(string)
-	q := postgres.NewImportJobs(e.stack.db)
+	q := pgimport.NewJobs(e.stack.db)
 	c, err := q.Claim(context.Background(), time.Second, 3)
 	if err != nil || c.Job.ID().String() != id {
 		t.Fatalf("claim: %v %v", c.Job, err)
@@ -416,5 +417,46 @@ func TestImportResumesAfterACrashedWorker(t *testing.T) {
 	e.stack.db.Raw(`SELECT payload IS NOT NULL FROM import_jobs WHERE id = ?`, id).Scan(&kept)
 	if kept {
 		t.Fatal("the request was kept after the job ended")
+	}
+}
+
+// TestImportCSVEncodings: a CSV file as Excel saves it on Chinese Windows (GBK), or as "Unicode
+// text" (UTF-16 with a byte order mark), imports with the names right; bytes that are no text in
+// any encoding Canopy recognises are refused at once, never imported as garbage.
+func TestImportCSVEncodings(t *testing.T) {
+	e := newTestEnv(t)
+	e.startImports()
+	o := e.mustOrg("Encodings", "owner@enc.example")
+	csv := "external_id,email,display_name,departments\n" +
+		"G1,zhang.wei@enc.example,张伟,研发部/后端\n" +
+		"G2,li.na@enc.example,李娜,市场部\n"
+	job := o.mustImport(t, "text/csv", texttest.Encode(t, texttest.GBK, csv))
+	if counts(job) != "total=2 processed=2 applied=2 failed=0 created=2 updated=0 unchanged=0" {
+		t.Fatalf("GBK: %s %v", counts(job), issues(job))
+	}
+	equal(t, "members", memberships(t, e, o.orgID), []string{
+		"G1 zhang.wei@enc.example 张伟 active [后端]",
+		"G2 li.na@enc.example 李娜 active [市场部]",
+	})
+	equal(t, "departments", deptPaths(t, e, o.orgID), []string{"市场部", "研发部", "研发部/后端"})
+	utf16 := "external_id,email,display_name\nG3,wang.fang@enc.example,王芳\n"
+	if job := o.mustImport(t, "text/csv", texttest.Encode(t, texttest.UTF16LE, utf16)); counts(job) != "total=1 processed=1 applied=1 failed=0 created=1 updated=0 unchanged=0" {
+		t.Fatalf("UTF-16: %s %v", counts(job), issues(job))
+	}
+	if m := memberships(t, e, o.orgID); len(m) != 3 || m[2] != "G3 wang.fang@enc.example 王芳 active []" {
+		t.Fatalf("UTF-16 member: %v", m)
+	}
+	for name, body := range map[string][]byte{
+		"garbage":              {0x81, 0x30, 0xff, 0xfe, 0x00, 0x81, 0x7f, 0x80},
+		"UTF-16 without a BOM": texttest.Encode(t, texttest.UTF16LENoBOM, utf16),
+		"a bad UTF-8 BOM file": append([]byte{0xef, 0xbb, 0xbf}, []byte("external_id,email,display_name\nX,x@enc.example,\xff\n")...),
+	} {
+		r := o.c.raw("POST", o.imports(""), "text/csv", body)
+		if code, _ := mustBadRequest(t, name, r); code != "import_encoding" {
+			t.Errorf("%s: got %s", name, code)
+		}
+	}
+	if list := o.c.must(200, "GET", o.imports(""), nil); list["total"] != float64(2) {
+		t.Fatalf("a refused file made a job: %v", list)
 	}
 }

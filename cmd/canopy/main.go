@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -88,31 +89,52 @@ func serve(ctx context.Context, cfg config.Config) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
-	go s.ensureBuckets(ctx)
-	go s.authz.Listen(ctx, s.cfg.Database.URL)
-	go s.sweepSessions(ctx)
-	go s.importer.Run(ctx)
 	srv, err := s.server()
 	if err != nil {
+		s.close()
 		return err
 	}
-	hs := srv.HTTPServer(cfg.Server.Address, cfg.Server.ReadTimeout, cfg.Server.WriteTimeout)
-	errc := make(chan error, 1)
-	go func() { errc <- hs.ListenAndServe() }()
-	log.Info("canopy serving", "address", cfg.Server.Address, "public_url", cfg.Server.PublicURL, "version", version)
+	// Every listener is bound before anything starts, so a taken port stops start-up cleanly.
+	servers := []*http.Server{srv.HTTPServer(cfg.Server.Address, cfg.Server.ReadTimeout, cfg.Server.WriteTimeout)}
+	if cfg.Metrics.Address != "" {
+		servers = append(servers, srv.MetricsServer(cfg.Metrics.Address))
+	}
+	listeners := make([]net.Listener, 0, len(servers))
+	for _, hs := range servers {
+		l, err := net.Listen("tcp", hs.Addr)
+		if err != nil {
+			for _, l := range listeners {
+				_ = l.Close()
+			}
+			s.close()
+			return err
+		}
+		listeners = append(listeners, l)
+	}
+	// The workers run until shutdown, which waits for each to return before closing the
+	// database (lifecycle.go). A new worker is started here, with workers.Go.
+	workers := newBackground()
+	workers.Go(s.ensureBuckets)
+	workers.Go(func(ctx context.Context) { s.authz.Listen(ctx, s.cfg.Database.URL) })
+	workers.Go(s.sweepSessions)
+	workers.Go(s.importer.Run)
+
+	errc := make(chan error, len(servers))
+	for i, hs := range servers {
+		go func() { errc <- hs.Serve(listeners[i]) }()
+	}
+	log.Info("canopy serving", "address", cfg.Server.Address, "public_url", cfg.Server.PublicURL,
+		"metrics_address", cfg.Metrics.Address, "version", version)
+	var failed error
 	select {
-	case err := <-errc:
-		return err
+	case failed = <-errc:
+		log.Error("a listener failed; shutting down", "error", failed.Error())
 	case <-ctx.Done():
+		log.Info("shutting down")
 	}
-	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return errors.Join(failed, shutdown(sctx, servers, workers, s.close))
 }
 
 func local(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {

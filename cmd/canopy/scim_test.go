@@ -13,7 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"canopy/infra/config"
-	"canopy/web"
+	webscim "canopy/web/scim"
 )
 
 // The requests in these tests are written the way Okta and Microsoft Entra ID send them.
@@ -319,9 +319,13 @@ func TestSCIMOktaUserLifecycle(t *testing.T) {
 		t.Fatalf("search by userName: %v", found)
 	}
 
-	// She signs in with the password Okta set.
+	// She signs in with the password Okta set, an initial one she changes first.
 	ada := e.client()
 	ada.mustLogin("ada.lovelace@oktashop.example", "Analytical-Engine-1843!")
+	if r := ada.do("GET", "/api/v1/orgs/"+o.orgID, nil); r.status != 403 || r.errorCode(t) != "password_change_required" {
+		t.Fatalf("before changing the initial password: %d %s", r.status, r.body)
+	}
+	ada.must(204, "POST", "/api/v1/me/password", map[string]string{"current_password": "Analytical-Engine-1843!", "new_password": "Difference-Engine-1822!"})
 	ada.must(200, "GET", "/api/v1/orgs/"+o.orgID, nil)
 
 	// Okta updates the profile with PUT and the whole user.
@@ -336,12 +340,13 @@ func TestSCIMOktaUserLifecycle(t *testing.T) {
 		t.Fatalf("the member after PUT: %v", m)
 	}
 
-	// Okta deactivates with a path-less replace; her session ends at once.
+	// Okta deactivates with a path-less replace; her session no longer reaches the
+	// organisation, at once (the account itself lives on: deactivation is per organisation).
 	u = p.must(200, "PATCH", "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`)
 	if u["active"] != false {
 		t.Fatalf("after deactivation: %v", u)
 	}
-	if r := ada.do("GET", "/api/v1/me", nil); r.status != 401 {
+	if r := ada.do("GET", "/api/v1/orgs/"+o.orgID, nil); r.status != 404 {
 		t.Fatalf("a deactivated member's session still works: %d", r.status)
 	}
 	inactive := resources(t, p.must(200, "GET", "/Users?filter="+q(`active eq false`), ""))
@@ -353,20 +358,18 @@ func TestSCIMOktaUserLifecycle(t *testing.T) {
 	if u["active"] != true {
 		t.Fatalf("after reactivation: %v", u)
 	}
-	ada.mustLogin("ada.lovelace@oktashop.example", "Analytical-Engine-1843!")
+	ada.must(200, "GET", "/api/v1/orgs/"+o.orgID, nil)
 
-	// DELETE deactivates: Canopy keeps what the member made. A second DELETE is harmless.
+	// DELETE: the user is gone for Okta (TestSCIMDeletedUserIsGone), and deactivated in
+	// Canopy, which keeps what the member made.
 	if r := p.send("DELETE", "/Users/"+id, ""); r.status != 204 || len(r.body) != 0 {
 		t.Fatalf("delete: %d %s", r.status, r.body)
 	}
-	p.must(204, "DELETE", "/Users/"+id, "")
-	if u := p.must(200, "GET", "/Users/"+id, ""); u["active"] != false {
-		t.Fatalf("after DELETE: %v", u)
-	}
+	scimError(t, p.send("GET", "/Users/"+id, ""), 404, "")
 	if m := o.c.must(200, "GET", "/api/v1/orgs/"+o.orgID+"/members/"+id, nil); m["status"] != "deactivated" {
 		t.Fatalf("the member after DELETE: %v", m)
 	}
-	if r := ada.do("GET", "/api/v1/me", nil); r.status != 401 {
+	if r := ada.do("GET", "/api/v1/orgs/"+o.orgID, nil); r.status != 404 {
 		t.Fatalf("session after DELETE: %d", r.status)
 	}
 }
@@ -464,7 +467,8 @@ func TestSCIMEntraUserLifecycle(t *testing.T) {
 	if r := e.tokenClient(token).do("GET", "/api/v1/me", nil); r.status != 401 {
 		t.Fatalf("the deactivated member's token still works: %d %s", r.status, r.body)
 	}
-	if r := wei.do("GET", "/api/v1/me", nil); r.status != 401 {
+	// Deactivation is per organisation: the session lives on, but no longer reaches it.
+	if r := wei.do("GET", "/api/v1/orgs/"+o.orgID, nil); r.status != 404 {
 		t.Fatalf("the deactivated member's session still works: %d", r.status)
 	}
 	u = p.must(200, "PATCH", "/Users/"+id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"True"}]}`)
@@ -716,8 +720,11 @@ func TestSCIMTenancy(t *testing.T) {
 		"PATCH /scim/v2/Groups/:id": `{"schemas":["` + scimPatchURN + `"],"Operations":[{"op":"remove","path":"members"}]}`,
 	}
 	checked := 0
-	for _, r := range e.srv.SCIMRoutes() {
-		if r.Access.Level != web.LevelSCIM {
+	for _, r := range e.srv.Routes() {
+		if !strings.HasPrefix(r.Path, "/scim/") {
+			continue
+		}
+		if r.Access.Level != webscim.Level {
 			t.Errorf("%s %s is not declared a SCIM route", r.Method, r.Path)
 		}
 		if !strings.HasSuffix(r.Path, "/:id") || strings.Contains(r.Path, "Schemas") || strings.Contains(r.Path, "ResourceTypes") {
@@ -825,5 +832,197 @@ func TestSCIMRequestErrors(t *testing.T) {
 	// Nothing above changed Sam.
 	if u := p.must(200, "GET", "/Users/"+id, ""); u["userName"] != "sam@strict.example" || u["active"] != true {
 		t.Fatalf("Sam changed: %v", u)
+	}
+}
+
+// entraUser is the body Microsoft Entra ID posts to create a user.
+func entraUser(email, given, family, externalID, department string) string {
+	return fmt.Sprintf(`{
+  "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+  "externalId": %q,
+  "userName": %q,
+  "active": true,
+  "emails": [{"primary": true, "type": "work", "value": %q}],
+  "meta": {"resourceType": "User"},
+  "name": {"formatted": "%s %s", "familyName": %q, "givenName": %q},
+  "roles": [],
+  "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": %q}
+}`, externalID, email, email, given, family, family, given, department)
+}
+
+func nameOf(u map[string]any) (given, family any) {
+	n := u["name"].(map[string]any)
+	return n["givenName"], n["familyName"]
+}
+
+// TestSCIMNamesAreKept: name.givenName and name.familyName come back exactly as they were sent
+// (a provider that never sees its values back rewrites them on every cycle); PUT replaces them
+// with the rest of the resource, and PATCH changes the ones it names.
+func TestSCIMNamesAreKept(t *testing.T) {
+	e := newTestEnv(t)
+	o := e.mustOrg("Names Kept", "it@kept.example")
+	okta := e.idp(o.mustSCIMToken("Okta"))
+	entra := e.idp(o.mustSCIMToken("Entra"))
+
+	// Okta: the parts differ from the display name, in case and spacing.
+	body := strings.Replace(oktaUser("guido@kept.example", "Guido", "van Rossum", "00u-g"), `"displayName": "Guido van Rossum"`, `"displayName": "GvR"`, 1)
+	u := okta.must(201, "POST", "/Users", body)
+	id := u["id"].(string)
+	if g, f := nameOf(u); g != "Guido" || f != "van Rossum" || u["displayName"] != "GvR" || u["name"].(map[string]any)["formatted"] != "GvR" {
+		t.Fatalf("created: %v", u)
+	}
+	if g, f := nameOf(okta.must(200, "GET", "/Users/"+id, "")); g != "Guido" || f != "van Rossum" {
+		t.Fatalf("read back: %v %v", g, f)
+	}
+	// Entra: a Chinese name, family name first, and no displayName: the parts make it.
+	r := entra.send("POST", "/Users", `{"schemas":["`+scimUserURN+`"],"externalId":"e-wei","userName":"wei@kept.example","active":true,
+		"name":{"familyName":"张","givenName":"伟"},"emails":[{"primary":true,"type":"work","value":"wei@kept.example"}]}`)
+	if r.status != 201 {
+		t.Fatalf("Entra create: %d %s", r.status, r.body)
+	}
+	wei := r.json(t)
+	if g, f := nameOf(wei); g != "伟" || f != "张" || wei["displayName"] != "张伟" {
+		t.Fatalf("Entra's user: %v", wei)
+	}
+	// Lists and filters see them too; name parts compare case-insensitively (RFC 7643).
+	found := resources(t, okta.must(200, "GET", "/Users?filter="+q(`name.familyName eq "VAN ROSSUM"`), ""))
+	if len(found) != 1 || found[0]["id"] != id {
+		t.Fatalf("by familyName: %v", found)
+	}
+	if g, _ := nameOf(found[0]); g != "Guido" {
+		t.Fatalf("listed without its givenName: %v", found[0])
+	}
+
+	// Okta's PUT of the whole user: a part it leaves out is removed.
+	put := fmt.Sprintf(`{"schemas":[%q],"id":%q,"userName":"guido@kept.example","name":{"givenName":"Guido  "},"displayName":"GvR",
+		"emails":[{"primary":true,"value":"guido@kept.example","type":"work"}],"locale":"en-US","externalId":"00u-g","active":true,"groups":[]}`, scimUserURN, id)
+	u = okta.must(200, "PUT", "/Users/"+id, put)
+	if g, f := nameOf(u); g != "Guido  " || f != nil {
+		t.Fatalf("after PUT: %v", u["name"])
+	}
+	// Entra's PATCH names the parts it changes.
+	u = entra.must(200, "PATCH", "/Users/"+id, `{"schemas":["`+scimPatchURN+`"],"Operations":[
+		{"op":"Add","path":"name.familyName","value":"Van Rossum"},{"op":"Replace","path":"name.givenName","value":"Guido"}]}`)
+	if g, f := nameOf(u); g != "Guido" || f != "Van Rossum" || u["displayName"] != "Van Rossum Guido" && u["displayName"] != "Guido Van Rossum" {
+		t.Fatalf("after PATCH: %v", u)
+	}
+	u = entra.must(200, "PATCH", "/Users/"+id, `{"schemas":["`+scimPatchURN+`"],"Operations":[{"op":"Remove","path":"name.givenName"}]}`)
+	if g, f := nameOf(u); g != nil || f != "Van Rossum" {
+		t.Fatalf("after removing givenName: %v", u["name"])
+	}
+	u = okta.must(200, "PATCH", "/Users/"+id, `{"schemas":["`+scimPatchURN+`"],"Operations":[{"op":"replace","value":{"name":{"givenName":"G."}}}]}`)
+	if g, f := nameOf(u); g != "G." || f != "Van Rossum" {
+		t.Fatalf("after a path-less replace of one part: %v", u["name"])
+	}
+	u = okta.must(200, "PATCH", "/Users/"+id, `{"schemas":["`+scimPatchURN+`"],"Operations":[{"op":"remove","path":"name"}]}`)
+	if g, f := nameOf(u); g != nil || f != nil || u["displayName"] == "" {
+		t.Fatalf("after removing name: %v", u)
+	}
+	// The parts obey the rule for names.
+	scimError(t, okta.send("PATCH", "/Users/"+id, `{"schemas":["`+scimPatchURN+`"],"Operations":[{"op":"replace","path":"name.givenName","value":"\u202eodiuG"}]}`), 400, "invalidValue")
+	scimError(t, okta.send("PATCH", "/Users/"+id, `{"schemas":["`+scimPatchURN+`"],"Operations":[{"op":"replace","path":"name.familyName","value":"`+strings.Repeat("x", 201)+`"}]}`), 400, "invalidValue")
+}
+
+// TestSCIMDeletedUserIsGone: after DELETE /Users/{id}, every request for the id answers 404 (RFC
+// 7644 section 3.6) and the user leaves lists, filters and groups, while Canopy keeps the
+// deactivated member; the external id is free again, and creating the user again by userName
+// restores the same member.
+func TestSCIMDeletedUserIsGone(t *testing.T) {
+	e := newTestEnv(t)
+	o := e.mustOrg("Gone", "it@gone.example")
+	p := e.idp(o.mustSCIMToken("Microsoft Entra ID"))
+	id := p.must(201, "POST", "/Users", entraUser("mei@gone.example", "Mei", "Lin", "ext-mei", "Research"))["id"].(string)
+	gid := p.must(201, "POST", "/Groups", fmt.Sprintf(`{"schemas":[%q],"displayName":"Researchers","members":[{"value":%q}]}`, scimGroupURN, id))["id"].(string)
+
+	if r := p.send("DELETE", "/Users/"+id, ""); r.status != 204 {
+		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	for _, c := range []struct{ method, body string }{
+		{"GET", ""},
+		{"PUT", entraUser("mei@gone.example", "Mei", "Lin", "ext-mei", "Research")},
+		{"PATCH", `{"schemas":["` + scimPatchURN + `"],"Operations":[{"op":"Replace","path":"active","value":"True"}]}`},
+		{"DELETE", ""},
+	} {
+		scimError(t, p.send(c.method, "/Users/"+id, c.body), 404, "")
+	}
+	if got := p.must(200, "GET", "/Users?filter="+q(`userName eq "mei@gone.example"`), ""); got["totalResults"] != float64(0) {
+		t.Fatalf("found by userName: %v", got)
+	}
+	if got := p.must(200, "GET", "/Users?filter="+q(`externalId eq "ext-mei"`), ""); got["totalResults"] != float64(0) {
+		t.Fatalf("found by externalId: %v", got)
+	}
+	if got := userNames(resources(t, p.must(200, "GET", "/Users", ""))); strings.Join(got, ",") != "it@gone.example" {
+		t.Fatalf("listed: %v", got)
+	}
+	if g := p.must(200, "GET", "/Groups/"+gid, ""); len(memberValues(g)) != 0 {
+		t.Fatalf("still a member of the group for SCIM: %v", g)
+	}
+	if got := p.must(200, "GET", "/Groups?filter="+q(`members[value eq "`+id+`"]`), ""); got["totalResults"] != float64(0) {
+		t.Fatalf("a group found by the deleted member: %v", got)
+	}
+	scimError(t, p.send("PATCH", "/Groups/"+gid, fmt.Sprintf(`{"schemas":[%q],"Operations":[{"op":"Add","path":"members","value":[{"value":%q}]}]}`, scimPatchURN, id)), 400, "invalidValue")
+	// Canopy keeps the member, deactivated.
+	if m := o.c.must(200, "GET", "/api/v1/orgs/"+o.orgID+"/members/"+id, nil); m["status"] != "deactivated" {
+		t.Fatalf("the member after DELETE: %v", m)
+	}
+	// The external id is free for someone else.
+	p.must(201, "POST", "/Users", entraUser("ann@gone.example", "Ann", "Ng", "ext-mei", ""))
+	// Creating Mei again restores the same member, active, with what is sent now.
+	r := p.send("POST", "/Users", entraUser("Mei@gone.example", "Mei", "Lin-Park", "ext-mei-2", "Research/Labs"))
+	if r.status != 201 {
+		t.Fatalf("create again: %d %s", r.status, r.body)
+	}
+	again := r.json(t)
+	if again["id"] != id || again["active"] != true || again["externalId"] != "ext-mei-2" || again[scimEnterpriseURN].(map[string]any)["department"] != "Research/Labs" {
+		t.Fatalf("created again: %v", again)
+	}
+	if _, f := nameOf(again); f != "Lin-Park" {
+		t.Fatalf("name after creating again: %v", again["name"])
+	}
+	p.must(200, "GET", "/Users/"+id, "")
+	if m := o.c.must(200, "GET", "/api/v1/orgs/"+o.orgID+"/members/"+id, nil); m["status"] != "active" {
+		t.Fatalf("the member after creating again: %v", m)
+	}
+	scimError(t, p.send("POST", "/Users", entraUser("mei@gone.example", "Mei", "Lin", "ext-mei-3", "")), 409, "uniqueness")
+}
+
+// TestSCIMDeactivatedUserJoinsGroups: Entra keeps disabled users in their groups and adds them to
+// groups, so a PATCH adding a deactivated user succeeds; the place grants nothing while they are
+// inactive, and counts again when they are reactivated.
+func TestSCIMDeactivatedUserJoinsGroups(t *testing.T) {
+	e := newTestEnv(t)
+	o := e.mustOrg("Disabled", "it@disabled.example")
+	p := e.idp(o.mustSCIMToken("Microsoft Entra ID"))
+	id := p.must(201, "POST", "/Users", entraUser("kai@disabled.example", "Kai", "Ito", "ext-kai", ""))["id"].(string)
+	if err := e.stack.identity.SetPassword(context.Background(), uuid.MustParse(id), "Quiet-Harbour-2024!"); err != nil {
+		t.Fatal(err)
+	}
+	gid := p.must(201, "POST", "/Groups", `{"schemas":["`+scimGroupURN+`"],"externalId":"g-1","displayName":"Ops","members":[]}`)["id"].(string)
+
+	// Entra's soft delete.
+	if u := p.must(200, "PATCH", "/Users/"+id, `{"schemas":["`+scimPatchURN+`"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}`); u["active"] != false {
+		t.Fatalf("deactivate: %v", u)
+	}
+	g := p.must(200, "PATCH", "/Groups/"+gid, fmt.Sprintf(`{"schemas":[%q],"Operations":[{"op":"Add","path":"members","value":[{"value":%q}]}]}`, scimPatchURN, id))
+	if strings.Join(memberValues(g), ",") != id {
+		t.Fatalf("after adding the deactivated user: %v", g)
+	}
+	if d := o.c.must(200, "GET", "/api/v1/orgs/"+o.orgID+"/groups/"+gid, nil); d["member_count"] != float64(1) {
+		t.Fatalf("the group in the console: %v", d)
+	}
+	// The place grants nothing: the account signs in, but the organisation is closed to it.
+	kai := e.client()
+	kai.mustLogin("kai@disabled.example", "Quiet-Harbour-2024!")
+	kai.must(404, "GET", "/api/v1/orgs/"+o.orgID+"/groups/"+gid, nil)
+	// Reactivated, they are in the group they were put in.
+	p.must(200, "PATCH", "/Users/"+id, `{"schemas":["`+scimPatchURN+`"],"Operations":[{"op":"Replace","path":"active","value":"True"}]}`)
+	if d := kai.must(200, "GET", "/api/v1/orgs/"+o.orgID+"/groups/"+gid+"/members", nil); d["total"] != float64(1) {
+		t.Fatalf("the group's members, seen by Kai: %v", d)
+	}
+	// A PUT of the group with the deactivated user keeps them too.
+	p.must(200, "PATCH", "/Users/"+id, `{"schemas":["`+scimPatchURN+`"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}`)
+	g = p.must(200, "PUT", "/Groups/"+gid, fmt.Sprintf(`{"schemas":[%q],"externalId":"g-1","displayName":"Ops","members":[{"value":%q}]}`, scimGroupURN, id))
+	if strings.Join(memberValues(g), ",") != id {
+		t.Fatalf("after PUT: %v", g)
 	}
 }

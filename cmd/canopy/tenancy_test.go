@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"canopy/web"
+	"canopy/web/server"
 )
 
 // TestOtherOrganisationsIDsAnswer404 walks every organisation-scoped route and calls it, as a
@@ -49,6 +49,7 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		"POST /api/v1/admin/orgs/:orgID/roles":                      map[string]any{"name": "Intruder", "permissions": []string{"audit.read"}},
 		"PATCH /api/v1/admin/orgs/:orgID/roles/:roleID":             map[string]any{"name": "Intruder", "permissions": []string{"roles.manage"}},
 		"POST /api/v1/admin/orgs/:orgID/assignments":                map[string]any{"user_id": bMember, "role_id": bRole},
+		"POST /api/v1/admin/orgs/:orgID/activation-links":           map[string]any{"user_ids": []string{bMember}},
 	}
 	fill := func(path string, org string, ids map[string]string) string {
 		path = strings.Replace(path, ":orgID", org, 1)
@@ -61,7 +62,7 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 
 	checked := 0
 	for _, r := range e.srv.Routes() {
-		if r.Access.Level != web.LevelMember {
+		if r.Access.Level != server.LevelMember {
 			continue
 		}
 		checked++

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"time"
 
@@ -23,8 +21,11 @@ import (
 	"canopy/infra/password"
 	"canopy/infra/pinyin"
 	"canopy/infra/postgres"
-	"canopy/web"
-	"canopy/web/ui"
+	pgaccess "canopy/infra/postgres/access"
+	pgdirectory "canopy/infra/postgres/directory"
+	pgidentity "canopy/infra/postgres/identity"
+	pgimport "canopy/infra/postgres/importer"
+	pgorg "canopy/infra/postgres/org"
 )
 
 // stack is everything `serve` and `admin` run on.
@@ -38,7 +39,7 @@ type stack struct {
 	directory *appdir.Service
 	access    *appaccess.Service
 	authz     *authz.Authorizer
-	sessions  *postgres.Sessions
+	sessions  *pgidentity.Sessions
 	imports   *appimport.Service
 	// importer runs bulk imports in the background (serve starts it).
 	importer *appimport.Runner
@@ -97,44 +98,48 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 	}
 	clk := clock.System{}
 	tx := postgres.NewTxManager(db)
-	sessions := postgres.NewSessions(db)
+	sessions := pgidentity.NewSessions(db)
 	ident, err := appidentity.NewService(appidentity.Config{
 		SessionTTL: cfg.Auth.SessionTTL, SessionIdleTimeout: cfg.Auth.SessionIdleTimeout,
-		LoginAccountLimit: cfg.Auth.LoginAccountLimit, LoginAddressLimit: cfg.Auth.LoginAddressLimit, LoginWindow: cfg.Auth.LoginWindow,
+		LoginAddressLimit: cfg.Auth.LoginAddressLimit, LoginAccountAddressLimit: cfg.Auth.LoginAccountAddressLimit, LoginWindow: cfg.Auth.LoginWindow,
+		ActivationTTL: cfg.Auth.ActivationTTL,
 	}, appidentity.Deps{
 		Tx: tx, Clock: clk, Hasher: password.NewHasher(password.OWASP), Common: password.NewCommonList(),
-		Limiter: postgres.NewAttemptLimiter(db, clk.Now), Users: postgres.NewUsers(db, pinyin.Keys), Sessions: sessions, Tokens: postgres.NewTokens(db),
+		Limiter: pgidentity.NewAttemptLimiter(db, clk.Now), Users: pgidentity.NewUsers(db, pinyin.Keys), Sessions: sessions, Tokens: pgidentity.NewTokens(db),
+		Activations: pgidentity.NewActivations(db),
 	})
 	if err != nil {
 		return nil, err
 	}
-	lookups := postgres.NewAccessLookups(db)
+	lookups := pgaccess.NewLookups(db)
 	authorizer, err := authz.New(lookups, log)
 	if err != nil {
 		return nil, err
 	}
-	audit := postgres.NewAuditLog(db)
-	notifier := postgres.NewPolicyNotifier(db)
-	orgRepo := postgres.NewOrgs(db)
-	departments := postgres.NewDepartments(db, pinyin.Keys)
+	audit := pgaccess.NewAuditLog(db)
+	notifier := pgaccess.NewPolicyNotifier(db)
+	orgRepo := pgorg.NewOrgs(db)
+	departments := pgdirectory.NewDepartments(db, pinyin.Keys)
 	dir := appdir.NewService(appdir.Deps{
 		Tx: tx, Clock: clk, Limits: orgRepo, Departments: departments, Paths: departments,
-		Assignments: postgres.NewAssignments(db), Groups: postgres.NewGroups(db, pinyin.Keys), Reader: postgres.NewDirectoryReader(db, pinyin.Keys),
+		Assignments: pgdirectory.NewAssignments(db), Groups: pgdirectory.NewGroups(db, pinyin.Keys), Reader: pgdirectory.NewReader(db, pinyin.Keys),
 		Authorizer: authorizer, Audit: audit,
 	})
+	importJobs := pgimport.NewJobs(db)
 	orgs := apporg.NewService(apporg.Deps{
-		Tx: tx, Clock: clk, Identity: ident, Orgs: orgRepo, Memberships: postgres.NewMemberships(db),
-		Invitations: postgres.NewInvitations(db), Directory: postgres.NewDirectory(db), Roots: dir,
+		Tx: tx, Clock: clk, Identity: ident, Orgs: orgRepo, Memberships: pgorg.NewMemberships(db),
+		Invitations: pgorg.NewInvitations(db), Directory: pgorg.NewDirectory(db), Roots: dir,
 		Authorizer: authorizer, Notifier: notifier, Audit: audit,
+		Config:  apporg.Config{AllowOrgCreation: cfg.Installation.AllowOrgCreation},
+		Domains: pgorg.NewDomains(db), Accounts: pgorg.NewAccounts(db), Imports: importJobs,
 	})
 	acc := appaccess.NewService(appaccess.Deps{
-		Tx: tx, Clock: clk, Authorizer: authorizer, Notifier: notifier, Roles: postgres.NewRoles(db),
-		Assignments: postgres.NewRoleAssignments(db), Audit: audit, Departments: lookups, Members: lookups, Reloader: authorizer,
+		Tx: tx, Clock: clk, Authorizer: authorizer, Notifier: notifier, Roles: pgaccess.NewRoles(db),
+		Assignments: pgaccess.NewRoleAssignments(db), Audit: audit, Departments: lookups, Members: lookups, Reloader: authorizer,
 	})
-	importJobs := postgres.NewImportJobs(db)
 	runner := appimport.NewRunner(appimport.DefaultRunnerConfig, appimport.RunnerDeps{
-		Tx: tx, Clock: clk, Queue: importJobs, Store: postgres.NewImportStore(db, pinyin.Keys), Limits: orgRepo,
-		Credentials: ident, Authorizer: authorizer, Audit: audit, Log: log,
+		Tx: tx, Clock: clk, Queue: importJobs, Store: pgimport.NewStore(db, pinyin.Keys), Limits: orgRepo,
+		Credentials: ident, Invitations: orgs, Authorizer: authorizer, Audit: audit, Log: log,
 	})
 	imports := appimport.NewService(appimport.Deps{Tx: tx, Jobs: importJobs, Clock: clk, Authorizer: authorizer, Audit: audit, Wake: runner.Wake})
 	return &stack{cfg: cfg, log: log, db: db, store: store, identity: ident, orgs: orgs, directory: dir, access: acc,
@@ -142,28 +147,6 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 }
 
 func (s *stack) close() { _ = postgres.SQL(s.db).Close() }
-
-// server builds the HTTP server on the stack.
-func (s *stack) server() (*web.Server, error) {
-	var proxies []*net.IPNet
-	for _, cidr := range s.cfg.Server.TrustedProxies {
-		_, n, err := net.ParseCIDR(cidr)
-		if err != nil {
-			return nil, fmt.Errorf("config: server.trusted_proxies: %w", err)
-		}
-		proxies = append(proxies, n)
-	}
-	return web.New(web.Deps{
-		Config: web.Config{PublicURL: s.cfg.Server.PublicURL, BodyLimitBytes: s.cfg.Server.BodyLimitBytes, ImportLimitBytes: s.cfg.Server.ImportLimitBytes,
-			SecureCookies: s.cfg.Server.SecureCookies, TrustedProxies: proxies},
-		Log: s.log, Identity: s.identity, Orgs: s.orgs, Directory: s.directory, Access: s.access, Authorizer: s.authz, Imports: s.imports, UI: ui.Dist(),
-		SCIM: s.scimService(),
-		Ready: []web.Checker{
-			{Name: "postgres", Check: func(ctx context.Context) error { return postgres.Ping(ctx, s.db) }},
-			{Name: "objectstore", Check: s.store.Ping},
-		},
-	}), nil
-}
 
 // ensureBuckets creates the buckets, retrying in the background while the store is down so that
 // Canopy starts (and /readyz says why it is not ready) rather than crash-looping.

@@ -3,6 +3,7 @@ package main
 import (
 	appscim "canopy/app/scim"
 	"canopy/infra/postgres"
+	pgscim "canopy/infra/postgres/scim"
 )
 
 // scimService builds SCIM provisioning on the stack's services: it works through the member,
@@ -10,6 +11,6 @@ import (
 func (s *stack) scimService() *appscim.Service {
 	return appscim.NewService(appscim.Deps{
 		Tx: postgres.NewTxManager(s.db), Authorizer: s.authz, Identity: s.identity, Orgs: s.orgs, Directory: s.directory,
-		Reader: postgres.NewSCIMReader(s.db),
+		Reader: pgscim.NewReader(s.db), Store: pgscim.NewStore(s.db),
 	})
 }

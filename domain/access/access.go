@@ -5,6 +5,7 @@ package access
 import (
 	"context"
 	"crypto/sha1"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"canopy/domain/errs"
+	"canopy/domain/text"
 )
 
 // Permission is one thing a role may allow.
@@ -47,7 +49,7 @@ func ParsePermission(s string) (Permission, error) {
 			return p, nil
 		}
 	}
-	return "", errs.E(errs.Invalid, "invalid_permission", "unknown permission "+`"`+s+`"`)
+	return "", errs.E(errs.Invalid, "invalid_permission", "unknown permission "+strconv.Quote(s))
 }
 
 // Builtin names a built-in role.
@@ -122,9 +124,15 @@ type RoleInput struct {
 }
 
 func parseRole(in RoleInput) (string, string, []Permission, error) {
-	name := strings.TrimSpace(in.Name)
+	name, err := text.Name("name", in.Name)
+	if err != nil {
+		return "", "", nil, err
+	}
 	if n := utf8.RuneCountInString(name); n == 0 || n > 100 {
 		return "", "", nil, errs.E(errs.Invalid, "invalid_role_name", "name must be 1 to 100 characters")
+	}
+	if err := text.MultiLine("description", in.Description); err != nil {
+		return "", "", nil, err
 	}
 	desc := strings.TrimSpace(in.Description)
 	if utf8.RuneCountInString(desc) > 500 {

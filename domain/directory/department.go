@@ -4,6 +4,7 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"canopy/domain/errs"
+	"canopy/domain/text"
 )
 
 // Hard limits; an organisation may set lower ones.
@@ -38,21 +40,55 @@ type Department struct {
 	updatedAt  time.Time
 }
 
-// ParseDepartmentName trims a name and checks it. A "/" is refused because department paths in
-// bulk imports are written with it.
+// ParseDepartmentName normalises a name by the text rule for names that stand in paths
+// (text.SegmentName: no ".", "..", "/" or ";", since bulk imports and SCIM write departments as
+// paths) and checks its length.
 func ParseDepartmentName(s string) (string, error) {
-	s = strings.TrimSpace(s)
+	return parseDepartmentName("name", s)
+}
+
+func parseDepartmentName(field, s string) (string, error) {
+	s, err := text.SegmentName(field, s)
+	if err != nil {
+		return "", err
+	}
 	if n := utf8.RuneCountInString(s); n == 0 || n > maxDepartmentNameLength {
 		return "", errs.E(errs.Invalid, "invalid_department_name", "name must be 1 to 100 characters")
-	}
-	if strings.Contains(s, "/") {
-		return "", errs.E(errs.Invalid, "invalid_department_name", `name must not contain "/"`)
 	}
 	return s, nil
 }
 
-// ParseExternalID checks an id from an outside system (an HR system, an identity provider).
+// ParsePath splits a department path below the root, "Engineering/Backend", into its names, each
+// checked as ParseDepartmentName checks a name: "Engineering/../Sales" and "./x" are refused
+// rather than resolved. Every error is Invalid with the code invalid_department_path and a
+// message that quotes the path and says what is wrong with it.
+func ParsePath(path string) ([]string, error) {
+	field := "department path " + strconv.Quote(path)
+	parts := strings.Split(strings.Trim(strings.TrimSpace(path), "/"), "/")
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		name, err := parseDepartmentName(field, p)
+		var e *errs.Error
+		switch {
+		case err == nil:
+			out = append(out, name)
+			continue
+		case errors.As(err, &e) && e.Code == "invalid_department_name":
+			return nil, errs.Wrap(errs.Invalid, "invalid_department_path", field+": each name must be 1 to 100 characters", err)
+		case errors.As(err, &e):
+			return nil, errs.Wrap(errs.Invalid, "invalid_department_path", e.Message, err)
+		}
+		return nil, err
+	}
+	return out, nil
+}
+
+// ParseExternalID checks an id from an outside system (an HR system, an identity provider): it
+// is kept as written, trimmed, so only the rule for single-line text applies.
 func ParseExternalID(s string) (string, error) {
+	if err := text.Line("external_id", s); err != nil {
+		return "", err
+	}
 	s = strings.TrimSpace(s)
 	if len(s) > MaxExternalIDLength {
 		return "", errs.E(errs.Invalid, "invalid_external_id", "external_id must be at most 200 characters")
@@ -60,9 +96,15 @@ func ParseExternalID(s string) (string, error) {
 	return s, nil
 }
 
-// NewRoot returns the root department of a new organisation.
+// NewRoot returns the root department of a new organisation, named after it. The root never
+// appears in a path, so separators in the organisation's name become spaces.
 func NewRoot(orgID uuid.UUID, name string, now time.Time) (*Department, error) {
-	n, err := ParseDepartmentName(strings.ReplaceAll(name, "/", " "))
+	n, err := ParseDepartmentName(strings.Map(func(r rune) rune {
+		if strings.ContainsRune(text.PathSeparators, r) {
+			return ' '
+		}
+		return r
+	}, name))
 	if err != nil {
 		return nil, err
 	}

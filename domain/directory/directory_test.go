@@ -37,7 +37,7 @@ func TestMoveUnderRefusesCyclesAndDepth(t *testing.T) {
 	if ids := a.AncestorIDs(); len(ids) != 2 || ids[0] != root.ID() || ids[1] != c.ID() {
 		t.Fatalf("ancestors %v", ids)
 	}
-	if _, err := directory.NewDepartment(root, "x/y", "", 25, now); errs.CodeOf(err) != "invalid_department_name" {
+	if _, err := directory.NewDepartment(root, "x/y", "", 25, now); errs.CodeOf(err) != "path_separator" {
 		t.Fatalf("slash in a name: %v", err)
 	}
 }

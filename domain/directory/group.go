@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"canopy/domain/errs"
+	"canopy/domain/text"
 )
 
 // Group is a sub-group for a business unit, attached to a department or to the whole
@@ -48,10 +49,18 @@ func ParseMemberCap(n int) (int, error) {
 	return n, nil
 }
 
+// parseGroupFields applies the text rule: a group's name is one that could stand in a path, like
+// a department's (groups are provisioned by SCIM and may be named after departments), and its
+// description may run over several lines.
 func parseGroupFields(in GroupInput) (name, desc, ext string, cap int, err error) {
-	name = strings.TrimSpace(in.Name)
+	if name, err = text.SegmentName("name", in.Name); err != nil {
+		return "", "", "", 0, err
+	}
 	if n := utf8.RuneCountInString(name); n == 0 || n > 100 {
 		return "", "", "", 0, errs.E(errs.Invalid, "invalid_group_name", "name must be 1 to 100 characters")
+	}
+	if err = text.MultiLine("description", in.Description); err != nil {
+		return "", "", "", 0, err
 	}
 	desc = strings.TrimSpace(in.Description)
 	if utf8.RuneCountInString(desc) > 2000 {
@@ -201,10 +210,11 @@ type GroupRepository interface {
 	Delete(ctx context.Context, orgID, id uuid.UUID) error
 	// List returns a page of groups and the total.
 	List(ctx context.Context, orgID uuid.UUID, f GroupFilter) ([]*Group, int, error)
-	// AddMember adds an active member of the organisation. The count check and the insert are
-	// one atomic step in PostgreSQL, so the cap (the lower of the group's and the
-	// organisation's) holds under concurrent adds; ErrGroupFull past it, Conflict
-	// (already_in_group) for a member already in it, NotFound for a user who is not an active
+	// AddMember adds a member of the organisation, active or deactivated (identity providers
+	// keep disabled users in their groups; the place grants nothing while they are inactive).
+	// The count check and the insert are one atomic step in PostgreSQL, so the cap (the lower
+	// of the group's and the organisation's) holds under concurrent adds; ErrGroupFull past it,
+	// Conflict (already_in_group) for a member already in it, NotFound for a user who is not a
 	// member of the organisation.
 	AddMember(ctx context.Context, orgID, groupID, userID uuid.UUID, role GroupRole, now time.Time) error
 	// RemoveMember removes a member; NotFound if they are not in the group.

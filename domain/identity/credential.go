@@ -6,11 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"canopy/domain/access"
 	"canopy/domain/errs"
+	"canopy/domain/text"
 )
 
 // NewSecret returns a random secret of 256 bits, URL-safe, with the given prefix (which makes a
@@ -86,8 +88,11 @@ type APIToken struct {
 // NewAPIToken makes a token for a member and returns it with its secret, which is shown once.
 // ttl of zero means the token never expires.
 func NewAPIToken(orgID, userID uuid.UUID, name string, scopes []string, ttl time.Duration, now time.Time) (*APIToken, string, error) {
-	name, err := ParseDisplayName(name)
+	name, err := text.Name("name", name)
 	if err != nil {
+		return nil, "", err
+	}
+	if n := utf8.RuneCountInString(name); n == 0 || n > 100 {
 		return nil, "", errs.E(errs.Invalid, "invalid_token_name", "name must be 1 to 100 characters")
 	}
 	if len(scopes) == 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"canopy/domain/errs"
+	"canopy/domain/text"
 )
 
 // Locale is a language the user interface is offered in.
@@ -34,6 +35,9 @@ func ParseLocale(s string) (Locale, error) {
 
 // ParseTimeZone accepts an IANA time zone name such as "Asia/Shanghai".
 func ParseTimeZone(s string) (string, error) {
+	if err := text.Line("time_zone", s); err != nil {
+		return "", err
+	}
 	if s == "" || len(s) > 64 || strings.EqualFold(s, "local") {
 		return "", errs.E(errs.Invalid, "invalid_time_zone", "time_zone must be an IANA time zone such as Asia/Shanghai")
 	}
@@ -46,6 +50,9 @@ func ParseTimeZone(s string) (string, error) {
 // NormalizeEmail checks that s is a bare email address and returns it trimmed and lower-cased,
 // which is the form accounts are looked up by.
 func NormalizeEmail(s string) (string, error) {
+	if err := text.Line("email", s); err != nil {
+		return "", err
+	}
 	s = strings.ToLower(strings.TrimSpace(s))
 	bad := errs.E(errs.Invalid, "invalid_email", "email must be a valid address such as name@example.com")
 	if s == "" || len(s) > 254 {
@@ -62,9 +69,13 @@ func NormalizeEmail(s string) (string, error) {
 	return s, nil
 }
 
-// ParseDisplayName trims a display name and checks its length.
+// ParseDisplayName normalises a display name by the text rule for names (text.Name) and checks
+// its length.
 func ParseDisplayName(s string) (string, error) {
-	s = strings.TrimSpace(s)
+	s, err := text.Name("display_name", s)
+	if err != nil {
+		return "", err
+	}
 	if n := utf8.RuneCountInString(s); n == 0 || n > 100 {
 		return "", errs.E(errs.Invalid, "invalid_display_name", "display_name must be 1 to 100 characters")
 	}
@@ -92,6 +103,16 @@ type User struct {
 	passwordHash string
 	createdAt    time.Time
 	updatedAt    time.Time
+	// createdByOrgID is the organisation whose provisioning made the account (uuid.Nil when the
+	// person signed up, or an administrator made it at the shell). It decides, with the
+	// organisation's email domains, who manages the account (org.AccountTies).
+	createdByOrgID uuid.UUID
+	// mustChangePassword is set while the password is one an administrator chose: the person
+	// must replace it before doing anything else.
+	mustChangePassword bool
+	// installationAdmin marks the people who run the installation: they create organisations and
+	// assign email domains. Only the shell grants it.
+	installationAdmin bool
 }
 
 // NewUserInput is what a new account is made from.
@@ -101,6 +122,12 @@ type NewUserInput struct {
 	Locale       string
 	TimeZone     string
 	PasswordHash string
+	// CreatedByOrgID is the organisation whose provisioning makes the account; uuid.Nil for
+	// everyone else.
+	CreatedByOrgID uuid.UUID
+	// MustChangePassword marks PasswordHash as an initial password an administrator chose, to be
+	// replaced at the first sign-in.
+	MustChangePassword bool
 }
 
 // NewUser validates its input and returns an active user. An empty locale means English, an
@@ -132,12 +159,33 @@ func NewUser(in NewUserInput, now time.Time) (*User, error) {
 	return &User{
 		id: uuid.New(), email: email, displayName: name, locale: locale, timeZone: tz,
 		status: UserActive, passwordHash: in.PasswordHash, createdAt: now, updatedAt: now,
+		createdByOrgID: in.CreatedByOrgID, mustChangePassword: in.MustChangePassword && in.PasswordHash != "",
 	}, nil
 }
 
+// UserRecord is a user as an adapter stores it.
+type UserRecord struct {
+	ID                 uuid.UUID
+	Email              string
+	DisplayName        string
+	Locale             Locale
+	TimeZone           string
+	Status             UserStatus
+	PasswordHash       string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	CreatedByOrgID     uuid.UUID
+	MustChangePassword bool
+	InstallationAdmin  bool
+}
+
 // RehydrateUser rebuilds a stored user. It is for repository adapters only and does not validate.
-func RehydrateUser(id uuid.UUID, email, displayName string, locale Locale, timeZone string, status UserStatus, passwordHash string, createdAt, updatedAt time.Time) *User {
-	return &User{id, email, displayName, locale, timeZone, status, passwordHash, createdAt, updatedAt}
+func RehydrateUser(r UserRecord) *User {
+	return &User{
+		id: r.ID, email: r.Email, displayName: r.DisplayName, locale: r.Locale, timeZone: r.TimeZone, status: r.Status,
+		passwordHash: r.PasswordHash, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt,
+		createdByOrgID: r.CreatedByOrgID, mustChangePassword: r.MustChangePassword, installationAdmin: r.InstallationAdmin,
+	}
 }
 
 // ID returns the user's id.
@@ -159,8 +207,46 @@ func (u *User) TimeZone() string { return u.timeZone }
 func (u *User) Status() UserStatus { return u.status }
 
 // HasPassword reports whether the account can sign in with a password. Accounts provisioned by
-// IT (the admin API, SCIM, bulk import) have none until one is set.
+// IT (the admin API, SCIM, bulk import) have none until the person activates them.
 func (u *User) HasPassword() bool { return u.passwordHash != "" }
+
+// NeedsActivation reports whether the account waits for its person to set a first password
+// with an activation link: it has none, and it is not disabled.
+func (u *User) NeedsActivation() bool { return u.passwordHash == "" && u.status == UserActive }
+
+// CreatedByOrgID returns the organisation whose provisioning made the account, or uuid.Nil.
+func (u *User) CreatedByOrgID() uuid.UUID { return u.createdByOrgID }
+
+// MustChangePassword reports whether the password is an initial one that the person must
+// replace before doing anything else.
+func (u *User) MustChangePassword() bool { return u.mustChangePassword }
+
+// InstallationAdmin reports whether the person runs the installation.
+func (u *User) InstallationAdmin() bool { return u.installationAdmin }
+
+// GrantInstallationAdmin makes the person an installation admin; it is for the shell only.
+func (u *User) GrantInstallationAdmin(now time.Time) {
+	u.installationAdmin, u.updatedAt = true, now.UTC()
+}
+
+// Disable stops the account from signing in anywhere. The caller ends its sessions and tokens
+// in the same transaction.
+func (u *User) Disable(now time.Time) error {
+	if u.status == UserDeactivated {
+		return errs.E(errs.Conflict, "already_disabled", "the account is already disabled")
+	}
+	u.status, u.updatedAt = UserDeactivated, now.UTC()
+	return nil
+}
+
+// Enable lets a disabled account sign in again.
+func (u *User) Enable(now time.Time) error {
+	if u.status == UserActive {
+		return errs.E(errs.Conflict, "already_enabled", "the account is already enabled")
+	}
+	u.status, u.updatedAt = UserActive, now.UTC()
+	return nil
+}
 
 // ChangeEmail replaces the email address.
 func (u *User) ChangeEmail(email string, now time.Time) error {
@@ -214,9 +300,21 @@ func (u *User) ChangeProfile(c ProfileChange, now time.Time) error {
 	return nil
 }
 
-// SetPasswordHash replaces the password hash after the new password passed the policy.
+// SetPasswordHash replaces the password hash with one of a password the person chose, after it
+// passed the policy; an initial password no longer needs changing.
 func (u *User) SetPasswordHash(hash string, now time.Time) {
-	u.passwordHash, u.updatedAt = hash, now.UTC()
+	u.passwordHash, u.mustChangePassword, u.updatedAt = hash, false, now.UTC()
+}
+
+// SetInitialPasswordHash gives an account that has no password one that an administrator chose,
+// which the person must replace at their first sign-in. An account whose person has set a
+// password keeps it: an administrator never replaces it this way.
+func (u *User) SetInitialPasswordHash(hash string, now time.Time) error {
+	if u.passwordHash != "" {
+		return errs.E(errs.Conflict, "already_activated", "the account already has a password; only its person changes it")
+	}
+	u.passwordHash, u.mustChangePassword, u.updatedAt = hash, true, now.UTC()
+	return nil
 }
 
 // UserRepository stores users.

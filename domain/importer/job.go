@@ -6,10 +6,12 @@ import (
 	"context"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"canopy/domain/errs"
+	"canopy/domain/text"
 )
 
 // MaxRows is the most rows (departments and users together) one import may hold.
@@ -48,8 +50,10 @@ const (
 	KindUser       Kind = "user"
 )
 
-// Counts is a job's progress. Applied rows are Created, Updated or Unchanged; Failed rows each
-// have an issue (up to MaxIssues of them are kept).
+// Counts is a job's progress. Applied rows are Created, Updated, Unchanged or Invited; Failed
+// rows each have an issue (up to MaxIssues of them are kept). An Invited row is a person whose
+// email has an account the organisation does not manage: it made an invitation for them
+// instead of a member, and has a report line (code CodeInvited) so IT knows whom to tell.
 type Counts struct {
 	Processed int
 	Applied   int
@@ -57,11 +61,15 @@ type Counts struct {
 	Created   int
 	Updated   int
 	Unchanged int
+	Invited   int
 }
+
+// CodeInvited is the code of the report line of an Invited row.
+const CodeInvited = "invited"
 
 // Add returns the sum of two counts.
 func (c Counts) Add(o Counts) Counts {
-	return Counts{c.Processed + o.Processed, c.Applied + o.Applied, c.Failed + o.Failed, c.Created + o.Created, c.Updated + o.Updated, c.Unchanged + o.Unchanged}
+	return Counts{c.Processed + o.Processed, c.Applied + o.Applied, c.Failed + o.Failed, c.Created + o.Created, c.Updated + o.Updated, c.Unchanged + o.Unchanged, c.Invited + o.Invited}
 }
 
 // Issue is one line of the report: a row that was not applied, and why.
@@ -75,6 +83,25 @@ type Issue struct {
 	ExternalID string
 	Code       string
 	Message    string
+}
+
+// maxIssueExternalID is the most bytes of a row's external id a report line repeats; a longer
+// one was refused anyway, and the report stays small.
+const maxIssueExternalID = 256
+
+// NewIssue returns a report line. Its external id and message may repeat what the row held,
+// including the text it was refused for (a NUL, invalid UTF-8), so both are made printable
+// (text.Printable): the report must be storable and readable whatever the row was.
+func NewIssue(seq int, kind Kind, row int, externalID, code, message string) Issue {
+	ext := text.Printable(externalID)
+	if len(ext) > maxIssueExternalID {
+		cut := maxIssueExternalID
+		for cut > 0 && !utf8.RuneStart(ext[cut]) {
+			cut--
+		}
+		ext = ext[:cut] + "…"
+	}
+	return Issue{Seq: seq, Kind: kind, Row: row, ExternalID: ext, Code: code, Message: text.Printable(message)}
 }
 
 // Job is one bulk import.

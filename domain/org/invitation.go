@@ -2,11 +2,13 @@ package org
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"canopy/domain/errs"
+	"canopy/domain/identity"
 )
 
 // Invitation limits.
@@ -31,6 +33,9 @@ type Invitation struct {
 	revokedAt *time.Time
 	createdBy uuid.UUID
 	createdAt time.Time
+	// email binds the invitation to one person: only the account with this email may accept
+	// it. "" is a link that anyone holding it may use.
+	email string
 }
 
 // NewInvitation validates its terms and returns an invitation. maxUses 0 and ttl 0 take the
@@ -58,9 +63,39 @@ func NewInvitation(orgID, createdBy uuid.UUID, role Role, maxUses int, ttl time.
 	}, nil
 }
 
+// NewEmailInvitation returns an invitation for the one person with an email address, made when
+// provisioning meets an account that the organisation does not manage: it is used once, by that
+// account, and until then the organisation learns nothing about the account. email is
+// normalised (identity.NormalizeEmail), so the invitation guards itself whoever calls it.
+func NewEmailInvitation(orgID, createdBy uuid.UUID, role Role, email string, tokenHash []byte, now time.Time) (*Invitation, error) {
+	email, err := identity.NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	i, err := NewInvitation(orgID, createdBy, role, 1, DefaultInviteTTL, tokenHash, now)
+	if err != nil {
+		return nil, err
+	}
+	i.email = email
+	return i, nil
+}
+
 // RehydrateInvitation rebuilds a stored invitation. It is for repository adapters only.
-func RehydrateInvitation(id, orgID uuid.UUID, tokenHash []byte, role Role, maxUses, uses int, expiresAt time.Time, revokedAt *time.Time, createdBy uuid.UUID, createdAt time.Time) *Invitation {
-	return &Invitation{id, orgID, tokenHash, role, maxUses, uses, expiresAt, revokedAt, createdBy, createdAt}
+func RehydrateInvitation(id, orgID uuid.UUID, tokenHash []byte, role Role, maxUses, uses int, expiresAt time.Time, revokedAt *time.Time, createdBy uuid.UUID, createdAt time.Time, email string) *Invitation {
+	return &Invitation{id, orgID, tokenHash, role, maxUses, uses, expiresAt, revokedAt, createdBy, createdAt, email}
+}
+
+// Email returns the address of the one person the invitation is for, or "" for a link anyone
+// holding it may use.
+func (i *Invitation) Email() string { return i.email }
+
+// CheckAccount reports whether the account with email may accept the invitation: anyone may
+// accept a link; an invitation for one person only they may.
+func (i *Invitation) CheckAccount(email string) error {
+	if i.email != "" && !strings.EqualFold(i.email, email) {
+		return errs.E(errs.Forbidden, "invitation_for_another_account", "this invitation is for another email address; sign in with the account it was sent to")
+	}
+	return nil
 }
 
 // ID returns the invitation's id.
@@ -119,4 +154,11 @@ type InvitationRepository interface {
 	// Use counts one use atomically, so that concurrent accepts never pass max_uses; Conflict
 	// (invitation_used_up or invitation_expired) when the invitation can no longer be used.
 	Use(ctx context.Context, id uuid.UUID, now time.Time) error
+	// RevokeForEmail revokes the organisation's invitations for one email that are not used up.
+	RevokeForEmail(ctx context.Context, orgID uuid.UUID, email string, at time.Time) error
+	// ListForEmail returns the invitations for one email, in every organisation, that can still
+	// be used at now, newest first.
+	ListForEmail(ctx context.Context, email string, now time.Time) ([]*Invitation, error)
+	// GetForEmail returns an invitation for email; NotFound for any other id.
+	GetForEmail(ctx context.Context, id uuid.UUID, email string) (*Invitation, error)
 }

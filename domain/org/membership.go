@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"canopy/domain/errs"
+	"canopy/domain/text"
 )
 
 // Role is a member's built-in role in an organisation.
@@ -76,6 +77,9 @@ func (m *Membership) ExternalID() string { return m.externalID }
 
 // SetExternalID records the member's id in an outside system; "" clears it.
 func (m *Membership) SetExternalID(ext string) error {
+	if err := text.Line("external_id", ext); err != nil {
+		return err
+	}
 	ext = strings.TrimSpace(ext)
 	if len(ext) > 200 {
 		return errs.E(errs.Invalid, "invalid_external_id", "external_id must be at most 200 characters")

@@ -3,7 +3,6 @@ package org
 
 import (
 	"context"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -11,6 +10,7 @@ import (
 
 	"canopy/domain/errs"
 	"canopy/domain/identity"
+	"canopy/domain/text"
 )
 
 // Organisation is a tenant. Every tenant-owned row carries its id.
@@ -55,9 +55,13 @@ func (l Limits) check() error {
 	return nil
 }
 
-// ParseName trims an organisation name and checks its length.
+// ParseName normalises an organisation name by the text rule for names (text.Name) and checks
+// its length.
 func ParseName(s string) (string, error) {
-	s = strings.TrimSpace(s)
+	s, err := text.Name("name", s)
+	if err != nil {
+		return "", err
+	}
 	if n := utf8.RuneCountInString(s); n == 0 || n > 100 {
 		return "", errs.E(errs.Invalid, "invalid_org_name", "name must be 1 to 100 characters")
 	}
@@ -144,4 +148,6 @@ type Repository interface {
 	Get(ctx context.Context, id uuid.UUID) (*Organisation, error)
 	// Update stores changed settings; NotFound if it is gone.
 	Update(ctx context.Context, o *Organisation) error
+	// List returns every organisation of the installation, by name.
+	List(ctx context.Context) ([]*Organisation, error)
 }

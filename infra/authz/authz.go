@@ -19,7 +19,7 @@ import (
 
 	appauthz "canopy/app/authz"
 	"canopy/domain/access"
-	"canopy/infra/postgres"
+	pgaccess "canopy/infra/postgres/access"
 )
 
 //go:embed model.conf
@@ -27,7 +27,7 @@ var modelText string
 
 // GrantSource loads an organisation's assignments with their permissions.
 type GrantSource interface {
-	Grants(ctx context.Context, orgID uuid.UUID) ([]postgres.Grant, error)
+	Grants(ctx context.Context, orgID uuid.UUID) ([]pgaccess.Grant, error)
 }
 
 // Authorizer implements appauthz.Authorizer on a casbin enforcer.
@@ -157,31 +157,13 @@ func appendUnique(xs []string, x string) []string {
 	return append(xs, x)
 }
 
-// tokenAllows applies an API token's scopes: "api" and "scim" leave the owner's permissions as
-// they are; permission names narrow the token to those.
-func tokenAllows(a appauthz.Actor, perm access.Permission) bool {
-	if !a.IsToken() {
-		return true
-	}
-	narrowed := false
-	for _, s := range a.Scopes {
-		if _, err := access.ParsePermission(s); err == nil {
-			narrowed = true
-			if s == string(perm) {
-				return true
-			}
-		}
-	}
-	return !narrowed
-}
-
 func (z *Authorizer) enforce(sub, dom string, perm access.Permission) (bool, error) {
 	return z.e.Enforce(sub, dom, permObj(perm))
 }
 
 // Can implements appauthz.Authorizer.
 func (z *Authorizer) Can(ctx context.Context, a appauthz.Actor, perm access.Permission, deptPath string) (bool, error) {
-	if !tokenAllows(a, perm) {
+	if !a.ScopeAllows(perm) {
 		return false, nil
 	}
 	if err := z.ensure(ctx, a.OrgID); err != nil {
@@ -229,7 +211,7 @@ func (z *Authorizer) CanAnywhere(ctx context.Context, a appauthz.Actor, perm acc
 	if ok, err := z.Can(ctx, a, perm, ""); err != nil || ok {
 		return ok, err
 	}
-	if !tokenAllows(a, perm) {
+	if !a.ScopeAllows(perm) {
 		return false, nil
 	}
 	z.mu.Lock()
@@ -241,6 +223,37 @@ func (z *Authorizer) CanAnywhere(ctx context.Context, a appauthz.Actor, perm acc
 		}
 	}
 	return false, nil
+}
+
+// Reach implements appauthz.Authorizer: organisation-wide when Can allows perm at the
+// organisation, otherwise the departments of the actor's grants that allow it. Nested ones may
+// both be listed: the readers take the union of their subtrees.
+func (z *Authorizer) Reach(ctx context.Context, a appauthz.Actor, perm access.Permission) (appauthz.Reach, error) {
+	if ok, err := z.Can(ctx, a, perm, ""); err != nil || ok {
+		return appauthz.Reach{Org: ok}, err
+	}
+	if !a.ScopeAllows(perm) {
+		return appauthz.Reach{}, nil
+	}
+	z.mu.Lock()
+	doms := z.domains[a.OrgID][a.UserID]
+	z.mu.Unlock()
+	prefix := orgDomain(a.OrgID) + "/dept:"
+	var out appauthz.Reach
+	for _, d := range doms {
+		id, err := uuid.Parse(strings.TrimPrefix(d, prefix))
+		if !strings.HasPrefix(d, prefix) || err != nil {
+			continue
+		}
+		ok, err := z.enforce("user:"+a.UserID.String(), d, perm)
+		if err != nil {
+			return appauthz.Reach{}, err
+		}
+		if ok {
+			out.Departments = append(out.Departments, id)
+		}
+	}
+	return out, nil
 }
 
 // Listen keeps a connection that LISTENs for grant changes and reloads the organisations they
@@ -267,7 +280,7 @@ func (z *Authorizer) listenOnce(ctx context.Context, url string) error {
 		return err
 	}
 	defer c.Close(context.Background())
-	if _, err := c.Exec(ctx, "LISTEN "+postgres.PolicyChannel); err != nil {
+	if _, err := c.Exec(ctx, "LISTEN "+pgaccess.PolicyChannel); err != nil {
 		return err
 	}
 	z.reloadAll(ctx)

@@ -17,14 +17,14 @@ import (
 	"canopy/domain/access"
 	"canopy/domain/org"
 	"canopy/infra/authz"
-	"canopy/infra/postgres"
+	pgaccess "canopy/infra/postgres/access"
 )
 
 // grants is an in-memory GrantSource: these tests exercise the casbin model and the
 // authorizer's scoping, not PostgreSQL (the integration tests cover the loading).
-type grants map[uuid.UUID][]postgres.Grant
+type grants map[uuid.UUID][]pgaccess.Grant
 
-func (g grants) Grants(_ context.Context, orgID uuid.UUID) ([]postgres.Grant, error) {
+func (g grants) Grants(_ context.Context, orgID uuid.UUID) ([]pgaccess.Grant, error) {
 	return g[orgID], nil
 }
 
@@ -106,6 +106,50 @@ func TestScopes(t *testing.T) {
 	}
 }
 
+// TestReach: a department grant reaches that department's subtree only, an organisation-wide one
+// the whole organisation, and a narrowed token nothing beyond its scopes.
+func TestReach(t *testing.T) {
+	orgID, root, eng, ops := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	reader, both, member := uuid.New(), uuid.New(), uuid.New()
+	readerRole := uuid.New()
+	engPath, opsPath := path(root, eng), path(root, ops)
+	src := grants{orgID: {
+		{UserID: reader, RoleID: readerRole, DeptID: &eng, DeptPath: &engPath, Permissions: pq.StringArray{"directory.read"}},
+		{UserID: both, RoleID: readerRole, DeptID: &eng, DeptPath: &engPath, Permissions: pq.StringArray{"directory.read"}},
+		{UserID: both, RoleID: readerRole, DeptID: &ops, DeptPath: &opsPath, Permissions: pq.StringArray{"directory.read"}},
+	}}
+	z, err := authz.New(src, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	reach := func(a appauthz.Actor, p access.Permission) appauthz.Reach {
+		t.Helper()
+		r, err := z.Reach(ctx, a, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	if r := reach(actor(orgID, reader, org.RoleGuest), access.DirectoryRead); r.Org || len(r.Departments) != 1 || r.Departments[0] != eng {
+		t.Errorf("department reader: %+v", r)
+	}
+	if r := reach(actor(orgID, both, org.RoleGuest), access.DirectoryRead); r.Org || len(r.Departments) != 2 {
+		t.Errorf("reader of two departments: %+v", r)
+	}
+	if r := reach(actor(orgID, member, org.RoleMember), access.DirectoryRead); !r.Org || len(r.Departments) != 0 {
+		t.Errorf("member: %+v", r)
+	}
+	if r := reach(actor(orgID, reader, org.RoleGuest), access.DirectoryManage); !r.None() {
+		t.Errorf("a permission the reader lacks: %+v", r)
+	}
+	narrowed := actor(orgID, reader, org.RoleGuest)
+	narrowed.Method, narrowed.Scopes = appidentity.MethodToken, []string{"org.read"}
+	if r := reach(narrowed, access.DirectoryRead); !r.None() {
+		t.Errorf("a token narrowed to org.read: %+v", r)
+	}
+}
+
 // BenchmarkPermissionCheck: one organisation with 100,000 members, 1,000 departments (each with
 // a department admin) and 10,000 groups' worth of owners holding a custom role, plus 99 small
 // organisations. It reports p50 and p99 of single checks, mixing organisation-wide and
@@ -128,16 +172,16 @@ func BenchmarkPermissionCheck(b *testing.B) {
 	for i := 0; i < 1000; i++ {
 		d := deptIDs[i]
 		p := depts[i]
-		src[big] = append(src[big], postgres.Grant{UserID: users[i], RoleID: access.BuiltinRoleID(big, access.BuiltinDeptAdmin),
+		src[big] = append(src[big], pgaccess.Grant{UserID: users[i], RoleID: access.BuiltinRoleID(big, access.BuiltinDeptAdmin),
 			DeptID: &d, DeptPath: &p, Permissions: pq.StringArray{"directory.read", "directory.manage", "groups.manage"}})
 	}
 	for i := 1000; i < 11000; i++ {
-		src[big] = append(src[big], postgres.Grant{UserID: users[i], RoleID: custom, Permissions: pq.StringArray{"groups.manage", "audit.read"}})
+		src[big] = append(src[big], pgaccess.Grant{UserID: users[i], RoleID: custom, Permissions: pq.StringArray{"groups.manage", "audit.read"}})
 	}
 	small := make([]uuid.UUID, 99)
 	for i := range small {
 		small[i] = uuid.New()
-		src[small[i]] = []postgres.Grant{{UserID: uuid.New(), RoleID: uuid.New(), Permissions: pq.StringArray{"audit.read"}}}
+		src[small[i]] = []pgaccess.Grant{{UserID: uuid.New(), RoleID: uuid.New(), Permissions: pq.StringArray{"audit.read"}}}
 	}
 	z, err := authz.New(src, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"reflect"
 	"strings"
@@ -20,20 +21,22 @@ import (
 
 // Config is every setting of Canopy. configs/canopy.yaml lists them all with their defaults.
 type Config struct {
-	Server      Server      `koanf:"server"`
-	Database    Database    `koanf:"database"`
-	ObjectStore ObjectStore `koanf:"objectstore"`
-	Local       Local       `koanf:"local"`
-	Auth        Auth        `koanf:"auth"`
-	Log         Log         `koanf:"log"`
+	Server       Server       `koanf:"server"`
+	Database     Database     `koanf:"database"`
+	ObjectStore  ObjectStore  `koanf:"objectstore"`
+	Local        Local        `koanf:"local"`
+	Auth         Auth         `koanf:"auth"`
+	Installation Installation `koanf:"installation"`
+	Log          Log          `koanf:"log"`
+	Metrics      Metrics      `koanf:"metrics"`
 }
 
 // Server holds the HTTP server settings.
 type Server struct {
-	Address         string        `koanf:"address" validate:"required,hostname_port"`
+	Address string `koanf:"address" validate:"required,hostname_port"`
+	// PublicURL is where people reach Canopy; when it is https, session cookies are Secure.
 	PublicURL       string        `koanf:"public_url" validate:"required,url"`
 	BodyLimitBytes  int64         `koanf:"body_limit_bytes" validate:"min=1024,max=1073741824"`
-	SecureCookies   bool          `koanf:"secure_cookies"`
 	ReadTimeout     time.Duration `koanf:"read_timeout" validate:"min=1000000000"`
 	WriteTimeout    time.Duration `koanf:"write_timeout" validate:"min=1000000000"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout" validate:"min=0"`
@@ -42,6 +45,14 @@ type Server struct {
 	// ImportLimitBytes is the body limit of bulk imports, the one route allowed past
 	// BodyLimitBytes.
 	ImportLimitBytes int64 `koanf:"import_limit_bytes" validate:"min=1024,max=1073741824"`
+}
+
+// HTTPS reports whether people reach Canopy over https, by its public URL: its session cookies
+// are then Secure. Behind a TLS-terminating proxy the public URL is the proxy's, so it says
+// https even though Canopy itself listens in plain HTTP.
+func (s Server) HTTPS() bool {
+	u, err := url.Parse(s.PublicURL)
+	return err == nil && strings.EqualFold(u.Scheme, "https")
 }
 
 // Database holds the PostgreSQL settings.
@@ -74,9 +85,30 @@ type Local struct {
 type Auth struct {
 	SessionTTL         time.Duration `koanf:"session_ttl" validate:"min=60000000000"`
 	SessionIdleTimeout time.Duration `koanf:"session_idle_timeout" validate:"min=60000000000"`
-	LoginAccountLimit  int           `koanf:"login_account_limit" validate:"min=1"`
-	LoginAddressLimit  int           `koanf:"login_address_limit" validate:"min=1"`
-	LoginWindow        time.Duration `koanf:"login_window" validate:"min=1000000000"`
+	// LoginAddressLimit failed sign-ins per client address and LoginAccountAddressLimit per
+	// account from one address (which also bounds a user's wrong current passwords when they
+	// change it) are allowed within LoginWindow.
+	LoginAddressLimit        int           `koanf:"login_address_limit" validate:"min=1"`
+	LoginAccountAddressLimit int           `koanf:"login_account_address_limit" validate:"min=1"`
+	LoginWindow              time.Duration `koanf:"login_window" validate:"min=1000000000"`
+	// ActivationTTL is how long an activation link works (at most 30 days).
+	ActivationTTL time.Duration `koanf:"activation_ttl" validate:"min=1000000000,max=2592000000000000"`
+}
+
+// Installation holds the settings of the installation as a whole.
+type Installation struct {
+	// AllowOrgCreation lets anyone signed in create organisations; when false, only installation
+	// admins may.
+	AllowOrgCreation bool `koanf:"allow_org_creation"`
+}
+
+// Metrics holds where Prometheus metrics are served.
+type Metrics struct {
+	// Address is a listener of their own, loopback by default; empty serves none.
+	Address string `koanf:"address" validate:"omitempty,hostname_port"`
+	// Token, when set, also serves them on the main listener to a request with
+	// "Authorization: Bearer <token>"; without one they are never on the main listener.
+	Token string `koanf:"token" validate:"omitempty,min=32"`
 }
 
 // Log holds the logging settings.
@@ -97,9 +129,11 @@ func Default() Config {
 		Local:       Local{DataDir: ".data", PostgresPort: 54329, MinIOPort: 9129},
 		Auth: Auth{
 			SessionTTL: 7 * 24 * time.Hour, SessionIdleTimeout: 24 * time.Hour,
-			LoginAccountLimit: 10, LoginAddressLimit: 100, LoginWindow: 15 * time.Minute,
+			LoginAddressLimit: 100, LoginAccountAddressLimit: 10, LoginWindow: 15 * time.Minute,
+			ActivationTTL: 72 * time.Hour,
 		},
-		Log: Log{Level: "info"},
+		Log:     Log{Level: "info"},
+		Metrics: Metrics{Address: "127.0.0.1:9464"},
 	}
 }
 
@@ -174,6 +208,9 @@ func Validate(cfg Config) error {
 	}
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
+	}
+	if cfg.Metrics.Address != "" && cfg.Metrics.Address == cfg.Server.Address {
+		return fmt.Errorf("config: metrics.address: must differ from server.address (set metrics.token to serve metrics there)")
 	}
 	if cfg.Database.MaxIdleConns > cfg.Database.MaxOpenConns {
 		return fmt.Errorf("config: database.max_idle_conns: must not exceed database.max_open_conns")

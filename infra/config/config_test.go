@@ -18,7 +18,9 @@ func TestShippedFileMatchesDefaults(t *testing.T) {
 	def := config.Default()
 	if cfg.Server.Address != def.Server.Address || cfg.Auth.SessionTTL != def.Auth.SessionTTL ||
 		cfg.ObjectStore.FileBucket != def.ObjectStore.FileBucket || cfg.Local.PostgresPort != def.Local.PostgresPort ||
-		cfg.Server.ImportLimitBytes != def.Server.ImportLimitBytes || def.Server.ImportLimitBytes != 64<<20 {
+		cfg.Server.ImportLimitBytes != def.Server.ImportLimitBytes || def.Server.ImportLimitBytes != 64<<20 ||
+		cfg.Metrics != def.Metrics || cfg.Auth.LoginAddressLimit != def.Auth.LoginAddressLimit ||
+		cfg.Auth.LoginAccountAddressLimit != def.Auth.LoginAccountAddressLimit {
 		t.Fatalf("configs/canopy.yaml drifted from the defaults:\n%+v\n%+v", cfg, def)
 	}
 }
@@ -43,12 +45,15 @@ func TestEnvironmentOverrides(t *testing.T) {
 
 func TestBadSettingIsNamed(t *testing.T) {
 	cases := map[string]string{
-		"CANOPY_SERVER_ADDRESS=not an address": "server.address",
-		"CANOPY_AUTH_LOGIN_ACCOUNT_LIMIT=0":    "auth.login_account_limit",
-		"CANOPY_LOG_LEVEL=loud":                "log.level",
-		"CANOPY_SERVR_ADDRESS=x":               "CANOPY_SERVR_ADDRESS",
-		"CANOPY_AUTH_SESSION_TTL=forever":      "session_ttl",
-		"CANOPY_SERVER_IMPORT_LIMIT_BYTES=10":  "server.import_limit_bytes",
+		"CANOPY_SERVER_ADDRESS=not an address":      "server.address",
+		"CANOPY_AUTH_LOGIN_ACCOUNT_ADDRESS_LIMIT=0": "auth.login_account_address_limit",
+		"CANOPY_AUTH_LOGIN_ACCOUNT_LIMIT=10":        "CANOPY_AUTH_LOGIN_ACCOUNT_LIMIT",
+		"CANOPY_METRICS_TOKEN=short":                "metrics.token",
+		"CANOPY_METRICS_ADDRESS=127.0.0.1:8080":     "metrics.address",
+		"CANOPY_LOG_LEVEL=loud":                     "log.level",
+		"CANOPY_SERVR_ADDRESS=x":                    "CANOPY_SERVR_ADDRESS",
+		"CANOPY_AUTH_SESSION_TTL=forever":           "session_ttl",
+		"CANOPY_SERVER_IMPORT_LIMIT_BYTES=10":       "server.import_limit_bytes",
 	}
 	for env, name := range cases {
 		_, err := config.Load("", []string{env})

@@ -1,5 +1,8 @@
-// Package postgres is Canopy's PostgreSQL adapter: the connection, migrations, the transaction
-// manager and the repositories, built on gorm.
+// Package postgres is the shared core of Canopy's PostgreSQL adapter, built on gorm: the
+// connection, migrations, the transaction carried in the context and the translation of driver
+// errors. Each module's rows, mappers and repositories live in a package below this one
+// (identity, org, directory, access, importer, scim), and every one of them gets its handle from
+// Conn, so that one use case can make several repositories atomic.
 package postgres
 
 import (
@@ -72,7 +75,7 @@ func (m *TxManager) Within(ctx context.Context, fn func(ctx context.Context) err
 	err := m.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		return fn(context.WithValue(ctx, txKey{}, tx))
 	})
-	return translate(err)
+	return Translate(err)
 }
 
 // Savepoint runs fn in a savepoint of the transaction in ctx (in a transaction of its own when
@@ -84,28 +87,29 @@ func (m *TxManager) Savepoint(ctx context.Context, fn func(ctx context.Context) 
 	}
 	const name = "canopy_savepoint"
 	if err := tx.SavePoint(name).Error; err != nil {
-		return translate(err)
+		return Translate(err)
 	}
 	if err := fn(ctx); err != nil {
 		if rerr := tx.RollbackTo(name).Error; rerr != nil {
-			return translate(rerr)
+			return Translate(rerr)
 		}
 		return err
 	}
-	return translate(tx.Exec("RELEASE SAVEPOINT " + name).Error)
+	return Translate(tx.Exec("RELEASE SAVEPOINT " + name).Error)
 }
 
-// conn returns the transaction in ctx, or the pool.
-func conn(ctx context.Context, db *gorm.DB) *gorm.DB {
+// Conn returns the transaction in ctx, or the pool. Every repository takes its handle from it, so
+// it joins the use case's transaction without knowing there is one.
+func Conn(ctx context.Context, db *gorm.DB) *gorm.DB {
 	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return tx
 	}
 	return db.WithContext(ctx)
 }
 
-// translate turns driver errors into Canopy's error model. Errors that are already classified
-// pass through.
-func translate(err error) error {
+// Translate turns driver errors into Canopy's error model: a missing row is NotFound, a unique or
+// exclusion violation Conflict, and so on. Errors that are already classified pass through.
+func Translate(err error) error {
 	if err == nil {
 		return nil
 	}
@@ -128,6 +132,10 @@ func translate(err error) error {
 			return errs.Wrap(errs.NotFound, "not_found", "a referenced resource was not found", err)
 		case "23514", "22001", "22P02": // check_violation, string_data_right_truncation, invalid_text_representation
 			return errs.Wrap(errs.Invalid, "invalid_request", "a value is out of range", err)
+		case "22021", "22P05": // character_not_in_repertoire (a NUL, invalid UTF-8), untranslatable_character
+			// The web layer refuses such text where requests are decoded; this is the net
+			// under it, so that text that slips through is a 400, never a 500.
+			return errs.Wrap(errs.Invalid, "invalid_text", "a value is not valid text", err)
 		case "57P01", "57P03", "08000", "08003", "08006": // shutdown, cannot connect now, connection errors
 			return errs.Wrap(errs.Unavailable, "unavailable", "the database is unavailable", err)
 		}
@@ -139,10 +147,11 @@ func translate(err error) error {
 	return errs.Wrap(errs.Internal, "internal", "internal error", err)
 }
 
-// notFoundIfNone turns "no row changed" into NotFound.
-func notFoundIfNone(res *gorm.DB, what string) error {
+// NotFoundIfNone turns "no row changed" into NotFound naming what, and translates a failed
+// statement.
+func NotFoundIfNone(res *gorm.DB, what string) error {
 	if res.Error != nil {
-		return translate(res.Error)
+		return Translate(res.Error)
 	}
 	if res.RowsAffected == 0 {
 		return errs.NotFoundf(what)

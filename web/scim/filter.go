@@ -1,7 +1,8 @@
-// Package scim reads the SCIM 2.0 filter and PATCH path syntax of RFC 7644 section 3.4.2.2 and
-// 3.5.2: a tokenizer and a recursive-descent parser that build a small syntax tree. What the
-// attributes mean is for the caller to decide.
 package scim
+
+// The SCIM 2.0 filter and PATCH path syntax of RFC 7644 section 3.4.2.2 and 3.5.2: a tokenizer
+// and a recursive-descent parser that build a small syntax tree. What the attributes mean is
+// decided apart from it (filtermap.go).
 
 import (
 	"encoding/json"

@@ -1,0 +1,559 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"canopy/infra/config"
+)
+
+// Accounts belong to their people: who manages an account, the ways in of provisioned people
+// (activation links, initial passwords, invitations), and deactivation per organisation. See
+// docs/accounts.md.
+
+// provisioned is a person an organisation created through the admin API.
+func (d dir) provision(body map[string]any) string {
+	d.t.Helper()
+	return d.c.must(201, "POST", d.admin("/users"), body)["user_id"].(string)
+}
+
+// mustActivate issues an activation link for a member as d and sets the password with it.
+func (d dir) mustActivate(e *testEnv, userID, pw string) {
+	d.t.Helper()
+	link := d.c.must(201, "POST", d.admin("/users/"+userID+"/activation-link"), nil)
+	e.client().must(200, "POST", "/api/v1/activation/"+linkToken(d.t, link), map[string]string{"password": pw})
+}
+
+// linkToken is the token of an activation link's URL.
+func linkToken(t testing.TB, link map[string]any) string {
+	t.Helper()
+	u, _ := link["url"].(string)
+	_, token, ok := strings.Cut(u, "/activate/")
+	if !ok || len(token) < 43 {
+		t.Fatalf("activation link %v", link)
+	}
+	return token
+}
+
+// signedIn signs a person in.
+func (e *testEnv) signedIn(email, pw string) *client {
+	e.t.Helper()
+	c := e.client()
+	c.mustLogin(email, pw)
+	return c
+}
+
+// TestSecondOrganisationInvitesInsteadOfAttaching: provisioning an email whose account another
+// organisation manages makes an invitation and reveals nothing; the organisation cannot read,
+// rename, disable or activate the account, and once the person joins it still does not manage
+// it (nor, once shared, does the first).
+func TestSecondOrganisationInvitesInsteadOfAttaching(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.mustDir("Alpha", "owner@alpha.example")
+	b := e.mustDir("Beta", "owner@beta.example")
+	ada := a.provision(map[string]any{"email": "ada@people.example", "display_name": "Ada Lovelace"})
+
+	r := b.c.do("POST", b.admin("/users"), map[string]any{"email": "ADA@people.example", "display_name": "Someone Else", "password": "Chosen-By-Beta-1"})
+	if r.status != 202 {
+		t.Fatalf("provisioning another organisation's account: %d %s", r.status, r.body)
+	}
+	got := r.json(t)
+	inv, _ := got["invitation"].(map[string]any)
+	if got["status"] != "invited" || inv == nil || inv["email"] != "ada@people.example" || got["url"] == nil {
+		t.Fatalf("answer: %s", r.body)
+	}
+	if bytes.Contains(r.body, []byte("Lovelace")) || bytes.Contains(r.body, []byte(ada)) {
+		t.Fatalf("the answer reveals the account: %s", r.body)
+	}
+	// Beta learns nothing more by looking.
+	if n := b.c.must(200, "GET", b.admin("/users?email=ada@people.example"), nil)["total"].(float64); n != 0 {
+		t.Fatalf("beta lists ada: %v", n)
+	}
+	for _, call := range []struct{ method, path string }{
+		{"GET", b.admin("/users/" + ada)}, {"PATCH", b.admin("/users/" + ada)}, {"POST", b.admin("/users/" + ada + "/disable-account")},
+		{"POST", b.admin("/users/" + ada + "/activation-link")}, {"GET", b.org("/members/" + ada)}, {"GET", b.org("/people/" + ada)},
+	} {
+		if r := b.c.do(call.method, call.path, map[string]any{"display_name": "Renamed By Beta"}); r.status != 404 || bytes.Contains(r.body, []byte("Lovelace")) {
+			t.Errorf("%s %s: %d %s", call.method, call.path, r.status, r.body)
+		}
+	}
+	// Beta's password was not set: the account still waits for activation.
+	if r := e.client().do("POST", "/api/v1/auth/login", map[string]string{"email": "ada@people.example", "password": "Chosen-By-Beta-1"}); r.status != 401 {
+		t.Fatalf("beta's password signs in: %d", r.status)
+	}
+	if m := a.c.must(200, "GET", a.admin("/users/"+ada), nil); m["activation_pending"] != true || m["display_name"] != "Ada Lovelace" {
+		t.Fatalf("ada changed: %v", m)
+	}
+
+	// Ada activates with Alpha's link, signs in, finds Beta's invitation and accepts it.
+	a.mustActivate(e, ada, "Ada-Own-Password-1")
+	c := e.signedIn("ada@people.example", "Ada-Own-Password-1")
+	mine := c.must(200, "GET", "/api/v1/me/invitations", nil)["items"].([]any)
+	if len(mine) != 1 || mine[0].(map[string]any)["org_name"] != "Beta" {
+		t.Fatalf("ada's invitations: %v", mine)
+	}
+	c.must(200, "POST", "/api/v1/me/invitations/"+mine[0].(map[string]any)["id"].(string)+"/accept", nil)
+	c.must(200, "GET", b.org(""), nil)
+
+	// A member now, but still not Beta's to manage; and Alpha no longer manages a shared account.
+	for _, d := range []dir{b, a} {
+		if r := d.c.do("PATCH", d.admin("/users/"+ada), map[string]any{"display_name": "Renamed"}); r.status != 403 || r.errorCode(t) != "account_not_managed" {
+			t.Fatalf("%s renames ada: %d %s", d.orgID, r.status, r.body)
+		}
+		if r := d.c.do("POST", d.admin("/users/"+ada+"/disable-account"), nil); r.status != 403 || r.errorCode(t) != "account_not_managed" {
+			t.Fatalf("%s disables ada: %d %s", d.orgID, r.status, r.body)
+		}
+	}
+	// Membership fields stay each organisation's own.
+	b.c.must(200, "PATCH", b.admin("/users/"+ada), map[string]any{"external_id": "B-1"})
+}
+
+// TestProvisioningNeverSetsAnOutsidePassword: an organisation cannot give a password to an
+// account it does not manage, whether its person chose one or it waits for activation.
+func TestProvisioningNeverSetsAnOutsidePassword(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.mustDir("Alpha", "owner@alpha.example")
+	b := e.mustDir("Beta", "owner@beta.example")
+	// Sam signed up through Alpha's invitation and chose a password.
+	e.mustJoin(a.mustInvite(nil), "sam@people.example")
+	// Tess was provisioned by Alpha and has not activated yet.
+	tess := a.provision(map[string]any{"email": "tess@people.example", "display_name": "Tess"})
+	for _, email := range []string{"sam@people.example", "tess@people.example"} {
+		b.c.must(202, "POST", b.admin("/users"), map[string]any{"email": email, "display_name": "X", "password": "Chosen-By-Beta-1"})
+		if r := e.client().do("POST", "/api/v1/auth/login", map[string]string{"email": email, "password": "Chosen-By-Beta-1"}); r.status != 401 {
+			t.Fatalf("%s signs in with beta's password: %d", email, r.status)
+		}
+	}
+	e.signedIn("sam@people.example", "Quiet-Meadow-sam@people.example")
+	if m := a.c.must(200, "GET", a.admin("/users/"+tess), nil); m["activation_pending"] != true {
+		t.Fatalf("tess got a password: %v", m)
+	}
+	// The invitation for an account never activated says so, and sets no password either.
+	inv := b.c.must(202, "POST", b.admin("/users"), map[string]any{"email": "tess@people.example", "display_name": "X"})
+	token := inv["token"].(string)
+	if p := e.client().must(200, "GET", "/api/v1/invitations/"+token, nil); p["account_state"] != "needs_activation" || p["email"] != "tess@people.example" {
+		t.Fatalf("preview: %v", p)
+	}
+	if r := e.client().do("POST", "/api/v1/invitations/"+token+"/accept", map[string]string{"email": "tess@people.example", "display_name": "T", "password": "Set-Through-Invite-1"}); r.status != 409 {
+		t.Fatalf("a sign-up through the invitation: %d %s", r.status, r.body)
+	}
+	if r := e.client().do("POST", "/api/v1/invitations/"+token+"/accept", map[string]string{"email": "eve@people.example", "display_name": "Eve", "password": "Eve-Password-123"}); r.status != 403 || r.errorCode(t) != "invitation_for_another_account" {
+		t.Fatalf("someone else signs up through it: %d %s", r.status, r.body)
+	}
+	sam := b.c.must(202, "POST", b.admin("/users"), map[string]any{"email": "sam@people.example", "display_name": "X"})
+	if p := e.client().must(200, "GET", "/api/v1/invitations/"+sam["token"].(string), nil); p["account_state"] != "active" {
+		t.Fatalf("preview for an active account: %v", p)
+	}
+}
+
+// TestSCIMAndImportInviteOutsideAccounts: SCIM answers 409 uniqueness and an import row reports
+// "invited" for an account the organisation does not manage; both make the invitation and
+// neither attaches nor renames the person.
+func TestSCIMAndImportInviteOutsideAccounts(t *testing.T) {
+	e := newTestEnv(t)
+	e.startImports()
+	a := e.mustDir("Alpha", "owner@alpha.example")
+	b := e.mustDir("Beta", "owner@beta.example")
+	ada := a.provision(map[string]any{"email": "ada@people.example", "display_name": "Ada Lovelace"})
+	a.provision(map[string]any{"email": "bob@people.example", "display_name": "Bob Original"})
+
+	p := e.idp(b.mustSCIMToken("Okta"))
+	r := p.send("POST", "/Users", oktaUser("ada@people.example", "Not", "Ada", "okta-1"))
+	if d := scimError(t, r, 409, "uniqueness"); d != "an account with this email exists outside this organisation; an invitation was sent" {
+		t.Fatalf("detail %q", d)
+	}
+	if bytes.Contains(r.body, []byte("Lovelace")) || bytes.Contains(r.body, []byte(ada)) {
+		t.Fatalf("the SCIM answer reveals the account: %s", r.body)
+	}
+	job := b.owner.mustImport(t, "application/json", mustJSON(t, map[string]any{"users": []any{
+		map[string]any{"external_id": "E1", "email": "bob@people.example", "display_name": "Bob Renamed"},
+		map[string]any{"external_id": "E2", "email": "new@beta.example", "display_name": "New Person"},
+	}}))
+	if job["invited_rows"].(float64) != 1 || job["created_rows"].(float64) != 1 || strings.Join(issues(job), ";") != "user 1 invited" {
+		t.Fatalf("import: %v", job)
+	}
+	var emails []string
+	for _, it := range b.c.must(200, "GET", b.org("/invitations"), nil)["items"].([]any) {
+		if em, _ := it.(map[string]any)["email"].(string); em != "" {
+			emails = append(emails, em)
+		}
+	}
+	if strings.Join(emails, ",") != "bob@people.example,ada@people.example" && strings.Join(emails, ",") != "ada@people.example,bob@people.example" {
+		t.Fatalf("invitations: %v", emails)
+	}
+	if n := b.c.must(200, "GET", b.admin("/users?email=bob@people.example"), nil)["total"].(float64); n != 0 {
+		t.Fatal("the import attached bob")
+	}
+	for _, it := range a.c.must(200, "GET", a.admin("/users"), nil)["items"].([]any) {
+		if m := it.(map[string]any); m["email"] == "bob@people.example" && m["display_name"] != "Bob Original" {
+			t.Fatalf("the import renamed bob: %v", m)
+		}
+	}
+	// The accounts the import created get their links in one request.
+	links := b.c.must(200, "POST", b.admin("/activation-links"), map[string]any{"import_id": job["id"]})
+	if items := links["items"].([]any); len(items) != 1 || items[0].(map[string]any)["email"] != "new@beta.example" {
+		t.Fatalf("links for the import: %v", links)
+	}
+}
+
+// TestDeactivationIsPerOrganisation: deactivating a member ends their access and tokens in
+// that organisation only; their session and their token elsewhere go on.
+func TestDeactivationIsPerOrganisation(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.mustDir("Alpha", "owner@alpha.example")
+	b := e.mustDir("Beta", "owner@beta.example")
+	c, id := e.mustJoin(a.mustInvite(nil), "pat@people.example")
+	inv := b.c.must(202, "POST", b.admin("/users"), map[string]any{"email": "pat@people.example", "display_name": "Pat"})
+	c.must(200, "POST", "/api/v1/invitations/"+inv["token"].(string)+"/accept", map[string]any{})
+	tokA := e.tokenClient(c.must(201, "POST", a.org("/tokens"), map[string]any{"name": "a"})["secret"].(string))
+	tokB := e.tokenClient(c.must(201, "POST", b.org("/tokens"), map[string]any{"name": "b"})["secret"].(string))
+
+	a.c.must(200, "POST", a.org("/members/"+id+"/deactivate"), nil)
+	c.must(200, "GET", b.org(""), nil)
+	tokB.must(200, "GET", b.org(""), nil)
+	if r := c.do("GET", a.org(""), nil); r.status != 404 {
+		t.Fatalf("the session in alpha: %d", r.status)
+	}
+	if r := tokA.do("GET", "/api/v1/me", nil); r.status != 401 {
+		t.Fatalf("the token of alpha: %d", r.status)
+	}
+	if orgs := c.must(200, "GET", "/api/v1/me", nil)["organisations"].([]any); len(orgs) != 1 {
+		t.Fatalf("organisations: %v", orgs)
+	}
+}
+
+// TestDisablingTheAccountEndsEverything: the organisation that manages an account, or an
+// installation admin, disables it; every session and token ends, and it cannot sign in.
+func TestDisablingTheAccountEndsEverything(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.mustDir("Alpha", "owner@alpha.example")
+	b := e.mustDir("Beta", "owner@beta.example")
+	mustAdmin(t, e, "assign-domain", "--org", a.orgID, "--domain", "alpha.example")
+	c, id := e.mustJoin(a.mustInvite(nil), "kim@alpha.example")
+	inv := b.c.must(202, "POST", b.admin("/users"), map[string]any{"email": "kim@alpha.example", "display_name": "Kim"})
+	c.must(200, "POST", "/api/v1/invitations/"+inv["token"].(string)+"/accept", map[string]any{})
+	tokA := e.tokenClient(c.must(201, "POST", a.org("/tokens"), map[string]any{"name": "a"})["secret"].(string))
+	tokB := e.tokenClient(c.must(201, "POST", b.org("/tokens"), map[string]any{"name": "b"})["secret"].(string))
+
+	if r := b.c.do("POST", b.admin("/users/"+id+"/disable-account"), nil); r.status != 403 || r.errorCode(t) != "account_not_managed" {
+		t.Fatalf("beta disables: %d %s", r.status, r.body)
+	}
+	if r := c.do("POST", a.admin("/users/"+id+"/disable-account"), nil); r.status != 403 {
+		t.Fatalf("a member disables themselves: %d", r.status)
+	}
+	a.c.must(200, "POST", a.admin("/users/"+id+"/disable-account"), nil)
+	for name, x := range map[string]*client{"session": c, "token A": tokA, "token B": tokB} {
+		if r := x.do("GET", "/api/v1/me", nil); r.status != 401 {
+			t.Fatalf("%s after disabling: %d", name, r.status)
+		}
+	}
+	if r := e.client().do("POST", "/api/v1/auth/login", map[string]string{"email": "kim@alpha.example", "password": "Quiet-Meadow-kim@alpha.example"}); r.status != 401 {
+		t.Fatalf("sign-in after disabling: %d", r.status)
+	}
+	// Installation admins enable and disable any account; nobody else may.
+	if r := b.c.do("POST", "/api/v1/installation/users/"+id+"/enable", nil); r.status != 403 || r.errorCode(t) != "installation_admin_required" {
+		t.Fatalf("an owner enables: %d %s", r.status, r.body)
+	}
+	mustAdmin(t, e, "grant-installation-admin", "--email", "owner@beta.example")
+	b.c.must(200, "POST", "/api/v1/installation/users/"+id+"/enable", nil)
+	e.signedIn("kim@alpha.example", "Quiet-Meadow-kim@alpha.example")
+	b.c.must(200, "POST", "/api/v1/installation/users/"+id+"/disable", nil)
+	if r := e.client().do("POST", "/api/v1/auth/login", map[string]string{"email": "kim@alpha.example", "password": "Quiet-Meadow-kim@alpha.example"}); r.status != 401 {
+		t.Fatalf("sign-in after the installation disabled it: %d", r.status)
+	}
+	if r := b.c.do("POST", "/api/v1/installation/users/00000000-0000-4000-8000-000000000000/disable", nil); r.status != 404 {
+		t.Fatalf("an unknown account: %d", r.status)
+	}
+}
+
+// mustAdmin runs a canopy admin command on the test's stack and returns what it printed.
+func mustAdmin(t testing.TB, e *testEnv, args ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := admin(context.Background(), e.stack.cfg, args, &out); err != nil {
+		t.Fatalf("canopy admin %v: %v", args, err)
+	}
+	return strings.TrimSpace(out.String())
+}
+
+// TestActivationLinks: a link previews its account, sets the first password once (even under
+// concurrent use), expires, and ends when a new one is issued.
+func TestActivationLinks(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.mustDir("Alpha", "owner@alpha.example")
+	id := a.provision(map[string]any{"email": "lee@alpha.example", "display_name": "Lee"})
+	if items := a.c.must(200, "GET", a.org("/members?q=lee"), nil)["items"].([]any); len(items) != 1 || items[0].(map[string]any)["activation_pending"] != true {
+		t.Fatalf("member list: %v", items)
+	}
+	first := a.c.must(201, "POST", a.admin("/users/"+id+"/activation-link"), nil)
+	second := a.c.must(201, "POST", a.admin("/users/"+id+"/activation-link"), nil)
+	if first["email"] != "lee@alpha.example" || first["user_id"] != id || first["expires_at"] == nil {
+		t.Fatalf("link: %v", first)
+	}
+	anon := e.client()
+	if r := anon.do("GET", "/api/v1/activation/"+linkToken(t, first), nil); r.status != 404 || r.errorCode(t) != "activation_invalid" {
+		t.Fatalf("the replaced link: %d %s", r.status, r.body)
+	}
+	token := linkToken(t, second)
+	if p := anon.must(200, "GET", "/api/v1/activation/"+token, nil); p["email"] != "lee@alpha.example" || p["display_name"] != "Lee" || p["org_name"] != "Alpha" {
+		t.Fatalf("preview: %v", p)
+	}
+	if r := anon.do("GET", "/api/v1/activation/"+token+"/qr.png", nil); r.status != 200 || r.header.Get("Content-Type") != "image/png" || !bytes.HasPrefix(r.body, []byte("\x89PNG")) {
+		t.Fatalf("QR code: %d %s", r.status, r.header.Get("Content-Type"))
+	}
+	if r := anon.do("POST", "/api/v1/activation/"+token, map[string]string{"password": "short"}); r.status != 400 || r.errorCode(t) != "password_too_short" {
+		t.Fatalf("a weak password: %d %s", r.status, r.body)
+	}
+	// Used at once by two: exactly one sets the password.
+	statuses := make([]int, 2)
+	var wg sync.WaitGroup
+	for i, pw := range []string{"Lee-First-Password-1", "Lee-Other-Password-2"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			statuses[i] = e.client().do("POST", "/api/v1/activation/"+token, map[string]string{"password": pw}).status
+		}()
+	}
+	wg.Wait()
+	if !(statuses[0] == 200 && statuses[1] == 404 || statuses[0] == 404 && statuses[1] == 200) {
+		t.Fatalf("concurrent uses: %v", statuses)
+	}
+	pw := "Lee-First-Password-1"
+	if statuses[1] == 200 {
+		pw = "Lee-Other-Password-2"
+	}
+	e.signedIn("lee@alpha.example", pw)
+	if r := anon.do("POST", "/api/v1/activation/"+token, map[string]string{"password": "Another-Password-3"}); r.status != 404 || r.errorCode(t) != "activation_invalid" {
+		t.Fatalf("a second use: %d %s", r.status, r.body)
+	}
+	if r := a.c.do("POST", a.admin("/users/"+id+"/activation-link"), nil); r.status != 409 || r.errorCode(t) != "already_activated" {
+		t.Fatalf("a link for an activated account: %d %s", r.status, r.body)
+	}
+
+	// An expired link answers like an unknown one.
+	mo := a.provision(map[string]any{"email": "mo@alpha.example", "display_name": "Mo"})
+	late := linkToken(t, a.c.must(201, "POST", a.admin("/users/"+mo+"/activation-link"), nil))
+	if err := e.stack.db.Exec(`UPDATE activation_tokens SET expires_at = now() - interval '1 minute' WHERE user_id = ?`, mo).Error; err != nil {
+		t.Fatal(err)
+	}
+	if r := anon.do("POST", "/api/v1/activation/"+late, map[string]string{"password": "Mo-Password-12345"}); r.status != 404 || r.errorCode(t) != "activation_invalid" {
+		t.Fatalf("an expired link: %d %s", r.status, r.body)
+	}
+
+	// Many at once: the others are skipped with the reason; another organisation's id is
+	// skipped as not found, and nothing about it is said.
+	b := e.mustDir("Beta", "owner@beta.example")
+	stranger := b.provision(map[string]any{"email": "stranger@beta.example", "display_name": "Stranger"})
+	got := a.c.must(200, "POST", a.admin("/activation-links"), map[string]any{"user_ids": []string{mo, id, stranger}})
+	items, skipped := got["items"].([]any), got["skipped"].([]any)
+	if len(items) != 1 || items[0].(map[string]any)["user_id"] != mo || len(skipped) != 2 {
+		t.Fatalf("batch: %v", got)
+	}
+	for _, s := range skipped {
+		m := s.(map[string]any)
+		switch m["user_id"] {
+		case id:
+			if m["code"] != "already_activated" {
+				t.Fatalf("skipped: %v", m)
+			}
+		case stranger:
+			if m["code"] != "not_found" || m["email"] != nil {
+				t.Fatalf("another organisation's member: %v", m)
+			}
+		}
+	}
+	// At the shell.
+	if link := mustAdmin(t, e, "activation-link", "--org", a.orgID, "--email", "mo@alpha.example"); !strings.Contains(link, "/activate/") {
+		t.Fatalf("canopy admin activation-link printed %q", link)
+	}
+}
+
+// TestInitialPasswordMustBeChanged: a password chosen by an administrator lets its person sign in
+// and do nothing but change it.
+func TestInitialPasswordMustBeChanged(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.mustDir("Alpha", "owner@alpha.example")
+	a.provision(map[string]any{"email": "neo@alpha.example", "display_name": "Neo", "password": "Initial-Password-1"})
+	c := e.signedIn("neo@alpha.example", "Initial-Password-1")
+	if me := c.must(200, "GET", "/api/v1/me", nil); me["user"].(map[string]any)["must_change_password"] != true {
+		t.Fatalf("me: %v", me)
+	}
+	for _, path := range []string{a.org(""), "/api/v1/orgs", a.org("/members")} {
+		if r := c.do("GET", path, nil); r.status != 403 || r.errorCode(t) != "password_change_required" {
+			t.Fatalf("%s before the change: %d %s", path, r.status, r.body)
+		}
+	}
+	c.must(204, "POST", "/api/v1/me/password", map[string]string{"current_password": "Initial-Password-1", "new_password": "Neo-Own-Password-2"})
+	c.must(200, "GET", a.org(""), nil)
+	if me := c.must(200, "GET", "/api/v1/me", nil); me["user"].(map[string]any)["must_change_password"] != false {
+		t.Fatalf("me after: %v", me)
+	}
+}
+
+// TestOrgCreationIsASetting: only installation admins create organisations, unless the
+// installation lets everyone.
+func TestOrgCreationIsASetting(t *testing.T) {
+	e := newTestEnv(t)
+	o := e.mustOrg("First", "f@first.example")
+	if r := o.c.do("POST", "/api/v1/orgs", map[string]string{"name": "Mine"}); r.status != 403 || r.errorCode(t) != "org_creation_disabled" {
+		t.Fatalf("by default: %d %s", r.status, r.body)
+	}
+	mustAdmin(t, e, "grant-installation-admin", "--email", "f@first.example")
+	o.c.must(201, "POST", "/api/v1/orgs", map[string]string{"name": "Mine"})
+	if me := o.c.must(200, "GET", "/api/v1/me", nil); me["user"].(map[string]any)["installation_admin"] != true {
+		t.Fatalf("me: %v", me)
+	}
+
+	// The demo owner of `make run` is an installation admin.
+	mustAdmin(t, e, "demo", "--email", "demo@demo.example", "--password", "Demo-Password-123")
+	if me := e.signedIn("demo@demo.example", "Demo-Password-123").must(200, "GET", "/api/v1/me", nil); me["user"].(map[string]any)["installation_admin"] != true {
+		t.Fatalf("the demo owner: %v", me)
+	}
+
+	open := newTestEnv(t, func(c *config.Config) { c.Installation.AllowOrgCreation = true })
+	p := open.mustOrg("Open", "p@open.example")
+	p.c.must(201, "POST", "/api/v1/orgs", map[string]string{"name": "Anyone's"})
+}
+
+// TestInstallationDomains: installation admins assign email domains through the API and the
+// shell; nobody else reaches those routes, not even with an installation admin's API token.
+func TestInstallationDomains(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.mustDir("Alpha", "owner@alpha.example")
+	b := e.mustDir("Beta", "owner@beta.example")
+	routes := []struct{ method, path string }{
+		{"GET", "/api/v1/installation/orgs"}, {"GET", "/api/v1/installation/orgs/" + a.orgID + "/domains"},
+		{"POST", "/api/v1/installation/orgs/" + a.orgID + "/domains"}, {"DELETE", "/api/v1/installation/orgs/" + a.orgID + "/domains/alpha.example"},
+		{"POST", "/api/v1/installation/users/" + a.orgID + "/disable"}, {"POST", "/api/v1/installation/users/" + a.orgID + "/enable"},
+	}
+	for _, r := range routes {
+		if res := a.c.do(r.method, r.path, map[string]string{"domain": "alpha.example"}); res.status != 403 || res.errorCode(t) != "installation_admin_required" {
+			t.Errorf("%s %s as an owner: %d %s", r.method, r.path, res.status, res.body)
+		}
+	}
+	mustAdmin(t, e, "grant-installation-admin", "--email", "owner@alpha.example")
+	tok := e.tokenClient(a.c.must(201, "POST", a.org("/tokens"), map[string]any{"name": "t"})["secret"].(string))
+	for _, r := range routes {
+		if res := tok.do(r.method, r.path, map[string]string{"domain": "alpha.example"}); res.status != 403 {
+			t.Errorf("%s %s with a token: %d %s", r.method, r.path, res.status, res.body)
+		}
+	}
+	got := a.c.must(201, "POST", "/api/v1/installation/orgs/"+a.orgID+"/domains", map[string]string{"domain": "Alpha.Example"})
+	if got["domain"] != "alpha.example" {
+		t.Fatalf("assigned: %v", got)
+	}
+	if r := a.c.do("POST", "/api/v1/installation/orgs/"+b.orgID+"/domains", map[string]string{"domain": "alpha.example"}); r.status != 409 || r.errorCode(t) != "domain_taken" {
+		t.Fatalf("a domain twice: %d %s", r.status, r.body)
+	}
+	if r := a.c.do("POST", "/api/v1/installation/orgs/"+b.orgID+"/domains", map[string]string{"domain": "not a domain"}); r.status != 400 || r.errorCode(t) != "invalid_domain" {
+		t.Fatalf("a bad domain: %d %s", r.status, r.body)
+	}
+	if r := a.c.do("GET", "/api/v1/installation/orgs/00000000-0000-4000-8000-000000000000/domains", nil); r.status != 404 {
+		t.Fatalf("an unknown organisation: %d", r.status)
+	}
+	if out := mustAdmin(t, e, "assign-domain", "--org", b.orgID, "--domain", "beta.example"); out != "beta.example" {
+		t.Fatalf("cli printed %q", out)
+	}
+	var seen int
+	for _, it := range a.c.must(200, "GET", "/api/v1/installation/orgs", nil)["items"].([]any) {
+		m := it.(map[string]any)
+		ds := m["domains"].([]any)
+		if m["id"] == a.orgID && len(ds) == 1 && ds[0].(map[string]any)["domain"] == "alpha.example" ||
+			m["id"] == b.orgID && len(ds) == 1 && ds[0].(map[string]any)["domain"] == "beta.example" {
+			seen++
+		}
+	}
+	if seen != 2 {
+		t.Fatal("the organisations' domains are not listed")
+	}
+	// Beta now manages the accounts in its domain, wherever they were made.
+	moved := a.provision(map[string]any{"email": "x@beta.example", "display_name": "X"})
+	b.c.must(201, "POST", b.admin("/users"), map[string]any{"email": "x@beta.example", "display_name": "X"})
+	if r := a.c.do("PATCH", a.admin("/users/"+moved), map[string]any{"display_name": "Y"}); r.status != 403 || r.errorCode(t) != "account_not_managed" {
+		t.Fatalf("alpha renames beta's account: %d %s", r.status, r.body)
+	}
+	a.c.must(204, "DELETE", "/api/v1/installation/orgs/"+b.orgID+"/domains/beta.example", nil)
+	if r := a.c.do("DELETE", "/api/v1/installation/orgs/"+a.orgID+"/domains/beta.example", nil); r.status != 404 {
+		t.Fatalf("unassigning a domain of another organisation: %d", r.status)
+	}
+}
+
+// TestOwnersAccountsAreTheirs: nobody but an owner changes an owner's account, even the
+// organisation that manages it; an admin's needs ownership.transfer.
+func TestOwnersAccountsAreTheirs(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.mustDir("Alpha", "owner@alpha.example")
+	mustAdmin(t, e, "assign-domain", "--org", a.orgID, "--domain", "alpha.example")
+	admin1 := a.provision(map[string]any{"email": "admin1@alpha.example", "display_name": "Admin One", "role": "admin", "password": "Admin-One-Initial-1"})
+	admin2 := a.provision(map[string]any{"email": "admin2@alpha.example", "display_name": "Admin Two", "role": "admin"})
+	owner2 := a.provision(map[string]any{"email": "owner2@alpha.example", "display_name": "Owner Two", "role": "owner"})
+	c := e.signedIn("admin1@alpha.example", "Admin-One-Initial-1")
+	c.must(204, "POST", "/api/v1/me/password", map[string]string{"current_password": "Admin-One-Initial-1", "new_password": "Admin-One-Own-2"})
+	ownerID := a.c.must(200, "GET", "/api/v1/me", nil)["user"].(map[string]any)["id"].(string)
+	for _, x := range []struct {
+		who, method, path, code string
+		body                    any
+	}{
+		{"owner", "PATCH", a.admin("/users/" + ownerID), "owner_protected", map[string]any{"email": "taken@alpha.example"}},
+		{"owner", "POST", a.admin("/users/" + owner2 + "/activation-link"), "owner_protected", nil},
+		{"owner", "POST", a.admin("/users/" + ownerID + "/disable-account"), "owner_protected", nil},
+		{"admin", "PATCH", a.admin("/users/" + admin2), "admin_protected", map[string]any{"display_name": "Renamed"}},
+		{"admin", "POST", a.admin("/users/" + admin2 + "/activation-link"), "admin_protected", nil},
+		{"admin", "POST", a.admin("/users/" + admin2 + "/disable-account"), "admin_protected", nil},
+	} {
+		if r := c.do(x.method, x.path, x.body); r.status != 403 || r.errorCode(t) != x.code {
+			t.Errorf("an admin changes an %s's account (%s %s): %d %s", x.who, x.method, x.path, r.status, r.body)
+		}
+	}
+	// The owner, who holds ownership.transfer, may change an admin's account, but not another
+	// owner's.
+	a.c.must(200, "PATCH", a.admin("/users/"+admin2), map[string]any{"display_name": "Renamed"})
+	a.c.must(201, "POST", a.admin("/users/"+admin2+"/activation-link"), nil)
+	if r := a.c.do("POST", a.admin("/users/"+owner2+"/activation-link"), nil); r.status != 403 || r.errorCode(t) != "owner_protected" {
+		t.Fatalf("an owner takes another owner's link: %d %s", r.status, r.body)
+	}
+	// Their own is theirs.
+	a.c.must(200, "PATCH", a.admin("/users/"+ownerID), map[string]any{"display_name": "The Owner"})
+	_ = admin1
+}
+
+// TestNewAccountRoutesKeepTenants: the new routes answer another organisation's ids with 404,
+// and another person's invitation id likewise.
+func TestNewAccountRoutesKeepTenants(t *testing.T) {
+	e := newTestEnv(t)
+	e.startImports()
+	a := e.mustDir("Alpha", "owner@alpha.example")
+	b := e.mustDir("Beta", "owner@beta.example")
+	bUser := b.provision(map[string]any{"email": "u@beta.example", "display_name": "U"})
+	bJob := b.owner.mustImport(t, "application/json", mustJSON(t, map[string]any{"users": []any{
+		map[string]any{"external_id": "E1", "email": "i@beta.example", "display_name": "I"}}}))
+	for _, x := range []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", a.admin("/users/" + bUser + "/activation-link"), nil},
+		{"POST", a.admin("/users/" + bUser + "/disable-account"), nil},
+		{"POST", a.admin("/activation-links"), map[string]any{"import_id": bJob["id"]}},
+		{"POST", b.admin("/activation-links"), map[string]any{"user_ids": []string{bUser}}},
+		{"POST", b.admin("/users/" + bUser + "/activation-link"), nil},
+	} {
+		if r := a.c.do(x.method, x.path, x.body); r.status != 404 {
+			t.Errorf("%s %s: %d %s", x.method, x.path, r.status, r.body)
+		}
+	}
+	// An invitation for someone else is not found among mine.
+	inv := b.c.must(202, "POST", b.admin("/users"), map[string]any{"email": "owner@alpha.example", "display_name": "O"})
+	c, _ := e.mustJoin(b.mustInvite(nil), "other@people.example")
+	if r := c.do("POST", "/api/v1/me/invitations/"+inv["invitation"].(map[string]any)["id"].(string)+"/accept", nil); r.status != 404 {
+		t.Fatalf("accepting another person's invitation: %d %s", r.status, r.body)
+	}
+	if items := c.must(200, "GET", "/api/v1/me/invitations", nil)["items"].([]any); len(items) != 0 {
+		t.Fatalf("another person's invitations: %v", items)
+	}
+	if r := e.client().do("GET", "/api/v1/activation/not-a-token", nil); r.status != 404 || r.errorCode(t) != "activation_invalid" {
+		t.Fatalf("an unknown activation token: %d %s", r.status, r.body)
+	}
+}

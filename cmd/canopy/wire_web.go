@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"canopy/infra/postgres"
+	webaccess "canopy/web/access"
+	webdirectory "canopy/web/directory"
+	webidentity "canopy/web/identity"
+	webimporter "canopy/web/importer"
+	weborg "canopy/web/org"
+	webscim "canopy/web/scim"
+	"canopy/web/server"
+	"canopy/web/ui"
+)
+
+// server builds the HTTP server on the stack, then each module's handlers, and registers their
+// routes on it.
+func (s *stack) server() (*server.Server, error) {
+	var proxies []*net.IPNet
+	for _, cidr := range s.cfg.Server.TrustedProxies {
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			return nil, fmt.Errorf("config: server.trusted_proxies: %w", err)
+		}
+		proxies = append(proxies, n)
+	}
+	srv := server.New(server.Deps{
+		Config: server.Config{BodyLimitBytes: s.cfg.Server.BodyLimitBytes, SecureCookies: s.cfg.Server.HTTPS(), TrustedProxies: proxies, MetricsToken: s.cfg.Metrics.Token},
+		Log:    s.log, Auth: s.identity, Actors: s.orgs, Permissions: s.authz, Installers: s.orgs, UI: ui.Dist(),
+		Ready: []server.Checker{
+			{Name: "postgres", Check: func(ctx context.Context) error { return postgres.Ping(ctx, s.db) }},
+			{Name: "objectstore", Check: s.store.Ping},
+		},
+	})
+	sessions, publicURL := srv.Sessions(), s.cfg.Server.PublicURL
+	for _, m := range []interface{ Register(*server.Router) }{
+		webidentity.New(s.identity, s.orgs, sessions),
+		weborg.New(s.orgs, sessions, publicURL),
+		webdirectory.New(s.directory),
+		webaccess.New(s.access),
+		webimporter.New(s.imports, s.cfg.Server.ImportLimitBytes),
+		webscim.New(s.scimService(), s.identity, publicURL),
+	} {
+		m.Register(srv.Router())
+	}
+	return srv, nil
+}

@@ -1,0 +1,112 @@
+package org_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"canopy/domain/errs"
+	"canopy/domain/identity"
+	"canopy/domain/org"
+	"canopy/infra/pinyin"
+	pgidentity "canopy/infra/postgres/identity"
+	pgorg "canopy/infra/postgres/org"
+	"canopy/infra/postgres/pgtest"
+)
+
+// TestAccountTies: the reader returns the facts the domain decides from: the creating
+// organisation, the organisation of the email's domain and every membership.
+func TestAccountTies(t *testing.T) {
+	db := pgtest.MustDB(t)
+	ctx := context.Background()
+	a := pgtest.MustOrg(t, db, pgtest.MustUser(t, db, "owner@a.example"))
+	b := pgtest.MustOrg(t, db, pgtest.MustUser(t, db, "owner@b.example"))
+	u, _ := identity.NewUser(identity.NewUserInput{Email: "p@Acme.example", DisplayName: "P", CreatedByOrgID: a.ID()}, time.Now())
+	if err := pgidentity.NewUsers(db, pinyin.Keys).Create(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	ms := pgorg.NewMemberships(db)
+	if err := ms.Add(ctx, org.NewMembership(a.ID(), u.ID(), org.RoleAdmin, time.Now())); err != nil {
+		t.Fatal(err)
+	}
+	r := pgorg.NewAccounts(db)
+	ties, err := r.Ties(ctx, []uuid.UUID{u.ID(), uuid.New()})
+	if err != nil || len(ties) != 1 {
+		t.Fatalf("%v %v", err, ties)
+	}
+	got := ties[u.ID()]
+	if got.CreatedByOrgID != a.ID() || got.DomainOrgID != uuid.Nil || len(got.Memberships) != 1 || got.Memberships[0].Role != org.RoleAdmin || !got.ManagedBy(a.ID()) {
+		t.Fatalf("ties: %+v", got)
+	}
+	ds := pgorg.NewDomains(db)
+	d, _ := org.NewEmailDomain(b.ID(), "acme.example", time.Now())
+	if err := ds.Assign(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	ties, _ = r.Ties(ctx, []uuid.UUID{u.ID()})
+	if got := ties[u.ID()]; got.DomainOrgID != b.ID() || !got.ManagedBy(b.ID()) || got.ManagedBy(a.ID()) {
+		t.Fatalf("with the domain assigned: %+v", got)
+	}
+}
+
+// TestDomains: a domain belongs to one organisation; it is listed, and unassigned only by its own.
+func TestDomains(t *testing.T) {
+	db := pgtest.MustDB(t)
+	ctx := context.Background()
+	a := pgtest.MustOrg(t, db, pgtest.MustUser(t, db, "owner@a.example"))
+	b := pgtest.MustOrg(t, db, pgtest.MustUser(t, db, "owner@b.example"))
+	r := pgorg.NewDomains(db)
+	d, _ := org.NewEmailDomain(a.ID(), "a.example", time.Now())
+	if err := r.Assign(ctx, d); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := org.NewEmailDomain(b.ID(), "A.example", time.Now())
+	if err := r.Assign(ctx, again); errs.CodeOf(err) != "domain_taken" {
+		t.Fatalf("assigned twice: %v", err)
+	}
+	if err := r.Unassign(ctx, b.ID(), "a.example"); !errs.Is(err, errs.NotFound) {
+		t.Fatalf("another organisation unassigns it: %v", err)
+	}
+	if got, _ := r.ListByOrg(ctx, a.ID()); len(got) != 1 || got[0].Domain() != "a.example" {
+		t.Fatalf("list: %v", got)
+	}
+	if all, _ := r.ListAll(ctx); len(all) != 1 {
+		t.Fatalf("all: %v", all)
+	}
+	if err := r.Unassign(ctx, a.ID(), "a.example"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestEmailInvitations: an invitation for one email is stored with it, listed for that email
+// while usable, and revoked with the organisation's others for the same email.
+func TestEmailInvitations(t *testing.T) {
+	db := pgtest.MustDB(t)
+	ctx := context.Background()
+	owner := pgtest.MustUser(t, db, "owner@inv.example")
+	o := pgtest.MustOrg(t, db, owner)
+	r := pgorg.NewInvitations(db)
+	now := time.Now()
+	inv, _ := org.NewEmailInvitation(o.ID(), owner.ID(), org.RoleMember, "p@people.example", []byte("hash-1"), now)
+	if err := r.Create(ctx, inv); err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.GetByTokenHash(ctx, []byte("hash-1"))
+	if err != nil || got.Email() != "p@people.example" || got.MaxUses() != 1 {
+		t.Fatalf("read back: %v %+v", err, got)
+	}
+	if l, _ := r.ListForEmail(ctx, "p@people.example", now); len(l) != 1 {
+		t.Fatalf("list for the email: %v", l)
+	}
+	if _, err := r.GetForEmail(ctx, inv.ID(), "other@people.example"); !errs.Is(err, errs.NotFound) {
+		t.Fatalf("another email: %v", err)
+	}
+	if err := r.RevokeForEmail(ctx, o.ID(), "p@people.example", now); err != nil {
+		t.Fatal(err)
+	}
+	if l, _ := r.ListForEmail(ctx, "p@people.example", now); len(l) != 0 {
+		t.Fatalf("after revoking: %v", l)
+	}
+}

@@ -1,0 +1,127 @@
+package org
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"canopy/domain/errs"
+	"canopy/domain/org"
+	webidentity "canopy/web/identity"
+	"canopy/web/server"
+)
+
+// The installation admins' routes: organisations with their email domains, and accounts.
+
+func (h *Handler) registerInstallation(r *server.Router) {
+	r.Add(server.Installation, http.MethodGet, "/installation/orgs", h.installationOrgs)
+	r.Add(server.Installation, http.MethodGet, "/installation/orgs/:orgID/domains", h.listDomains)
+	r.Add(server.Installation, http.MethodPost, "/installation/orgs/:orgID/domains", h.assignDomain)
+	r.Add(server.Installation, http.MethodDelete, "/installation/orgs/:orgID/domains/:domain", h.unassignDomain)
+	r.Add(server.Installation, http.MethodPost, "/installation/users/:userID/disable", h.disableAccountInstallation)
+	r.Add(server.Installation, http.MethodPost, "/installation/users/:userID/enable", h.enableAccountInstallation)
+}
+
+type domainJSON struct {
+	Domain    string    `json:"domain"`
+	OrgID     string    `json:"org_id"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toDomainJSON(d *org.EmailDomain) domainJSON {
+	return domainJSON{d.Domain(), d.OrgID().String(), d.CreatedAt()}
+}
+
+func toDomainsJSON(ds []*org.EmailDomain) []domainJSON {
+	out := make([]domainJSON, len(ds))
+	for i, d := range ds {
+		out[i] = toDomainJSON(d)
+	}
+	return out
+}
+
+func (h *Handler) installationOrgs(c echo.Context) error {
+	os, err := h.svc.ListInstallationOrgs(c.Request().Context(), server.Installer(c))
+	if err != nil {
+		return err
+	}
+	type item struct {
+		ID            string       `json:"id"`
+		Name          string       `json:"name"`
+		DefaultLocale string       `json:"default_locale"`
+		CreatedAt     time.Time    `json:"created_at"`
+		Domains       []domainJSON `json:"domains"`
+	}
+	out := make([]item, len(os))
+	for i, o := range os {
+		out[i] = item{o.Org.ID().String(), o.Org.Name(), string(o.Org.DefaultLocale()), o.Org.CreatedAt(), toDomainsJSON(o.Domains)}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": out})
+}
+
+func (h *Handler) listDomains(c echo.Context) error {
+	orgID, err := server.PathID(c, "orgID", "organisation")
+	if err != nil {
+		return err
+	}
+	ds, err := h.svc.Domains(c.Request().Context(), server.Installer(c), orgID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": toDomainsJSON(ds)})
+}
+
+type assignDomainRequest struct {
+	Domain string `json:"domain"`
+}
+
+func (h *Handler) assignDomain(c echo.Context) error {
+	orgID, err := server.PathID(c, "orgID", "organisation")
+	if err != nil {
+		return err
+	}
+	var req assignDomainRequest
+	if err := server.BindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Domain == "" {
+		return server.Required("domain")
+	}
+	d, err := h.svc.AssignDomain(c.Request().Context(), server.Installer(c), orgID, req.Domain)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toDomainJSON(d))
+}
+
+func (h *Handler) unassignDomain(c echo.Context) error {
+	orgID, err := server.PathID(c, "orgID", "organisation")
+	if err != nil {
+		return err
+	}
+	d := c.Param("domain")
+	if _, err := org.ParseEmailDomain(d); err != nil {
+		return errs.NotFoundf("domain")
+	}
+	return server.NoContent(c, h.svc.UnassignDomain(c.Request().Context(), server.Installer(c), orgID, d))
+}
+
+func (h *Handler) setAccountDisabled(c echo.Context, disabled bool) error {
+	id, err := server.PathID(c, "userID", "account")
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.SetAccountDisabled(c.Request().Context(), server.Installer(c), id, disabled)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, webidentity.ToUserJSON(u))
+}
+
+func (h *Handler) disableAccountInstallation(c echo.Context) error {
+	return h.setAccountDisabled(c, true)
+}
+func (h *Handler) enableAccountInstallation(c echo.Context) error {
+	return h.setAccountDisabled(c, false)
+}
