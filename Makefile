@@ -82,7 +82,8 @@ e2e: build services chromium
 	        CANOPY_SERVER_ADDRESS=127.0.0.1:$(E2E_PORT) CANOPY_SERVER_PUBLIC_URL=http://127.0.0.1:$(E2E_PORT) \
 	        CANOPY_OBJECTSTORE_FILE_BUCKET=canopy-e2e CANOPY_LOG_LEVEL=warn CANOPY_METRICS_ADDRESS= \
 	        CANOPY_INSTALLATION_ALLOW_ORG_CREATION=true; \
-	$(CANOPY) admin create-org --name "E2E Company" --owner-email owner@e2e.canopy.test --owner-password 'Fern-Owner-e2e-7' >/dev/null; \
+	org=$$($(CANOPY) admin create-org --name "E2E Company" --owner-email owner@e2e.canopy.test --owner-password 'Fern-Owner-e2e-7'); \
+	$(CANOPY) admin assign-domain --org "$$org" --domain e2e.canopy.test >/dev/null; \
 	$(CANOPY) serve > test-output/e2e-server.log 2>&1 & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null || true' EXIT; \
 	for i in $$(seq 100); do curl -sf http://127.0.0.1:$(E2E_PORT)/readyz >/dev/null && break; sleep 0.2; done; \

@@ -30,13 +30,14 @@ func clampPage(limit, offset int) (int, int) {
 	return limit, offset
 }
 
-// DepartmentMembers lists a department's members, or its whole subtree's, in one query.
+// DepartmentMembers lists a department's members, or its whole subtree's, in one query. A
+// department outside the actor's reach is NotFound (requireRead).
 func (s *Service) DepartmentMembers(ctx context.Context, a authz.Actor, q MemberQuery) ([]Person, int, error) {
 	d, err := s.department(ctx, a.OrgID, q.DepartmentID)
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := s.require(ctx, a, access.DirectoryRead, d.Path()); err != nil {
+	if err := s.requireRead(ctx, a, d); err != nil {
 		return nil, 0, err
 	}
 	limit, offset := clampPage(q.Limit, q.Offset)
@@ -196,7 +197,9 @@ func (s *Service) inSubtrees(ctx context.Context, orgID, userID uuid.UUID, roots
 }
 
 // Search finds people, departments and groups; pinyin finds Chinese names ("zhangwei" and "zw"
-// both find 张伟).
+// both find 张伟). It finds only what the actor may read: with directory.read at departments
+// only, the people and departments of those subtrees, and the groups they are in themselves
+// (as Groups lists them), the same reach as ListMembers and Person.
 func (s *Service) Search(ctx context.Context, a authz.Actor, query string, limit int) (SearchResult, error) {
 	if len([]rune(query)) > 100 {
 		return SearchResult{}, errs.Invalidf("q must be at most 100 characters")
@@ -204,8 +207,16 @@ func (s *Service) Search(ctx context.Context, a authz.Actor, query string, limit
 	if limit <= 0 || limit > 50 {
 		limit = 20
 	}
-	if err := s.require(ctx, a, access.DirectoryRead, ""); err != nil {
+	r, err := s.authz.Reach(ctx, a, access.DirectoryRead)
+	if err != nil {
 		return SearchResult{}, err
 	}
-	return s.read.Search(ctx, a.OrgID, query, limit)
+	if r.None() {
+		return SearchResult{}, errs.E(errs.Forbidden, "forbidden", "you do not have the "+string(access.DirectoryRead)+" permission")
+	}
+	var scope SearchScope
+	if !r.Org {
+		scope = SearchScope{Subtrees: r.Departments, MemberID: a.UserID}
+	}
+	return s.read.Search(ctx, a.OrgID, query, scope, limit)
 }

@@ -80,6 +80,16 @@ type SearchResult struct {
 	Groups      []*directory.Group
 }
 
+// SearchScope narrows a search to what a reader with directory.read at departments only may
+// see. The zero value narrows nothing.
+type SearchScope struct {
+	// Subtrees, when not nil, keeps the people who belong to one of these departments or to one
+	// below it, and the departments within those subtrees.
+	Subtrees []uuid.UUID
+	// MemberID, when set, keeps only the groups this user is a member of.
+	MemberID uuid.UUID
+}
+
 // Reader answers the directory's read-only questions, each in one query.
 type Reader interface {
 	// Nodes returns a department's children with their counts, in sibling order.
@@ -93,8 +103,8 @@ type Reader interface {
 	// GroupRole returns a user's role in a group; NotFound when they are not in it.
 	GroupRole(ctx context.Context, orgID, groupID, userID uuid.UUID) (directory.GroupRole, error)
 	// Search finds people by name, email or the pinyin of their name (full or initials), and
-	// departments and groups by name or pinyin.
-	Search(ctx context.Context, orgID uuid.UUID, query string, limit int) (SearchResult, error)
+	// departments and groups by name or pinyin, within scope.
+	Search(ctx context.Context, orgID uuid.UUID, query string, scope SearchScope, limit int) (SearchResult, error)
 	// Person returns a person's card; NotFound unless they are a member of the organisation.
 	Person(ctx context.Context, orgID, userID uuid.UUID) (PersonCard, error)
 	// DepartmentMemberIDs returns the users directly in a department.

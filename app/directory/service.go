@@ -51,6 +51,25 @@ func (s *Service) require(ctx context.Context, a authz.Actor, perm access.Permis
 	return authz.Require(ctx, s.authz, a, perm, deptPath)
 }
 
+// requireRead lets the actor read a department: they need directory.read over it. One outside
+// their reach is NotFound, exactly like a department that does not exist, when they hold
+// directory.read elsewhere: a reader scoped to Engineering must not learn which other
+// departments exist by their ids, as they learn nothing of the people outside it. Without
+// directory.read anywhere it is Forbidden, as the route's own gate says.
+func (s *Service) requireRead(ctx context.Context, a authz.Actor, d *directory.Department) error {
+	ok, err := s.authz.Can(ctx, a, access.DirectoryRead, d.Path())
+	if err != nil || ok {
+		return err
+	}
+	if ok, err = s.authz.CanAnywhere(ctx, a, access.DirectoryRead); err != nil {
+		return err
+	}
+	if ok {
+		return errs.NotFoundf("department")
+	}
+	return errs.E(errs.Forbidden, "forbidden", "you do not have the "+string(access.DirectoryRead)+" permission")
+}
+
 // recorded runs fn in a transaction and appends the audit entry it returns in the same one.
 func (s *Service) recorded(ctx context.Context, fn func(ctx context.Context) (access.AuditEntry, error)) error {
 	return s.tx.Within(ctx, func(ctx context.Context) error {
@@ -83,13 +102,14 @@ type DepartmentView struct {
 	Leaders   []Person
 }
 
-// Department returns one department; id uuid.Nil means the root.
+// Department returns one department; id uuid.Nil means the root. One outside the actor's
+// reach is NotFound (requireRead).
 func (s *Service) Department(ctx context.Context, a authz.Actor, id uuid.UUID) (DepartmentView, error) {
 	d, err := s.department(ctx, a.OrgID, id)
 	if err != nil {
 		return DepartmentView{}, err
 	}
-	if err := s.require(ctx, a, access.DirectoryRead, d.Path()); err != nil {
+	if err := s.requireRead(ctx, a, d); err != nil {
 		return DepartmentView{}, err
 	}
 	return s.view(ctx, d)
@@ -143,12 +163,13 @@ func (s *Service) view(ctx context.Context, d *directory.Department) (Department
 }
 
 // Children returns a department's children with their counts; parentID uuid.Nil means the root.
+// A parent outside the actor's reach is NotFound (requireRead).
 func (s *Service) Children(ctx context.Context, a authz.Actor, parentID uuid.UUID) ([]Node, error) {
 	d, err := s.department(ctx, a.OrgID, parentID)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.require(ctx, a, access.DirectoryRead, d.Path()); err != nil {
+	if err := s.requireRead(ctx, a, d); err != nil {
 		return nil, err
 	}
 	return s.read.Nodes(ctx, a.OrgID, d.ID())

@@ -10,7 +10,7 @@ import (
 )
 
 // The use cases of an account's life that an organisation or an installation admin starts:
-// activation links, initial passwords, disabling. Who may start them is decided by the caller
+// activation links, initial passwords, resetting credentials, disabling. Who may start them is decided by the caller
 // (app/org, which knows who manages the account); these only do it, in the caller's transaction.
 
 // IssueActivation makes a new activation link for an account that has no password, issued by
@@ -39,8 +39,9 @@ func (s *Service) IssueActivation(ctx context.Context, userID, orgID, by uuid.UU
 }
 
 // activationKey is the attempt counter of activation links per client address: a link is 256
-// random bits, so guessing is hopeless, and the limit keeps it that way under any load.
-func activationKey(ip string) string { return "activation:address:" + ip }
+// random bits, so guessing is hopeless, and the limit keeps it that way under any load. An IPv6
+// client is its /64, as for sign-in (addressKey), or it could rotate through its addresses.
+func activationKey(ip string) string { return "activation:address:" + addressKey(ip) }
 
 // Activation returns the link a secret stands for and its account, while the link can be used:
 // it is unused and unexpired, and its account is active and still has no password. Anything
@@ -133,6 +134,28 @@ func (s *Service) Activate(ctx context.Context, t *identity.ActivationToken, pas
 		return nil, err
 	}
 	return u, nil
+}
+
+// ResetCredentials takes an account's password away and ends every session of it, in the
+// caller's transaction, and returns a new activation link (issued as IssueActivation does) with
+// which its person sets a new password. The caller revokes its API tokens in each of its
+// organisations (RevokeMemberCredentials). Conflict account_disabled when it is disabled.
+func (s *Service) ResetCredentials(ctx context.Context, userID, orgID, by uuid.UUID) (*identity.ActivationToken, string, *identity.User, error) {
+	u, err := s.users.Get(ctx, userID)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if !u.Active() {
+		return nil, "", nil, errs.E(errs.Conflict, "account_disabled", "this account is disabled")
+	}
+	u.ClearPassword(s.clock.Now())
+	if err := s.users.Update(ctx, u); err != nil {
+		return nil, "", nil, err
+	}
+	if err := s.sessions.DeleteByUser(ctx, userID, uuid.Nil); err != nil {
+		return nil, "", nil, err
+	}
+	return s.IssueActivation(ctx, userID, orgID, by)
 }
 
 // SetInitialPassword gives an account without a password one an administrator chose, which its

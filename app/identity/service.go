@@ -362,12 +362,9 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 	if err := identity.CheckPassword(next, s.common); err != nil {
 		return err
 	}
-	hash, err := s.hasher.Hash(next)
-	if err != nil {
-		return err
-	}
 	// A stolen session must not become a way to guess the password: each check of the current
-	// one is reserved first, outside the transaction, which a wrong password rolls back.
+	// one is reserved first, outside the transaction, which a wrong password rolls back. The
+	// reservation comes before any hashing, so a refused attempt costs the server nothing.
 	key := "password-change:user:" + p.UserID.String()
 	wait, err := s.limiter.Take(ctx, key, s.cfg.LoginAccountAddressLimit, s.cfg.LoginWindow)
 	if err != nil {
@@ -375,6 +372,10 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 	}
 	if wait > 0 {
 		return tooMany(wait, "too many wrong passwords; try again later")
+	}
+	hash, err := s.hasher.Hash(next)
+	if err != nil {
+		return err
 	}
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
 		u, err := s.users.Get(ctx, p.UserID)

@@ -26,10 +26,13 @@ type fixedClock struct{ t time.Time }
 
 func (c fixedClock) Now() time.Time { return c.t }
 
-// plainHasher "hashes" by prefixing and counts verifications.
-type plainHasher struct{ verified int }
+// plainHasher "hashes" by prefixing and counts hashes and verifications.
+type plainHasher struct{ hashed, verified int }
 
-func (h *plainHasher) Hash(p string) (string, error) { return "h:" + p, nil }
+func (h *plainHasher) Hash(p string) (string, error) {
+	h.hashed++
+	return "h:" + p, nil
+}
 func (h *plainHasher) Verify(p, enc string) (bool, error) {
 	h.verified++
 	return enc == "h:"+p, nil
@@ -229,14 +232,18 @@ func TestChangePasswordChecksAreThrottled(t *testing.T) {
 			t.Fatalf("guess %d: %v", i, err)
 		}
 	}
-	before := f.hasher.verified
+	verified, hashed := f.hasher.verified, f.hasher.hashed
 	err := f.svc.ChangePassword(ctx, p, "right-one", "Another-Long-One-9")
 	var e *errs.Error
 	if !errors.As(err, &e) || e.Kind != errs.TooManyRequests || e.RetryAfter <= 0 {
 		t.Fatalf("past the limit: %v", err)
 	}
-	if f.hasher.verified != before {
+	if f.hasher.verified != verified {
 		t.Fatal("a refused change still checked the password")
+	}
+	// A refused attempt must cost nothing: not even hashing the new password.
+	if f.hasher.hashed != hashed {
+		t.Fatal("a refused change still hashed the new password")
 	}
 }
 

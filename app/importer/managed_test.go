@@ -56,3 +56,31 @@ func TestRowsRespectWhoManagesAccounts(t *testing.T) {
 		t.Fatal("a member's account the organisation does not manage was renamed")
 	}
 }
+
+// TestRowsMakeNoAccountInAnotherOrganisationsDomain: a row whose email has no account but is in
+// another organisation's domain becomes an invitation, and no account is made; the
+// organisation's own domain, or one assigned to nobody, gets new accounts.
+func TestRowsMakeNoAccountInAnotherOrganisationsDomain(t *testing.T) {
+	store, orgID, ownerID := newFixture(t)
+	store.snap.Ties = map[uuid.UUID]org.AccountTies{ownerID: {UserID: ownerID, Memberships: []org.Tie{{OrgID: orgID, Role: org.RoleOwner}}}}
+	store.snap.DomainOrgs = map[string]uuid.UUID{"beta.example": uuid.New(), "acme.example": orgID}
+	q := run(t, store, orgID, ownerID, Request{Users: []UserRow{
+		{Row: 1, ExternalID: "B1", Email: "CEO@beta.example", DisplayName: "CEO"},
+		{Row: 2, ExternalID: "A1", Email: "ann@acme.example", DisplayName: "Ann"},
+		{Row: 3, ExternalID: "G1", Email: "gil@gmail.example", DisplayName: "Gil"},
+	}}, 100)
+	if got := report(q); got != "user 1 invited" {
+		t.Fatalf("report: %s", got)
+	}
+	if q.counts != (importer.Counts{Processed: 3, Applied: 3, Created: 2, Invited: 1}) {
+		t.Fatalf("counts: %+v", q.counts)
+	}
+	if len(store.st.invited) != 1 || store.st.invited[0] != "ceo@beta.example" {
+		t.Fatalf("invited: %v", store.st.invited)
+	}
+	for _, c := range store.st.members {
+		if c.Account != nil && c.Account.Email == "ceo@beta.example" {
+			t.Fatal("an account was made in another organisation's domain")
+		}
+	}
+}

@@ -131,12 +131,17 @@ type planner struct {
 	// member who submitted the import holds ownership.transfer (org.AccountTies.CheckChange).
 	ties     map[uuid.UUID]org.AccountTies
 	transfer bool
+	// domains are the organisations the email domains of the request are assigned to.
+	domains map[string]uuid.UUID
+	// grantable says which base roles the member who submitted the import could grant:
+	// deactivating or reactivating a member takes or gives back their role, so only those.
+	grantable map[org.Role]bool
 }
 
-func newPlanner(orgID uuid.UUID, by *org.Membership, transfer bool, lim org.Limits, snap Snapshot, now time.Time) (*planner, error) {
+func newPlanner(orgID uuid.UUID, by *org.Membership, transfer bool, grantable map[org.Role]bool, lim org.Limits, snap Snapshot, now time.Time) (*planner, error) {
 	p := &planner{
 		orgID: orgID, by: by, now: now, maxDepth: lim.MaxDepartmentDepth, maxDepts: lim.MaxDeptsPerMember,
-		ties: snap.Ties, transfer: transfer,
+		ties: snap.Ties, transfer: transfer, domains: snap.DomainOrgs, grantable: grantable,
 		byExt: map[string]*node{}, failed: map[string]int{},
 		members: map[string]*person{}, emails: map[string]*person{}, zones: map[string]error{},
 	}
@@ -549,9 +554,12 @@ func (p *planner) planUser(r UserRow, rp *rowPlan, pathsOnly bool) error {
 	default:
 		ps = owner
 	}
-	if ps != nil && ps.membership == nil && !p.ties[ps.account.UserID].ManagedBy(p.orgID) {
-		// An account the organisation does not manage is never attached nor changed: its
-		// person is invited, and the organisation learns nothing more about the account.
+	if ps != nil && ps.membership == nil && !p.ties[ps.account.UserID].ManagedBy(p.orgID) ||
+		ps == nil && org.CheckNewAccount(p.orgID, p.domains[identity.EmailDomain(email)]) != nil {
+		// An account the organisation does not manage is never attached nor changed, and an
+		// account in another organisation's domain is that organisation's to make: its person
+		// is invited, and the organisation learns nothing more about the account, not even
+		// whether there is one.
 		rp.invite, rp.outcome = email, outcomeInvited
 		return nil
 	}
@@ -582,6 +590,12 @@ func (p *planner) planUser(r UserRow, rp *rowPlan, pathsOnly bool) error {
 			if err := p.ties[ps.account.UserID].CheckChange(p.orgID, p.by.UserID(), p.transfer); err != nil {
 				return err
 			}
+			// Nor is moving it into another organisation's domain.
+			if a.Email != ps.account.Email {
+				if err := org.CheckNewAccount(p.orgID, p.domains[identity.EmailDomain(a.Email)]); err != nil {
+					return err
+				}
+			}
 			next.account = a
 			c.Account = &a
 		}
@@ -604,6 +618,9 @@ func (p *planner) planUser(r UserRow, rp *rowPlan, pathsOnly bool) error {
 		changed = true
 	}
 	if r.Active != nil && *r.Active != m.Active() {
+		if !p.grantable[m.Role()] {
+			return errs.E(errs.Forbidden, "cannot_grant", "this member's role ("+string(m.Role())+") holds permissions you do not, so you cannot change it or restore it")
+		}
 		if *r.Active {
 			err = m.Reactivate(p.by)
 		} else {

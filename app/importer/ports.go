@@ -84,6 +84,9 @@ type Snapshot struct {
 	// Ties are what decides who manages each account of Members and Accounts
 	// (org.AccountTies), by user id.
 	Ties map[uuid.UUID]org.AccountTies
+	// DomainOrgs are the organisations that the email domains of the request are assigned
+	// to, by domain; a domain assigned to none is left out.
+	DomainOrgs map[string]uuid.UUID
 }
 
 // NewDepartment is a department to create: the store derives its path and depth from the

@@ -275,8 +275,16 @@ func (x *execution) plan(ctx context.Context, req Request) ([]*rowPlan, error) {
 	if err != nil {
 		return nil, err
 	}
+	grantable := map[org.Role]bool{}
+	for _, r := range []org.Role{org.RoleOwner, org.RoleAdmin, org.RoleMember, org.RoleGuest} {
+		err := authz.RequireRoleGrantable(ctx, x.r.d.Authorizer, a, r)
+		if err != nil && !errs.Is(err, errs.Forbidden) {
+			return nil, err
+		}
+		grantable[r] = err == nil
+	}
 	x.actor = a
-	p, err := newPlanner(x.orgID, by, transfer, lim, snap, x.now)
+	p, err := newPlanner(x.orgID, by, transfer, grantable, lim, snap, x.now)
 	if err != nil {
 		return nil, err
 	}
@@ -469,7 +477,7 @@ func (x *execution) tally(rows []*rowPlan, failed map[*rowPlan]error) (importer.
 				c.Invited++
 				if x.counts.Failed+x.counts.Invited+c.Failed+c.Invited <= importer.MaxIssues {
 					issues = append(issues, importer.NewIssue(rp.seq, rp.kind, rp.row, rp.ext, importer.CodeInvited,
-						"an account with this email exists outside this organisation; an invitation was sent"))
+						"this email's account is not this organisation's to make or manage; an invitation was sent"))
 				}
 			default:
 				c.Unchanged++

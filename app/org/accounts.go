@@ -29,6 +29,21 @@ func (s *Service) tiesOf(ctx context.Context, userID uuid.UUID) (org.AccountTies
 	return t, nil
 }
 
+// checkNewAccount applies org.CheckNewAccount to an email that orgID would make an account for,
+// or move an account to: Forbidden account_not_managed when its domain is another
+// organisation's. An address that does not parse is left to whoever validates it.
+func (s *Service) checkNewAccount(ctx context.Context, orgID uuid.UUID, email string) error {
+	e, err := identity.NormalizeEmail(email)
+	if err != nil {
+		return nil
+	}
+	owner, err := s.domains.OrgOf(ctx, identity.EmailDomain(e))
+	if err != nil {
+		return err
+	}
+	return org.CheckNewAccount(orgID, owner)
+}
+
 // mayTransferOwnership reports whether the actor holds ownership.transfer, which changing an
 // admin's account needs.
 func (s *Service) mayTransferOwnership(ctx context.Context, a authz.Actor) (bool, error) {
@@ -143,6 +158,48 @@ func (s *Service) disable(ctx context.Context, t org.AccountTies) error {
 		}
 	}
 	return nil
+}
+
+// ResetCredentials takes back a member's account for the one organisation that manages it, when
+// someone else may know its password (an organisation that made it before the domain was
+// assigned, say): the password is removed, every session and API token of the account ends, in
+// every organisation (ASVS 7.4.2), and a new activation link is returned for its person, who
+// sets a new password with it. NotFound for anyone who is not a member; account_not_managed,
+// owner_protected and admin_protected as for every change of an account; Conflict
+// cannot_reset_self for the caller's own account (they change their password instead) and
+// account_disabled for a disabled one.
+func (s *Service) ResetCredentials(ctx context.Context, a authz.Actor, userID uuid.UUID) (ActivationLink, error) {
+	if err := s.require(ctx, a, access.MembersManage); err != nil {
+		return ActivationLink{}, err
+	}
+	var out ActivationLink
+	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
+		if _, err := s.member(ctx, a, userID); err != nil {
+			return access.AuditEntry{}, err
+		}
+		t, err := s.tiesOf(ctx, userID)
+		if err != nil {
+			return access.AuditEntry{}, err
+		}
+		if err := s.checkAccountChange(ctx, a, t); err != nil {
+			return access.AuditEntry{}, err
+		}
+		if userID == a.UserID {
+			return access.AuditEntry{}, errs.E(errs.Conflict, "cannot_reset_self", "you cannot reset your own account; change your password instead")
+		}
+		tok, secret, u, err := s.ident.ResetCredentials(ctx, userID, a.OrgID, a.UserID)
+		if err != nil {
+			return access.AuditEntry{}, err
+		}
+		for _, m := range t.Memberships {
+			if err := s.ident.RevokeMemberCredentials(ctx, m.OrgID, userID); err != nil {
+				return access.AuditEntry{}, err
+			}
+		}
+		out = ActivationLink{UserID: u.ID(), Email: u.Email(), Token: secret, ExpiresAt: tok.ExpiresAt()}
+		return a.Entry("account.reset_credentials", "account", userID.String(), nil, map[string]any{"expires_at": out.ExpiresAt}), nil
+	})
+	return out, err
 }
 
 // ActivationLink is a new activation link with its secret token, which is shown only once: the

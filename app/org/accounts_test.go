@@ -242,8 +242,8 @@ func TestOrgCreationSetting(t *testing.T) {
 }
 
 // TestBoundInvitation: an invitation that provisioning made is accepted only by the account of
-// its email, its preview says that account must be activated first, and it waits for its
-// person among their invitations.
+// its email, its preview tells only that account's person that it must be activated first, and
+// it waits for its person among their invitations.
 func TestBoundInvitation(t *testing.T) {
 	e := newEnv(t, apporg.Config{})
 	a, b := e.org(t, "Alpha"), e.org(t, "Beta")
@@ -252,12 +252,20 @@ func TestBoundInvitation(t *testing.T) {
 	if err != nil || p.Invitation == nil {
 		t.Fatalf("%v %+v", err, p)
 	}
-	pv, err := e.svc.PreviewInvitation(ctx, p.Invitation.Token)
-	if err != nil || pv.AccountState != apporg.AccountNeedsActivation || pv.Email != "gus@gmail.example" {
-		t.Fatalf("preview: %v %+v", err, pv)
+	// The state of the account is the person's business: whoever else holds the link (Beta
+	// does) learns nothing about it.
+	other := e.actor(a.OrgID, a.UserID).Principal
+	gus := appidentity.Principal{UserID: made.UserID, Method: appidentity.MethodSession}
+	for _, x := range []struct {
+		viewer *appidentity.Principal
+		want   apporg.AccountState
+	}{{nil, apporg.AccountUnknown}, {&other, apporg.AccountUnknown}, {&gus, apporg.AccountNeedsActivation}} {
+		pv, err := e.svc.PreviewInvitation(ctx, p.Invitation.Token, x.viewer)
+		if err != nil || pv.AccountState != x.want || pv.Email != "gus@gmail.example" {
+			t.Fatalf("preview for %v: %v %+v", x.viewer, err, pv)
+		}
 	}
 	// Someone else, signed in, cannot use the link.
-	other := e.actor(a.OrgID, a.UserID).Principal
 	if _, err := e.svc.AcceptInvitation(ctx, apporg.AcceptInput{Token: p.Invitation.Token, Principal: &other}); errs.CodeOf(err) != "invitation_for_another_account" {
 		t.Fatalf("another account accepts: %v", err)
 	}
@@ -268,7 +276,6 @@ func TestBoundInvitation(t *testing.T) {
 	if e.w.users[made.UserID].HasPassword() {
 		t.Fatal("the invitation set a password")
 	}
-	gus := appidentity.Principal{UserID: made.UserID, Method: appidentity.MethodSession}
 	mine, err := e.svc.MyInvitations(ctx, gus)
 	if err != nil || len(mine) != 1 || mine[0].OrgName != "Beta" {
 		t.Fatalf("my invitations: %v %+v", err, mine)
@@ -278,5 +285,70 @@ func TestBoundInvitation(t *testing.T) {
 	}
 	if m := e.w.members[[2]uuid.UUID{b.OrgID, made.UserID}]; m == nil || m.Role() != org.RoleAdmin {
 		t.Fatalf("membership: %+v", m)
+	}
+}
+
+// TestAccountsInAnotherOrganisationsDomain: an organisation makes no account in a domain
+// assigned to another, by provisioning (it invites instead, and no account is made), by moving
+// an account's email there, or through its invitation links; the domain's organisation makes
+// them, and resets the credentials of one made before its domain was assigned.
+func TestAccountsInAnotherOrganisationsDomain(t *testing.T) {
+	e := newEnv(t, apporg.Config{})
+	a, b := e.org(t, "Alpha"), e.org(t, "Beta")
+	early := e.member(t, a, apporg.ProvisionInput{Email: "early@beta.example", DisplayName: "Early", Password: "chosen by alpha"})
+	mine := e.member(t, a, apporg.ProvisionInput{Email: "mine@people.example", DisplayName: "Mine"})
+	as, err := e.svc.AssignDomain(ctx, authz.Shell(), b.OrgID, "beta.example")
+	if err != nil || as.Accounts != 2 || as.CreatedElsewhere != 2 { // early and Beta's owner, who signed up
+		t.Fatalf("assigned: %v %+v", err, as)
+	}
+
+	users := len(e.w.users)
+	p, err := e.svc.ProvisionMember(ctx, a, apporg.ProvisionInput{Email: "ceo@beta.example", DisplayName: "CEO", Password: "chosen by alpha"})
+	if err != nil || p.Invitation == nil || p.Invitation.Invitation.Email() != "ceo@beta.example" {
+		t.Fatalf("alpha provisions in beta's domain: %v %+v", err, p)
+	}
+	if len(e.w.users) != users {
+		t.Fatal("an account was made in beta's domain for alpha")
+	}
+	if _, err := e.svc.UpdateMember(ctx, a, mine.UserID, apporg.MemberChange{Email: ptr("ceo@beta.example")}); errs.CodeOf(err) != "account_not_managed" {
+		t.Fatalf("alpha moves an account into beta's domain: %v", err)
+	}
+	link, err := e.svc.CreateInvitation(ctx, a, apporg.CreateInvitationInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []string{link.Token, p.Invitation.Token} {
+		_, err := e.svc.AcceptInvitation(ctx, apporg.AcceptInput{Token: tok, Signup: &appidentity.RegisterInput{Email: "ceo@beta.example", DisplayName: "CEO", Password: "a long password"}})
+		if errs.CodeOf(err) != "domain_managed" {
+			t.Fatalf("sign-up in beta's domain through alpha's invitation: %v", err)
+		}
+	}
+	e.member(t, b, apporg.ProvisionInput{Email: "ceo@beta.example", DisplayName: "CEO"})
+
+	// Beta takes the account Alpha made before the assignment, and resets it.
+	if got := e.member(t, b, apporg.ProvisionInput{Email: "early@beta.example", DisplayName: "Early"}); got.UserID != early.UserID {
+		t.Fatalf("attached %+v", got)
+	}
+	e.w.sessions[uuid.New()] = early.UserID
+	tokA := uuid.New()
+	e.w.tokens[tokA] = [2]uuid.UUID{a.OrgID, early.UserID}
+	if _, err := e.svc.ResetCredentials(ctx, a, early.UserID); errs.CodeOf(err) != "account_not_managed" {
+		t.Fatalf("alpha resets: %v", err)
+	}
+	l, err := e.svc.ResetCredentials(ctx, b, early.UserID)
+	if err != nil || l.Token == "" || l.Email != "early@beta.example" {
+		t.Fatalf("beta resets: %v %+v", err, l)
+	}
+	u := e.w.users[early.UserID]
+	if u.HasPassword() || u.MustChangePassword() || !e.w.revoked[tokA] {
+		t.Fatalf("after the reset: password %v, token revoked %v", u.HasPassword(), e.w.revoked[tokA])
+	}
+	for _, who := range e.w.sessions {
+		if who == early.UserID {
+			t.Fatal("a session of the account survived")
+		}
+	}
+	if _, err := e.svc.ResetCredentials(ctx, b, b.UserID); errs.CodeOf(err) != "cannot_reset_self" {
+		t.Fatalf("resetting oneself: %v", err)
 	}
 }

@@ -330,6 +330,9 @@ func (r domains) ListByOrg(_ context.Context, orgID uuid.UUID) ([]*org.EmailDoma
 	return out, nil
 }
 func (r domains) ListAll(ctx context.Context) ([]*org.EmailDomain, error) { return nil, nil }
+func (r domains) OrgOf(_ context.Context, d string) (uuid.UUID, error) {
+	return r.w.domains[d], nil
+}
 
 // accounts derives the ties from the world, as the adapter's query does from the tables.
 type accounts struct{ w *world }
@@ -350,6 +353,19 @@ func (r accounts) Ties(_ context.Context, ids []uuid.UUID) (map[uuid.UUID]org.Ac
 		out[id] = t
 	}
 	return out, nil
+}
+
+func (r accounts) InDomain(_ context.Context, d string, orgID uuid.UUID) (int, int, error) {
+	total, elsewhere := 0, 0
+	for _, u := range r.w.users {
+		if identity.EmailDomain(u.Email()) == d {
+			total++
+			if u.CreatedByOrgID() != orgID {
+				elsewhere++
+			}
+		}
+	}
+	return total, elsewhere, nil
 }
 
 type env struct {

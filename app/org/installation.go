@@ -73,13 +73,28 @@ func (s *Service) Domains(ctx context.Context, _ authz.Installer, orgID uuid.UUI
 	return s.domains.ListByOrg(ctx, orgID)
 }
 
+// AssignedDomain is a new assignment with the existing accounts in the domain, which the
+// organisation manages from now on, however they were made.
+type AssignedDomain struct {
+	Domain *org.EmailDomain
+	// Accounts counts the existing accounts in the domain.
+	Accounts int
+	// CreatedElsewhere counts those of them the organisation did not make: another
+	// organisation made them, or their people signed up. Whoever made them may still know
+	// their passwords; the organisation resets their credentials (ResetCredentials) once it
+	// has them as members, unless it knows they are its people's own.
+	CreatedElsewhere int
+}
+
 // AssignDomain assigns an email domain to an organisation, which from then on manages every
-// account in it. Conflict domain_taken when it is assigned already, to any organisation.
-func (s *Service) AssignDomain(ctx context.Context, i authz.Installer, orgID uuid.UUID, domain string) (*org.EmailDomain, error) {
+// account in it, and says how many there are already. Conflict domain_taken when it is assigned
+// already, to any organisation.
+func (s *Service) AssignDomain(ctx context.Context, i authz.Installer, orgID uuid.UUID, domain string) (AssignedDomain, error) {
 	d, err := org.NewEmailDomain(orgID, domain, s.clock.Now())
 	if err != nil {
-		return nil, err
+		return AssignedDomain{}, err
 	}
+	out := AssignedDomain{Domain: d}
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
 		if _, err := s.orgExists(ctx, orgID); err != nil {
 			return err
@@ -90,12 +105,16 @@ func (s *Service) AssignDomain(ctx context.Context, i authz.Installer, orgID uui
 			}
 			return err
 		}
-		return s.audit.Append(ctx, i.Entry(orgID, "org.domain.assign", "domain", d.Domain(), nil, map[string]any{"domain": d.Domain()}))
+		if out.Accounts, out.CreatedElsewhere, err = s.accounts.InDomain(ctx, d.Domain(), orgID); err != nil {
+			return err
+		}
+		return s.audit.Append(ctx, i.Entry(orgID, "org.domain.assign", "domain", d.Domain(), nil,
+			map[string]any{"domain": d.Domain(), "existing_accounts": out.Accounts, "accounts_created_elsewhere": out.CreatedElsewhere}))
 	})
 	if err != nil {
-		return nil, err
+		return AssignedDomain{}, err
 	}
-	return d, nil
+	return out, nil
 }
 
 // UnassignDomain takes an email domain from an organisation; NotFound when it is not assigned

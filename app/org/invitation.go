@@ -86,6 +86,10 @@ const (
 	// sets a password with the activation link their administrator gave them. An invitation
 	// never sets a password.
 	AccountNeedsActivation AccountState = "needs_activation"
+	// AccountUnknown: the invitation is for one email, and the caller is not signed in as it.
+	// Whoever holds the link (the organisation that made it, among others) learns nothing
+	// about that email's account, not even whether there is one.
+	AccountUnknown AccountState = "unknown"
 )
 
 // InvitationPreview is what a person sees before accepting.
@@ -112,8 +116,11 @@ func (s *Service) usableInvitation(ctx context.Context, token string) (*org.Invi
 	return inv, nil
 }
 
-// PreviewInvitation tells anyone holding the link which organisation it leads to.
-func (s *Service) PreviewInvitation(ctx context.Context, token string) (InvitationPreview, error) {
+// PreviewInvitation tells anyone holding the link which organisation it leads to. The state of
+// the account of an invitation for one email is told only to its person, signed in as it
+// (viewer, nil for nobody): everyone else gets AccountUnknown, since the organisation that
+// made the invitation holds the link too, and must learn nothing about the account.
+func (s *Service) PreviewInvitation(ctx context.Context, token string, viewer *appidentity.Principal) (InvitationPreview, error) {
 	inv, err := s.usableInvitation(ctx, token)
 	if err != nil {
 		return InvitationPreview{}, err
@@ -123,17 +130,24 @@ func (s *Service) PreviewInvitation(ctx context.Context, token string) (Invitati
 		return InvitationPreview{}, err
 	}
 	p := InvitationPreview{OrgName: o.Name(), Role: inv.Role(), ExpiresAt: inv.ExpiresAt(), Email: inv.Email(), AccountState: AccountNone}
-	if inv.Email() != "" {
-		u, err := s.ident.FindUserByEmail(ctx, inv.Email())
-		switch {
-		case errs.Is(err, errs.NotFound):
-		case err != nil:
-			return InvitationPreview{}, err
-		case u.NeedsActivation():
-			p.AccountState = AccountNeedsActivation
-		default:
-			p.AccountState = AccountActive
-		}
+	if inv.Email() == "" {
+		return p, nil
+	}
+	p.AccountState = AccountUnknown
+	if viewer == nil || viewer.IsToken() {
+		return p, nil
+	}
+	u, err := s.ident.User(ctx, *viewer)
+	if err != nil {
+		return InvitationPreview{}, err
+	}
+	if inv.CheckAccount(u.Email()) != nil {
+		return p, nil
+	}
+	if u.NeedsActivation() {
+		p.AccountState = AccountNeedsActivation
+	} else {
+		p.AccountState = AccountActive
 	}
 	return p, nil
 }
@@ -207,6 +221,13 @@ func (s *Service) accept(ctx context.Context, inv *org.Invitation, in AcceptInpu
 		} else {
 			email, _ := identity.NormalizeEmail(in.Signup.Email) // Register says what is wrong with it
 			if err := inv.CheckAccount(email); err != nil {
+				return err
+			}
+			owner, err := s.domains.OrgOf(ctx, identity.EmailDomain(email))
+			if err != nil {
+				return err
+			}
+			if err := org.CheckSignup(inv.OrgID(), owner); err != nil {
 				return err
 			}
 			if u, err = s.ident.Register(ctx, *in.Signup); err != nil {

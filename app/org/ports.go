@@ -87,6 +87,9 @@ type Directory interface {
 type Accounts interface {
 	// Ties returns the ties of each account given; an id without an account is left out.
 	Ties(ctx context.Context, userIDs []uuid.UUID) (map[uuid.UUID]org.AccountTies, error)
+	// InDomain counts the accounts whose email is in domain, and how many of them orgID did
+	// not create (another organisation made them, or their people signed up themselves).
+	InDomain(ctx context.Context, domain string, orgID uuid.UUID) (total, createdElsewhere int, err error)
 }
 
 // ImportedAccounts lists the accounts a bulk import created.

@@ -49,7 +49,7 @@ func (s *Service) ProvisionMember(ctx context.Context, a authz.Actor, in Provisi
 // ErrInvited is what a door that can only answer with a member (SCIM) answers when
 // provisioning made an invitation instead: a Conflict that says so and nothing more.
 func ErrInvited() error {
-	return errs.E(errs.Conflict, "invited", "an account with this email exists outside this organisation; an invitation was sent")
+	return errs.E(errs.Conflict, "invited", "this email's account is not this organisation's to make or manage; an invitation was sent")
 }
 
 // Provisioned is what provisioning did: it made the person a member, or, when the email's
@@ -66,13 +66,15 @@ type Provisioned struct {
 //
 //   - an email with no account gets a new account, which the organisation then manages, with
 //     no password (its person activates it with an activation link) or an initial password that
-//     must be changed at the first sign-in;
+//     must be changed at the first sign-in; but only if the email's domain is assigned to no
+//     other organisation (org.CheckNewAccount);
 //   - an account the organisation manages (its email domain is the organisation's, or the
 //     organisation made it and nobody else shares it) is made a member; a password given is set
 //     only if the account has none, as an initial password;
-//   - any other account is invited: an invitation for that email alone, which its person
-//     accepts while signed in. Its name, its other organisations, even whether it has a
-//     password, stay unknown; its password is never set.
+//   - any other account, and an email without one in another organisation's domain, is
+//     invited: an invitation for that email alone, which its person accepts while signed in.
+//     Whether there is an account, its name, its other organisations, even whether it has a
+//     password, stay unknown; no password is ever set.
 func (s *Service) provision(ctx context.Context, a authz.Actor, in ProvisionInput) (Provisioned, error) {
 	email, err := identity.NormalizeEmail(in.Email)
 	if err != nil {
@@ -80,10 +82,26 @@ func (s *Service) provision(ctx context.Context, a authz.Actor, in ProvisionInpu
 	}
 	var out Provisioned
 	err = s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
+		invite := func() (access.AuditEntry, error) {
+			inv, err := s.inviteEmail(ctx, a, email, in.Role)
+			if err != nil {
+				return access.AuditEntry{}, err
+			}
+			out.Invitation = &inv
+			return a.Entry("invitation.create", "invitation", inv.Invitation.ID().String(), nil,
+				map[string]any{"email": email, "role": inv.Invitation.Role(), "expires_at": inv.Invitation.ExpiresAt(), "reason": "provisioning"}), nil
+		}
 		u, err := s.ident.FindUserByEmail(ctx, email)
 		fresh := errs.Is(err, errs.NotFound)
 		initial := fresh && in.Password != ""
 		if fresh {
+			if err := s.checkNewAccount(ctx, a.OrgID, email); errs.Is(err, errs.Forbidden) {
+				// Another organisation's domain: its person gets their account from it, and
+				// answering as for an existing account says nothing about whether there is one.
+				return invite()
+			} else if err != nil {
+				return access.AuditEntry{}, err
+			}
 			u, err = s.ident.Provision(ctx, a.OrgID, appidentity.RegisterInput{
 				Email: email, DisplayName: in.DisplayName, Password: in.Password, Locale: in.Locale, TimeZone: in.TimeZone,
 			})
@@ -103,13 +121,7 @@ func (s *Service) provision(ctx context.Context, a authz.Actor, in ProvisionInpu
 				return access.AuditEntry{}, err
 			}
 			if !ties.ManagedBy(a.OrgID) {
-				inv, err := s.inviteEmail(ctx, a, email, in.Role)
-				if err != nil {
-					return access.AuditEntry{}, err
-				}
-				out.Invitation = &inv
-				return a.Entry("invitation.create", "invitation", inv.Invitation.ID().String(), nil,
-					map[string]any{"email": email, "role": inv.Invitation.Role(), "expires_at": inv.Invitation.ExpiresAt(), "reason": "provisioning"}), nil
+				return invite()
 			}
 			if in.Password != "" && !u.HasPassword() {
 				if err := s.checkAccountChange(ctx, a, ties); err != nil {
@@ -169,10 +181,12 @@ func (s *Service) UpdateMember(ctx context.Context, a authz.Actor, userID uuid.U
 		}
 		deactivated := false
 		if c.Active != nil && *c.Active != m.Active() {
+			// Deactivating a member takes their role away for a while: as for giving it back,
+			// only whoever could grant it may (members.manage alone does not stop an admin).
+			if err := s.requireHeldRole(ctx, a, m); err != nil {
+				return e, err
+			}
 			if *c.Active {
-				if err := s.requireHeldRole(ctx, a, m); err != nil {
-					return e, err
-				}
 				err = m.Reactivate(a.Membership)
 			} else {
 				err, deactivated = m.Deactivate(a.Membership, s.clock.Now()), true
@@ -196,6 +210,13 @@ func (s *Service) UpdateMember(ctx context.Context, a authz.Actor, userID uuid.U
 		// manages it, or one organisation could rename or re-address a person in another.
 		if err := s.checkAccountChangeOf(ctx, a, userID); err != nil {
 			return e, err
+		}
+		// Re-addressing an account into another organisation's domain would make it there, with
+		// a password someone else may know.
+		if c.Email != nil {
+			if err := s.checkNewAccount(ctx, a.OrgID, *c.Email); err != nil {
+				return e, err
+			}
 		}
 		_, err = s.ident.ChangeAccount(ctx, userID, c.Email, identity.ProfileChange{DisplayName: c.DisplayName, Locale: c.Locale, TimeZone: c.TimeZone})
 		return e, err

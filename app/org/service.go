@@ -328,10 +328,12 @@ func (s *Service) setActive(ctx context.Context, a authz.Actor, userID uuid.UUID
 		}
 		before := m.Status()
 		action := "member.reactivate"
+		// Taking a member's role away, even for a while, or giving it back, is for whoever
+		// could grant it: members.manage alone neither deactivates nor restores an admin.
+		if err := s.requireHeldRole(ctx, a, m); err != nil {
+			return access.AuditEntry{}, err
+		}
 		if active {
-			if err := s.requireHeldRole(ctx, a, m); err != nil {
-				return access.AuditEntry{}, err
-			}
 			err = m.Reactivate(a.Membership)
 		} else {
 			action, err = "member.deactivate", m.Deactivate(a.Membership, s.clock.Now())
@@ -354,9 +356,9 @@ func (s *Service) setActive(ctx context.Context, a authz.Actor, userID uuid.UUID
 	return s.dir.GetMember(ctx, a.OrgID, userID)
 }
 
-// requireHeldRole allows changing a member's role, or giving a deactivated member their role
-// back, only to a caller who could grant that role: a members.manage holder cannot demote an
-// admin, nor bring one back.
+// requireHeldRole allows changing a member's role, deactivating them, or giving a deactivated
+// member their role back, only to a caller who could grant that role: a members.manage holder
+// cannot demote an admin, deactivate one, nor bring one back.
 func (s *Service) requireHeldRole(ctx context.Context, a authz.Actor, m *org.Membership) error {
 	if err := authz.RequireRoleGrantable(ctx, s.authz, a, m.Role()); err != nil {
 		return errs.Wrap(errs.Forbidden, "cannot_grant", "this member's role ("+string(m.Role())+") holds permissions you do not, so you cannot change it or restore it", err)

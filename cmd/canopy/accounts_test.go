@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -131,11 +134,14 @@ func TestProvisioningNeverSetsAnOutsidePassword(t *testing.T) {
 	if m := a.c.must(200, "GET", a.admin("/users/"+tess), nil); m["activation_pending"] != true {
 		t.Fatalf("tess got a password: %v", m)
 	}
-	// The invitation for an account never activated says so, and sets no password either.
+	// The invitation sets no password either, and its preview tells whoever holds the link
+	// (Beta does) nothing about the account.
 	inv := b.c.must(202, "POST", b.admin("/users"), map[string]any{"email": "tess@people.example", "display_name": "X"})
 	token := inv["token"].(string)
-	if p := e.client().must(200, "GET", "/api/v1/invitations/"+token, nil); p["account_state"] != "needs_activation" || p["email"] != "tess@people.example" {
-		t.Fatalf("preview: %v", p)
+	for name, c := range map[string]*client{"nobody": e.client(), "beta": b.c} {
+		if p := c.must(200, "GET", "/api/v1/invitations/"+token, nil); p["account_state"] != "unknown" || p["email"] != "tess@people.example" {
+			t.Fatalf("preview for %s: %v", name, p)
+		}
 	}
 	if r := e.client().do("POST", "/api/v1/invitations/"+token+"/accept", map[string]string{"email": "tess@people.example", "display_name": "T", "password": "Set-Through-Invite-1"}); r.status != 409 {
 		t.Fatalf("a sign-up through the invitation: %d %s", r.status, r.body)
@@ -143,9 +149,19 @@ func TestProvisioningNeverSetsAnOutsidePassword(t *testing.T) {
 	if r := e.client().do("POST", "/api/v1/invitations/"+token+"/accept", map[string]string{"email": "eve@people.example", "display_name": "Eve", "password": "Eve-Password-123"}); r.status != 403 || r.errorCode(t) != "invitation_for_another_account" {
 		t.Fatalf("someone else signs up through it: %d %s", r.status, r.body)
 	}
+	// Only its person, signed in, is told the state of their account.
 	sam := b.c.must(202, "POST", b.admin("/users"), map[string]any{"email": "sam@people.example", "display_name": "X"})
-	if p := e.client().must(200, "GET", "/api/v1/invitations/"+sam["token"].(string), nil); p["account_state"] != "active" {
-		t.Fatalf("preview for an active account: %v", p)
+	samToken := sam["token"].(string)
+	for name, x := range map[string]struct {
+		c    *client
+		want string
+	}{"nobody": {e.client(), "unknown"}, "beta": {b.c, "unknown"}, "tess's admin": {a.c, "unknown"}, "sam": {e.signedIn("sam@people.example", "Quiet-Meadow-sam@people.example"), "active"}} {
+		if p := x.c.must(200, "GET", "/api/v1/invitations/"+samToken, nil); p["account_state"] != x.want {
+			t.Fatalf("preview for %s: %v", name, p)
+		}
+	}
+	if p := e.client().must(200, "GET", "/api/v1/invitations/"+a.mustInvite(nil), nil); p["account_state"] != "none" {
+		t.Fatalf("preview of a link for anyone: %v", p)
 	}
 }
 
@@ -162,7 +178,7 @@ func TestSCIMAndImportInviteOutsideAccounts(t *testing.T) {
 
 	p := e.idp(b.mustSCIMToken("Okta"))
 	r := p.send("POST", "/Users", oktaUser("ada@people.example", "Not", "Ada", "okta-1"))
-	if d := scimError(t, r, 409, "uniqueness"); d != "an account with this email exists outside this organisation; an invitation was sent" {
+	if d := scimError(t, r, 409, "uniqueness"); d != "this email's account is not this organisation's to make or manage; an invitation was sent" {
 		t.Fatalf("detail %q", d)
 	}
 	if bytes.Contains(r.body, []byte("Lovelace")) || bytes.Contains(r.body, []byte(ada)) {
@@ -442,7 +458,8 @@ func TestInstallationDomains(t *testing.T) {
 		}
 	}
 	got := a.c.must(201, "POST", "/api/v1/installation/orgs/"+a.orgID+"/domains", map[string]string{"domain": "Alpha.Example"})
-	if got["domain"] != "alpha.example" {
+	// Its owner, who signed up at the shell, is the one account already in the domain.
+	if got["domain"] != "alpha.example" || got["existing_accounts"] != 1.0 || got["accounts_created_elsewhere"] != 1.0 {
 		t.Fatalf("assigned: %v", got)
 	}
 	if r := a.c.do("POST", "/api/v1/installation/orgs/"+b.orgID+"/domains", map[string]string{"domain": "alpha.example"}); r.status != 409 || r.errorCode(t) != "domain_taken" {
@@ -454,7 +471,7 @@ func TestInstallationDomains(t *testing.T) {
 	if r := a.c.do("GET", "/api/v1/installation/orgs/00000000-0000-4000-8000-000000000000/domains", nil); r.status != 404 {
 		t.Fatalf("an unknown organisation: %d", r.status)
 	}
-	if out := mustAdmin(t, e, "assign-domain", "--org", b.orgID, "--domain", "beta.example"); out != "beta.example" {
+	if out := mustAdmin(t, e, "assign-domain", "--org", b.orgID, "--domain", "beta.example"); out != "beta.example\nexisting accounts now managed by the organisation: 1 (created elsewhere: 1)" {
 		t.Fatalf("cli printed %q", out)
 	}
 	var seen int
@@ -469,10 +486,12 @@ func TestInstallationDomains(t *testing.T) {
 	if seen != 2 {
 		t.Fatal("the organisations' domains are not listed")
 	}
-	// Beta now manages the accounts in its domain, wherever they were made.
-	moved := a.provision(map[string]any{"email": "x@beta.example", "display_name": "X"})
-	b.c.must(201, "POST", b.admin("/users"), map[string]any{"email": "x@beta.example", "display_name": "X"})
-	if r := a.c.do("PATCH", a.admin("/users/"+moved), map[string]any{"display_name": "Y"}); r.status != 403 || r.errorCode(t) != "account_not_managed" {
+	// Accounts in Beta's domain are Beta's to make: Alpha only invites the person.
+	if r := a.c.do("POST", a.admin("/users"), map[string]any{"email": "x@beta.example", "display_name": "X"}); r.status != 202 || r.json(t)["status"] != "invited" {
+		t.Fatalf("alpha provisions in beta's domain: %d %s", r.status, r.body)
+	}
+	moved := b.provision(map[string]any{"email": "x@beta.example", "display_name": "X"})
+	if r := a.c.do("PATCH", a.admin("/users/"+moved), map[string]any{"display_name": "Y"}); r.status != 404 {
 		t.Fatalf("alpha renames beta's account: %d %s", r.status, r.body)
 	}
 	a.c.must(204, "DELETE", "/api/v1/installation/orgs/"+b.orgID+"/domains/beta.example", nil)
@@ -503,6 +522,8 @@ func TestOwnersAccountsAreTheirs(t *testing.T) {
 		{"admin", "PATCH", a.admin("/users/" + admin2), "admin_protected", map[string]any{"display_name": "Renamed"}},
 		{"admin", "POST", a.admin("/users/" + admin2 + "/activation-link"), "admin_protected", nil},
 		{"admin", "POST", a.admin("/users/" + admin2 + "/disable-account"), "admin_protected", nil},
+		{"owner", "POST", a.admin("/users/" + owner2 + "/reset-credentials"), "owner_protected", nil},
+		{"admin", "POST", a.admin("/users/" + admin2 + "/reset-credentials"), "admin_protected", nil},
 	} {
 		if r := c.do(x.method, x.path, x.body); r.status != 403 || r.errorCode(t) != x.code {
 			t.Errorf("an admin changes an %s's account (%s %s): %d %s", x.who, x.method, x.path, r.status, r.body)
@@ -536,6 +557,8 @@ func TestNewAccountRoutesKeepTenants(t *testing.T) {
 	}{
 		{"POST", a.admin("/users/" + bUser + "/activation-link"), nil},
 		{"POST", a.admin("/users/" + bUser + "/disable-account"), nil},
+		{"POST", a.admin("/users/" + bUser + "/reset-credentials"), nil},
+		{"POST", b.admin("/users/" + bUser + "/reset-credentials"), nil},
 		{"POST", a.admin("/activation-links"), map[string]any{"import_id": bJob["id"]}},
 		{"POST", b.admin("/activation-links"), map[string]any{"user_ids": []string{bUser}}},
 		{"POST", b.admin("/users/" + bUser + "/activation-link"), nil},
@@ -555,5 +578,160 @@ func TestNewAccountRoutesKeepTenants(t *testing.T) {
 	}
 	if r := e.client().do("GET", "/api/v1/activation/not-a-token", nil); r.status != 404 || r.errorCode(t) != "activation_invalid" {
 		t.Fatalf("an unknown activation token: %d %s", r.status, r.body)
+	}
+}
+
+// accountsIn counts the accounts whose email is in domain.
+func (e *testEnv) accountsIn(t testing.TB, domain string) int64 {
+	t.Helper()
+	var n int64
+	if err := e.stack.db.Raw(`SELECT count(*) FROM users WHERE email LIKE ?`, "%@"+domain).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestOnlyTheDomainsOrganisationMakesItsAccounts: once beta.example is Beta's, Alpha makes no
+// account in it by any door (admin API, SCIM, import, its invitation links, re-addressing an
+// account it manages), so it can never sign in as one of Beta's people: it only invites them.
+func TestOnlyTheDomainsOrganisationMakesItsAccounts(t *testing.T) {
+	e := newTestEnv(t)
+	e.startImports()
+	a := e.mustDir("Alpha", "owner@alpha.example")
+	b := e.mustDir("Beta", "owner@beta.example")
+	mustAdmin(t, e, "assign-domain", "--org", b.orgID, "--domain", "beta.example")
+
+	r := a.c.do("POST", a.admin("/users"), map[string]any{"email": "ceo@beta.example", "display_name": "CEO", "password": "Chosen-By-Alpha-1"})
+	if r.status != 202 || r.json(t)["status"] != "invited" {
+		t.Fatalf("alpha provisions ceo@beta.example: %d %s", r.status, r.body)
+	}
+	invitation := r.json(t)["token"].(string)
+	if r := e.client().do("POST", "/api/v1/auth/login", map[string]string{"email": "ceo@beta.example", "password": "Chosen-By-Alpha-1"}); r.status != 401 {
+		t.Fatalf("alpha's password signs in: %d %s", r.status, r.body)
+	}
+	// Signing up through Alpha's invitations, for one email or for anyone, is refused too.
+	for _, token := range []string{invitation, a.mustInvite(nil)} {
+		r := e.client().do("POST", "/api/v1/invitations/"+token+"/accept", map[string]string{"email": "ceo@beta.example", "display_name": "CEO", "password": "Chosen-By-Alpha-1"})
+		if r.status != 403 || r.errorCode(t) != "domain_managed" {
+			t.Fatalf("a sign-up in beta's domain through alpha's invitation: %d %s", r.status, r.body)
+		}
+	}
+	r = e.idp(a.mustSCIMToken("Okta")).send("POST", "/Users", oktaUser("cfo@beta.example", "C", "FO", "okta-1"))
+	if d := scimError(t, r, 409, "uniqueness"); d != "this email's account is not this organisation's to make or manage; an invitation was sent" {
+		t.Fatalf("SCIM: %q", d)
+	}
+	job := a.owner.mustImport(t, "application/json", mustJSON(t, map[string]any{"users": []any{
+		map[string]any{"external_id": "E1", "email": "cto@beta.example", "display_name": "CTO"},
+		map[string]any{"external_id": "E2", "email": "dev@people.example", "display_name": "Dev"},
+	}}))
+	if job["invited_rows"].(float64) != 1 || job["created_rows"].(float64) != 1 || strings.Join(issues(job), ";") != "user 1 invited" {
+		t.Fatalf("import: %v", job)
+	}
+	// Nor does Alpha move an account it manages into Beta's domain.
+	mine := a.provision(map[string]any{"email": "mine@people.example", "display_name": "Mine", "password": "Alpha-Initial-1"})
+	if r := a.c.do("PATCH", a.admin("/users/"+mine), map[string]any{"email": "ceo@beta.example"}); r.status != 403 || r.errorCode(t) != "account_not_managed" {
+		t.Fatalf("the admin API moves an account into beta's domain: %d %s", r.status, r.body)
+	}
+	job = a.owner.mustImport(t, "application/json", mustJSON(t, map[string]any{"users": []any{
+		map[string]any{"external_id": "E2", "email": "dev@beta.example", "display_name": "Dev"},
+	}}))
+	if strings.Join(issues(job), ";") != "user 1 account_not_managed" {
+		t.Fatalf("an import moves an account into beta's domain: %v", job)
+	}
+	if n := e.accountsIn(t, "beta.example"); n != 1 {
+		t.Fatalf("%d accounts in beta.example, want only beta's owner", n)
+	}
+
+	// Beta makes them, and its own invitation links let its people sign up.
+	ceo := b.provision(map[string]any{"email": "ceo@beta.example", "display_name": "CEO"})
+	e.mustJoin(b.mustInvite(nil), "staff@beta.example")
+	// The person accepts Alpha's invitation with the account Beta gave them.
+	b.mustActivate(e, ceo, "Ceo-Own-Password-1")
+	c := e.signedIn("ceo@beta.example", "Ceo-Own-Password-1")
+	if p := c.must(200, "GET", "/api/v1/invitations/"+invitation, nil); p["account_state"] != "active" {
+		t.Fatalf("preview for ceo: %v", p)
+	}
+	c.must(200, "POST", "/api/v1/invitations/"+invitation+"/accept", map[string]any{})
+	c.must(200, "GET", a.org(""), nil)
+}
+
+// TestResetCredentialsTakesBackAnAccount: an account Alpha made in beta.example before Beta was
+// given the domain, and whose password Alpha knows, becomes Beta's; Beta resets its credentials,
+// which ends every session and token of it, and only the activation link gets back in.
+func TestResetCredentialsTakesBackAnAccount(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.mustDir("Alpha", "owner@alpha.example")
+	b := e.mustDir("Beta", "owner@beta.example")
+	ceo := a.provision(map[string]any{"email": "ceo@beta.example", "display_name": "CEO", "password": "Chosen-By-Alpha-1"})
+	c := e.signedIn("ceo@beta.example", "Chosen-By-Alpha-1")
+	c.must(204, "POST", "/api/v1/me/password", map[string]string{"current_password": "Chosen-By-Alpha-1", "new_password": "Kept-By-Alpha-2"})
+	tok := e.tokenClient(c.must(201, "POST", a.org("/tokens"), map[string]any{"name": "alpha's"})["secret"].(string))
+
+	if out := mustAdmin(t, e, "assign-domain", "--org", b.orgID, "--domain", "beta.example"); out != "beta.example\nexisting accounts now managed by the organisation: 2 (created elsewhere: 2)" {
+		t.Fatalf("cli printed %q", out)
+	}
+	if got := b.provision(map[string]any{"email": "ceo@beta.example", "display_name": "CEO"}); got != ceo {
+		t.Fatalf("beta attached %s, want %s", got, ceo)
+	}
+	if r := a.c.do("POST", a.admin("/users/"+ceo+"/reset-credentials"), nil); r.status != 403 || r.errorCode(t) != "account_not_managed" {
+		t.Fatalf("alpha resets: %d %s", r.status, r.body)
+	}
+	if r := b.c.do("POST", b.admin("/users/"+b.ownerID(t)+"/reset-credentials"), nil); r.status != 409 || r.errorCode(t) != "cannot_reset_self" {
+		t.Fatalf("resetting oneself: %d %s", r.status, r.body)
+	}
+	link := b.c.must(200, "POST", b.admin("/users/"+ceo+"/reset-credentials"), nil)
+	if link["user_id"] != ceo || link["email"] != "ceo@beta.example" || link["expires_at"] == nil {
+		t.Fatalf("reset: %v", link)
+	}
+	for name, x := range map[string]*client{"alpha's session": c, "alpha's token": tok} {
+		if r := x.do("GET", "/api/v1/me", nil); r.status != 401 {
+			t.Fatalf("%s after the reset: %d", name, r.status)
+		}
+	}
+	if r := e.client().do("POST", "/api/v1/auth/login", map[string]string{"email": "ceo@beta.example", "password": "Kept-By-Alpha-2"}); r.status != 401 {
+		t.Fatalf("alpha's password after the reset: %d %s", r.status, r.body)
+	}
+	if m := b.c.must(200, "GET", b.admin("/users/"+ceo), nil); m["activation_pending"] != true {
+		t.Fatalf("after the reset: %v", m)
+	}
+	e.client().must(200, "POST", "/api/v1/activation/"+linkToken(t, link), map[string]string{"password": "Ceo-Own-Password-3"})
+	e.signedIn("ceo@beta.example", "Ceo-Own-Password-3").must(200, "GET", b.org(""), nil)
+	if r := e.client().do("POST", "/api/v1/auth/login", map[string]string{"email": "ceo@beta.example", "password": "Kept-By-Alpha-2"}); r.status != 401 {
+		t.Fatalf("alpha's password after activation: %d", r.status)
+	}
+}
+
+// activationFrom looks up an activation link from a client address (sent as X-Forwarded-For
+// through the trusted loopback proxy) and returns the status.
+func (e *testEnv) activationFrom(t testing.TB, address, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", e.http.URL+"/api/v1/activation/"+token, nil)
+	req.Header.Set("X-Forwarded-For", address)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+// TestActivationGuessesCountPerIPv6Client: the addresses of one IPv6 /64 share one count of
+// failed activation look-ups, as they do for sign-in, so a client cannot rotate past the limit.
+func TestActivationGuessesCountPerIPv6Client(t *testing.T) {
+	e := newTestEnv(t, func(c *config.Config) {
+		c.Server.TrustedProxies = []string{"127.0.0.0/8"}
+		c.Auth.LoginAddressLimit = 3
+	})
+	for i := 1; i <= 3; i++ {
+		if s := e.activationFrom(t, fmt.Sprintf("2001:db8:1:2::%x", i), "not-a-link"); s != 404 {
+			t.Fatalf("guess %d: %d", i, s)
+		}
+	}
+	if s := e.activationFrom(t, "2001:db8:1:2:ffff::1", "not-a-link"); s != 429 {
+		t.Fatalf("a fourth guess from the same /64: %d", s)
+	}
+	if s := e.activationFrom(t, "2001:db8:1:3::1", "not-a-link"); s != 404 {
+		t.Fatalf("another /64: %d", s)
 	}
 }

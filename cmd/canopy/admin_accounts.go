@@ -65,7 +65,10 @@ func adminAccounts(ctx context.Context, cfg config.Config, args []string, stdout
 		if err != nil {
 			return true, explain(err)
 		}
-		fmt.Fprintln(stdout, d.Domain())
+		// The organisation now manages the accounts already in the domain; those it did not
+		// make may have passwords someone else knows, which it can reset.
+		fmt.Fprintln(stdout, d.Domain.Domain())
+		fmt.Fprintf(stdout, "existing accounts now managed by the organisation: %d (created elsewhere: %d)\n", d.Accounts, d.CreatedElsewhere)
 		return true, nil
 	case "activation-link":
 		var orgID, email string

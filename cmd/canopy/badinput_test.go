@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -509,32 +507,4 @@ func TestBadInputUserAgent(t *testing.T) {
 			}
 		})
 	}
-}
-
-// rawWith is client.raw with extra request headers.
-func (c *client) rawWith(method, path, contentType string, body []byte, header map[string]string) response {
-	c.t.Helper()
-	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	if c.csrf != "" {
-		req.Header.Set("X-CSRF-Token", c.csrf)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 500 {
-		c.t.Errorf("%s %s answered %d: %s", method, path, resp.StatusCode, b)
-	}
-	return response{resp.StatusCode, resp.Header, b}
 }

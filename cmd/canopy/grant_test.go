@@ -39,6 +39,7 @@ func wantCode(t *testing.T, what string, r response, status int, code string) {
 // bring back an admin. What they do hold they can still give.
 func TestMembersManageAloneCannotMakeAnAdmin(t *testing.T) {
 	e := newTestEnv(t)
+	e.startImports()
 	d := e.mustDir("Escalate", "o@escalate.example")
 	hr, hrID := e.mustJoin(d.mustInvite(nil), "hr@escalate.example")
 	d.mustAssign(hrID, d.mustRole("HR", "members.manage"), "")
@@ -60,6 +61,21 @@ func TestMembersManageAloneCannotMakeAnAdmin(t *testing.T) {
 	if got := d.c.must(200, "GET", d.admin("/users?email=new-admin%40escalate.example"), nil); got["total"].(float64) != 0 {
 		t.Fatalf("the refused provisioning made a member: %v", got)
 	}
+	// Nor deactivate one, by any door (the console's, the admin API's, a PATCH, which SCIM's
+	// DELETE and active: false go through too).
+	wantCode(t, "deactivating an admin", hr.do("POST", d.org("/members/"+admin+"/deactivate"), nil), 403, "cannot_grant")
+	wantCode(t, "deactivating an admin through the admin API", hr.do("POST", d.admin("/users/"+admin+"/deactivate"), nil), 403, "cannot_grant")
+	wantCode(t, "deactivating an admin with a PATCH", hr.do("PATCH", d.admin("/users/"+admin), map[string]any{"active": false}), 403, "cannot_grant")
+	// An import row is a door too, for someone who may also manage the directory.
+	d.mustAssign(hrID, d.mustRole("Tree keeper", "directory.manage"), "")
+	job := owner{orgID: d.orgID, c: hr}.mustImport(t, "application/json", mustJSON(t, map[string]any{"users": []any{
+		map[string]any{"external_id": "A1", "email": "admin@escalate.example", "display_name": "Admin", "active": false}}}))
+	if got := strings.Join(issues(job), ";"); got != "user 1 cannot_grant" {
+		t.Fatalf("deactivating an admin by import: %v", job)
+	}
+	if got := d.c.must(200, "GET", d.admin("/users/"+admin), nil); got["status"] != "active" {
+		t.Fatalf("the refused deactivation took effect: %v", got)
+	}
 	// An admin deactivated by the owner stays deactivated.
 	d.c.must(200, "POST", d.org("/members/"+admin+"/deactivate"), nil)
 	wantCode(t, "reactivating an admin", hr.do("POST", d.org("/members/"+admin+"/reactivate"), nil), 403, "cannot_grant")
@@ -69,6 +85,8 @@ func TestMembersManageAloneCannotMakeAnAdmin(t *testing.T) {
 	hr.must(200, "PUT", d.admin("/users/"+target+"/role"), map[string]any{"role": "member"})
 	hr.must(201, "POST", d.org("/invitations"), map[string]any{"role": "member"})
 	hr.must(201, "POST", d.admin("/users"), map[string]any{"email": "plain@escalate.example", "display_name": "Plain"})
+	hr.must(200, "POST", d.org("/members/"+target+"/deactivate"), nil)
+	hr.must(200, "POST", d.org("/members/"+target+"/reactivate"), nil)
 }
 
 // TestDepartmentAdminGrantsOnlyInsideTheirSubtree: a department admin of Engineering who may
@@ -159,8 +177,9 @@ func TestGroupOwnerPowersRespectTokenScopes(t *testing.T) {
 	m.must(200, "PATCH", d.admin("/groups/"+g), map[string]any{"name": "Book club 2"})
 }
 
-// TestDepartmentReaderSeesOnlyTheirSubtree: directory.read at Engineering lists and reads
-// Engineering's subtree only; everyone else is 404, like an id of another organisation.
+// TestDepartmentReaderSeesOnlyTheirSubtree: directory.read at Engineering lists, reads and
+// searches Engineering's subtree only; everyone and every department else is 404, like an id
+// of another organisation.
 func TestDepartmentReaderSeesOnlyTheirSubtree(t *testing.T) {
 	e := newTestEnv(t)
 	d := e.mustDir("Subtree", "o@subtree.example")
@@ -194,9 +213,41 @@ func TestDepartmentReaderSeesOnlyTheirSubtree(t *testing.T) {
 			wantCode(t, "reading "+path, reader.do("GET", d.org(path), nil), 404, "not_found")
 		}
 	}
-	wantCode(t, "Sales' members", reader.do("GET", d.org("/departments/"+sales+"/members"), nil), 403, "forbidden")
 	if got := reader.must(200, "GET", d.org("/departments/"+eng+"/members?subtree=true"), nil); got["total"].(float64) != 1 {
 		t.Fatalf("Engineering's subtree: %v", got)
+	}
+
+	// A department outside the subtree answers exactly as one that does not exist.
+	reader.must(200, "GET", d.org("/departments/"+backend), nil)
+	reader.must(200, "GET", d.org("/departments?parent_id="+eng), nil)
+	for _, dept := range []string{sales, "3f2b8a3e-1c2d-4e5f-8a9b-0c1d2e3f4a5b"} {
+		for _, path := range []string{"/departments/" + dept, "/departments/" + dept + "/members", "/departments?parent_id=" + dept} {
+			wantCode(t, "reading "+path, reader.do("GET", d.org(path), nil), 404, "not_found")
+		}
+	}
+
+	// Search finds only what lies in the subtree: its people and its departments.
+	found := reader.must(200, "GET", d.org("/search?q=person"), nil)
+	people := found["people"].([]any)
+	if len(people) != 1 || people[0].(map[string]any)["user_id"] != engPerson {
+		t.Fatalf("a search for people reached outside the subtree: %v", found)
+	}
+	if found := reader.must(200, "GET", d.org("/search?q=sales"), nil); len(found["people"].([]any)) != 0 || len(found["departments"].([]any)) != 0 {
+		t.Fatalf("a search found Sales: %v", found)
+	}
+	if found := reader.must(200, "GET", d.org("/search?q=backend"), nil); len(found["departments"].([]any)) != 1 {
+		t.Fatalf("a search missed Backend: %v", found)
+	}
+	// Groups: only those the reader is in, as the group list shows them.
+	club := d.c.must(201, "POST", d.admin("/groups"), map[string]any{"name": "Reading club"})["id"].(string)
+	d.c.must(201, "POST", d.admin("/groups"), map[string]any{"name": "Reading circle"})
+	d.c.must(204, "PUT", d.admin("/groups/"+club+"/members/"+readerID), map[string]any{})
+	if groups := reader.must(200, "GET", d.org("/search?q=reading"), nil)["groups"].([]any); len(groups) != 1 || groups[0].(map[string]any)["id"] != club {
+		t.Fatalf("a search for groups: %v", groups)
+	}
+	// The owner's search still finds everyone, the reader ("Person reader@...") included.
+	if found := d.c.must(200, "GET", d.org("/search?q=person"), nil); len(found["people"].([]any)) != 4 {
+		t.Fatalf("the owner's search: %v", found)
 	}
 }
 
@@ -275,4 +326,37 @@ func TestAuditExportNeutralisesFormulas(t *testing.T) {
 	if !found {
 		t.Fatalf("the actor's name is not in the export as text: %v", rows)
 	}
+}
+
+// TestNarrowedTokenCannotActOnItsOwnersAccount: a token narrowed to directory.read cannot use
+// the routes that act on its owner's own account and name no permission: it cannot rename its
+// owner, list or revoke the owner's other tokens, or create an organisation. It may still read
+// who it acts for and create a token within its own scopes.
+func TestNarrowedTokenCannotActOnItsOwnersAccount(t *testing.T) {
+	e := newTestEnv(t)
+	d := e.mustDir("Own account", "o@own-account.example")
+	full := d.c.must(201, "POST", d.org("/tokens"), map[string]any{"name": "full"})
+	fullID, fullSecret := full["token"].(map[string]any)["id"].(string), full["secret"].(string)
+	reader := e.tokenClient(d.c.must(201, "POST", d.org("/tokens"), map[string]any{"name": "reader", "scopes": []string{"directory.read"}})["secret"].(string))
+
+	wantCode(t, "renaming the owner", reader.do("PATCH", "/api/v1/me", map[string]any{"display_name": "Pwned"}), 403, "token_scope")
+	wantCode(t, "revoking the owner's full token", reader.do("DELETE", d.org("/tokens/"+fullID), nil), 403, "token_scope")
+	wantCode(t, "listing the owner's tokens", reader.do("GET", d.org("/tokens"), nil), 403, "token_scope")
+	wantCode(t, "listing the owner's organisations", reader.do("GET", "/api/v1/orgs", nil), 403, "token_scope")
+	wantCode(t, "creating an organisation", reader.do("POST", "/api/v1/orgs", map[string]any{"name": "Mine"}), 403, "token_scope")
+	wantCode(t, "the owner's invitations", reader.do("GET", "/api/v1/me/invitations", nil), 403, "token_scope")
+	wantCode(t, "changing the owner's password", reader.do("POST", "/api/v1/me/password", map[string]any{"current_password": "x", "new_password": "Another-Long-One-9"}), 403, "token_scope")
+
+	me := d.c.must(200, "GET", "/api/v1/me", nil)
+	if me["user"].(map[string]any)["display_name"] == "Pwned" {
+		t.Fatal("the refused rename took effect")
+	}
+	e.tokenClient(fullSecret).must(200, "GET", d.org(""), nil)
+
+	// Allowed: who it acts for, and a token with no more than its own scopes.
+	if got := reader.must(200, "GET", "/api/v1/me", nil); got["user"].(map[string]any)["id"] != me["user"].(map[string]any)["id"] {
+		t.Fatalf("me: %v", got)
+	}
+	reader.must(201, "POST", d.org("/tokens"), map[string]any{"name": "reader 2", "scopes": []string{"directory.read"}})
+	reader.must(200, "GET", d.org("/departments"), nil)
 }

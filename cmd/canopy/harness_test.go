@@ -137,6 +137,12 @@ func (r response) errorCode(t testing.TB) string {
 
 func (c *client) raw(method, path, contentType string, body []byte) response {
 	c.t.Helper()
+	return c.rawWith(method, path, contentType, body, nil)
+}
+
+// rawWith is raw with extra request headers.
+func (c *client) rawWith(method, path, contentType string, body []byte, header map[string]string) response {
+	c.t.Helper()
 	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
 	if err != nil {
 		c.t.Fatal(err)
@@ -149,6 +155,9 @@ func (c *client) raw(method, path, contentType string, body []byte) response {
 	}
 	if c.bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {

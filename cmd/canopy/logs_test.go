@@ -30,7 +30,8 @@ func (b *syncBuffer) String() string {
 
 // TestTokensStayOutOfLogsAndMetrics requests an invitation by its token, an activation link
 // (a registered route), the same kind of path where no route matches, the app's pages for
-// both links, and URLs with a token in the query, with the log at debug level: no token appears
+// both links, the sign-in page sent on to either (next=), and URLs with a token in the query,
+// with the log at debug level: no token appears
 // anywhere in the log or in /metrics.
 func TestTokensStayOutOfLogsAndMetrics(t *testing.T) {
 	var logs syncBuffer
@@ -50,6 +51,9 @@ func TestTokensStayOutOfLogsAndMetrics(t *testing.T) {
 	c.do("GET", "/invite/"+invitation, nil)
 	c.do("GET", "/activate/"+activation+"?token="+activation, nil)
 	c.do("GET", "/api/v1/me?token="+activation+"&access_token="+invitation, nil)
+	// The app sends a stranger who opens a link to sign in first, with the link in next=.
+	c.do("GET", "/login?next=%2Finvite%2F"+invitation, nil)
+	c.do("GET", "/login?next=%2Factivate%2F"+activation, nil)
 	o.c.must(200, "GET", "/api/v1/orgs/"+o.orgID+"/invitations?code="+activation, nil)
 
 	_, metrics := e.metrics()
@@ -63,7 +67,7 @@ func TestTokensStayOutOfLogsAndMetrics(t *testing.T) {
 	}
 	// The log still says which route was asked for.
 	for _, want := range []string{`"path":"/api/v1/invitations/[redacted]"`, `"path":"/api/v1/activation/[redacted]"`,
-		`"query":"access_token=[redacted]&token=[redacted]"`, `"route":"unmatched"`} {
+		`"query":"access_token=[redacted]&token=[redacted]"`, `"route":"unmatched"`, `"query":"next=%2F[redacted]%2F[redacted]"`} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("the log lacks %s:\n%s", want, logs.String())
 		}

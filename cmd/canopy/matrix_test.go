@@ -74,6 +74,7 @@ var allowed = map[string][]string{
 	"POST /api/v1/admin/orgs/:orgID/users/:userID/activation-link":               {"owner", "admin"},
 	"POST /api/v1/admin/orgs/:orgID/activation-links":                            {"owner", "admin"},
 	"POST /api/v1/admin/orgs/:orgID/users/:userID/disable-account":               {"owner", "admin"},
+	"POST /api/v1/admin/orgs/:orgID/users/:userID/reset-credentials":             {"owner", "admin"},
 }
 
 // okStatuses holds the success status of the routes whose status is not their method's usual
@@ -90,6 +91,8 @@ var okStatuses = map[string]int{
 	// The links of many members at once, and the member whose account was disabled.
 	"POST /api/v1/admin/orgs/:orgID/activation-links":              200,
 	"POST /api/v1/admin/orgs/:orgID/users/:userID/disable-account": 200,
+	// A new activation link for the account whose credentials were reset.
+	"POST /api/v1/admin/orgs/:orgID/users/:userID/reset-credentials": 200,
 }
 
 // okStatus is the one status an allowed call of the route must answer: GET and PATCH 200,

@@ -317,6 +317,13 @@ func (u *User) SetInitialPasswordHash(hash string, now time.Time) error {
 	return nil
 }
 
+// ClearPassword removes the password, so the account can be signed in to only once its person
+// sets a new one with an activation link: what the organisation that manages the account does
+// when someone else may know the old one. The caller ends the account's sessions and tokens.
+func (u *User) ClearPassword(now time.Time) {
+	u.passwordHash, u.mustChangePassword, u.updatedAt = "", false, now.UTC()
+}
+
 // UserRepository stores users.
 type UserRepository interface {
 	// Create stores a new user; Conflict if the email is taken.

@@ -85,4 +85,7 @@ type DomainRepository interface {
 	ListByOrg(ctx context.Context, orgID uuid.UUID) ([]*EmailDomain, error)
 	// ListAll returns every assignment, by organisation and name.
 	ListAll(ctx context.Context) ([]*EmailDomain, error)
+	// OrgOf returns the organisation a domain is assigned to, or uuid.Nil when it is assigned
+	// to none.
+	OrgOf(ctx context.Context, domain string) (uuid.UUID, error)
 }

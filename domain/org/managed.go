@@ -98,3 +98,29 @@ func (t AccountTies) CheckChange(orgID, actorID uuid.UUID, mayTransferOwnership 
 	}
 	return nil
 }
+
+// CheckNewAccount says whether orgID may make a new account for an email whose domain is
+// assigned to domainOrgID (uuid.Nil when it is assigned to nobody), or move an account's email
+// into that domain. An account in an assigned domain is its organisation's to make: otherwise
+// another organisation could make ceo@acme.com first, with a password it chose, and keep
+// signing in as that person once Acme's IT attaches the account it finds. Any other
+// organisation gets account_not_managed; provisioning invites the person instead
+// (app/org), so the answer says nothing about whether the account exists.
+func CheckNewAccount(orgID, domainOrgID uuid.UUID) error {
+	if domainOrgID == uuid.Nil || domainOrgID == orgID {
+		return nil
+	}
+	return ErrAccountNotManaged()
+}
+
+// CheckSignup says whether a person may make their own account, by accepting an invitation of
+// orgID, for an email whose domain is assigned to domainOrgID (uuid.Nil when none): only
+// through an invitation of the domain's own organisation. Anyone else is told to get their
+// account from their company (domain_managed), then sign in and accept.
+func CheckSignup(orgID, domainOrgID uuid.UUID) error {
+	if domainOrgID == uuid.Nil || domainOrgID == orgID {
+		return nil
+	}
+	return errs.E(errs.Forbidden, "domain_managed",
+		"accounts with this email's domain are made by the organisation the domain belongs to; ask your company's IT for your account, sign in with it, then accept")
+}

@@ -110,3 +110,31 @@ func TestEmailInvitation(t *testing.T) {
 		t.Fatal("an invitation made an owner")
 	}
 }
+
+// TestCheckNewAccount: an account in an assigned domain is made only by its organisation, by
+// provisioning or by signing up through one of its invitations.
+func TestCheckNewAccount(t *testing.T) {
+	a, b := uuid.New(), uuid.New()
+	for _, c := range []struct {
+		name      string
+		org, dom  uuid.UUID
+		new, sign string
+	}{
+		{"no domain", a, uuid.Nil, "", ""},
+		{"its own domain", a, a, "", ""},
+		{"another's domain", a, b, "account_not_managed", "domain_managed"},
+	} {
+		code := func(err error) string {
+			if err == nil {
+				return ""
+			}
+			return errs.CodeOf(err)
+		}
+		if got := code(org.CheckNewAccount(c.org, c.dom)); got != c.new {
+			t.Errorf("%s: CheckNewAccount %q, want %q", c.name, got, c.new)
+		}
+		if got := code(org.CheckSignup(c.org, c.dom)); got != c.sign {
+			t.Errorf("%s: CheckSignup %q, want %q", c.name, got, c.sign)
+		}
+	}
+}

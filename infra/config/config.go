@@ -57,8 +57,9 @@ func (s Server) HTTPS() bool {
 
 // Database holds the PostgreSQL settings.
 type Database struct {
-	// URL is empty to use the project-local cluster under local.data_dir.
-	URL          string `koanf:"url" validate:"omitempty,url"`
+	// URL is empty to use the project-local cluster under local.data_dir. It may hold the
+	// database password, so it is secret: no error ever prints it.
+	URL          string `koanf:"url" validate:"omitempty,url" secret:"true"`
 	MaxOpenConns int    `koanf:"max_open_conns" validate:"min=1,max=1000"`
 	MaxIdleConns int    `koanf:"max_idle_conns" validate:"min=0,max=1000"`
 }
@@ -67,8 +68,8 @@ type Database struct {
 type ObjectStore struct {
 	// Endpoint is empty to use the project-local MinIO under local.data_dir.
 	Endpoint   string `koanf:"endpoint" validate:"omitempty,hostname_port"`
-	AccessKey  string `koanf:"access_key" validate:"required_with=Endpoint"`
-	SecretKey  string `koanf:"secret_key" validate:"required_with=Endpoint"`
+	AccessKey  string `koanf:"access_key" validate:"required_with=Endpoint" secret:"true"`
+	SecretKey  string `koanf:"secret_key" validate:"required_with=Endpoint" secret:"true"`
 	UseTLS     bool   `koanf:"use_tls"`
 	Region     string `koanf:"region" validate:"required"`
 	FileBucket string `koanf:"file_bucket" validate:"required,min=3,max=63"`
@@ -108,7 +109,7 @@ type Metrics struct {
 	Address string `koanf:"address" validate:"omitempty,hostname_port"`
 	// Token, when set, also serves them on the main listener to a request with
 	// "Authorization: Bearer <token>"; without one they are never on the main listener.
-	Token string `koanf:"token" validate:"omitempty,min=32"`
+	Token string `koanf:"token" validate:"omitempty,min=32" secret:"true"`
 }
 
 // Log holds the logging settings.
@@ -196,6 +197,8 @@ func splitList(s string) []string {
 }
 
 // Validate checks every setting and names the first bad one, e.g. "config: server.address: ...".
+// The error shows the bad value, except for settings tagged secret:"true", whose value (a
+// password, a key, a token) would otherwise reach the start-up log.
 func Validate(cfg Config) error {
 	v := validator.New(validator.WithRequiredStructEnabled())
 	v.RegisterTagNameFunc(func(f reflect.StructField) string { return f.Tag.Get("koanf") })
@@ -204,6 +207,9 @@ func Validate(cfg Config) error {
 	if errors.As(err, &verrs) && len(verrs) > 0 {
 		fe := verrs[0]
 		name := strings.TrimPrefix(fe.Namespace(), "Config.")
+		if secretSetting(fe.StructNamespace()) {
+			return fmt.Errorf("config: %s: invalid value (a secret, not shown) (must satisfy %s%s)", name, fe.Tag(), paramSuffix(fe.Param()))
+		}
 		return fmt.Errorf("config: %s: invalid value %v (must satisfy %s%s)", name, fe.Value(), fe.Tag(), paramSuffix(fe.Param()))
 	}
 	if err != nil {
@@ -216,6 +222,34 @@ func Validate(cfg Config) error {
 		return fmt.Errorf("config: database.max_idle_conns: must not exceed database.max_open_conns")
 	}
 	return nil
+}
+
+// secretSetting reports whether the setting at a validator's struct namespace
+// ("Config.Metrics.Token") is tagged secret:"true", or lies inside one that is. A namespace it
+// cannot follow counts as secret: showing nothing is the safe mistake.
+func secretSetting(namespace string) bool {
+	t := reflect.TypeOf(Config{})
+	parts := strings.Split(namespace, ".")
+	for _, p := range parts[1:] {
+		if i := strings.IndexByte(p, '['); i >= 0 {
+			p = p[:i] // an element of a list or map: the field is what is tagged
+		}
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return true
+		}
+		f, ok := t.FieldByName(p)
+		if !ok {
+			return true
+		}
+		if f.Tag.Get("secret") == "true" {
+			return true
+		}
+		t = f.Type
+	}
+	return false
 }
 
 func paramSuffix(p string) string {

@@ -67,3 +67,33 @@ func TestBadSettingIsNamed(t *testing.T) {
 		t.Errorf("file: %v", err)
 	}
 }
+
+// TestSecretSettingsAreNeverPrinted: a bad value of a secret setting is named but never shown,
+// since the error goes to the start-up log; other bad values are shown to help fix them.
+func TestSecretSettingsAreNeverPrinted(t *testing.T) {
+	cases := map[string]struct{ name, secret string }{
+		"CANOPY_METRICS_TOKEN=Sh0rt-But-Secret":                         {"metrics.token", "Sh0rt-But-Secret"},
+		"CANOPY_DATABASE_URL=postgres://canopy:Db-Pa55word@db:5432/%zz": {"database.url", "Db-Pa55word"},
+		"CANOPY_DATABASE_URL=postgres://canopy:Db-Pa55word@db:54x2/c":   {"database.url", "Db-Pa55word"},
+	}
+	for env, want := range cases {
+		_, err := config.Load("", []string{env})
+		if err == nil || !strings.Contains(err.Error(), want.name) {
+			t.Errorf("%s: error %v does not name %s", env, err, want.name)
+			continue
+		}
+		if strings.Contains(err.Error(), want.secret) {
+			t.Errorf("%s: the error shows the secret: %v", env, err)
+		}
+	}
+	cfg := config.Default()
+	cfg.ObjectStore.Endpoint = "s3.example.com:443"
+	cfg.ObjectStore.AccessKey = "AKIA-Access-Key"
+	if err := config.Validate(cfg); err == nil || !strings.Contains(err.Error(), "objectstore.secret_key") {
+		t.Errorf("a missing secret key: %v", err)
+	}
+	// A setting that is no secret still shows its bad value.
+	if _, err := config.Load("", []string{"CANOPY_LOG_LEVEL=loud"}); err == nil || !strings.Contains(err.Error(), "loud") {
+		t.Errorf("log.level: %v", err)
+	}
+}

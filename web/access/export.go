@@ -53,7 +53,8 @@ func (h *Handler) exportAudit(c echo.Context) error {
 	if err := writeAudit(w, format, first, next); err != nil {
 		server.Logger(c).Error("audit export aborted part-way", "error", err.Error())
 		// net/http closes the connection without ending the body; the server's panic
-		// recovery passes this one through.
+		// recovery passes this one through, and its request log records the request as
+		// aborted, with the status already sent.
 		panic(http.ErrAbortHandler)
 	}
 	return nil

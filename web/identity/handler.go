@@ -56,7 +56,8 @@ func (h *Handler) Register(r *server.Router) {
 	r.Add(server.Authenticated, http.MethodPatch, "/me", h.updateMe)
 	r.Add(server.Authenticated.WithInitialPassword(), http.MethodPost, "/me/password", h.changePassword)
 	r.Add(server.SelfService, http.MethodGet, "/orgs/:orgID/tokens", h.listTokens)
-	r.Add(server.SelfService, http.MethodPost, "/orgs/:orgID/tokens", h.createToken)
+	// A narrowed token may create tokens: RequireScopes lets it give only the scopes it carries.
+	r.Add(server.SelfService.WithNarrowedTokens(), http.MethodPost, "/orgs/:orgID/tokens", h.createToken)
 	r.Add(server.SelfService, http.MethodDelete, "/orgs/:orgID/tokens/:tokenID", h.revokeToken)
 }
 

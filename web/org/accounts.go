@@ -26,6 +26,7 @@ func (h *Handler) registerAccounts(r *server.Router) {
 	r.Add(server.Needs(access.MembersManage), http.MethodPost, adm+"/users/:userID/activation-link", h.createActivationLink)
 	r.Add(server.Needs(access.MembersManage), http.MethodPost, adm+"/activation-links", h.createActivationLinks)
 	r.Add(server.Needs(access.MembersManage), http.MethodPost, adm+"/users/:userID/disable-account", h.disableAccount)
+	r.Add(server.Needs(access.MembersManage), http.MethodPost, adm+"/users/:userID/reset-credentials", h.resetCredentials)
 
 	r.Add(server.Public, http.MethodGet, "/activation/:token", h.previewActivation)
 	r.Add(server.Public, http.MethodPost, "/activation/:token", h.activate)
@@ -135,6 +136,19 @@ func (h *Handler) disableAccount(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, toAdminUserJSON(m))
+}
+
+func (h *Handler) resetCredentials(c echo.Context) error {
+	id, err := server.PathID(c, "userID", "member")
+	if err != nil {
+		return err
+	}
+	l, err := h.svc.ResetCredentials(c.Request().Context(), server.Actor(c), id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, h.toActivationLinkJSON(l))
 }
 
 func (h *Handler) previewActivation(c echo.Context) error {

@@ -44,7 +44,7 @@ type Service interface {
 	ListInvitations(ctx context.Context, a authz.Actor) ([]*org.Invitation, error)
 	CreateInvitation(ctx context.Context, a authz.Actor, in apporg.CreateInvitationInput) (apporg.CreatedInvitation, error)
 	RevokeInvitation(ctx context.Context, a authz.Actor, id uuid.UUID) error
-	PreviewInvitation(ctx context.Context, token string) (apporg.InvitationPreview, error)
+	PreviewInvitation(ctx context.Context, token string, viewer *appidentity.Principal) (apporg.InvitationPreview, error)
 	CheckInvitation(ctx context.Context, token string) error
 	AcceptInvitation(ctx context.Context, in apporg.AcceptInput) (apporg.Accepted, error)
 
@@ -53,6 +53,7 @@ type Service interface {
 	ProvisionMember(ctx context.Context, a authz.Actor, in apporg.ProvisionInput) (apporg.Provisioned, error)
 	UpdateMember(ctx context.Context, a authz.Actor, userID uuid.UUID, c apporg.MemberChange) (apporg.Member, error)
 	DisableAccount(ctx context.Context, a authz.Actor, userID uuid.UUID) (apporg.Member, error)
+	ResetCredentials(ctx context.Context, a authz.Actor, userID uuid.UUID) (apporg.ActivationLink, error)
 
 	// Activation links (accounts.go).
 	CreateActivationLink(ctx context.Context, a authz.Actor, userID uuid.UUID) (apporg.ActivationLink, error)
@@ -66,7 +67,7 @@ type Service interface {
 	// The installation (installation.go).
 	ListInstallationOrgs(ctx context.Context, i authz.Installer) ([]apporg.InstallationOrg, error)
 	Domains(ctx context.Context, i authz.Installer, orgID uuid.UUID) ([]*org.EmailDomain, error)
-	AssignDomain(ctx context.Context, i authz.Installer, orgID uuid.UUID, domain string) (*org.EmailDomain, error)
+	AssignDomain(ctx context.Context, i authz.Installer, orgID uuid.UUID, domain string) (apporg.AssignedDomain, error)
 	UnassignDomain(ctx context.Context, i authz.Installer, orgID uuid.UUID, domain string) error
 	SetAccountDisabled(ctx context.Context, i authz.Installer, userID uuid.UUID, disabled bool) (*identity.User, error)
 }
@@ -86,7 +87,8 @@ func New(svc Service, sessions server.Sessions, publicURL string) *Handler {
 
 // Register adds the organisation routes.
 func (h *Handler) Register(r *server.Router) {
-	r.Add(server.Authenticated.WithInitialPassword(), http.MethodGet, "/me", h.getMe)
+	// Any token may read who it acts for (for a token, only its own organisation is listed).
+	r.Add(server.Authenticated.WithInitialPassword().WithNarrowedTokens(), http.MethodGet, "/me", h.getMe)
 	r.Add(server.Authenticated, http.MethodGet, "/orgs", h.listMyOrgs)
 	r.Add(server.Authenticated, http.MethodPost, "/orgs", h.createOrg)
 	r.Add(server.Needs(access.OrgRead), http.MethodGet, "/orgs/:orgID", h.getOrg)
@@ -109,7 +111,8 @@ func (h *Handler) Register(r *server.Router) {
 	r.Add(server.Needs(access.MembersManage), http.MethodPut, adm+"/users/:userID/role", h.setMemberRole)
 	r.Add(server.Needs(access.OwnershipTransfer), http.MethodPost, adm+"/ownership", h.transferOwnership)
 
-	r.Add(server.Public, http.MethodGet, "/invitations/:token", h.previewInvitation)
+	// Optional: the state of the invited account is told only to its person, signed in.
+	r.Add(server.Optional, http.MethodGet, "/invitations/:token", h.previewInvitation)
 	r.Add(server.Optional, http.MethodPost, "/invitations/:token/accept", h.acceptInvitation)
 	r.Add(server.Public, http.MethodGet, "/invitations/:token/qr.png", h.invitationQR)
 
@@ -385,10 +388,16 @@ func (h *Handler) revokeInvitation(c echo.Context) error {
 }
 
 func (h *Handler) previewInvitation(c echo.Context) error {
-	p, err := h.svc.PreviewInvitation(c.Request().Context(), c.Param("token"))
+	var viewer *appidentity.Principal
+	if p, ok := server.Principal(c); ok {
+		viewer = &p
+	}
+	p, err := h.svc.PreviewInvitation(c.Request().Context(), c.Param("token"), viewer)
 	if err != nil {
 		return err
 	}
+	// What it says depends on who asks.
+	c.Response().Header().Set("Cache-Control", "private, no-store")
 	return c.JSON(http.StatusOK, map[string]any{"org_name": p.OrgName, "role": string(p.Role), "expires_at": p.ExpiresAt,
 		"email": optString(p.Email), "account_state": string(p.AccountState)})
 }

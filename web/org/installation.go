@@ -29,6 +29,14 @@ type domainJSON struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+// assignedDomainJSON is a new assignment with the existing accounts the organisation now
+// manages, and how many of them it did not make (candidates for resetting their credentials).
+type assignedDomainJSON struct {
+	domainJSON
+	ExistingAccounts         int `json:"existing_accounts"`
+	AccountsCreatedElsewhere int `json:"accounts_created_elsewhere"`
+}
+
 func toDomainJSON(d *org.EmailDomain) domainJSON {
 	return domainJSON{d.Domain(), d.OrgID().String(), d.CreatedAt()}
 }
@@ -92,7 +100,7 @@ func (h *Handler) assignDomain(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, toDomainJSON(d))
+	return c.JSON(http.StatusCreated, assignedDomainJSON{toDomainJSON(d.Domain), d.Accounts, d.CreatedElsewhere})
 }
 
 func (h *Handler) unassignDomain(c echo.Context) error {

@@ -37,10 +37,12 @@ const (
 var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // requestContext gives every request an id (the caller's X-Request-Id when it is sane) and a
-// logger that carries it, and logs the request when it ends. No log line shows a secret of the
-// request: the path and query are logged redacted (requestSecrets), and the request's logger
-// scrubs the secrets from whatever else is logged for it. Metrics are labelled with the route
-// template, never the path.
+// logger that carries it, and logs and counts the request when it ends, in a defer: a handler
+// that aborts its response (panic(http.ErrAbortHandler), as a failed export does) is logged
+// and counted too, marked aborted, before the panic goes on to net/http, which drops the
+// connection. No log line shows a secret of the request: the path and query are logged
+// redacted (requestSecrets), and the request's logger scrubs the secrets from whatever else is
+// logged for it. Metrics are labelled with the route template, never the path.
 func (s *Server) requestContext(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
@@ -57,29 +59,56 @@ func (s *Server) requestContext(next echo.HandlerFunc) echo.HandlerFunc {
 			log = slog.New(newScrubHandler(log.Handler(), secrets))
 		}
 		c.Set(ctxLogger, log)
-		err := next(c)
-		if err != nil {
+		defer func() {
+			// recoverPanic has turned every other panic into an error, so this is an abort.
+			if r := recover(); r != nil {
+				s.logRequest(c, log, start, true)
+				panic(r)
+			}
+		}()
+		if err := next(c); err != nil {
 			c.Error(err)
 		}
-		route := s.routeLabel(c)
-		method := methodLabel(c.Request().Method)
-		status := c.Response().Status
-		elapsed := time.Since(start)
-		s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
-		s.metrics.latency.WithLabelValues(method, route, strconv.Itoa(status)).Observe(elapsed.Seconds())
-		if route != "/healthz" && route != "/metrics" {
-			file, _ := c.Get(ctxFile).(bool)
-			path, query, _ := s.requestSecrets(c, file)
-			attrs := []any{slog.String("method", method), slog.String("route", route), slog.String("path", path)}
-			if query != "" {
-				attrs = append(attrs, slog.String("query", query))
-			}
-			attrs = append(attrs, slog.Int("status", status),
-				slog.Float64("ms", float64(elapsed.Microseconds())/1000), slog.String("ip", c.RealIP()))
-			log.Info("request", attrs...)
-		}
+		s.logRequest(c, log, start, false)
 		return nil
 	}
+}
+
+// logRequest writes the request's log line and metrics. An aborted request is logged with the
+// status it had written when it stopped (the client saw that status and then a body that broke
+// off), or 500 when it had written nothing (the client saw the connection close, a failure of
+// the server), and with "aborted": true; canopy_http_requests_aborted_total counts them, since
+// their status alone may look like a success.
+func (s *Server) logRequest(c echo.Context, log *slog.Logger, start time.Time, aborted bool) {
+	route := s.routeLabel(c)
+	method := methodLabel(c.Request().Method)
+	status := c.Response().Status
+	if aborted && !c.Response().Committed {
+		status = http.StatusInternalServerError
+	}
+	elapsed := time.Since(start)
+	s.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	s.metrics.latency.WithLabelValues(method, route, strconv.Itoa(status)).Observe(elapsed.Seconds())
+	if aborted {
+		s.metrics.aborted.WithLabelValues(method, route).Inc()
+	}
+	if route == "/healthz" || route == "/metrics" {
+		return
+	}
+	file, _ := c.Get(ctxFile).(bool)
+	path, query, _ := s.requestSecrets(c, file)
+	attrs := []any{slog.String("method", method), slog.String("route", route), slog.String("path", path)}
+	if query != "" {
+		attrs = append(attrs, slog.String("query", query))
+	}
+	attrs = append(attrs, slog.Int("status", status),
+		slog.Float64("ms", float64(elapsed.Microseconds())/1000), slog.String("ip", c.RealIP()))
+	if aborted {
+		attrs = append(attrs, slog.Bool("aborted", true))
+		log.Warn("request", attrs...)
+		return
+	}
+	log.Info("request", attrs...)
 }
 
 // methodLabel is the request method for logs and metrics: any method HTTP does not define is
@@ -217,6 +246,19 @@ func (s *Server) requireAuth(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// refuseNarrowed refuses an API token narrowed to permissions on a route that names no
+// permission (see Access.NarrowedTokens): such a route acts on the token owner's own account,
+// and a token scoped to reading the directory must not rename its owner or revoke their other
+// tokens. Sessions and unnarrowed tokens pass.
+func (s *Server) refuseNarrowed(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if p, ok := Principal(c); ok && (authz.Actor{Principal: p}).Narrowed() {
+			return errs.E(errs.Forbidden, "token_scope", "this token is narrowed to permissions, and this route acts on its owner's own account, which needs a session or a token with the \"api\" scope")
+		}
+		return next(c)
+	}
+}
+
 // withActor resolves the :orgID of the path to the caller's active membership in it. Any
 // organisation the caller is not an active member of answers 404.
 func (s *Server) withActor(next echo.HandlerFunc) echo.HandlerFunc {
@@ -302,6 +344,7 @@ func SetCaller(c echo.Context, p appidentity.Principal, a authz.Actor) {
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	aborted  *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) metrics {
@@ -314,6 +357,9 @@ func newMetrics(reg prometheus.Registerer) metrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"method", "route", "status"}),
 	}
-	reg.MustRegister(m.requests, m.latency)
+	m.aborted = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "canopy_http_requests_aborted_total", Help: "HTTP requests whose handler aborted the response part-way (the client's download failed), by method and route template.",
+	}, []string{"method", "route"})
+	reg.MustRegister(m.requests, m.latency, m.aborted)
 	return m
 }

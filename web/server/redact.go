@@ -39,6 +39,18 @@ func SecretQuery(name string) bool {
 	return false
 }
 
+// RedirectQuery reports whether a query parameter holds a place to go next (the app's
+// /login?next=/invite/<token>): a path, or a URL, that may itself carry a token. Its value is
+// logged by the rule for paths that no route matched (redactLocation), so its known words and
+// ids stay readable and everything else is redacted.
+func RedirectQuery(name string) bool {
+	switch strings.ToLower(name) {
+	case "next", "redirect", "redirect_to", "redirect_uri", "redirect_url", "return", "return_to", "return_url", "returnto", "continue", "dest", "destination", "goto":
+		return true
+	}
+	return false
+}
+
 var (
 	uuidSegment   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 	numberSegment = regexp.MustCompile(`^[0-9]{1,10}$`)
@@ -118,12 +130,16 @@ func (s *Server) requestSecrets(c echo.Context, safe bool) (logPath, logQuery st
 			return logPath, Redacted, append(secrets, r.URL.RawQuery)
 		}
 		for name, vals := range q {
-			if !SecretQuery(name) {
-				continue
-			}
-			for i, v := range vals {
-				secrets = appendSecret(secrets, v)
-				vals[i] = Redacted
+			switch {
+			case SecretQuery(name):
+				for i, v := range vals {
+					secrets = appendSecret(secrets, v)
+					vals[i] = Redacted
+				}
+			case RedirectQuery(name):
+				for i, v := range vals {
+					vals[i], secrets = s.redactLocation(v, secrets)
+				}
 			}
 		}
 		logQuery = strings.ReplaceAll(q.Encode(), url.QueryEscape(Redacted), Redacted)
@@ -132,6 +148,31 @@ func (s *Server) requestSecrets(c echo.Context, safe bool) (logPath, logQuery st
 		}
 	}
 	return logPath, logQuery, secrets
+}
+
+// redactLocation redacts a path or URL found in a query parameter (RedirectQuery) as a path
+// that matched no route is redacted: each segment that keepSegment does not allow becomes
+// Redacted and joins the secrets. Its own query or fragment, if any, is redacted whole, since
+// nothing says which of its parts is a token.
+func (s *Server) redactLocation(v string, secrets []string) (string, []string) {
+	loc, rest, cut := v, "", false
+	if i := strings.IndexAny(v, "?#"); i >= 0 {
+		loc, rest, cut = v[:i], v[i+1:], true
+	}
+	segs := strings.Split(loc, "/")
+	for i, seg := range segs {
+		if seg == "" || s.keepSegment(seg) {
+			continue
+		}
+		segs[i] = Redacted
+		secrets = appendSecret(secrets, seg)
+	}
+	out := strings.Join(segs, "/")
+	if cut && rest != "" {
+		out += "?" + Redacted
+		secrets = appendSecret(secrets, rest)
+	}
+	return out, secrets
 }
 
 // appendSecret adds a secret and its unescaped form. Strings shorter than 6 characters are

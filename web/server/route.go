@@ -32,12 +32,28 @@ type Access struct {
 	Level      Level
 	Permission access.Permission
 	// SelfService marks a member route that acts only on the caller's own things (their API
-	// tokens), so it needs no permission.
+	// tokens), so it needs no permission; tokens narrowed to permissions are refused there
+	// (see NarrowedTokens).
 	SelfService bool
 	// InitialPassword marks a route that a caller whose password is an initial one, still to be
 	// changed, may use: who they are, changing it, signing out. Every other route that needs a
 	// caller answers them 403 password_change_required.
 	InitialPassword bool
+	// NarrowedTokens marks a route that needs a caller but no permission (LevelAuthenticated,
+	// SelfService) which an API token narrowed to permissions may still call. A narrowed token
+	// carries only the permissions it names, and such a route acts on its owner's own account
+	// (their profile, their tokens), which no permission covers; so every such route answers it
+	// 403 token_scope, except the few declared with this: reading who it is, and creating a
+	// token (which RequireScopes limits to the scopes the token carries). LevelOptional routes
+	// deal with their caller themselves.
+	NarrowedTokens bool
+}
+
+// WithNarrowedTokens returns the declaration for a route without a permission that a token
+// narrowed to permissions may call, because what it does stays within the token's scopes.
+func (a Access) WithNarrowedTokens() Access {
+	a.NarrowedTokens = true
+	return a
 }
 
 // WithInitialPassword returns the declaration for a route that a caller whose password must
@@ -95,14 +111,26 @@ func (r *Router) add(a Access, method, path string, h echo.HandlerFunc) Route {
 	if a.InitialPassword {
 		passwordGate = nil
 	}
+	// A route that names no permission acts on the caller's own account, which a token
+	// narrowed to permissions must not reach unless the route says it may.
+	narrowedGate := s.refuseNarrowed
+	if a.NarrowedTokens {
+		narrowedGate = nil
+	}
 	switch a.Level {
 	case LevelAuthenticated:
 		mw = append(mw, s.requireAuth)
+		if narrowedGate != nil {
+			mw = append(mw, narrowedGate)
+		}
 		if passwordGate != nil {
 			mw = append(mw, passwordGate)
 		}
 	case LevelMember:
 		mw = append(mw, s.requireAuth)
+		if a.Permission == "" && narrowedGate != nil {
+			mw = append(mw, narrowedGate)
+		}
 		if passwordGate != nil {
 			mw = append(mw, passwordGate)
 		}

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -202,6 +203,9 @@ func TestSecretsStayOutOfLogsAndMetrics(t *testing.T) {
 		"/api/v1/orgs/" + id + "/tokens/" + id + "?token=" + secret + "&limit=5",
 		"/api/v1/things?access_token=" + secret,
 		"/login?next=%2F&code=" + secret,
+		"/login?next=%2Finvite%2F" + secret,
+		"/login?redirect=" + secret + "&return_to=%2Factivate%2F" + secret + "%3Flang%3Den",
+		"/login?continue=%2Forgs%2F" + id + "%3Ftoken%3D" + secret,
 		"/api/v1/invitations/" + strings.ReplaceAll(secret, "_", "%5F"),
 	} {
 		get(srv, target)
@@ -211,11 +215,72 @@ func TestSecretsStayOutOfLogsAndMetrics(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), `"path":"/api/v1/orgs/`+id+`/tokens/`+id+`"`) ||
 		!strings.Contains(log.String(), `"query":"limit=5&token=[redacted]"`) ||
-		!strings.Contains(log.String(), `"path":"/api/v1/invitations/[redacted]"`) {
+		!strings.Contains(log.String(), `"path":"/api/v1/invitations/[redacted]"`) ||
+		!strings.Contains(log.String(), `"query":"next=%2F[redacted]%2F[redacted]"`) ||
+		!strings.Contains(log.String(), `"query":"continue=%2Forgs%2F`+id+`%3F[redacted]"`) {
 		t.Fatalf("the log lost what it may show:\n%s", log.String())
 	}
 	metrics := get(srv.Metrics(), "/metrics").Body.String()
 	if strings.Contains(metrics, "0123456789abcdefghijklmnopq") || !strings.Contains(metrics, `route="/api/v1/invitations/:token"`) {
 		t.Fatalf("metrics:\n%s", metrics)
+	}
+}
+
+// TestAbortedResponsesAreLogged: a handler that aborts its response part-way (as a failed audit
+// export does) still leaves its request line, with the status it had sent and aborted: true,
+// and is counted in the metrics; the abort itself goes on to net/http, which drops the
+// connection. One that aborts before writing anything is logged as a 500.
+func TestAbortedResponsesAreLogged(t *testing.T) {
+	var log bytes.Buffer
+	srv := newServer(t, &log, Config{})
+	srv.Router().Add(Public, http.MethodGet, "/export", func(c echo.Context) error {
+		c.Response().WriteHeader(http.StatusOK)
+		_, _ = c.Response().Write([]byte("id,at\n1,"))
+		panic(http.ErrAbortHandler)
+	})
+	srv.Router().Add(Public, http.MethodGet, "/early", func(c echo.Context) error {
+		panic(http.ErrAbortHandler)
+	})
+	for _, target := range []string{"/api/v1/export", "/api/v1/early"} {
+		func() {
+			defer func() {
+				if r := recover(); r != http.ErrAbortHandler {
+					t.Errorf("%s: the abort did not reach net/http: %v", target, r)
+				}
+			}()
+			get(srv, target)
+		}()
+	}
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(log.String()), "\n") {
+		if l == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(l), &m); err != nil {
+			t.Fatalf("log line %q: %v", l, err)
+		}
+		if m["msg"] == "request" {
+			lines = append(lines, m)
+		}
+	}
+	want := map[string]float64{"/api/v1/export": 200, "/api/v1/early": 500}
+	if len(lines) != len(want) {
+		t.Fatalf("request lines: %v", lines)
+	}
+	for _, l := range lines {
+		if l["aborted"] != true || l["status"] != want[l["route"].(string)] {
+			t.Errorf("request line: %v", l)
+		}
+	}
+	metrics := get(srv.Metrics(), "/metrics").Body.String()
+	for _, m := range []string{
+		`canopy_http_requests_total{method="GET",route="/api/v1/export",status="200"} 1`,
+		`canopy_http_requests_total{method="GET",route="/api/v1/early",status="500"} 1`,
+		`canopy_http_requests_aborted_total{method="GET",route="/api/v1/export"} 1`,
+	} {
+		if !strings.Contains(metrics, m) {
+			t.Errorf("metrics lack %s:\n%s", m, metrics)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 	"gorm.io/gorm"
 
 	appdir "canopy/app/directory"
@@ -256,7 +257,7 @@ func (r *Reader) GroupRole(ctx context.Context, orgID, groupID, userID uuid.UUID
 }
 
 // Search implements appdir.Reader.
-func (r *Reader) Search(ctx context.Context, orgID uuid.UUID, query string, limit int) (appdir.SearchResult, error) {
+func (r *Reader) Search(ctx context.Context, orgID uuid.UUID, query string, scope appdir.SearchScope, limit int) (appdir.SearchResult, error) {
 	q := strings.ToLower(strings.TrimSpace(query))
 	if q == "" {
 		return appdir.SearchResult{}, nil
@@ -265,8 +266,13 @@ func (r *Reader) Search(ctx context.Context, orgID uuid.UUID, query string, limi
 	// letters and digits: a query without any ("%", "😀", "--") has no key, and is matched
 	// against the names as it is written, never as a pattern that matches every key.
 	compact, _ := r.keys(q)
+	subtrees := make(pq.StringArray, len(scope.Subtrees))
+	for i, id := range scope.Subtrees {
+		subtrees[i] = id.String()
+	}
 	args := map[string]any{"org": orgID, "q": "%" + postgres.EscapeLike(q) + "%", "qp": postgres.EscapeLike(compact) + "%",
-		"keyed": compact != "", "limit": limit}
+		"keyed": compact != "", "limit": limit, "scoped": scope.Subtrees != nil, "subtrees": subtrees,
+		"mine": scope.MemberID != uuid.Nil, "member": scope.MemberID}
 	c := postgres.Conn(ctx, r.db)
 	var res appdir.SearchResult
 	var people []personRow
@@ -274,14 +280,20 @@ func (r *Reader) Search(ctx context.Context, orgID uuid.UUID, query string, limi
 		WHERE ms.org_id = @org AND ms.status = 'active'
 		  AND (lower(u.display_name) LIKE @q ESCAPE '\' OR lower(u.email) LIKE @q ESCAPE '\'
 		       OR (@keyed AND (u.name_pinyin LIKE @qp ESCAPE '\' OR u.name_initials LIKE @qp ESCAPE '\')))
+		  AND (NOT @scoped OR EXISTS (SELECT 1 FROM department_members dm
+		       JOIN departments sd ON sd.org_id = dm.org_id AND sd.id = dm.department_id
+		       JOIN departments top ON top.org_id = dm.org_id AND top.id = ANY (CAST(@subtrees AS uuid[]))
+		       WHERE dm.org_id = ms.org_id AND dm.user_id = ms.user_id AND starts_with(sd.path, top.path)))
 		ORDER BY (lower(u.display_name) = @exact) DESC, length(u.display_name), lower(u.display_name) LIMIT @limit`, withExact(args, q)).Scan(&people).Error
 	if err != nil {
 		return res, postgres.Translate(err)
 	}
 	res.People = persons(people)
 	var depts []departmentRow
-	err = c.Raw(`SELECT * FROM departments WHERE org_id = @org
+	err = c.Raw(`SELECT * FROM departments d WHERE org_id = @org
 		  AND (lower(name) LIKE @q ESCAPE '\' OR (@keyed AND (name_pinyin LIKE @qp ESCAPE '\' OR name_initials LIKE @qp ESCAPE '\')))
+		  AND (NOT @scoped OR EXISTS (SELECT 1 FROM departments top
+		       WHERE top.org_id = d.org_id AND top.id = ANY (CAST(@subtrees AS uuid[])) AND starts_with(d.path, top.path)))
 		ORDER BY depth, lower(name) LIMIT @limit`, args).Scan(&depts).Error
 	if err != nil {
 		return res, postgres.Translate(err)
@@ -290,8 +302,9 @@ func (r *Reader) Search(ctx context.Context, orgID uuid.UUID, query string, limi
 		res.Departments = append(res.Departments, d.domain())
 	}
 	var groups []GroupRow
-	err = c.Raw(`SELECT * FROM groups WHERE org_id = @org
+	err = c.Raw(`SELECT * FROM groups g WHERE org_id = @org
 		  AND (lower(name) LIKE @q ESCAPE '\' OR (@keyed AND (name_pinyin LIKE @qp ESCAPE '\' OR name_initials LIKE @qp ESCAPE '\')))
+		  AND (NOT @mine OR EXISTS (SELECT 1 FROM group_members gm WHERE gm.org_id = g.org_id AND gm.group_id = g.id AND gm.user_id = @member))
 		ORDER BY lower(name) LIMIT @limit`, args).Scan(&groups).Error
 	for _, g := range groups {
 		res.Groups = append(res.Groups, g.Domain())

@@ -354,6 +354,20 @@ func (s *Store) Snapshot(ctx context.Context, orgID uuid.UUID, emails []string) 
 		if err := s.accountsOf(ctx, wanted, index, &snap); err != nil {
 			return snap, err
 		}
+		// Whose domain each email is in decides who may make its account.
+		var ds []struct {
+			Domain string
+			OrgID  uuid.UUID
+		}
+		err := c.Raw(`SELECT domain, org_id FROM org_domains
+			WHERE domain IN (SELECT DISTINCT substring(e from '@([^@]*)$') FROM unnest(?::text[]) AS e)`, wanted).Scan(&ds).Error
+		if err != nil {
+			return snap, postgres.Translate(err)
+		}
+		snap.DomainOrgs = make(map[string]uuid.UUID, len(ds))
+		for _, d := range ds {
+			snap.DomainOrgs[d.Domain] = d.OrgID
+		}
 	}
 	// Who manages each account decides which rows may attach or change it.
 	known := make([]uuid.UUID, 0, len(snap.Members)+len(snap.Accounts))

@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,6 +23,21 @@ func NewAccounts(db *gorm.DB) *Accounts { return &Accounts{db} }
 
 // tiesBatch bounds the ids of one query, so a large import reads its ties in a few statements.
 const tiesBatch = 10_000
+
+// InDomain implements apporg.Accounts.
+func (r *Accounts) InDomain(ctx context.Context, domain string, orgID uuid.UUID) (int, int, error) {
+	var n struct {
+		Total     int
+		Elsewhere int
+	}
+	err := postgres.Conn(ctx, r.db).Raw(`SELECT count(*) AS total,
+			count(*) FILTER (WHERE created_by_org_id IS DISTINCT FROM ?) AS elsewhere
+		FROM users WHERE lower(substring(email from '@([^@]*)$')) = ?`, orgID, strings.ToLower(domain)).Scan(&n).Error
+	if err != nil {
+		return 0, 0, postgres.Translate(err)
+	}
+	return n.Total, n.Elsewhere, nil
+}
 
 // Ties implements apporg.Accounts.
 func (r *Accounts) Ties(ctx context.Context, userIDs []uuid.UUID) (map[uuid.UUID]org.AccountTies, error) {
@@ -133,4 +149,16 @@ func (r *Domains) ListAll(ctx context.Context) ([]*org.EmailDomain, error) {
 		out[i] = row.domain()
 	}
 	return out, nil
+}
+
+// OrgOf implements org.DomainRepository.
+func (r *Domains) OrgOf(ctx context.Context, domain string) (uuid.UUID, error) {
+	var rows []domainRow
+	if err := postgres.Conn(ctx, r.db).Where("domain = ?", strings.ToLower(domain)).Limit(1).Find(&rows).Error; err != nil {
+		return uuid.Nil, postgres.Translate(err)
+	}
+	if len(rows) == 0 {
+		return uuid.Nil, nil
+	}
+	return rows[0].OrgID, nil
 }

@@ -49,6 +49,14 @@ func TestAccountTies(t *testing.T) {
 	if got := ties[u.ID()]; got.DomainOrgID != b.ID() || !got.ManagedBy(b.ID()) || got.ManagedBy(a.ID()) {
 		t.Fatalf("with the domain assigned: %+v", got)
 	}
+	// The accounts in the domain: p, made by A, so not by B.
+	pgtest.MustUser(t, db, "q@acme.example.org") // another domain
+	if total, elsewhere, err := r.InDomain(ctx, "acme.example", b.ID()); err != nil || total != 1 || elsewhere != 1 {
+		t.Fatalf("in the domain, for b: %d %d %v", total, elsewhere, err)
+	}
+	if total, elsewhere, err := r.InDomain(ctx, "ACME.example", a.ID()); err != nil || total != 1 || elsewhere != 0 {
+		t.Fatalf("in the domain, for a: %d %d %v", total, elsewhere, err)
+	}
 }
 
 // TestDomains: a domain belongs to one organisation; it is listed, and unassigned only by its own.
@@ -74,6 +82,11 @@ func TestDomains(t *testing.T) {
 	}
 	if all, _ := r.ListAll(ctx); len(all) != 1 {
 		t.Fatalf("all: %v", all)
+	}
+	for dom, want := range map[string]uuid.UUID{"a.example": a.ID(), "A.Example": a.ID(), "b.example": uuid.Nil, "sub.a.example": uuid.Nil} {
+		if got, err := r.OrgOf(ctx, dom); err != nil || got != want {
+			t.Errorf("OrgOf(%s): %v %v, want %v", dom, got, err, want)
+		}
 	}
 	if err := r.Unassign(ctx, a.ID(), "a.example"); err != nil {
 		t.Fatal(err)
