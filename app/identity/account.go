@@ -118,7 +118,7 @@ func (s *Service) Activate(ctx context.Context, t *identity.ActivationToken, pas
 			return err
 		}
 		// Read inside the transaction: the account may have changed since the link was checked.
-		if u, err = s.users.Get(ctx, t.UserID()); err != nil {
+		if u, err = s.users.GetForUpdate(ctx, t.UserID()); err != nil {
 			return err
 		}
 		if !u.NeedsActivation() {
@@ -136,26 +136,40 @@ func (s *Service) Activate(ctx context.Context, t *identity.ActivationToken, pas
 	return u, nil
 }
 
-// ResetCredentials takes an account's password away and ends every session of it, in the
-// caller's transaction, and returns a new activation link (issued as IssueActivation does) with
-// which its person sets a new password. The caller revokes its API tokens in each of its
-// organisations (RevokeMemberCredentials). Conflict account_disabled when it is disabled.
+// ResetCredentials takes an account's password away and ends every session and API token of it
+// (its credential version is counted up: User.EndCredentials), in the caller's transaction, and
+// returns a new activation link (issued as IssueActivation does) with which its person sets a
+// new password. The caller revokes its API tokens in each of its organisations
+// (RevokeMemberCredentials), so that they show as revoked. Conflict account_disabled when it is
+// disabled.
 func (s *Service) ResetCredentials(ctx context.Context, userID, orgID, by uuid.UUID) (*identity.ActivationToken, string, *identity.User, error) {
-	u, err := s.users.Get(ctx, userID)
+	var (
+		t      *identity.ActivationToken
+		secret string
+		u      *identity.User
+	)
+	err := s.tx.Within(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = s.users.GetForUpdate(ctx, userID); err != nil {
+			return err
+		}
+		if !u.Active() {
+			return errs.E(errs.Conflict, "account_disabled", "this account is disabled")
+		}
+		u.ClearPassword(s.clock.Now())
+		if err := s.users.Update(ctx, u); err != nil {
+			return err
+		}
+		if err := s.sessions.DeleteByUser(ctx, userID, uuid.Nil); err != nil {
+			return err
+		}
+		t, secret, _, err = s.IssueActivation(ctx, userID, orgID, by)
+		return err
+	})
 	if err != nil {
 		return nil, "", nil, err
 	}
-	if !u.Active() {
-		return nil, "", nil, errs.E(errs.Conflict, "account_disabled", "this account is disabled")
-	}
-	u.ClearPassword(s.clock.Now())
-	if err := s.users.Update(ctx, u); err != nil {
-		return nil, "", nil, err
-	}
-	if err := s.sessions.DeleteByUser(ctx, userID, uuid.Nil); err != nil {
-		return nil, "", nil, err
-	}
-	return s.IssueActivation(ctx, userID, orgID, by)
+	return t, secret, u, nil
 }
 
 // SetInitialPassword gives an account without a password one an administrator chose, which its
@@ -169,53 +183,70 @@ func (s *Service) SetInitialPassword(ctx context.Context, userID uuid.UUID, pass
 	if err != nil {
 		return err
 	}
-	u, err := s.users.Get(ctx, userID)
-	if err != nil {
-		return err
-	}
-	now := s.clock.Now()
-	if err := u.SetInitialPasswordHash(hash, now); err != nil {
-		return err
-	}
-	if err := s.users.Update(ctx, u); err != nil {
-		return err
-	}
-	return s.activations.EndForUser(ctx, userID, now)
+	return s.tx.Within(ctx, func(ctx context.Context) error {
+		u, err := s.users.GetForUpdate(ctx, userID)
+		if err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		if err := u.SetInitialPasswordHash(hash, now); err != nil {
+			return err
+		}
+		if err := s.users.Update(ctx, u); err != nil {
+			return err
+		}
+		return s.activations.EndForUser(ctx, userID, now)
+	})
 }
 
-// DisableAccount stops an account from signing in anywhere and ends every session of it and
-// its unused activation links, in the caller's transaction (ASVS 7.4.2). The caller revokes its
-// API tokens in each of its organisations (RevokeMemberCredentials). Conflict already_disabled
-// when it is.
+// DisableAccount stops an account from signing in anywhere and ends every session and API token
+// of it (its credential version is counted up: User.EndCredentials) and its unused activation
+// links, in the caller's transaction (ASVS 7.4.2). The caller revokes its API tokens in each of
+// its organisations (RevokeMemberCredentials), so that they show as revoked. Conflict
+// already_disabled when it is.
 func (s *Service) DisableAccount(ctx context.Context, userID uuid.UUID) (*identity.User, error) {
-	u, err := s.users.Get(ctx, userID)
+	var u *identity.User
+	err := s.tx.Within(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = s.users.GetForUpdate(ctx, userID); err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		if err := u.Disable(now); err != nil {
+			return err
+		}
+		if err := s.users.Update(ctx, u); err != nil {
+			return err
+		}
+		if err := s.sessions.DeleteByUser(ctx, userID, uuid.Nil); err != nil {
+			return err
+		}
+		return s.activations.EndForUser(ctx, userID, now)
+	})
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
-	if err := u.Disable(now); err != nil {
-		return nil, err
-	}
-	if err := s.users.Update(ctx, u); err != nil {
-		return nil, err
-	}
-	if err := s.sessions.DeleteByUser(ctx, userID, uuid.Nil); err != nil {
-		return nil, err
-	}
-	return u, s.activations.EndForUser(ctx, userID, now)
+	return u, nil
 }
 
 // EnableAccount lets a disabled account sign in again, in the caller's transaction. Nothing it
 // had is given back: its person signs in afresh, and revoked tokens stay revoked.
 func (s *Service) EnableAccount(ctx context.Context, userID uuid.UUID) (*identity.User, error) {
-	u, err := s.users.Get(ctx, userID)
+	var u *identity.User
+	err := s.tx.Within(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = s.users.GetForUpdate(ctx, userID); err != nil {
+			return err
+		}
+		if err := u.Enable(s.clock.Now()); err != nil {
+			return err
+		}
+		return s.users.Update(ctx, u)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := u.Enable(s.clock.Now()); err != nil {
-		return nil, err
-	}
-	return u, s.users.Update(ctx, u)
+	return u, nil
 }
 
 // GrantInstallationAdmin makes the person an installation admin. It is for the shell only
@@ -224,7 +255,7 @@ func (s *Service) GrantInstallationAdmin(ctx context.Context, userID uuid.UUID) 
 	var u *identity.User
 	err := s.tx.Within(ctx, func(ctx context.Context) error {
 		var err error
-		if u, err = s.users.Get(ctx, userID); err != nil {
+		if u, err = s.users.GetForUpdate(ctx, userID); err != nil {
 			return err
 		}
 		u.GrantInstallationAdmin(s.clock.Now())

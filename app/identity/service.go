@@ -101,7 +101,12 @@ type Principal struct {
 	// MustChangePassword is set while the caller's password is an initial one an administrator
 	// chose: until they replace it, they may only read who they are, change it, or sign out.
 	MustChangePassword bool
-	csrfHash           []byte
+	// CredentialVersion is the version of the account's credentials that the session or token
+	// was made under, and which the account was still at when the request was authenticated. A
+	// token the caller makes records it (CreateTokenInput), so that a token made by a request
+	// that raced with a reset of the account's credentials does not outlive them.
+	CredentialVersion int64
+	csrfHash          []byte
 }
 
 // HasScope reports whether the caller may act in a scope. A session may act in all of them.
@@ -211,7 +216,10 @@ func (s *Service) Login(ctx context.Context, in LoginInput) (NewSession, error) 
 	return s.StartSession(ctx, u, in.IP, in.UserAgent)
 }
 
-// StartSession signs a user in: it stores a new session and returns its secrets. The address and
+// StartSession signs a user in: it stores a new session and returns its secrets. The session
+// records the credential version of u, the account as the caller read it (Login: the very read
+// whose password hash it checked), so that if the account's credentials end after that read, the
+// session never works, even when it is stored after they ended. The address and
 // the User-Agent are whatever the client sent, kept for the person's list of sessions: what
 // cannot be stored as text (a NUL, a byte that is not UTF-8) is written out as an escape
 // (text.Printable), so that no header fails the sign-in.
@@ -223,6 +231,7 @@ func (s *Service) StartSession(ctx context.Context, u *identity.User, ip, userAg
 		ID: uuid.New(), UserID: u.ID(), TokenHash: tokenHash, CSRFHash: csrfHash,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL),
 		IP: truncate(text.Printable(ip), 100), UserAgent: truncate(text.Printable(userAgent), 400),
+		CredentialVersion: u.CredentialVersion(),
 	}
 	if err := s.sessions.Create(ctx, sess); err != nil {
 		return NewSession{}, err
@@ -264,17 +273,24 @@ func (s *Service) AuthenticateSession(ctx context.Context, token string) (Princi
 			return Principal{}, err
 		}
 	}
-	u, err := s.signedInUser(ctx, sess.UserID)
+	u, err := s.signedInUser(ctx, sess.UserID, sess.CredentialVersion)
 	if err != nil {
+		if errs.Is(err, errs.Unauthenticated) {
+			// It can never work again.
+			_ = s.sessions.Delete(ctx, sess.ID)
+		}
 		return Principal{}, err
 	}
-	return Principal{UserID: sess.UserID, Method: MethodSession, SessionID: sess.ID, MustChangePassword: u.MustChangePassword(), csrfHash: sess.CSRFHash}, nil
+	return Principal{UserID: sess.UserID, Method: MethodSession, SessionID: sess.ID, MustChangePassword: u.MustChangePassword(),
+		CredentialVersion: sess.CredentialVersion, csrfHash: sess.CSRFHash}, nil
 }
 
-// signedInUser returns the account a session or token acts for. A disabled account's sessions
-// and tokens are ended when it is disabled; refusing it here as well keeps that true even for a
-// credential made in the same instant.
-func (s *Service) signedInUser(ctx context.Context, id uuid.UUID) (*identity.User, error) {
+// signedInUser returns the account a session or token made under credential version acts for.
+// A disabled account's sessions and tokens are deleted or revoked when it is disabled, and so
+// are those of an account whose credentials are reset; refusing an inactive account, and a
+// credential whose version is no longer the account's, keeps that true for one made from a read
+// of the account just before the change and stored just after it.
+func (s *Service) signedInUser(ctx context.Context, id uuid.UUID, version int64) (*identity.User, error) {
 	u, err := s.users.Get(ctx, id)
 	if errs.Is(err, errs.NotFound) {
 		return nil, errNoAuth
@@ -282,7 +298,7 @@ func (s *Service) signedInUser(ctx context.Context, id uuid.UUID) (*identity.Use
 	if err != nil {
 		return nil, err
 	}
-	if !u.Active() {
+	if !u.Active() || u.CredentialVersion() != version {
 		return nil, errNoAuth
 	}
 	return u, nil
@@ -310,14 +326,15 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Princip
 			return Principal{}, err
 		}
 	}
-	u, err := s.signedInUser(ctx, t.UserID())
+	u, err := s.signedInUser(ctx, t.UserID(), t.CredentialVersion())
 	if errs.Is(err, errs.Unauthenticated) {
 		return Principal{}, errs.E(errs.Unauthenticated, "invalid_token", "the API token is not valid")
 	}
 	if err != nil {
 		return Principal{}, err
 	}
-	return Principal{UserID: t.UserID(), Method: MethodToken, TokenID: t.ID(), TokenOrgID: t.OrgID(), Scopes: t.Scopes(), MustChangePassword: u.MustChangePassword()}, nil
+	return Principal{UserID: t.UserID(), Method: MethodToken, TokenID: t.ID(), TokenOrgID: t.OrgID(), Scopes: t.Scopes(),
+		MustChangePassword: u.MustChangePassword(), CredentialVersion: t.CredentialVersion()}, nil
 }
 
 // VerifyCSRF checks the CSRF token that a cookie-authenticated write must carry. API tokens are
@@ -342,7 +359,7 @@ func (s *Service) UpdateProfile(ctx context.Context, p Principal, c identity.Pro
 	var u *identity.User
 	err := s.tx.Within(ctx, func(ctx context.Context) error {
 		var err error
-		if u, err = s.users.Get(ctx, p.UserID); err != nil {
+		if u, err = s.users.GetForUpdate(ctx, p.UserID); err != nil {
 			return err
 		}
 		if err := u.ChangeProfile(c, s.clock.Now()); err != nil {
@@ -354,7 +371,11 @@ func (s *Service) UpdateProfile(ctx context.Context, p Principal, c identity.Pro
 }
 
 // ChangePassword checks the current password, applies the policy to the new one, and ends every
-// other session of the caller (ASVS 7.4.3).
+// other session of the caller (ASVS 7.4.3): the account's credential version is counted up,
+// the caller's session and the account's API tokens are moved to the new one, and the other
+// sessions are deleted, so that a sign-in with the old password that was under way does not
+// survive either. An account without a password (one whose credentials were reset in the
+// meantime) answers as a wrong current password does.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next string) error {
 	if p.Method != MethodSession {
 		return errs.E(errs.Forbidden, "session_required", "changing the password needs a session, not an API token")
@@ -377,23 +398,35 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 	if err != nil {
 		return err
 	}
+	wrong := errs.E(errs.Invalid, "wrong_password", "the current password is wrong")
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		u, err := s.users.Get(ctx, p.UserID)
+		u, err := s.users.GetForUpdate(ctx, p.UserID)
 		if err != nil {
 			return err
+		}
+		if !u.HasPassword() {
+			return wrong
 		}
 		ok, err := s.hasher.Verify(current, u.PasswordHash())
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return errs.E(errs.Invalid, "wrong_password", "the current password is wrong")
+			return wrong
 		}
-		u.SetPasswordHash(hash, s.clock.Now())
+		now, before := s.clock.Now(), u.CredentialVersion()
+		u.SetPasswordHash(hash, now)
+		u.EndCredentials(now)
 		if err := s.users.Update(ctx, u); err != nil {
 			return err
 		}
-		return s.sessions.DeleteByUser(ctx, u.ID(), p.SessionID)
+		if err := s.sessions.DeleteByUser(ctx, u.ID(), p.SessionID); err != nil {
+			return err
+		}
+		if err := s.sessions.Restamp(ctx, p.SessionID, u.CredentialVersion()); err != nil {
+			return err
+		}
+		return s.tokens.Restamp(ctx, u.ID(), before, u.CredentialVersion())
 	})
 	if err != nil {
 		return err
@@ -468,23 +501,30 @@ func (s *Service) Provision(ctx context.Context, orgID uuid.UUID, in RegisterInp
 
 // ChangeAccount changes an account's email and profile for IT. A taken email is a conflict.
 func (s *Service) ChangeAccount(ctx context.Context, userID uuid.UUID, email *string, c identity.ProfileChange) (*identity.User, error) {
-	u, err := s.users.Get(ctx, userID)
+	var u *identity.User
+	err := s.tx.Within(ctx, func(ctx context.Context) error {
+		var err error
+		if u, err = s.users.GetForUpdate(ctx, userID); err != nil {
+			return err
+		}
+		now := s.clock.Now()
+		if email != nil {
+			if err := u.ChangeEmail(*email, now); err != nil {
+				return err
+			}
+		}
+		if err := u.ChangeProfile(c, now); err != nil {
+			return err
+		}
+		if err := s.users.Update(ctx, u); err != nil {
+			if errs.Is(err, errs.Conflict) {
+				return errs.E(errs.Conflict, "email_taken", "an account with this email already exists")
+			}
+			return err
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, err
-	}
-	now := s.clock.Now()
-	if email != nil {
-		if err := u.ChangeEmail(*email, now); err != nil {
-			return nil, err
-		}
-	}
-	if err := u.ChangeProfile(c, now); err != nil {
-		return nil, err
-	}
-	if err := s.users.Update(ctx, u); err != nil {
-		if errs.Is(err, errs.Conflict) {
-			return nil, errs.E(errs.Conflict, "email_taken", "an account with this email already exists")
-		}
 		return nil, err
 	}
 	return u, nil
@@ -509,7 +549,7 @@ func (s *Service) SetPassword(ctx context.Context, userID uuid.UUID, password st
 		return err
 	}
 	return s.tx.Within(ctx, func(ctx context.Context) error {
-		u, err := s.users.Get(ctx, userID)
+		u, err := s.users.GetForUpdate(ctx, userID)
 		if err != nil {
 			return err
 		}
@@ -525,6 +565,10 @@ type CreateTokenInput struct {
 	Name   string
 	Scopes []string
 	TTL    time.Duration
+	// CredentialVersion is the version of the member's credentials that the creator was
+	// authenticated under (Principal.CredentialVersion; at the shell, the account's present
+	// one): if the account's credentials ended since, the token never works.
+	CredentialVersion int64
 }
 
 // CreateToken makes an API token and returns it with its secret, which is never shown again.
@@ -532,7 +576,7 @@ type CreateTokenInput struct {
 // member's own tokens go through the org module's CreateToken, which applies the grant rule and
 // audits; only IT at the shell (`canopy admin create-token`) calls this directly.
 func (s *Service) CreateToken(ctx context.Context, in CreateTokenInput) (*identity.APIToken, string, error) {
-	t, secret, err := identity.NewAPIToken(in.OrgID, in.UserID, in.Name, in.Scopes, in.TTL, s.clock.Now())
+	t, secret, err := identity.NewAPIToken(in.OrgID, in.UserID, in.CredentialVersion, in.Name, in.Scopes, in.TTL, s.clock.Now())
 	if err != nil {
 		return nil, "", err
 	}

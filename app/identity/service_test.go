@@ -79,6 +79,9 @@ func (r fakeUsers) Get(_ context.Context, id uuid.UUID) (*identity.User, error) 
 	}
 	return nil, errs.NotFoundf("user")
 }
+func (r fakeUsers) GetForUpdate(ctx context.Context, id uuid.UUID) (*identity.User, error) {
+	return r.Get(ctx, id)
+}
 func (r fakeUsers) GetByEmail(_ context.Context, e string) (*identity.User, error) {
 	if u, ok := r.byEmail[e]; ok {
 		return u, nil
@@ -104,6 +107,7 @@ func (r *fakeSessions) GetByTokenHash(_ context.Context, hash []byte) (*identity
 func (r *fakeSessions) Touch(context.Context, uuid.UUID, time.Time) error        { return nil }
 func (r *fakeSessions) Delete(context.Context, uuid.UUID) error                  { return nil }
 func (r *fakeSessions) DeleteByUser(context.Context, uuid.UUID, uuid.UUID) error { return nil }
+func (r *fakeSessions) Restamp(context.Context, uuid.UUID, int64) error          { return nil }
 
 type fixture struct {
 	svc      *appidentity.Service

@@ -86,6 +86,9 @@ func (r users) GetByEmail(_ context.Context, e string) (*identity.User, error) {
 	}
 	return nil, errs.NotFoundf("user")
 }
+func (r users) GetForUpdate(ctx context.Context, id uuid.UUID) (*identity.User, error) {
+	return r.Get(ctx, id)
+}
 func (r users) Update(context.Context, *identity.User) error { return nil }
 
 type sessions struct{ w *world }
@@ -98,6 +101,7 @@ func (r sessions) GetByTokenHash(context.Context, []byte) (*identity.Session, er
 	return nil, errs.NotFoundf("session")
 }
 func (r sessions) Touch(context.Context, uuid.UUID, time.Time) error { return nil }
+func (r sessions) Restamp(context.Context, uuid.UUID, int64) error   { return nil }
 func (r sessions) Delete(_ context.Context, id uuid.UUID) error {
 	delete(r.w.sessions, id)
 	return nil
@@ -138,7 +142,8 @@ func (r tokens) ListByOrg(context.Context, uuid.UUID, string) ([]*identity.APITo
 func (r tokens) RevokeInOrg(context.Context, uuid.UUID, string, uuid.UUID, time.Time) error {
 	return nil
 }
-func (r tokens) Touch(context.Context, uuid.UUID, time.Time) error { return nil }
+func (r tokens) Touch(context.Context, uuid.UUID, time.Time) error      { return nil }
+func (r tokens) Restamp(context.Context, uuid.UUID, int64, int64) error { return nil }
 
 type activations struct{ w *world }
 

@@ -42,7 +42,8 @@ func (s *Service) CreateToken(ctx context.Context, a authz.Actor, in TokenInput)
 	var secret string
 	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		var err error
-		t, secret, err = s.ident.CreateToken(ctx, appidentity.CreateTokenInput{OrgID: a.OrgID, UserID: a.UserID, Name: in.Name, Scopes: in.Scopes, TTL: in.TTL})
+		t, secret, err = s.ident.CreateToken(ctx, appidentity.CreateTokenInput{OrgID: a.OrgID, UserID: a.UserID, Name: in.Name, Scopes: in.Scopes, TTL: in.TTL,
+			CredentialVersion: a.CredentialVersion})
 		if err != nil {
 			return access.AuditEntry{}, err
 		}

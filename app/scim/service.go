@@ -91,10 +91,15 @@ const MaxPage = 200
 // Actor resolves a request's principal to the member the identity provider acts as: the owner of
 // a SCIM token, who must still be an active member of the token's organisation holding
 // members.manage there (owners and admins do). A session or a token without the scim scope is
-// Forbidden; a token whose owner has left is Unauthenticated, as if it were revoked.
+// Forbidden; a token whose owner has left is Unauthenticated, as if it were revoked. A token
+// whose owner must still change an initial password is Forbidden password_change_required, as
+// on the API: until then the owner may do nothing else.
 func (s *Service) Actor(ctx context.Context, p appidentity.Principal) (authz.Actor, error) {
 	if !p.IsToken() || !p.HasScope(identity.ScopeSCIM) {
 		return authz.Actor{}, errs.E(errs.Forbidden, "token_scope", "SCIM needs a token with the scim scope; an owner or admin makes one in the console")
+	}
+	if p.MustChangePassword {
+		return authz.Actor{}, errs.E(errs.Forbidden, "password_change_required", "the token's owner must change their initial password first")
 	}
 	a, err := s.orgs.ResolveActor(ctx, p, p.TokenOrgID)
 	if errs.Is(err, errs.NotFound) {

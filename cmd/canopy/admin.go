@@ -85,6 +85,7 @@ func admin(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		}
 		_, secret, err := s.identity.CreateToken(ctx, appidentity.CreateTokenInput{
 			OrgID: id, UserID: u.ID(), Name: name, Scopes: []string{scope}, TTL: time.Duration(days) * 24 * time.Hour,
+			CredentialVersion: u.CredentialVersion(),
 		})
 		if err != nil {
 			return explain(err)

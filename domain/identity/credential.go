@@ -42,6 +42,9 @@ type Session struct {
 	ExpiresAt  time.Time
 	IP         string
 	UserAgent  string
+	// CredentialVersion is the account's credential version when the session was made: the
+	// session works only while the account is still at it (User.EndCredentials).
+	CredentialVersion int64
 }
 
 // Valid reports whether the session may still be used at now, given the idle timeout.
@@ -61,6 +64,9 @@ type SessionRepository interface {
 	Delete(ctx context.Context, id uuid.UUID) error
 	// DeleteByUser ends every session of a user except keep (uuid.Nil keeps none).
 	DeleteByUser(ctx context.Context, userID, keep uuid.UUID) error
+	// Restamp moves a session to another credential version: the one a person changes their
+	// password in goes on under the new version. A missing session is not an error.
+	Restamp(ctx context.Context, id uuid.UUID, version int64) error
 }
 
 // Token scopes. An API token's scopes can only narrow what its owner may do: "api" leaves the
@@ -73,21 +79,25 @@ const (
 
 // APIToken lets a program act as one member of one organisation.
 type APIToken struct {
-	id         uuid.UUID
-	orgID      uuid.UUID
-	userID     uuid.UUID
-	name       string
-	scopes     []string
-	hash       []byte
-	expiresAt  *time.Time
-	lastUsedAt *time.Time
-	revokedAt  *time.Time
-	createdAt  time.Time
+	id     uuid.UUID
+	orgID  uuid.UUID
+	userID uuid.UUID
+	// credentialVersion is its owner's credential version when it was made: the token works
+	// only while the account is still at it (User.EndCredentials).
+	credentialVersion int64
+	name              string
+	scopes            []string
+	hash              []byte
+	expiresAt         *time.Time
+	lastUsedAt        *time.Time
+	revokedAt         *time.Time
+	createdAt         time.Time
 }
 
 // NewAPIToken makes a token for a member and returns it with its secret, which is shown once.
-// ttl of zero means the token never expires.
-func NewAPIToken(orgID, userID uuid.UUID, name string, scopes []string, ttl time.Duration, now time.Time) (*APIToken, string, error) {
+// credentialVersion is the version of the member's credentials that the creator was
+// authenticated under (User.CredentialVersion). ttl of zero means the token never expires.
+func NewAPIToken(orgID, userID uuid.UUID, credentialVersion int64, name string, scopes []string, ttl time.Duration, now time.Time) (*APIToken, string, error) {
 	name, err := text.Name("name", name)
 	if err != nil {
 		return nil, "", err
@@ -107,7 +117,7 @@ func NewAPIToken(orgID, userID uuid.UUID, name string, scopes []string, ttl time
 		return nil, "", errs.E(errs.Invalid, "invalid_expiry", "expiry must be in the future")
 	}
 	now = now.UTC()
-	t := &APIToken{id: uuid.New(), orgID: orgID, userID: userID, name: name, scopes: scopes, createdAt: now}
+	t := &APIToken{id: uuid.New(), orgID: orgID, userID: userID, credentialVersion: credentialVersion, name: name, scopes: scopes, createdAt: now}
 	if ttl > 0 {
 		exp := now.Add(ttl)
 		t.expiresAt = &exp
@@ -118,8 +128,8 @@ func NewAPIToken(orgID, userID uuid.UUID, name string, scopes []string, ttl time
 }
 
 // RehydrateAPIToken rebuilds a stored token. It is for repository adapters only.
-func RehydrateAPIToken(id, orgID, userID uuid.UUID, name string, scopes []string, hash []byte, expiresAt, lastUsedAt, revokedAt *time.Time, createdAt time.Time) *APIToken {
-	return &APIToken{id, orgID, userID, name, scopes, hash, expiresAt, lastUsedAt, revokedAt, createdAt}
+func RehydrateAPIToken(id, orgID, userID uuid.UUID, credentialVersion int64, name string, scopes []string, hash []byte, expiresAt, lastUsedAt, revokedAt *time.Time, createdAt time.Time) *APIToken {
+	return &APIToken{id, orgID, userID, credentialVersion, name, scopes, hash, expiresAt, lastUsedAt, revokedAt, createdAt}
 }
 
 // ID returns the token's id.
@@ -130,6 +140,9 @@ func (t *APIToken) OrgID() uuid.UUID { return t.orgID }
 
 // UserID returns the member the token acts as.
 func (t *APIToken) UserID() uuid.UUID { return t.userID }
+
+// CredentialVersion returns its owner's credential version when it was made.
+func (t *APIToken) CredentialVersion() int64 { return t.credentialVersion }
 
 // Name returns the label its owner gave it.
 func (t *APIToken) Name() string { return t.name }
@@ -187,4 +200,7 @@ type TokenRepository interface {
 	RevokeInOrg(ctx context.Context, orgID uuid.UUID, scope string, id uuid.UUID, at time.Time) error
 	// Touch records that a token was used.
 	Touch(ctx context.Context, id uuid.UUID, at time.Time) error
+	// Restamp moves a user's tokens made under credential version from to version to: a person
+	// who changes their password ends their other sessions, not their tokens.
+	Restamp(ctx context.Context, userID uuid.UUID, from, to int64) error
 }

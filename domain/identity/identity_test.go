@@ -77,14 +77,14 @@ func ptr[T any](v T) *T { return &v }
 
 func TestAPITokenUsable(t *testing.T) {
 	now := time.Now()
-	tok, secret, err := identity.NewAPIToken([16]byte{1}, [16]byte{2}, "ci", nil, time.Hour, now)
+	tok, secret, err := identity.NewAPIToken([16]byte{1}, [16]byte{2}, 0, "ci", nil, time.Hour, now)
 	if err != nil || !strings.HasPrefix(secret, "cnp_") || len(secret) < 40 {
 		t.Fatalf("token: %v %q", err, secret)
 	}
 	if !tok.Usable(now) || tok.Usable(now.Add(2*time.Hour)) {
 		t.Fatal("expiry not honoured")
 	}
-	if _, _, err := identity.NewAPIToken([16]byte{1}, [16]byte{2}, "ci", []string{"root"}, 0, now); errs.CodeOf(err) != "invalid_scope" {
+	if _, _, err := identity.NewAPIToken([16]byte{1}, [16]byte{2}, 0, "ci", []string{"root"}, 0, now); errs.CodeOf(err) != "invalid_scope" {
 		t.Fatalf("scope: %v", err)
 	}
 }

@@ -61,10 +61,10 @@ func TestUsersRefuseBadText(t *testing.T) {
 
 func TestAPITokenNamesFollowTheRule(t *testing.T) {
 	for name, code := range hostileNames {
-		_, _, err := identity.NewAPIToken([16]byte{1}, [16]byte{2}, name, nil, 0, time.Now())
+		_, _, err := identity.NewAPIToken([16]byte{1}, [16]byte{2}, 0, name, nil, 0, time.Now())
 		refused(t, "NewAPIToken "+name, err, code, "name")
 	}
-	if _, _, err := identity.NewAPIToken([16]byte{1}, [16]byte{2}, "  ", nil, 0, time.Now()); errs.CodeOf(err) != "invalid_token_name" {
+	if _, _, err := identity.NewAPIToken([16]byte{1}, [16]byte{2}, 0, "  ", nil, 0, time.Now()); errs.CodeOf(err) != "invalid_token_name" {
 		t.Fatalf("blank token name: %v", err)
 	}
 }

@@ -113,6 +113,11 @@ type User struct {
 	// installationAdmin marks the people who run the installation: they create organisations and
 	// assign email domains. Only the shell grants it.
 	installationAdmin bool
+	// credentialVersion counts the times the account's credentials were ended (EndCredentials).
+	// Each session and API token records the version it was made under and works only while the
+	// account is still at it, so one made from a read of the account just before the change
+	// (a sign-in whose password check was still running) does not outlive it.
+	credentialVersion int64
 }
 
 // NewUserInput is what a new account is made from.
@@ -177,6 +182,7 @@ type UserRecord struct {
 	CreatedByOrgID     uuid.UUID
 	MustChangePassword bool
 	InstallationAdmin  bool
+	CredentialVersion  int64
 }
 
 // RehydrateUser rebuilds a stored user. It is for repository adapters only and does not validate.
@@ -185,6 +191,7 @@ func RehydrateUser(r UserRecord) *User {
 		id: r.ID, email: r.Email, displayName: r.DisplayName, locale: r.Locale, timeZone: r.TimeZone, status: r.Status,
 		passwordHash: r.PasswordHash, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt,
 		createdByOrgID: r.CreatedByOrgID, mustChangePassword: r.MustChangePassword, installationAdmin: r.InstallationAdmin,
+		credentialVersion: r.CredentialVersion,
 	}
 }
 
@@ -224,6 +231,18 @@ func (u *User) MustChangePassword() bool { return u.mustChangePassword }
 // InstallationAdmin reports whether the person runs the installation.
 func (u *User) InstallationAdmin() bool { return u.installationAdmin }
 
+// CredentialVersion returns the version of the account's credentials: a session or API token
+// made under another one no longer works.
+func (u *User) CredentialVersion() int64 { return u.credentialVersion }
+
+// EndCredentials ends every session and API token made under the account's present credential
+// version, by counting it up. The caller also deletes the sessions and revokes the tokens in the
+// same transaction; the version refuses those a concurrent sign-in or request makes from a read
+// of the account before the change. Disable and ClearPassword call it.
+func (u *User) EndCredentials(now time.Time) {
+	u.credentialVersion, u.updatedAt = u.credentialVersion+1, now.UTC()
+}
+
 // GrantInstallationAdmin makes the person an installation admin; it is for the shell only.
 func (u *User) GrantInstallationAdmin(now time.Time) {
 	u.installationAdmin, u.updatedAt = true, now.UTC()
@@ -235,7 +254,8 @@ func (u *User) Disable(now time.Time) error {
 	if u.status == UserDeactivated {
 		return errs.E(errs.Conflict, "already_disabled", "the account is already disabled")
 	}
-	u.status, u.updatedAt = UserDeactivated, now.UTC()
+	u.status = UserDeactivated
+	u.EndCredentials(now)
 	return nil
 }
 
@@ -321,7 +341,8 @@ func (u *User) SetInitialPasswordHash(hash string, now time.Time) error {
 // sets a new one with an activation link: what the organisation that manages the account does
 // when someone else may know the old one. The caller ends the account's sessions and tokens.
 func (u *User) ClearPassword(now time.Time) {
-	u.passwordHash, u.mustChangePassword, u.updatedAt = "", false, now.UTC()
+	u.passwordHash, u.mustChangePassword = "", false
+	u.EndCredentials(now)
 }
 
 // UserRepository stores users.
@@ -330,8 +351,15 @@ type UserRepository interface {
 	Create(ctx context.Context, u *User) error
 	// Get returns a user by id; NotFound if there is none.
 	Get(ctx context.Context, id uuid.UUID) (*User, error)
+	// GetForUpdate returns a user by id and locks its row until the transaction in ctx ends, so
+	// that no one else changes it in between; NotFound if there is none. Every change of a user
+	// reads it with GetForUpdate, inside a transaction, and then calls Update: without the lock a
+	// slow step in between (hashing a password) would let the whole-row write put back what a
+	// concurrent change (a disable, a reset) had just replaced.
+	GetForUpdate(ctx context.Context, id uuid.UUID) (*User, error)
 	// GetByEmail returns a user by normalised email; NotFound if there is none.
 	GetByEmail(ctx context.Context, email string) (*User, error)
-	// Update stores a changed user; NotFound if it is gone.
+	// Update stores a changed user, which the caller read with GetForUpdate in the same
+	// transaction; NotFound if it is gone.
 	Update(ctx context.Context, u *User) error
 }

@@ -107,6 +107,13 @@ func Conn(ctx context.Context, db *gorm.DB) *gorm.DB {
 	return db.WithContext(ctx)
 }
 
+// InTx reports whether ctx carries a transaction (TxManager.Within): a repository method
+// whose row lock must last until the end of the use case refuses to run without one.
+func InTx(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*gorm.DB)
+	return ok
+}
+
 // Translate turns driver errors into Canopy's error model: a missing row is NotFound, a unique or
 // exclusion violation Conflict, and so on. Errors that are already classified pass through.
 func Translate(err error) error {

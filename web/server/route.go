@@ -36,8 +36,9 @@ type Access struct {
 	// (see NarrowedTokens).
 	SelfService bool
 	// InitialPassword marks a route that a caller whose password is an initial one, still to be
-	// changed, may use: who they are, changing it, signing out. Every other route that needs a
-	// caller answers them 403 password_change_required.
+	// changed, may use: who they are, changing it, signing out. Every other route that takes a
+	// caller, LevelOptional ones included (accepting an invitation), answers them 403
+	// password_change_required.
 	InitialPassword bool
 	// NarrowedTokens marks a route that needs a caller but no permission (LevelAuthenticated,
 	// SelfService) which an API token narrowed to permissions may still call. A narrowed token
@@ -107,9 +108,10 @@ func (r *Router) add(a Access, method, path string, h echo.HandlerFunc) Route {
 	// Middleware goes on each route, not on the group: echo answers a group with middleware
 	// 404 for every unknown method, where 405 is right.
 	mw := []echo.MiddlewareFunc{s.authenticate}
-	passwordGate := s.passwordChanged
-	if a.InitialPassword {
-		passwordGate = nil
+	// Whenever there is a caller, whatever the level, one whose password must still be changed
+	// gets no further than the routes declared WithInitialPassword.
+	if !a.InitialPassword {
+		mw = append(mw, s.passwordChanged)
 	}
 	// A route that names no permission acts on the caller's own account, which a token
 	// narrowed to permissions must not reach unless the route says it may.
@@ -123,27 +125,17 @@ func (r *Router) add(a Access, method, path string, h echo.HandlerFunc) Route {
 		if narrowedGate != nil {
 			mw = append(mw, narrowedGate)
 		}
-		if passwordGate != nil {
-			mw = append(mw, passwordGate)
-		}
 	case LevelMember:
 		mw = append(mw, s.requireAuth)
 		if a.Permission == "" && narrowedGate != nil {
 			mw = append(mw, narrowedGate)
-		}
-		if passwordGate != nil {
-			mw = append(mw, passwordGate)
 		}
 		mw = append(mw, s.withActor)
 		if a.Permission != "" {
 			mw = append(mw, s.requirePermission(a.Permission))
 		}
 	case LevelInstallation:
-		mw = append(mw, s.requireAuth)
-		if passwordGate != nil {
-			mw = append(mw, passwordGate)
-		}
-		mw = append(mw, s.withInstaller)
+		mw = append(mw, s.requireAuth, s.withInstaller)
 	case LevelOptional:
 	case LevelPublic:
 		mw = nil

@@ -9,7 +9,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/lib/pq"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
+	"canopy/domain/errs"
 	"canopy/domain/identity"
 	"canopy/infra/postgres"
 )
@@ -31,6 +33,8 @@ type userRow struct {
 	CreatedByOrgID     *uuid.UUID
 	MustChangePassword bool
 	InstallationAdmin  bool
+	// CredentialVersion is what sessions and tokens are checked against (migration 00010).
+	CredentialVersion int64
 }
 
 func (userRow) TableName() string { return "users" }
@@ -38,13 +42,13 @@ func (userRow) TableName() string { return "users" }
 func (r *Users) toRow(u *identity.User) userRow {
 	full, initials := r.keys(u.DisplayName())
 	return userRow{u.ID(), u.Email(), u.DisplayName(), full, initials, string(u.Locale()), u.TimeZone(), string(u.Status()), u.PasswordHash(), u.CreatedAt(), u.UpdatedAt(),
-		postgres.NullableID(u.CreatedByOrgID()), u.MustChangePassword(), u.InstallationAdmin()}
+		postgres.NullableID(u.CreatedByOrgID()), u.MustChangePassword(), u.InstallationAdmin(), u.CredentialVersion()}
 }
 
 func (r userRow) domain() *identity.User {
 	rec := identity.UserRecord{ID: r.ID, Email: r.Email, DisplayName: r.DisplayName, Locale: identity.Locale(r.Locale), TimeZone: r.TimeZone,
 		Status: identity.UserStatus(r.Status), PasswordHash: r.PasswordHash, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-		MustChangePassword: r.MustChangePassword, InstallationAdmin: r.InstallationAdmin}
+		MustChangePassword: r.MustChangePassword, InstallationAdmin: r.InstallationAdmin, CredentialVersion: r.CredentialVersion}
 	if r.CreatedByOrgID != nil {
 		rec.CreatedByOrgID = *r.CreatedByOrgID
 	}
@@ -75,6 +79,19 @@ func (r *Users) Get(ctx context.Context, id uuid.UUID) (*identity.User, error) {
 	return row.domain(), nil
 }
 
+// GetForUpdate implements identity.UserRepository with SELECT … FOR UPDATE. Outside a
+// transaction the lock would end with the statement, so it refuses to run there.
+func (r *Users) GetForUpdate(ctx context.Context, id uuid.UUID) (*identity.User, error) {
+	if !postgres.InTx(ctx) {
+		return nil, errs.E(errs.Internal, "internal", "GetForUpdate needs a transaction")
+	}
+	var row userRow
+	if err := postgres.Conn(ctx, r.db).Clauses(clause.Locking{Strength: "UPDATE"}).Take(&row, "id = ?", id).Error; err != nil {
+		return nil, postgres.Translate(err)
+	}
+	return row.domain(), nil
+}
+
 // GetByEmail implements identity.UserRepository.
 func (r *Users) GetByEmail(ctx context.Context, email string) (*identity.User, error) {
 	var row userRow
@@ -90,7 +107,7 @@ func (r *Users) Update(ctx context.Context, u *identity.User) error {
 	return postgres.NotFoundIfNone(postgres.Conn(ctx, r.db).Model(&userRow{}).Where("id = ?", row.ID).Updates(map[string]any{
 		"email": row.Email, "display_name": row.DisplayName, "name_pinyin": row.NamePinyin, "name_initials": row.NameInitials, "locale": row.Locale, "time_zone": row.TimeZone,
 		"status": row.Status, "password_hash": row.PasswordHash, "updated_at": row.UpdatedAt,
-		"must_change_password": row.MustChangePassword, "installation_admin": row.InstallationAdmin,
+		"must_change_password": row.MustChangePassword, "installation_admin": row.InstallationAdmin, "credential_version": row.CredentialVersion,
 	}), "user")
 }
 
@@ -104,6 +121,8 @@ type sessionRow struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
+	// CredentialVersion is the user's when the session was made (migration 00010).
+	CredentialVersion int64
 }
 
 func (sessionRow) TableName() string { return "sessions" }
@@ -116,7 +135,7 @@ func NewSessions(db *gorm.DB) *Sessions { return &Sessions{db} }
 
 // Create implements identity.SessionRepository.
 func (r *Sessions) Create(ctx context.Context, s *identity.Session) error {
-	row := sessionRow{s.ID, s.UserID, s.TokenHash, s.CSRFHash, s.IP, s.UserAgent, s.CreatedAt, s.LastSeenAt, s.ExpiresAt}
+	row := sessionRow{s.ID, s.UserID, s.TokenHash, s.CSRFHash, s.IP, s.UserAgent, s.CreatedAt, s.LastSeenAt, s.ExpiresAt, s.CredentialVersion}
 	return postgres.Translate(postgres.Conn(ctx, r.db).Create(&row).Error)
 }
 
@@ -127,7 +146,8 @@ func (r *Sessions) GetByTokenHash(ctx context.Context, hash []byte) (*identity.S
 		return nil, postgres.Translate(err)
 	}
 	return &identity.Session{ID: row.ID, UserID: row.UserID, TokenHash: row.TokenHash, CSRFHash: row.CSRFHash,
-		CreatedAt: row.CreatedAt, LastSeenAt: row.LastSeenAt, ExpiresAt: row.ExpiresAt, IP: row.IP, UserAgent: row.UserAgent}, nil
+		CreatedAt: row.CreatedAt, LastSeenAt: row.LastSeenAt, ExpiresAt: row.ExpiresAt, IP: row.IP, UserAgent: row.UserAgent,
+		CredentialVersion: row.CredentialVersion}, nil
 }
 
 // Touch implements identity.SessionRepository.
@@ -143,6 +163,11 @@ func (r *Sessions) Delete(ctx context.Context, id uuid.UUID) error {
 // DeleteByUser implements identity.SessionRepository.
 func (r *Sessions) DeleteByUser(ctx context.Context, userID, keep uuid.UUID) error {
 	return postgres.Translate(postgres.Conn(ctx, r.db).Delete(&sessionRow{}, "user_id = ? AND id <> ?", userID, keep).Error)
+}
+
+// Restamp implements identity.SessionRepository.
+func (r *Sessions) Restamp(ctx context.Context, id uuid.UUID, version int64) error {
+	return postgres.Translate(postgres.Conn(ctx, r.db).Model(&sessionRow{}).Where("id = ?", id).Update("credential_version", version).Error)
 }
 
 // DeleteExpired removes sessions past their absolute expiry; the server runs it periodically.
@@ -162,12 +187,14 @@ type tokenRow struct {
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
 	CreatedAt  time.Time
+	// CredentialVersion is the user's when the token was made (migration 00010).
+	CredentialVersion int64
 }
 
 func (tokenRow) TableName() string { return "api_tokens" }
 
 func (r tokenRow) domain() *identity.APIToken {
-	return identity.RehydrateAPIToken(r.ID, r.OrgID, r.UserID, r.Name, r.Scopes, r.TokenHash, r.ExpiresAt, r.LastUsedAt, r.RevokedAt, r.CreatedAt)
+	return identity.RehydrateAPIToken(r.ID, r.OrgID, r.UserID, r.CredentialVersion, r.Name, r.Scopes, r.TokenHash, r.ExpiresAt, r.LastUsedAt, r.RevokedAt, r.CreatedAt)
 }
 
 // Tokens stores API tokens.
@@ -178,7 +205,7 @@ func NewTokens(db *gorm.DB) *Tokens { return &Tokens{db} }
 
 // Create implements identity.TokenRepository.
 func (r *Tokens) Create(ctx context.Context, t *identity.APIToken) error {
-	row := tokenRow{t.ID(), t.OrgID(), t.UserID(), t.Name(), t.Scopes(), t.Hash(), t.ExpiresAt(), t.LastUsedAt(), t.RevokedAt(), t.CreatedAt()}
+	row := tokenRow{t.ID(), t.OrgID(), t.UserID(), t.Name(), t.Scopes(), t.Hash(), t.ExpiresAt(), t.LastUsedAt(), t.RevokedAt(), t.CreatedAt(), t.CredentialVersion()}
 	return postgres.Translate(postgres.Conn(ctx, r.db).Create(&row).Error)
 }
 
@@ -243,6 +270,12 @@ func (r *Tokens) RevokeInOrg(ctx context.Context, orgID uuid.UUID, scope string,
 // Touch implements identity.TokenRepository.
 func (r *Tokens) Touch(ctx context.Context, id uuid.UUID, at time.Time) error {
 	return postgres.Translate(postgres.Conn(ctx, r.db).Model(&tokenRow{}).Where("id = ?", id).Update("last_used_at", at.UTC()).Error)
+}
+
+// Restamp implements identity.TokenRepository.
+func (r *Tokens) Restamp(ctx context.Context, userID uuid.UUID, from, to int64) error {
+	return postgres.Translate(postgres.Conn(ctx, r.db).Model(&tokenRow{}).
+		Where("user_id = ? AND credential_version = ?", userID, from).Update("credential_version", to).Error)
 }
 
 // AttemptLimiter counts attempts per key in PostgreSQL, so every replica sees the same counts.

@@ -114,7 +114,7 @@ func TestTokensRevokeByMember(t *testing.T) {
 	o := pgtest.MustOrg(t, db, u)
 	repo := pgidentity.NewTokens(db)
 	ctx := context.Background()
-	tok, secret, err := identity.NewAPIToken(o.ID(), u.ID(), "ci", nil, time.Hour, time.Now())
+	tok, secret, err := identity.NewAPIToken(o.ID(), u.ID(), 0, "ci", nil, time.Hour, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestTokensListByOrgAndRevokeInOrg(t *testing.T) {
 	}
 	repo := pgidentity.NewTokens(db)
 	mk := func(orgID, userID uuid.UUID, scope string) *identity.APIToken {
-		tok, _, err := identity.NewAPIToken(orgID, userID, scope+" token", []string{scope}, 0, time.Now())
+		tok, _, err := identity.NewAPIToken(orgID, userID, 0, scope+" token", []string{scope}, 0, time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
