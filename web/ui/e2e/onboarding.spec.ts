@@ -107,10 +107,13 @@ test('an owner invites a member in Chinese, the member joins, and loses access w
   await expect(owner.locator('.ant-message-notice')).toHaveCount(0);
   await owner.screenshot({ path: `${shots}/console-375.png` });
 
-  // The member's next request ends at sign-in, which would bring them back to where they were.
+  // Deactivation is per organisation: the member stays signed in to their account, but the
+  // organisation is gone from it at their next request.
   await member.reload();
-  await expect(member).toHaveURL(/\/login\?next=%2Fmessages$/);
-  await expect(member.getByRole('heading', { name: 'Sign in to Canopy' })).toBeVisible();
+  await expect(member.getByText('You are not in an organisation yet')).toBeVisible();
+  const orgs = await member.request.get('/api/v1/orgs');
+  expect(orgs.status()).toBe(200);
+  expect(JSON.stringify(await orgs.json())).not.toContain('E2E Company');
 
   expect([...ownerProblems, ...memberProblems]).toEqual([]);
   await memberContext.close();

@@ -1,34 +1,9 @@
-import { act, render, screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { Suspense } from 'react';
-import { MemoryRouter, useLocation } from 'react-router';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AppRoutes } from './App';
-import { AppProviders, newQueryClient } from './AppProviders';
 import i18n from './i18n';
 import { apiError, fakeApi, json, me } from './test/fakeApi';
-
-function Where() {
-  const location = useLocation();
-  return <output data-testid="location">{location.pathname + location.search}</output>;
-}
-
-function renderAt(path: string) {
-  const client = newQueryClient();
-  render(
-    <MemoryRouter initialEntries={[path]}>
-      <AppProviders client={client}>
-        <Suspense fallback={null}>
-          <AppRoutes />
-        </Suspense>
-        <Where />
-      </AppProviders>
-    </MemoryRouter>,
-  );
-  return client;
-}
-
-const location = () => screen.getByTestId('location').textContent;
+import { location, renderAt } from './test/render';
 
 beforeEach(async () => {
   await act(() => i18n.changeLanguage('en'));
@@ -59,6 +34,44 @@ describe('signing in', () => {
     expect(await screen.findByRole('heading', { name: 'Tasks' })).toBeInTheDocument();
     expect(location()).toBe('/tasks');
     expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ email: 'li.na@example.com', password: 'correct horse' });
+  });
+
+  it.each(['%09%2F%2Fevil.example', '%2F%5Cevil.example', '%2F%2509%2Fevil.example', 'https%3A%2F%2Fevil.example', 'javascript%3Aalert(1)'])(
+    'lands on the home page after a crafted next=%s',
+    async (next) => {
+      let signedIn = false;
+      fakeApi({
+        'GET /api/v1/me': () => (signedIn ? json(200, me()) : apiError(401, 'unauthenticated', 'sign in')),
+        'POST /api/v1/auth/login': () => {
+          signedIn = true;
+          return json(200, { user: me().user, csrf_token: 'c', expires_at: '2030-01-01T00:00:00Z' });
+        },
+      });
+      renderAt(`/login?next=${next}`);
+      const user = userEvent.setup({ delay: null });
+      await user.type(await screen.findByLabelText('Email'), 'li.na@example.com');
+      await user.type(screen.getByLabelText('Password'), 'correct horse');
+      await user.click(screen.getByRole('button', { name: 'Sign in' }));
+      expect(await screen.findByRole('heading', { name: 'Messages' })).toBeInTheDocument();
+      expect(location()).toBe('/messages');
+    },
+  );
+
+  it('says in words when to try again after too many attempts, in either language', async () => {
+    fakeApi({
+      'GET /api/v1/me': () => apiError(401, 'unauthenticated', 'sign in'),
+      'POST /api/v1/auth/login': () =>
+        json(429, { error: { code: 'too_many_attempts', message: 'too many attempts', request_id: 'r' } }, { 'Retry-After': '840' }),
+    });
+    renderAt('/login');
+    const user = userEvent.setup({ delay: null });
+    await user.type(await screen.findByLabelText('Email'), 'li.na@example.com');
+    await user.type(screen.getByLabelText('Password'), 'nope');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('Too many attempts. Try again in 14 minutes.');
+    await act(() => i18n.changeLanguage('zh-CN'));
+    await user.click(screen.getByRole('button', { name: '登录' }));
+    await waitFor(() => expect(screen.getByRole('alert')).toHaveTextContent('尝试次数过多，请在 14 分钟后重试。'));
   });
 
   it('says so when the password is wrong', async () => {

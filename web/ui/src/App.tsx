@@ -6,9 +6,12 @@ import AppShell from './shell/AppShell';
 // Every page is its own chunk; only the app shell comes with the first load.
 const LoginPage = lazy(() => import('./pages/LoginPage'));
 const InvitePage = lazy(() => import('./pages/InvitePage'));
+const ActivatePage = lazy(() => import('./pages/ActivatePage'));
+const ChangePasswordPage = lazy(() => import('./pages/ChangePasswordPage'));
 const ModulePage = lazy(() => import('./pages/ModulePage'));
 const ProfilePage = lazy(() => import('./pages/ProfilePage'));
 const CreateOrgPage = lazy(() => import('./pages/CreateOrgPage'));
+const InstallationPage = lazy(() => import('./pages/InstallationPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 const DirectoryPage = lazy(() => import('./pages/directory/DirectoryPage'));
 const DirectoryGroupsPage = lazy(() => import('./pages/directory/GroupsPage'));
@@ -34,6 +37,8 @@ export function AppRoutes() {
     <Routes>
       <Route path="/login" element={<LoginPage />} />
       <Route path="/invite/:token" element={<InvitePage />} />
+      <Route path="/activate/:token" element={<ActivatePage />} />
+      <Route path="/change-password" element={<ChangePasswordPage />} />
       <Route
         path="/console"
         element={
@@ -73,6 +78,7 @@ export function AppRoutes() {
         <Route path="directory/people/:userID" element={<PersonPage />} />
         <Route path="profile" element={<ProfilePage />} />
         <Route path="orgs/new" element={<CreateOrgPage />} />
+        <Route path="installation" element={<InstallationPage />} />
       </Route>
       <Route path="*" element={<NotFoundPage standalone />} />
     </Routes>

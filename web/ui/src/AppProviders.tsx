@@ -4,7 +4,7 @@ import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, setUnauthorizedHandler } from './api/client';
+import { ApiError, setPasswordChangeHandler, setUnauthorizedHandler, type Me } from './api/client';
 import { keys } from './api/queries';
 import { OrgProvider } from './auth/OrgContext';
 
@@ -48,14 +48,27 @@ const theme: ThemeConfig = {
   },
 };
 
-/** SessionWatcher forgets the user on any 401, so RequireAuth sends them to sign in. */
+/**
+ * SessionWatcher forgets the user on any 401, so RequireAuth sends them to sign in; and on any
+ * 403 password_change_required it marks the user as having to change their password, so
+ * RequireAuth sends them to choose a new one.
+ */
 function SessionWatcher() {
   const queryClient = useQueryClient();
   useEffect(() => {
     setUnauthorizedHandler(() => {
       if (queryClient.getQueryData(keys.me) !== null) queryClient.setQueryData(keys.me, null);
     });
-    return () => setUnauthorizedHandler(undefined);
+    setPasswordChangeHandler(() => {
+      queryClient.setQueryData<Me | null>(keys.me, (old) =>
+        old && !old.user.must_change_password ? { ...old, user: { ...old.user, must_change_password: true } } : old,
+      );
+      void queryClient.invalidateQueries({ queryKey: keys.me });
+    });
+    return () => {
+      setUnauthorizedHandler(undefined);
+      setPasswordChangeHandler(undefined);
+    };
   }, [queryClient]);
   return null;
 }

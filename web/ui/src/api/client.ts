@@ -34,6 +34,13 @@ export type AuditEntry = Schemas['AuditEntry'];
 export type ImportJob = Schemas['ImportJob'];
 export type ImportIssue = Schemas['ImportIssue'];
 export type SCIMToken = Schemas['SCIMToken'];
+export type ActivationPreview = Schemas['ActivationPreview'];
+export type ActivationLink = Schemas['ActivationLink'];
+export type ActivationLinks = Schemas['ActivationLinks'];
+export type PendingInvitation = Schemas['PendingInvitation'];
+export type InstallationOrg = Schemas['InstallationOrg'];
+export type EmailDomain = Schemas['EmailDomain'];
+export type AssignedDomain = Schemas['AssignedDomain'];
 type ErrorBody = Schemas['Error'];
 
 /** ApiError is a failed API call: the HTTP status and the server's error body, when it sent one. */
@@ -59,10 +66,22 @@ function isErrorBody(body: unknown): body is ErrorBody {
   return typeof e === 'object' && e !== null && typeof e.code === 'string';
 }
 
+/**
+ * parseRetryAfter reads a Retry-After header as seconds from now: either form RFC 9110 lets a
+ * server send (delay-seconds, or an HTTP date as IMF-fixdate), or undefined.
+ */
+export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+  const text = value?.trim();
+  if (!text) return undefined;
+  if (/^\d+$/.test(text)) return Number.parseInt(text, 10);
+  if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(text)) return undefined;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
+
 /** toApiError turns a non-2xx answer into an ApiError, keeping the server's code and message. */
 export function toApiError(response: Response, body: unknown): ApiError {
-  const retry = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
-  const retryAfter = Number.isFinite(retry) ? retry : undefined;
+  const retryAfter = parseRetryAfter(response.headers.get('Retry-After'));
   if (isErrorBody(body)) {
     const { code, message, request_id } = body.error;
     return new ApiError(response.status, code, message, request_id, retryAfter);
@@ -106,9 +125,31 @@ export function setUnauthorizedHandler(handler: (() => void) | undefined): void 
   unauthorized = handler;
 }
 
+let passwordChangeRequired: (() => void) | undefined;
+
+/**
+ * setPasswordChangeHandler registers what to do when any API call answers 403
+ * password_change_required: the account still has the initial password an administrator chose.
+ */
+export function setPasswordChangeHandler(handler: (() => void) | undefined): void {
+  passwordChangeRequired = handler;
+}
+
+/** isPasswordChangeRequired reads whether a 403 answer says the password must be changed first. */
+async function isPasswordChangeRequired(response: Response): Promise<boolean> {
+  if (response.status !== 403) return false;
+  try {
+    const body: unknown = await response.clone().json();
+    return isErrorBody(body) && body.error.code === 'password_change_required';
+  } catch {
+    return false;
+  }
+}
+
 export const sessionMiddleware: Middleware = {
-  onResponse({ response, schemaPath }) {
+  async onResponse({ response, schemaPath }) {
     if (response.status === 401 && !EXPECTED_401.has(schemaPath)) unauthorized?.();
+    else if (passwordChangeRequired && (await isPasswordChangeRequired(response))) passwordChangeRequired();
     return response;
   },
 };

@@ -10,6 +10,7 @@ export const keys = {
   invitations: (orgID: string) => ['invitations', orgID] as const,
   tokens: (orgID: string) => ['tokens', orgID] as const,
   invitation: (token: string) => ['invitation', token] as const,
+  activation: (token: string) => ['activation', token] as const,
   /** Everything the directory shows: invalidated after any change to departments, groups or memberships. */
   directory: (orgID: string) => ['directory', orgID] as const,
   children: (orgID: string, parentID: string) => ['directory', orgID, 'children', parentID] as const,
@@ -27,6 +28,9 @@ export const keys = {
   imports: (orgID: string) => ['imports', orgID] as const,
   scimTokens: (orgID: string) => ['scimTokens', orgID] as const,
   probe: (orgID: string, what: string) => ['probe', orgID, what] as const,
+  /** The invitations waiting for the signed-in person's email. */
+  myInvitations: ['myInvitations'] as const,
+  installationOrgs: ['installation', 'orgs'] as const,
 };
 
 /**
@@ -105,6 +109,37 @@ export function useInvitationPreview(token: string) {
     queryKey: keys.invitation(token),
     queryFn: () => unwrap(api.GET('/api/v1/invitations/{token}', { params: { path: { token } } })),
     retry: false,
+  });
+}
+
+/** useActivationPreview is whose account an activation link is for; not retried, as a bad link stays bad. */
+export function useActivationPreview(token: string) {
+  return useQuery({
+    queryKey: keys.activation(token),
+    queryFn: () => unwrap(api.GET('/api/v1/activation/{token}', { params: { path: { token } } })),
+    retry: false,
+  });
+}
+
+/**
+ * useMyInvitations is the invitations made for the signed-in person's email (by an organisation
+ * that provisioned them without managing their account). Only a session may ask, and not before
+ * an initial password is changed.
+ */
+export function useMyInvitations(enabled: boolean) {
+  return useQuery({
+    queryKey: keys.myInvitations,
+    queryFn: () => unwrap(api.GET('/api/v1/me/invitations')),
+    enabled,
+    staleTime: 60_000,
+  });
+}
+
+/** useInstallationOrgs is every organisation of the installation with its email domains (installation admins). */
+export function useInstallationOrgs() {
+  return useQuery({
+    queryKey: keys.installationOrgs,
+    queryFn: () => unwrap(api.GET('/api/v1/installation/orgs')),
   });
 }
 

@@ -32,8 +32,10 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password.
-         * @description Sets the HttpOnly `canopy_session` cookie and the `canopy_csrf` cookie. Failed attempts are
-         *     limited per account and per address; past the limit the answer is 429 with `Retry-After`.
+         * @description Sets the HttpOnly `canopy_session` cookie and the `canopy_csrf` cookie (both `Secure` when
+         *     Canopy's public URL is https). Failed attempts are limited per client address and per
+         *     account from one address, so guesses from elsewhere never lock the owner out; past a
+         *     limit the answer is 429 with `Retry-After`, even for the right password.
          */
         post: operations["login"];
         delete?: never;
@@ -73,7 +75,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the caller's display name, language or time zone. */
+        /**
+         * Change the caller's display name, language or time zone.
+         * @description Not with an API token narrowed to permissions (403 `token_scope`): only a session or an
+         *     `api` token acts on its owner's own account.
+         */
         patch: operations["updateMe"];
         trace?: never;
     };
@@ -88,9 +94,59 @@ export interface paths {
         put?: never;
         /**
          * Change the caller's password; every other session is ended.
-         * @description Only with a session, not with an API token.
+         * @description Only with a session, not with an API token. Wrong current passwords are limited per user
+         *     (`auth.login_account_address_limit` within `auth.login_window`); past the limit the answer
+         *     is 429 with `Retry-After`, even for the right one. The session that makes the change and
+         *     the account's API tokens carry on; every other session ends, including a sign-in with the
+         *     old password that was still being checked. An account with no password yet (one waiting
+         *     for activation) answers 400 `wrong_password`.
          */
         post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The invitations waiting for the caller's email.
+         * @description When an organisation provisions an email whose account it does not manage (admin API,
+         *     console, SCIM, bulk import), it makes an invitation for that email instead. Its person
+         *     finds it here once signed in, with a session. Invitations of organisations they already
+         *     belong to are left out.
+         */
+        get: operations["listMyInvitations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/invitations/{invitationID}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitationID: components["parameters"]["InvitationID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join the organisation of an invitation for the caller's email.
+         * @description Another person's invitation, or an unknown id, answers 404.
+         */
+        post: operations["acceptMyInvitation"];
         delete?: never;
         options?: never;
         head?: never;
@@ -104,7 +160,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organisations the caller is an active member of. */
+        /**
+         * The organisations the caller is an active member of.
+         * @description An API token sees only its own; one narrowed to permissions is refused (403 `token_scope`).
+         */
         get: operations["listMyOrgs"];
         put?: never;
         /**
@@ -147,7 +206,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Members of the organisation, searchable by name or email. */
+        /**
+         * Members of the organisation, searchable by name or email.
+         * @description Everyone with `directory.read` organisation-wide sees every member. With `directory.read`
+         *     granted at departments only, the list holds just the members of those subtrees.
+         */
         get: operations["listMembers"];
         put?: never;
         post?: never;
@@ -167,7 +230,12 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One member. */
+        /**
+         * One member.
+         * @description The caller, or a member within reach of their `directory.read`: with it granted at
+         *     departments only, anyone outside those subtrees answers 404, like an id of another
+         *     organisation.
+         */
         get: operations["getMember"];
         put?: never;
         post?: never;
@@ -209,7 +277,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reactivate a deactivated member. */
+        /**
+         * Reactivate a deactivated member.
+         * @description Gives the member their role back, so the caller must hold every permission of it (403 `cannot_grant`).
+         */
         post: operations["reactivateMember"];
         delete?: never;
         options?: never;
@@ -231,7 +302,8 @@ export interface paths {
         put?: never;
         /**
          * Create an invitation link (owners and admins).
-         * @description The link's secret is shown only in this answer; Canopy stores a hash of it.
+         * @description The link's secret is shown only in this answer; Canopy stores a hash of it. The caller
+         *     must hold every permission of the role the invitation grants (403 `cannot_grant`).
          */
         post: operations["createInvitation"];
         delete?: never;
@@ -269,12 +341,18 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The caller's API tokens in this organisation. */
+        /**
+         * The caller's API tokens in this organisation.
+         * @description Not with an API token narrowed to permissions (403 `token_scope`).
+         */
         get: operations["listTokens"];
         put?: never;
         /**
          * Create an API token for the caller in this organisation.
-         * @description The secret is shown only in this answer; Canopy stores a hash of it.
+         * @description The secret is shown only in this answer; Canopy stores a hash of it. The scopes may give
+         *     only what the caller holds, and a token narrowed to permissions may create only tokens
+         *     narrowed to permissions it carries itself, never an `api` token (403 `cannot_grant`).
+         *     Creation and revocation are in the audit log, without the secret.
          */
         post: operations["createToken"];
         delete?: never;
@@ -296,7 +374,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of the caller's API tokens. */
+        /**
+         * Revoke one of the caller's API tokens.
+         * @description Not with an API token narrowed to permissions (403 `token_scope`), which must not revoke its owner's other tokens.
+         */
         delete: operations["revokeToken"];
         options?: never;
         head?: never;
@@ -312,7 +393,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A department with its children, for browsing the tree. */
+        /**
+         * A department with its children, for browsing the tree.
+         * @description With `directory.read` at departments only, a parent outside their subtrees (the root included) answers 404, as one that does not exist.
+         */
         get: operations["listDepartments"];
         put?: never;
         post?: never;
@@ -332,7 +416,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** One department, with its ancestors and leaders. */
+        /**
+         * One department, with its ancestors and leaders.
+         * @description With `directory.read` at departments only, a department outside their subtrees answers 404, as one that does not exist.
+         */
         get: operations["getDepartment"];
         put?: never;
         post?: never;
@@ -352,7 +439,10 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The members of a department, or of its whole subtree. */
+        /**
+         * The members of a department, or of its whole subtree.
+         * @description With `directory.read` at departments only, a department outside their subtrees answers 404, as one that does not exist.
+         */
         get: operations["listDepartmentMembers"];
         put?: never;
         post?: never;
@@ -431,7 +521,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A person's card, with departments, groups and leaders. */
+        /**
+         * A person's card, with departments, groups and leaders.
+         * @description The caller's own, or one within reach of their `directory.read`: with it granted at
+         *     departments only, anyone outside those subtrees answers 404.
+         */
         get: operations["getPerson"];
         put?: never;
         post?: never;
@@ -450,7 +544,11 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** Find people, departments and groups by name, email or pinyin ("zhangwei" or "zw" finds 张伟). */
+        /**
+         * Find people, departments and groups by name, email or pinyin ("zhangwei" or "zw" finds 张伟).
+         * @description Finds only what the caller may read: with `directory.read` at departments only, the
+         *     people and departments of those subtrees and the groups the caller is in.
+         */
         get: operations["searchDirectory"];
         put?: never;
         post?: never;
@@ -472,7 +570,19 @@ export interface paths {
         /** Members with the fields IT syncs (owners and admins). */
         get: operations["adminListUsers"];
         put?: never;
-        /** Create a member (a new account, or an existing account by email). */
+        /**
+         * Add a person, or invite them when their account is not the organisation's.
+         * @description An email with no account gets a new account, which the organisation manages: without a
+         *     `password` it waits for activation (`activation_pending`, see
+         *     `POST .../users/{userID}/activation-link`); with one, that is an initial password its
+         *     person must change at the first sign-in. An account the organisation manages (its email
+         *     domain is the organisation's, or the organisation made it and nobody else shares it)
+         *     becomes a member. Any other account is not attached: the answer is 202 with an invitation
+         *     for that email, and nothing about the account; a `password` is then ignored. An email in
+         *     a domain assigned to another organisation gets no new account either (that
+         *     organisation makes its people's accounts): the answer is the same 202, so it says nothing
+         *     about whether the account exists. See docs/accounts.md.
+         */
         post: operations["adminCreateUser"];
         delete?: never;
         options?: never;
@@ -513,8 +623,96 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Deactivate a member; their sessions and tokens end at once. */
+        /** Deactivate a member; their access and API tokens in this organisation end at once. */
         post: operations["adminDeactivateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/users/{userID}/activation-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a new activation link for a member whose account has no password yet.
+         * @description An account that the organisation provisioned without a credential (console, admin API,
+         *     SCIM or bulk import) is activated by its person with this link: they open it, choose a
+         *     password, and sign in. The link is single-use and expires; issuing a new one ends the
+         *     previous one. Until email delivery exists, IT hands the link (or its QR code,
+         *     `GET /api/v1/activation/{token}/qr.png`) to the person. Needs `members.manage`.
+         *
+         *     Answers 409 `already_activated` when the account has a password, 403
+         *     `account_not_managed` when the organisation does not manage the account (the person
+         *     sets their own password), and 404 for a user who is not a member of this organisation.
+         */
+        post: operations["issueActivationLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/users/{userID}/disable-account": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable a member's account itself, everywhere.
+         * @description Only the organisation that manages the account may (403 `account_not_managed`); an
+         *     owner's account is its owner's (403 `owner_protected`), and an admin's needs
+         *     `ownership.transfer` (403 `admin_protected`). The account can no longer sign in, and every
+         *     session and API token of it ends, in every organisation. Needs `members.manage`.
+         */
+        post: operations["disableAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/users/{userID}/reset-credentials": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take back a member's account whose password someone else may know.
+         * @description For an account the organisation manages, such as one another organisation made in the
+         *     organisation's email domain before the domain was assigned: the password is removed,
+         *     every session and API token of the account ends, in every organisation, and the answer
+         *     is a new activation link with which its person sets a new password (earlier links end).
+         *     Needs `members.manage`. Only the organisation that manages the account may (403
+         *     `account_not_managed`); an owner's account is its owner's (403 `owner_protected`), and an
+         *     admin's needs `ownership.transfer` (403 `admin_protected`). 409 `cannot_reset_self` for
+         *     the caller's own account and `account_disabled` for a disabled one; 404 for a user who is
+         *     not a member of this organisation.
+         */
+        post: operations["resetCredentials"];
         delete?: never;
         options?: never;
         head?: never;
@@ -660,7 +858,9 @@ export interface paths {
         get?: never;
         /**
          * Add a member to a group, or change their role in it.
-         * @description Past the group's cap (at most 1000) the answer is 409 `group_full`, naming the cap.
+         * @description Past the group's cap (at most 1000) the answer is 409 `group_full`, naming the cap. A
+         *     deactivated member may be added (identity providers keep disabled users in their groups);
+         *     the place grants nothing while they are inactive. Someone who is not a member answers 404.
          */
         put: operations["putGroupMember"];
         post?: never;
@@ -742,7 +942,10 @@ export interface paths {
         /** Role assignments, by person or by department. */
         get: operations["listAssignments"];
         put?: never;
-        /** Grant a custom role (organisation-wide or for a department's subtree) or the department admin role (for a department). */
+        /**
+         * Grant a custom role (organisation-wide or for a department's subtree) or the department admin role (for a department).
+         * @description The caller must hold every permission of the role at the assignment's scope (403 `cannot_grant`).
+         */
         post: operations["createAssignment"];
         delete?: never;
         options?: never;
@@ -781,7 +984,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change a member's base role (owner, admin, member, guest). */
+        /**
+         * Change a member's base role (owner, admin, member, guest).
+         * @description The caller must hold every permission of the new role and of the member's current one (403 `cannot_grant`).
+         */
         put: operations["setMemberRole"];
         post?: never;
         delete?: never;
@@ -837,7 +1043,12 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** The filtered audit log as a CSV or JSON download. */
+        /**
+         * The filtered audit log as a CSV or JSON download.
+         * @description Streamed. If reading the log fails part-way the response is aborted, so the download
+         *     fails rather than ending as a shortened file. CSV cells that begin with `=`, `+`, `-`,
+         *     `@`, a tab or a carriage return are prefixed with `'` (CSV injection).
+         */
         get: operations["exportAudit"];
         put?: never;
         post?: never;
@@ -912,6 +1123,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/orgs/{orgID}/activation-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue new activation links for several members at once, e.g. everyone an import created.
+         * @description Send `user_ids` (at most 1000) or `import_id` (the people that import created), not both.
+         *     Every listed person whose account is still pending activation gets a new link, which ends
+         *     their previous one; the others are listed in `skipped` with the reason (`already_activated`,
+         *     `account_not_managed`, `not_found`). Needs `members.manage`.
+         */
+        post: operations["issueActivationLinks"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/orgs/{orgID}/scim-tokens": {
         parameters: {
             query?: never;
@@ -932,7 +1168,8 @@ export interface paths {
         /**
          * Create a SCIM token that acts as the caller.
          * @description The secret is shown only in this answer. The token works only at `/scim/v2`; `/api/v1`
-         *     refuses it. Needs `tokens.manage` and `members.manage`.
+         *     refuses it. Needs `tokens.manage` and `members.manage`, and a session or an `api` token:
+         *     a token narrowed to permissions cannot create one (403 `cannot_grant`). Audited.
          */
         post: operations["createSCIMToken"];
         delete?: never;
@@ -970,7 +1207,12 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** What an invitation link leads to, shown before accepting. */
+        /**
+         * What an invitation link leads to, shown before accepting.
+         * @description Anyone with the link may ask. The state of the account of an invitation for one email
+         *     (`account_state`) is told only to its person, signed in with a session as that email;
+         *     anyone else, the organisation that made the invitation included, gets `unknown`.
+         */
         get: operations["previewInvitation"];
         put?: never;
         post?: never;
@@ -996,7 +1238,9 @@ export interface paths {
          * @description Signed in (session cookie and CSRF header), send `{}` and the caller joins. Not signed in,
          *     send `email`, `display_name` and `password` to create an account; the answer signs it in.
          *     An expired, revoked or used-up invitation answers 409 with code `invitation_expired` or
-         *     `invitation_used_up`.
+         *     `invitation_used_up`. A sign-up with an email in a domain assigned to another
+         *     organisation than the invitation's answers 403 `domain_managed`: that organisation makes
+         *     its people's accounts, and the person signs in with theirs, then accepts.
          */
         post: operations["acceptInvitation"];
         delete?: never;
@@ -1016,6 +1260,155 @@ export interface paths {
         };
         /** A PNG QR code of the invitation link. */
         get: operations["invitationQRCode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activation/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: components["parameters"]["ActivationToken"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Whose account an activation link activates, shown before the person sets a password.
+         * @description An unknown, used or expired link answers 404 with code `activation_invalid`.
+         */
+        get: operations["previewActivation"];
+        put?: never;
+        /**
+         * Set the account's first password and use up the link.
+         * @description The password follows the same rules as a password change (400 with `password_too_short`,
+         *     `password_too_long` or `password_too_common`). The answer does not sign in: the person
+         *     signs in with the new password afterwards. An unknown, used or expired link answers 404
+         *     with code `activation_invalid`.
+         */
+        post: operations["activateAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/installation/orgs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every organisation of the installation, with its email domains.
+         * @description For installation admins, signed in with a session; anyone else gets 403 `installation_admin_required`.
+         */
+        get: operations["listInstallationOrgs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/installation/orgs/{orgID}/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** The email domains assigned to an organisation. */
+        get: operations["listOrgDomains"];
+        put?: never;
+        /**
+         * Assign an email domain to an organisation, which then manages every account in it.
+         * @description A domain belongs to at most one organisation (409 `domain_taken`). Recorded in the organisation's audit log.
+         */
+        post: operations["assignOrgDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/installation/orgs/{orgID}/domains/{domain}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                domain: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take an email domain from an organisation. */
+        delete: operations["unassignOrgDomain"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/installation/users/{userID}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable any account; every session and API token of it ends. */
+        post: operations["installationDisableAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/installation/users/{userID}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Let a disabled account sign in again; its revoked tokens stay revoked. */
+        post: operations["installationEnableAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/activation/{token}/qr.png": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: components["parameters"]["ActivationToken"];
+            };
+            cookie?: never;
+        };
+        /** A PNG QR code of the activation link. */
+        get: operations["activationQRCode"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1063,10 +1456,21 @@ export interface components {
             locale: components["schemas"]["Locale"];
             /** @example Asia/Shanghai */
             time_zone: string;
-            /** @enum {string} */
+            /**
+             * @description deactivated: the account is disabled and signs in nowhere.
+             * @enum {string}
+             */
             status: "active" | "deactivated";
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description The password is an initial one an administrator chose. Until it is changed
+             *     (`POST /api/v1/me/password`), every other authenticated route but `GET /api/v1/me` and
+             *     `POST /api/v1/auth/logout` answers 403 `password_change_required`.
+             */
+            must_change_password: boolean;
+            /** @description The person runs the installation (the `/api/v1/installation` routes). */
+            installation_admin: boolean;
         };
         OrgMembership: {
             /** Format: uuid */
@@ -1126,6 +1530,8 @@ export interface components {
             joined_at: string;
             /** Format: date-time */
             deactivated_at?: string | null;
+            /** @description True while an account the organisation manages has no password yet; its person activates it with a link (`POST .../users/{userID}/activation-link`). */
+            activation_pending: boolean;
         };
         MemberPage: {
             items: components["schemas"]["Member"][];
@@ -1143,6 +1549,11 @@ export interface components {
             revoked: boolean;
             /** Format: date-time */
             created_at: string;
+            /**
+             * Format: email
+             * @description The one person the invitation is for (made by provisioning); null for a link anyone may use.
+             */
+            email?: string | null;
         };
         CreateInvitationRequest: {
             /**
@@ -1170,6 +1581,61 @@ export interface components {
             role: "admin" | "member" | "guest";
             /** Format: date-time */
             expires_at: string;
+            /**
+             * Format: email
+             * @description The one person the invitation is for; null for a link anyone may use.
+             */
+            email: string | null;
+            /**
+             * @description What the person does before accepting. For an invitation for one email, told only to
+             *     its person signed in as that email: `active`, accept with that account;
+             *     `needs_activation`, first set a password with the activation link their administrator
+             *     gave them (an invitation never sets a password). Anyone else, the organisation that
+             *     made the invitation included, gets `unknown` and learns nothing about the account:
+             *     the person signs in with the account of `email` (activating it first with the link
+             *     their administrator gave them, if they have never signed in), or signs up when there
+             *     is none. `none` for a link anyone may use, who may sign in or sign up.
+             * @enum {string}
+             */
+            account_state: "none" | "active" | "needs_activation" | "unknown";
+        };
+        Invited: components["schemas"]["CreatedInvitation"] & {
+            /** @enum {string} */
+            status: "invited";
+        };
+        PendingInvitation: components["schemas"]["Invitation"] & {
+            /** Format: uuid */
+            org_id: string;
+            org_name: string;
+        };
+        EmailDomain: {
+            /** @example acme.com */
+            domain: string;
+            /** Format: uuid */
+            org_id: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        AssignedDomain: components["schemas"]["EmailDomain"] & {
+            /** @description The accounts already in the domain, which the organisation manages from now on. */
+            existing_accounts: number;
+            /**
+             * @description Those of them the organisation did not make (another organisation made them, or
+             *     their people signed up): someone else may know their passwords. The organisation
+             *     provisions them (which attaches them) and resets their credentials
+             *     (`POST /api/v1/admin/orgs/{orgID}/users/{userID}/reset-credentials`) unless it
+             *     knows they are its people's own.
+             */
+            accounts_created_elsewhere: number;
+        };
+        InstallationOrg: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            default_locale: components["schemas"]["Locale"];
+            /** Format: date-time */
+            created_at: string;
+            domains: components["schemas"]["EmailDomain"][];
         };
         AcceptInvitationRequest: {
             /** Format: email */
@@ -1185,6 +1651,63 @@ export interface components {
             user: components["schemas"]["User"];
             /** @description Present when the answer signed a new account in. */
             csrf_token?: string;
+        };
+        ActivationPreview: {
+            /** Format: email */
+            email: string;
+            display_name: string;
+            /** @description The organisation that issued the link. */
+            org_name: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        ActivateRequest: {
+            password: string;
+        };
+        Activated: {
+            /**
+             * Format: email
+             * @description The account's email
+             */
+            email: string;
+        };
+        ActivationLink: {
+            /** Format: uuid */
+            user_id: string;
+            /** Format: email */
+            email: string;
+            /** @description The link to give the person: `<public_url>/activate/<token>`. Shown only in this answer. */
+            url: string;
+            /** Format: date-time */
+            expires_at: string;
+        };
+        /** @description Exactly one of `user_ids` and `import_id`. */
+        ActivationLinksRequest: {
+            user_ids?: string[];
+            /**
+             * Format: uuid
+             * @description Everyone that import created.
+             */
+            import_id?: string;
+        };
+        ActivationLinks: {
+            items: components["schemas"]["ActivationLink"][];
+            /** @description People who got no link, and why. */
+            skipped: {
+                /** Format: uuid */
+                user_id: string;
+                /** @description Null for an id that is not a member of this organisation. */
+                email: string | null;
+                /**
+                 * @example already_activated
+                 * @example account_not_managed
+                 * @example owner_protected
+                 * @example admin_protected
+                 * @example account_disabled
+                 * @example not_found
+                 */
+                code: string;
+            }[];
         };
         SCIMToken: components["schemas"]["APIToken"] & {
             /** @description The member who made the token, whom it acts as. */
@@ -1223,7 +1746,7 @@ export interface components {
             name: string;
             /** @default 90 */
             expires_in_days: number;
-            /** @description Permission names that narrow the token (it can never do more than its owner); ["api"] when absent. */
+            /** @description Permission names that narrow the token (it can never do more than its owner), each one the caller holds; ["api"] when absent. A token narrowed to permissions may give only permissions it carries. */
             scopes?: string[];
         };
         CreatedToken: {
@@ -1450,12 +1973,14 @@ export interface components {
             format: "json" | "csv";
             total_rows: number;
             processed_rows: number;
-            /** @description created_rows + updated_rows + unchanged_rows. */
+            /** @description created_rows + updated_rows + unchanged_rows + invited_rows. */
             applied_rows: number;
             failed_rows: number;
             created_rows: number;
             updated_rows: number;
             unchanged_rows: number;
+            /** @description Rows whose email has an account the organisation does not manage; each made an invitation for that email instead, and has a report line with code `invited`. */
+            invited_rows: number;
             /** @description Why a failed job could not run at all (bad rows do not fail a job). */
             failure: null | {
                 code: string;
@@ -1494,7 +2019,13 @@ export interface components {
         };
     };
     responses: {
-        /** @description The request is malformed or a field is invalid. */
+        /**
+         * @description The request is malformed or a field is invalid. Text that is not text anywhere in the
+         *     request (a NUL or another control character, or bytes that are not UTF-8, in any string of
+         *     a JSON body, a query parameter or a path parameter) is refused before the route looks at
+         *     it, with `invalid_utf8` or `control_character` and a message naming the field by its JSON
+         *     path or the parameter by its name (`users[2].email: contains a control character`).
+         */
         Invalid: {
             headers: {
                 [name: string]: unknown;
@@ -1566,6 +2097,8 @@ export interface components {
         AuditFrom: string;
         AuditTo: string;
         InvitationToken: string;
+        ActivationToken: string;
+        InvitationID: string;
         ImportID: string;
     };
     requestBodies: never;
@@ -1685,6 +2218,7 @@ export interface operations {
             };
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
         };
     };
     changePassword: {
@@ -1710,6 +2244,57 @@ export interface operations {
             400: components["responses"]["Invalid"];
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listMyInvitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The waiting invitations, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PendingInvitation"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    acceptMyInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitationID: components["parameters"]["InvitationID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Joined. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptedInvitation"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
         };
     };
     listMyOrgs: {
@@ -1733,6 +2318,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
         };
     };
     createOrg: {
@@ -1842,6 +2428,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -2020,6 +2607,7 @@ export interface operations {
                     };
                 };
             };
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -2048,6 +2636,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -2070,6 +2659,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -2099,6 +2689,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["Invalid"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -2240,6 +2831,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["Invalid"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -2264,6 +2856,7 @@ export interface operations {
                     "application/json": components["schemas"]["PersonCard"];
                 };
             };
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -2328,6 +2921,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["Invalid"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
@@ -2354,6 +2948,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            /** @description The email's account is outside the organisation, or its domain is another organisation's; its person was invited. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invited"];
                 };
             };
             400: components["responses"]["Invalid"];
@@ -2437,6 +3040,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    issueActivationLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new link; the previous one no longer works. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivationLink"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    disableAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member, whose account is disabled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminUser"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    resetCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new activation link; the account has no password until it is used. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivationLink"];
                 };
             };
             403: components["responses"]["Forbidden"];
@@ -2537,6 +3218,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
@@ -2607,6 +3289,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
@@ -2921,6 +3604,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["Invalid"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
@@ -3043,6 +3727,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["Invalid"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
@@ -3148,6 +3833,7 @@ export interface operations {
                     };
                 };
             };
+            400: components["responses"]["Invalid"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
@@ -3228,6 +3914,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    issueActivationLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivationLinksRequest"];
+            };
+        };
+        responses: {
+            /** @description The new links, and who was skipped. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivationLinks"];
                 };
             };
             400: components["responses"]["Invalid"];
@@ -3340,6 +4055,7 @@ export interface operations {
                     "application/json": components["schemas"]["InvitationPreview"];
                 };
             };
+            400: components["responses"]["Invalid"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
         };
@@ -3393,7 +4109,249 @@ export interface operations {
                     "image/png": string;
                 };
             };
+            400: components["responses"]["Invalid"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    previewActivation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: components["parameters"]["ActivationToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account and organisation the link is for. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivationPreview"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    activateAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: components["parameters"]["ActivationToken"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActivateRequest"];
+            };
+        };
+        responses: {
+            /** @description Activated; the link no longer works. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Activated"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listInstallationOrgs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organisations, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["InstallationOrg"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    listOrgDomains: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Its domains, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["EmailDomain"][];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    assignOrgDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example acme.com */
+                    domain: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Assigned, with the accounts already in the domain that the organisation now manages. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignedDomain"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    unassignOrgDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                domain: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unassigned. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    installationDisableAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    installationEnableAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    activationQRCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: components["parameters"]["ActivationToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The QR code. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            400: components["responses"]["Invalid"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
         };
     };
 }

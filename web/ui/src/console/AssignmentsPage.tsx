@@ -1,19 +1,21 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Descriptions, Empty, Radio, Select, Table, Tabs } from 'antd';
+import { App, Button, Card, Descriptions, Empty, Radio, Select, Table, Tabs, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
 import { api, unwrap, type RoleAssignment, type RoleDef } from '../api/client';
 import { keys, useAssignments, useMember, usePerson, useRoles } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
+import { ErrorAlert } from '../components/ErrorAlert';
 import { PageHeader } from '../components/PageHeader';
 import { PageError } from '../components/PageState';
 import { DepartmentPicker } from '../directory/DepartmentPicker';
-import { MemberPicker, type PickedMember } from '../directory/MemberPicker';
-import { errorText } from '../lib/errors';
+import { MemberPicker, pickedName, type PickedMember } from '../directory/MemberPicker';
 import { useFormat } from '../lib/hooks';
 import { roleLabel } from '../lib/labels';
+import { useAction } from '../lib/useAction';
 import { useMediaQuery } from '../lib/useMediaQuery';
+import { useSubmit } from '../lib/useSubmit';
 import { DepartmentName } from './GroupsPage';
 import { RoleDialog } from './MemberDialogs';
 import { roleName } from './RolesPage';
@@ -26,6 +28,55 @@ function PersonName({ orgID, userID }: { orgID: string; userID: string }) {
       <span className="member-name">{person.data?.display_name ?? '…'}</span>
       {person.data && <span className="member-email">{person.data.email}</span>}
     </div>
+  );
+}
+
+/**
+ * AssignmentTable lists role assignments seen by person (with where each applies) or by
+ * department (with whom each is for): the role, when it was granted, and a button to revoke it.
+ */
+function AssignmentTable({ orgID, list, by }: { orgID: string; list: ReturnType<typeof useAssignments>; by: 'person' | 'department' }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const mobile = useMediaQuery('(max-width: 575.98px)');
+  const roles = useRoles(orgID);
+  const revoke = useRevoke(orgID);
+  const byID = new Map((roles.data?.items ?? []).map((r) => [r.id, r]));
+  const role = (a: RoleAssignment) => (byID.get(a.role_id) ? roleName(t, byID.get(a.role_id)!) : '');
+  if (list.isError) return <PageError error={list.error} onRetry={() => list.refetch()} />;
+  const roleColumn: TableColumnsType<RoleAssignment>[number] = { title: t('assignments.role'), key: 'role', render: (_, a) => role(a) || '…' };
+  return (
+    <Table<RoleAssignment>
+      rowKey="id"
+      size="small"
+      loading={list.isPending}
+      dataSource={list.data?.items ?? []}
+      pagination={false}
+      scroll={mobile ? undefined : { x: 'max-content' }}
+      locale={{ emptyText: by === 'person' ? t('assignments.noneForPerson') : t('assignments.noneForDepartment') }}
+      columns={[
+        ...(by === 'person'
+          ? [
+              roleColumn,
+              {
+                title: t('assignments.scope'),
+                key: 'scope',
+                render: (_: unknown, a: RoleAssignment) => (a.department_id ? <DepartmentName orgID={orgID} id={a.department_id} /> : t('assignments.wholeOrg')),
+              },
+            ]
+          : [{ title: t('assignments.person'), key: 'person', render: (_: unknown, a: RoleAssignment) => <PersonName orgID={orgID} userID={a.user_id} /> }, roleColumn]),
+        { title: t('assignments.granted'), key: 'granted', render: (_, a) => format.date(a.created_at), responsive: ['md'] },
+        {
+          title: <span className="visually-hidden">{t('common.actions')}</span>,
+          key: 'actions',
+          render: (_, a) => (
+            <Button size="small" danger onClick={() => revoke(a, role(a))} aria-label={t('assignments.revokeNamed', { role: role(a) })}>
+              {t('assignments.revoke')}
+            </Button>
+          ),
+        },
+      ]}
+    />
   );
 }
 
@@ -59,24 +110,16 @@ export default function AssignmentsPage() {
 
 function useRevoke(orgID: string) {
   const { t } = useTranslation();
-  const { message, modal } = App.useApp();
+  const { confirm } = useAction();
   const queryClient = useQueryClient();
   return (a: RoleAssignment, role: string) =>
-    modal.confirm({
+    confirm({
       title: t('assignments.revokeTitle', { role }),
       content: t('assignments.revokeText'),
       okText: t('assignments.revoke'),
-      okButtonProps: { danger: true },
-      cancelText: t('common.cancel'),
-      onOk: async () => {
-        try {
-          await unwrap(api.DELETE('/api/v1/admin/orgs/{orgID}/assignments/{assignmentID}', { params: { path: { orgID, assignmentID: a.id } } }));
-          message.success(t('assignments.revoked', { role }));
-          void queryClient.invalidateQueries({ queryKey: keys.assignments(orgID) });
-        } catch (err) {
-          message.error(errorText(t, err));
-        }
-      },
+      run: () => unwrap(api.DELETE('/api/v1/admin/orgs/{orgID}/assignments/{assignmentID}', { params: { path: { orgID, assignmentID: a.id } } })),
+      success: t('assignments.revoked', { role }),
+      refresh: () => void queryClient.invalidateQueries({ queryKey: keys.assignments(orgID) }),
     });
 }
 
@@ -84,30 +127,18 @@ function useGrant(orgID: string) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const grant = async (body: { user_id: string; role_id: string; department_id: string | null }, role: string, who: string) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const { busy, error, submit } = useSubmit();
+  const grant = (body: { user_id: string; role_id: string; department_id: string | null }, role: string, who: string) =>
+    submit(async () => {
       await unwrap(api.POST('/api/v1/admin/orgs/{orgID}/assignments', { params: { path: { orgID } }, body }));
       message.success(t('assignments.grantedTo', { role, name: who }));
       void queryClient.invalidateQueries({ queryKey: keys.assignments(orgID) });
-      return true;
-    } catch (err) {
-      setError(errorText(t, err));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return { grant, busy, error };
 }
 
 function ByPerson({ orgID }: { orgID: string }) {
   const { t } = useTranslation();
-  const format = useFormat();
-  const mobile = useMediaQuery('(max-width: 575.98px)');
   const [person, setPerson] = useState<PickedMember>();
   const [roleID, setRoleID] = useState<string>();
   const [scope, setScope] = useState<'org' | 'department'>('department');
@@ -116,12 +147,11 @@ function ByPerson({ orgID }: { orgID: string }) {
   const roles = useRoles(orgID);
   const member = useMember(orgID, person?.value);
   const list = useAssignments(orgID, { user_id: person?.value }, !!person);
-  const revoke = useRevoke(orgID);
   const { grant, busy, error } = useGrant(orgID);
   const byID = new Map((roles.data?.items ?? []).map((r) => [r.id, r]));
   const chosenRole = roleID ? byID.get(roleID) : undefined;
   const needsDepartment = chosenRole?.builtin === 'department_admin' || scope === 'department';
-  const name = person?.label.replace(/ <.*>$/, '') ?? '';
+  const name = person ? pickedName(person) : '';
 
   return (
     <div className="card-stack">
@@ -155,43 +185,10 @@ function ByPerson({ orgID }: { orgID: string }) {
                 ]}
               />
             )}
-            {list.isError ? (
-              <PageError error={list.error} onRetry={() => list.refetch()} />
-            ) : (
-              <Table<RoleAssignment>
-                rowKey="id"
-                size="small"
-                loading={list.isPending}
-                dataSource={list.data?.items ?? []}
-                pagination={false}
-                scroll={mobile ? undefined : { x: 'max-content' }}
-                locale={{ emptyText: t('assignments.noneForPerson') }}
-                columns={[
-                  { title: t('assignments.role'), key: 'role', render: (_, a) => (byID.get(a.role_id) ? roleName(t, byID.get(a.role_id)!) : '…') },
-                  {
-                    title: t('assignments.scope'),
-                    key: 'scope',
-                    render: (_, a) => (a.department_id ? <DepartmentName orgID={orgID} id={a.department_id} /> : t('assignments.wholeOrg')),
-                  },
-                  { title: t('assignments.granted'), key: 'granted', render: (_, a) => format.date(a.created_at), responsive: ['md'] },
-                  {
-                    title: <span className="visually-hidden">{t('common.actions')}</span>,
-                    key: 'actions',
-                    render: (_, a) => {
-                      const role = byID.get(a.role_id) ? roleName(t, byID.get(a.role_id)!) : '';
-                      return (
-                        <Button size="small" danger onClick={() => revoke(a, role)} aria-label={t('assignments.revokeNamed', { role })}>
-                          {t('assignments.revoke')}
-                        </Button>
-                      );
-                    },
-                  },
-                ]}
-              />
-            )}
+            <AssignmentTable orgID={orgID} list={list} by="person" />
           </Card>
           <Card title={<h2>{t('assignments.grantTo', { name })}</h2>}>
-            {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
+            <ErrorAlert error={error} />
             <div className="grant-form">
               <div className="dialog-field">
                 <label className="field-label" htmlFor="grant-role">
@@ -253,14 +250,11 @@ function ByPerson({ orgID }: { orgID: string }) {
 
 function ByDepartment({ orgID }: { orgID: string }) {
   const { t } = useTranslation();
-  const format = useFormat();
-  const mobile = useMediaQuery('(max-width: 575.98px)');
   const [department, setDepartment] = useState<string>();
   const [person, setPerson] = useState<PickedMember>();
   const [roleID, setRoleID] = useState<string>();
   const roles = useRoles(orgID);
   const list = useAssignments(orgID, { department_id: department }, !!department);
-  const revoke = useRevoke(orgID);
   const { grant, busy, error } = useGrant(orgID);
   const byID = new Map((roles.data?.items ?? []).map((r) => [r.id, r]));
 
@@ -275,39 +269,10 @@ function ByDepartment({ orgID }: { orgID: string }) {
       {department && (
         <>
           <Card title={<h2>{t('assignments.inDepartment')}</h2>}>
-            {list.isError ? (
-              <PageError error={list.error} onRetry={() => list.refetch()} />
-            ) : (
-              <Table<RoleAssignment>
-                rowKey="id"
-                size="small"
-                loading={list.isPending}
-                dataSource={list.data?.items ?? []}
-                pagination={false}
-                scroll={mobile ? undefined : { x: 'max-content' }}
-                locale={{ emptyText: t('assignments.noneForDepartment') }}
-                columns={[
-                  { title: t('assignments.person'), key: 'person', render: (_, a) => <PersonName orgID={orgID} userID={a.user_id} /> },
-                  { title: t('assignments.role'), key: 'role', render: (_, a) => (byID.get(a.role_id) ? roleName(t, byID.get(a.role_id)!) : '…') },
-                  { title: t('assignments.granted'), key: 'granted', render: (_, a) => format.date(a.created_at), responsive: ['md'] },
-                  {
-                    title: <span className="visually-hidden">{t('common.actions')}</span>,
-                    key: 'actions',
-                    render: (_, a) => {
-                      const role = byID.get(a.role_id) ? roleName(t, byID.get(a.role_id)!) : '';
-                      return (
-                        <Button size="small" danger onClick={() => revoke(a, role)} aria-label={t('assignments.revokeNamed', { role })}>
-                          {t('assignments.revoke')}
-                        </Button>
-                      );
-                    },
-                  },
-                ]}
-              />
-            )}
+            <AssignmentTable orgID={orgID} list={list} by="department" />
           </Card>
           <Card title={<h2>{t('assignments.grantHere')}</h2>}>
-            {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
+            <ErrorAlert error={error} />
             <div className="grant-form">
               <div className="dialog-field">
                 <label className="field-label" htmlFor="grant-person">
@@ -339,7 +304,7 @@ function ByDepartment({ orgID }: { orgID: string }) {
                   const ok = await grant(
                     { user_id: person.value, role_id: role.id, department_id: department },
                     roleName(t, role),
-                    person.label.replace(/ <.*>$/, ''),
+                    pickedName(person),
                   );
                   if (ok) {
                     setPerson(undefined);

@@ -1,20 +1,26 @@
-import { ApartmentOutlined, DeleteOutlined, DragOutlined, EditOutlined, PlusOutlined, SwapOutlined, UserAddOutlined } from '@ant-design/icons';
+import { ApartmentOutlined, DeleteOutlined, DragOutlined, EditOutlined, PlusOutlined, SwapOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Breadcrumb, Button, Card, Checkbox, Empty, Form, Input, Modal, Space, Switch, Table, Tree, type TreeProps } from 'antd';
+import { Alert, App, Breadcrumb, Button, Card, Checkbox, Empty, Form, Input, Modal, Space, Switch, Tree, type TreeProps } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
-import { api, unwrap, type Department, type DepartmentView, type Person } from '../api/client';
+import { ApiError, api, unwrap, type Department, type DepartmentView, type Person } from '../api/client';
 import { ROOT, keys, useDepartment, useDepartmentMembers } from '../api/queries';
-import { useConsoleAccess } from '../auth/access';
 import { useCurrentOrg } from '../auth/OrgContext';
+import { useConsoleAccess } from '../auth/access';
+import { ErrorAlert } from '../components/ErrorAlert';
 import { PageHeader } from '../components/PageHeader';
 import { PageError, PageLoading } from '../components/PageState';
 import { DepartmentPicker } from '../directory/DepartmentPicker';
-import { MemberPicker, type PickedMember } from '../directory/MemberPicker';
+import { pickedName, type PickedMember } from '../directory/MemberPicker';
 import { useDepartmentTree, type DepartmentTree } from '../directory/tree';
 import { errorText } from '../lib/errors';
+import { nameRules } from '../lib/rules';
+import { useAction } from '../lib/useAction';
 import { useIsMobile } from '../lib/useMediaQuery';
+import { useSubmit } from '../lib/useSubmit';
+import { FormDialog } from './shared/FormDialog';
+import { AddMemberBar, MemberTable } from './shared/MemberTable';
 
 const PAGE_SIZE = 20;
 
@@ -253,40 +259,21 @@ function CreateDialog({ orgID, parent, onClose, onCreated }: { orgID: string; pa
   const { t } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
-  const [form] = Form.useForm<{ name: string }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const onFinish = async ({ name }: { name: string }) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await unwrap(api.POST('/api/v1/admin/orgs/{orgID}/departments', { params: { path: { orgID } }, body: { parent_id: parent.id, name: name.trim() } }));
-      message.success(t('departments.created', { name: name.trim() }));
-      await queryClient.invalidateQueries({ queryKey: keys.directory(orgID) });
-      onCreated();
-      onClose();
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <Modal
-      open
+    <FormDialog<{ name: string }>
+      name="department-create"
       title={t('departments.createTitle', { parent: parent.name })}
-      onCancel={onClose}
       okText={t('departments.create')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => form.submit()}
-      destroyOnHidden
+      onClose={onClose}
+      onSubmit={async ({ name }) => {
+        await unwrap(api.POST('/api/v1/admin/orgs/{orgID}/departments', { params: { path: { orgID } }, body: { parent_id: parent.id, name: name.trim() } }));
+        message.success(t('departments.created', { name: name.trim() }));
+        await queryClient.invalidateQueries({ queryKey: keys.directory(orgID) });
+        onCreated();
+      }}
     >
-      {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
-      <Form form={form} name="department-create" layout="vertical" requiredMark={false} onFinish={onFinish} disabled={busy}>
-        <NameField />
-      </Form>
-    </Modal>
+      <NameField />
+    </FormDialog>
   );
 }
 
@@ -297,8 +284,7 @@ function NameField() {
       label={t('departments.name')}
       name="name"
       rules={[
-        { required: true, whitespace: true, message: t('validation.required') },
-        { max: 100, message: t('validation.max', { max: 100 }) },
+        ...nameRules(t),
         { pattern: /^[^/]*$/, message: t('errors.invalidDepartmentName') },
       ]}
     >
@@ -311,44 +297,26 @@ function RenameDialog({ orgID, dept, onClose }: { orgID: string; dept: Departmen
   const { t } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
-  const [form] = Form.useForm<{ name: string }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const onFinish = async ({ name }: { name: string }) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await unwrap(
-        api.PATCH('/api/v1/admin/orgs/{orgID}/departments/{departmentID}', {
-          params: { path: { orgID, departmentID: dept.id } },
-          body: { name: name.trim() },
-        }),
-      );
-      message.success(t('departments.renamed', { name: name.trim() }));
-      await queryClient.invalidateQueries({ queryKey: keys.directory(orgID) });
-      onClose();
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
-    <Modal
-      open
+    <FormDialog<{ name: string }>
+      name="department-rename"
       title={t('departments.renameTitle', { name: dept.name })}
-      onCancel={onClose}
       okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      onOk={() => form.submit()}
-      destroyOnHidden
+      initialValues={{ name: dept.name }}
+      onClose={onClose}
+      onSubmit={async ({ name }) => {
+        await unwrap(
+          api.PATCH('/api/v1/admin/orgs/{orgID}/departments/{departmentID}', {
+            params: { path: { orgID, departmentID: dept.id } },
+            body: { name: name.trim() },
+          }),
+        );
+        message.success(t('departments.renamed', { name: name.trim() }));
+        await queryClient.invalidateQueries({ queryKey: keys.directory(orgID) });
+      }}
     >
-      {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
-      <Form form={form} name="department-rename" layout="vertical" requiredMark={false} onFinish={onFinish} disabled={busy} initialValues={{ name: dept.name }}>
-        <NameField />
-      </Form>
-    </Modal>
+      <NameField />
+    </FormDialog>
   );
 }
 
@@ -393,38 +361,34 @@ function DeleteDialog({ orgID, dept, onClose, onDeleted }: { orgID: string; dept
   // Filled in when the server says there is something to move that the page did not know of.
   const [needsChildren, setNeedsChildren] = useState((dept.child_count ?? 0) > 0);
   const [needsMembers, setNeedsMembers] = useState((dept.member_count ?? 0) > 0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, submit } = useSubmit();
 
-  const onOk = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await unwrap(
-        api.DELETE('/api/v1/admin/orgs/{orgID}/departments/{departmentID}', {
-          params: {
-            path: { orgID, departmentID: dept.id },
-            query: {
-              move_children_to: needsChildren ? childrenTo : undefined,
-              move_members_to: needsMembers ? membersTo : undefined,
+  const onOk = () =>
+    submit(
+      async () => {
+        await unwrap(
+          api.DELETE('/api/v1/admin/orgs/{orgID}/departments/{departmentID}', {
+            params: {
+              path: { orgID, departmentID: dept.id },
+              query: {
+                move_children_to: needsChildren ? childrenTo : undefined,
+                move_members_to: needsMembers ? membersTo : undefined,
+              },
             },
-          },
-        }),
-      );
-      message.success(t('departments.deleted', { name: dept.name }));
-      onDeleted();
-      onClose();
-      await queryClient.invalidateQueries({ queryKey: keys.directory(orgID) });
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'department_has_children') setNeedsChildren(true);
-      if (code === 'department_has_members') setNeedsMembers(true);
-      setError(errorText(t, err));
-      void queryClient.invalidateQueries({ queryKey: keys.directory(orgID) });
-    } finally {
-      setBusy(false);
-    }
-  };
+          }),
+        );
+        message.success(t('departments.deleted', { name: dept.name }));
+        onDeleted();
+        onClose();
+        await queryClient.invalidateQueries({ queryKey: keys.directory(orgID) });
+      },
+      (err) => {
+        const code = err instanceof ApiError ? err.code : undefined;
+        if (code === 'department_has_children') setNeedsChildren(true);
+        if (code === 'department_has_members') setNeedsMembers(true);
+        void queryClient.invalidateQueries({ queryKey: keys.directory(orgID) });
+      },
+    );
 
   const missing = (needsChildren && !childrenTo) || (needsMembers && !membersTo);
   return (
@@ -439,7 +403,7 @@ function DeleteDialog({ orgID, dept, onClose, onDeleted }: { orgID: string; dept
       onOk={onOk}
       destroyOnHidden
     >
-      {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
+      <ErrorAlert error={error} />
       {!needsChildren && !needsMembers ? (
         <p>{t('departments.deleteEmpty')}</p>
       ) : (
@@ -469,7 +433,7 @@ function DeleteDialog({ orgID, dept, onClose, onDeleted }: { orgID: string; dept
 
 function DepartmentMembers({ orgID, dept }: { orgID: string; dept: DepartmentView }) {
   const { t } = useTranslation();
-  const { message, modal } = App.useApp();
+  const { confirm, perform } = useAction();
   const queryClient = useQueryClient();
   const [page, setPage] = useState(1);
   const [picked, setPicked] = useState<PickedMember>();
@@ -480,126 +444,86 @@ function DepartmentMembers({ orgID, dept }: { orgID: string; dept: DepartmentVie
   const leaders = new Set(dept.leaders.map((l) => l.user_id));
   const refresh = () => queryClient.invalidateQueries({ queryKey: keys.directory(orgID) });
   const memberPath = (userID: string) => ({ path: { orgID, departmentID: dept.id, userID } });
+  const put = (userID: string, lead: boolean) =>
+    unwrap(api.PUT('/api/v1/admin/orgs/{orgID}/departments/{departmentID}/members/{userID}', { params: memberPath(userID), body: { leader: lead } }));
 
   const add = async () => {
     if (!picked) return;
     setAdding(true);
-    try {
-      await unwrap(api.PUT('/api/v1/admin/orgs/{orgID}/departments/{departmentID}/members/{userID}', { params: memberPath(picked.value), body: { leader } }));
-      message.success(t('departments.memberAdded', { name: picked.label.replace(/ <.*>$/, ''), department: dept.name }));
-      setPicked(undefined);
-      setLeader(false);
-      await refresh();
-    } catch (err) {
-      message.error(errorText(t, err));
-    } finally {
-      setAdding(false);
-    }
+    await perform({
+      run: async () => {
+        await put(picked.value, leader);
+        setPicked(undefined);
+        setLeader(false);
+      },
+      success: t('departments.memberAdded', { name: pickedName(picked), department: dept.name }),
+      refresh,
+    });
+    setAdding(false);
   };
 
   const setLead = async (p: Person, lead: boolean) => {
     setBusyID(p.user_id);
-    try {
-      await unwrap(api.PUT('/api/v1/admin/orgs/{orgID}/departments/{departmentID}/members/{userID}', { params: memberPath(p.user_id), body: { leader: lead } }));
-      message.success(lead ? t('departments.leaderSet', { name: p.display_name }) : t('departments.leaderUnset', { name: p.display_name }));
-      await refresh();
-    } catch (err) {
-      message.error(errorText(t, err));
-    } finally {
-      setBusyID(undefined);
-    }
+    await perform({
+      run: () => put(p.user_id, lead),
+      success: lead ? t('departments.leaderSet', { name: p.display_name }) : t('departments.leaderUnset', { name: p.display_name }),
+      refresh,
+    });
+    setBusyID(undefined);
   };
 
   const remove = (p: Person) =>
-    modal.confirm({
+    confirm({
       title: t('departments.removeTitle', { name: p.display_name, department: dept.name }),
       content: t('departments.removeText'),
       okText: t('departments.remove'),
-      okButtonProps: { danger: true },
-      cancelText: t('common.cancel'),
-      onOk: async () => {
-        try {
-          await unwrap(api.DELETE('/api/v1/admin/orgs/{orgID}/departments/{departmentID}/members/{userID}', { params: memberPath(p.user_id) }));
-          message.success(t('departments.memberRemoved', { name: p.display_name }));
-          await refresh();
-        } catch (err) {
-          message.error(errorText(t, err));
-        }
-      },
+      run: () => unwrap(api.DELETE('/api/v1/admin/orgs/{orgID}/departments/{departmentID}/members/{userID}', { params: memberPath(p.user_id) })),
+      success: t('departments.memberRemoved', { name: p.display_name }),
+      refresh,
     });
 
   return (
     <section className="department-members">
       <h3 className="section-title">{t('departments.members', { name: dept.name })}</h3>
-      <div className="toolbar add-member-bar">
-        <MemberPicker
-          aria-label={t('departments.addMemberPicker')}
-          placeholder={t('departments.addMemberPicker')}
-          value={picked}
-          onChange={setPicked}
-          className="member-picker"
-        />
+      <AddMemberBar
+        label={t('departments.addMemberPicker')}
+        addText={t('departments.addMember')}
+        value={picked}
+        onChange={setPicked}
+        onAdd={add}
+        adding={adding}
+      >
         <Checkbox checked={leader} onChange={(e) => setLeader(e.target.checked)}>
           {t('departments.asLeader')}
         </Checkbox>
-        <Button icon={<UserAddOutlined aria-hidden />} onClick={add} loading={adding} disabled={!picked}>
-          {t('departments.addMember')}
-        </Button>
-      </div>
-      {members.isError ? (
-        <PageError error={members.error} onRetry={() => members.refetch()} />
-      ) : (
-        <Table<Person>
-          rowKey="user_id"
-          size="small"
-          loading={members.isPending}
-          dataSource={members.data?.items ?? []}
-          locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('directory.noMembers')} /> }}
-          pagination={{
-            current: page,
-            pageSize: PAGE_SIZE,
-            total: members.data?.total ?? 0,
-            onChange: setPage,
-            hideOnSinglePage: true,
-            showSizeChanger: false,
-          }}
-          columns={[
-            {
-              title: t('members.name'),
-              key: 'name',
-              render: (_, p) => (
-                <div className="member-cell">
-                  <span className="member-name">{p.display_name}</span>
-                  <span className="member-email">{p.email}</span>
-                </div>
-              ),
-            },
-            {
-              title: t('directory.leader'),
-              key: 'leader',
-              render: (_, p) => (
-                <Switch
-                  size="small"
-                  checked={leaders.has(p.user_id)}
-                  loading={busyID === p.user_id}
-                  onChange={(on) => setLead(p, on)}
-                  aria-label={t('departments.leaderOf', { name: p.display_name, department: dept.name })}
-                />
-              ),
-            },
-            {
-              title: <span className="visually-hidden">{t('common.actions')}</span>,
-              key: 'actions',
-              render: (_, p) => (
-                <Button size="small" onClick={() => remove(p)} aria-label={t('departments.removeNamed', { name: p.display_name })}>
-                  {t('departments.remove')}
-                </Button>
-              ),
-            },
-          ]}
-        />
-      )}
+      </AddMemberBar>
+      <MemberTable<Person>
+        query={members}
+        page={page}
+        pageSize={PAGE_SIZE}
+        onPage={setPage}
+        empty={<Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('directory.noMembers')} />}
+        columns={[
+          {
+            title: t('directory.leader'),
+            key: 'leader',
+            render: (_, p) => (
+              <Switch
+                size="small"
+                checked={leaders.has(p.user_id)}
+                loading={busyID === p.user_id}
+                onChange={(on) => setLead(p, on)}
+                aria-label={t('departments.leaderOf', { name: p.display_name, department: dept.name })}
+              />
+            ),
+          },
+        ]}
+        actions={(p) => (
+          <Button size="small" onClick={() => remove(p)} aria-label={t('departments.removeNamed', { name: p.display_name })}>
+            {t('departments.remove')}
+          </Button>
+        )}
+      />
     </section>
   );
 }
-

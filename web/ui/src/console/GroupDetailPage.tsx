@@ -1,6 +1,6 @@
-import { ArrowLeftOutlined, EditOutlined, UserAddOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, EditOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Descriptions, Select, Table } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -9,12 +9,14 @@ import { keys, useGroup, useGroupMembers } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
 import { PageHeader } from '../components/PageHeader';
 import { PageError, PageLoading } from '../components/PageState';
-import { MemberPicker, type PickedMember } from '../directory/MemberPicker';
+import { pickedName, type PickedMember } from '../directory/MemberPicker';
 import { errorText } from '../lib/errors';
 import { useFormat } from '../lib/hooks';
+import { useAction } from '../lib/useAction';
 import { useMediaQuery } from '../lib/useMediaQuery';
 import { GroupDialog } from './GroupDialog';
 import { DepartmentName, GroupCount } from './GroupsPage';
+import { AddMemberBar, MemberTable } from './shared/MemberTable';
 
 const PAGE_SIZE = 20;
 type GroupRole = 'owner' | 'member';
@@ -22,7 +24,8 @@ type GroupRole = 'owner' | 'member';
 /** GroupDetailPage manages one group's members and their roles, within its cap. */
 export default function GroupDetailPage() {
   const { t } = useTranslation();
-  const { message, modal } = App.useApp();
+  const { message } = App.useApp();
+  const { confirm, perform } = useAction();
   const queryClient = useQueryClient();
   const format = useFormat();
   const { org } = useCurrentOrg();
@@ -57,7 +60,7 @@ export default function GroupDetailPage() {
     setAddError(undefined);
     try {
       await unwrap(api.PUT('/api/v1/admin/orgs/{orgID}/groups/{groupID}/members/{userID}', { params: memberPath(picked.value), body: { role } }));
-      message.success(t('groups.memberAdded', { name: picked.label.replace(/ <.*>$/, ''), group: g.name }));
+      message.success(t('groups.memberAdded', { name: pickedName(picked), group: g.name }));
       setPicked(undefined);
       setRole('member');
       await refresh();
@@ -73,31 +76,20 @@ export default function GroupDetailPage() {
     }
   };
 
-  const changeRole = async (m: GroupMember, next: GroupRole) => {
-    try {
-      await unwrap(api.PUT('/api/v1/admin/orgs/{orgID}/groups/{groupID}/members/{userID}', { params: memberPath(m.user_id), body: { role: next } }));
-      message.success(t('groups.roleChanged', { name: m.display_name }));
-      await refresh();
-    } catch (err) {
-      message.error(errorText(t, err));
-    }
-  };
+  const changeRole = (m: GroupMember, next: GroupRole) =>
+    perform({
+      run: () => unwrap(api.PUT('/api/v1/admin/orgs/{orgID}/groups/{groupID}/members/{userID}', { params: memberPath(m.user_id), body: { role: next } })),
+      success: t('groups.roleChanged', { name: m.display_name }),
+      refresh,
+    });
 
   const remove = (m: GroupMember) =>
-    modal.confirm({
+    confirm({
       title: t('groups.removeTitle', { name: m.display_name, group: g.name }),
       okText: t('groups.remove'),
-      okButtonProps: { danger: true },
-      cancelText: t('common.cancel'),
-      onOk: async () => {
-        try {
-          await unwrap(api.DELETE('/api/v1/admin/orgs/{orgID}/groups/{groupID}/members/{userID}', { params: memberPath(m.user_id) }));
-          message.success(t('groups.memberRemoved', { name: m.display_name }));
-          await refresh();
-        } catch (err) {
-          message.error(errorText(t, err));
-        }
-      },
+      run: () => unwrap(api.DELETE('/api/v1/admin/orgs/{orgID}/groups/{groupID}/members/{userID}', { params: memberPath(m.user_id) })),
+      success: t('groups.memberRemoved', { name: m.display_name }),
+      refresh,
     });
 
   return (
@@ -127,91 +119,59 @@ export default function GroupDetailPage() {
         <Card title={<h2>{t('groups.membersTitle')}</h2>}>
           {full && !addError && <Alert type="warning" showIcon className="form-alert" message={t('groups.fullText', { count: g.member_count, cap: g.member_cap })} />}
           {addError && <Alert type="error" showIcon className="form-alert" role="alert" message={addError} />}
-          <div className="toolbar add-member-bar">
-            <MemberPicker
-              aria-label={t('groups.addMemberPicker')}
-              placeholder={t('groups.addMemberPicker')}
-              value={picked}
-              onChange={setPicked}
-              className="member-picker"
-              exclude={members.data?.items.map((m) => m.user_id)}
-            />
-            <Select<GroupRole>
-              aria-label={t('groups.roleInGroup')}
-              value={role}
-              onChange={setRole}
-              options={[
-                { value: 'member', label: t('groups.member') },
-                { value: 'owner', label: t('groups.owner') },
-              ]}
-              className="role-select"
-            />
-            <Button type="primary" icon={<UserAddOutlined aria-hidden />} onClick={add} loading={adding} disabled={!picked}>
-              {t('groups.addMember')}
-            </Button>
-          </div>
-          {members.isError ? (
-            <PageError error={members.error} onRetry={() => members.refetch()} />
-          ) : (
-            <Table<GroupMember>
-              rowKey="user_id"
-              size="small"
-              loading={members.isPending}
-              dataSource={members.data?.items ?? []}
-              scroll={mobile ? undefined : { x: 'max-content' }}
-              locale={{ emptyText: t('groups.noMembers') }}
-              pagination={{
-                current: page,
-                pageSize: PAGE_SIZE,
-                total: members.data?.total ?? 0,
-                onChange: setPage,
-                hideOnSinglePage: true,
-                showSizeChanger: false,
-              }}
-              columns={[
-                {
-                  title: t('members.name'),
-                  key: 'name',
-                  render: (_, m) => (
-                    <div className="member-cell">
-                      <span className="member-name">{m.display_name}</span>
-                      <span className="member-email">{m.email}</span>
-                    </div>
-                  ),
-                },
-                {
-                  title: t('groups.roleInGroup'),
-                  key: 'role',
-                  render: (_, m) => (
-                    <Select<GroupRole>
-                      size="small"
-                      value={m.role}
-                      onChange={(next) => changeRole(m, next)}
-                      aria-label={t('groups.roleOf', { name: m.display_name })}
-                      options={[
-                        { value: 'member', label: t('groups.member') },
-                        { value: 'owner', label: t('groups.owner') },
-                      ]}
-                      className="role-select"
-                    />
-                  ),
-                },
-                { title: t('groups.added'), key: 'added', render: (_, m) => format.date(m.added_at), responsive: ['md'] },
-                {
-                  title: <span className="visually-hidden">{t('common.actions')}</span>,
-                  key: 'actions',
-                  render: (_, m) => (
-                    <Button size="small" onClick={() => remove(m)} aria-label={t('groups.removeNamed', { name: m.display_name })}>
-                      {t('groups.remove')}
-                    </Button>
-                  ),
-                },
-              ]}
-            />
-          )}
+          <AddMemberBar
+            label={t('groups.addMemberPicker')}
+            addText={t('groups.addMember')}
+            value={picked}
+            onChange={setPicked}
+            onAdd={add}
+            adding={adding}
+            exclude={members.data?.items.map((m) => m.user_id)}
+            primary
+          >
+            <GroupRoleSelect aria-label={t('groups.roleInGroup')} value={role} onChange={setRole} />
+          </AddMemberBar>
+          <MemberTable<GroupMember>
+            query={members}
+            page={page}
+            pageSize={PAGE_SIZE}
+            onPage={setPage}
+            empty={t('groups.noMembers')}
+            scroll={mobile ? undefined : { x: 'max-content' }}
+            columns={[
+              {
+                title: t('groups.roleInGroup'),
+                key: 'role',
+                render: (_, m) => (
+                  <GroupRoleSelect size="small" aria-label={t('groups.roleOf', { name: m.display_name })} value={m.role} onChange={(next) => changeRole(m, next)} />
+                ),
+              },
+              { title: t('groups.added'), key: 'added', render: (_, m) => format.date(m.added_at), responsive: ['md'] },
+            ]}
+            actions={(m) => (
+              <Button size="small" onClick={() => remove(m)} aria-label={t('groups.removeNamed', { name: m.display_name })}>
+                {t('groups.remove')}
+              </Button>
+            )}
+          />
         </Card>
       </div>
       {editing && <GroupDialog orgID={orgID} group={g} onClose={() => setEditing(false)} />}
     </>
+  );
+}
+
+/** GroupRoleSelect chooses a role in a group: owner or member. */
+function GroupRoleSelect(props: { value: GroupRole; onChange: (role: GroupRole) => void; size?: 'small'; 'aria-label': string }) {
+  const { t } = useTranslation();
+  return (
+    <Select<GroupRole>
+      {...props}
+      options={[
+        { value: 'member', label: t('groups.member') },
+        { value: 'owner', label: t('groups.owner') },
+      ]}
+      className="role-select"
+    />
   );
 }

@@ -1,19 +1,21 @@
-import { PlusOutlined, SearchOutlined } from '@ant-design/icons';
+import { PlusOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Input, Progress, Space, Table } from 'antd';
-import { useEffect, useState } from 'react';
+import { Button, Card, Progress, Space, Table } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { api, unwrap, type Group } from '../api/client';
 import { keys, useDepartment, useGroups } from '../api/queries';
-import { useConsoleAccess } from '../auth/access';
 import { useCurrentOrg } from '../auth/OrgContext';
+import { useConsoleAccess } from '../auth/access';
 import { PageHeader } from '../components/PageHeader';
 import { PageError } from '../components/PageState';
+import { SearchInput } from '../components/SearchInput';
 import { DepartmentPicker } from '../directory/DepartmentPicker';
 import { pathName } from '../directory/tree';
-import { errorText } from '../lib/errors';
 import { useFormat } from '../lib/hooks';
+import { useAction } from '../lib/useAction';
+import { useDebouncedSearch } from '../lib/useDebouncedSearch';
 import { useMediaQuery } from '../lib/useMediaQuery';
 import { GroupDialog } from './GroupDialog';
 
@@ -49,45 +51,29 @@ export function GroupCount({ group }: { group: Group }) {
 /** GroupsPage lists, creates, edits and deletes the organisation's groups. */
 export default function GroupsPage() {
   const { t } = useTranslation();
-  const { message, modal } = App.useApp();
+  const { confirm } = useAction();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const format = useFormat();
   const { org } = useCurrentOrg();
   const access = useConsoleAccess();
   const mobile = useMediaQuery('(max-width: 575.98px)');
-  const [search, setSearch] = useState('');
-  const [q, setQ] = useState('');
   const [department, setDepartment] = useState<string>();
   const [page, setPage] = useState(1);
+  const { search, setSearch, q } = useDebouncedSearch(() => setPage(1));
   const [editing, setEditing] = useState<Group | 'new'>();
-  useEffect(() => {
-    const timer = window.setTimeout(() => {
-      setQ(search.trim());
-      setPage(1);
-    }, 300);
-    return () => window.clearTimeout(timer);
-  }, [search]);
   const groups = useGroups(org?.id, { q, department_id: department, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   if (!org) return null;
   const orgID = org.id;
 
   const remove = (g: Group) =>
-    modal.confirm({
+    confirm({
       title: t('groups.deleteTitle', { name: g.name }),
       content: t('groups.deleteText'),
       okText: t('groups.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common.cancel'),
-      onOk: async () => {
-        try {
-          await unwrap(api.DELETE('/api/v1/admin/orgs/{orgID}/groups/{groupID}', { params: { path: { orgID, groupID: g.id } } }));
-          message.success(t('groups.deleted', { name: g.name }));
-          void queryClient.invalidateQueries({ queryKey: keys.directory(orgID) });
-        } catch (err) {
-          message.error(errorText(t, err));
-        }
-      },
+      run: () => unwrap(api.DELETE('/api/v1/admin/orgs/{orgID}/groups/{groupID}', { params: { path: { orgID, groupID: g.id } } })),
+      success: t('groups.deleted', { name: g.name }),
+      refresh: () => void queryClient.invalidateQueries({ queryKey: keys.directory(orgID) }),
     });
 
   return (
@@ -104,16 +90,7 @@ export default function GroupsPage() {
       {!access.admin && <p className="page-note">{t('groups.limitedNote')}</p>}
       <Card>
         <div className="toolbar">
-          <Input
-            allowClear
-            type="search"
-            prefix={<SearchOutlined aria-hidden />}
-            placeholder={t('groups.search')}
-            aria-label={t('groups.search')}
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-            className="toolbar-search"
-          />
+          <SearchInput label={t('groups.search')} value={search} onChange={setSearch} />
           <DepartmentPicker
             allowClear
             aria-label={t('groups.departmentFilter')}

@@ -11,6 +11,7 @@ import { PageError, PageLoading } from '../components/PageState';
 import { errorText } from '../lib/errors';
 import { useFormat } from '../lib/hooks';
 import { useMediaQuery } from '../lib/useMediaQuery';
+import { ImportActivationLinks } from './ActivationLinks';
 
 const REPORT_PAGE = 50;
 const LIST_PAGE = 10;
@@ -283,6 +284,7 @@ function ImportProgress({ orgID, id }: { orgID: string; id: string }) {
             </section>
           )}
           {ended && j!.failed_rows === 0 && !j!.failure && <Alert type="success" showIcon message={t('imports.allApplied')} />}
+          {ended && j!.created_rows > 0 && <ImportActivationLinks key={j!.id} orgID={orgID} importID={j!.id} />}
         </>
       )}
     </Card>

@@ -1,12 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { App, Button, Card, Table, Tag } from 'antd';
+import { Button, Card, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Invitation } from '../api/client';
 import { keys, useInvitations } from '../api/queries';
 import { PageError } from '../components/PageState';
-import { errorText } from '../lib/errors';
 import { useFormat } from '../lib/hooks';
 import { roleLabel } from '../lib/labels';
+import { useAction } from '../lib/useAction';
 
 type InvitationState = 'active' | 'revoked' | 'expired' | 'usedUp';
 
@@ -20,30 +20,20 @@ function invitationState(inv: Invitation, now: number): InvitationState {
 /** InvitationsCard lists the organisation's invitation links and revokes them. */
 export function InvitationsCard({ orgID }: { orgID: string }) {
   const { t } = useTranslation();
-  const { message, modal } = App.useApp();
+  const { confirm } = useAction();
   const queryClient = useQueryClient();
   const format = useFormat();
   const invitations = useInvitations(orgID);
   const now = Date.now();
 
   const revoke = (inv: Invitation) =>
-    modal.confirm({
+    confirm({
       title: t('invitations.revokeTitle'),
       content: t('invitations.revokeConfirm'),
       okText: t('invitations.revoke'),
-      okButtonProps: { danger: true },
-      cancelText: t('common.cancel'),
-      onOk: async () => {
-        try {
-          await unwrap(
-            api.DELETE('/api/v1/orgs/{orgID}/invitations/{invitationID}', { params: { path: { orgID, invitationID: inv.id } } }),
-          );
-          message.success(t('invitations.revoked'));
-          void queryClient.invalidateQueries({ queryKey: keys.invitations(orgID) });
-        } catch (err) {
-          message.error(errorText(t, err));
-        }
-      },
+      run: () => unwrap(api.DELETE('/api/v1/orgs/{orgID}/invitations/{invitationID}', { params: { path: { orgID, invitationID: inv.id } } })),
+      success: t('invitations.revoked'),
+      refresh: () => void queryClient.invalidateQueries({ queryKey: keys.invitations(orgID) }),
     });
 
   const stateTag = (state: InvitationState) => {

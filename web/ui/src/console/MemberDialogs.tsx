@@ -6,10 +6,11 @@ import { useTranslation } from 'react-i18next';
 import { api, unwrap, type PersonCard, type Role } from '../api/client';
 import { keys, useMember, usePerson } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
+import { ErrorAlert } from '../components/ErrorAlert';
 import { PageError, PageLoading } from '../components/PageState';
 import { DepartmentPicker } from '../directory/DepartmentPicker';
-import { errorText } from '../lib/errors';
 import { roleLabel } from '../lib/labels';
+import { useSubmit } from '../lib/useSubmit';
 
 /** The most departments a member may belong to (the default organisation limit). */
 export const MAX_DEPARTMENTS = 50;
@@ -27,8 +28,7 @@ export function RoleDialog({ target, onClose }: { target: Target; onClose: () =>
   const { org } = useCurrentOrg();
   const member = useMember(org?.id, target.userID);
   const [role, setRole] = useState<Role>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, submit } = useSubmit();
   if (!org) return null;
   const current = member.data?.role;
   const chosen = role ?? current;
@@ -36,22 +36,17 @@ export function RoleDialog({ target, onClose }: { target: Target; onClose: () =>
 
   const onOk = async () => {
     if (!chosen || chosen === current) return onClose();
-    setBusy(true);
-    setError(undefined);
-    try {
+    const saved = await submit(async () => {
       await unwrap(
         api.PUT('/api/v1/admin/orgs/{orgID}/users/{userID}/role', { params: { path: { orgID: org.id, userID: target.userID } }, body: { role: chosen } }),
       );
       message.success(t('members.roleChanged', { name: target.name, role: roleLabel(t, chosen) }));
       void queryClient.invalidateQueries({ queryKey: keys.members(org.id) });
       void queryClient.invalidateQueries({ queryKey: keys.directory(org.id) });
-      onClose();
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (saved) onClose();
   };
+
 
   return (
     <Modal
@@ -65,7 +60,7 @@ export function RoleDialog({ target, onClose }: { target: Target; onClose: () =>
       okButtonProps={{ disabled: !chosen || chosen === current }}
       destroyOnHidden
     >
-      {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
+      <ErrorAlert error={error} />
       {member.isPending ? (
         <PageLoading />
       ) : member.isError ? (
@@ -125,8 +120,7 @@ function DepartmentsForm({ person, target, onClose }: { person: PersonCard; targ
     return i >= 0 ? i : person.departments.length ? 0 : undefined;
   });
   const [nextKey, setNextKey] = useState(person.departments.length);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
+  const { busy, error, submit } = useSubmit();
   if (!org) return null;
 
   const update = (key: number, change: Partial<Row>) => setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...change } : r)));
@@ -145,9 +139,7 @@ function DepartmentsForm({ person, target, onClose }: { person: PersonCard; targ
   const duplicate = new Set(ids).size !== ids.length;
 
   const save = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
+    const saved = await submit(async () => {
       await unwrap(
         api.PUT('/api/v1/admin/orgs/{orgID}/users/{userID}/departments', {
           params: { path: { orgID: org.id, userID: target.userID } },
@@ -158,18 +150,15 @@ function DepartmentsForm({ person, target, onClose }: { person: PersonCard; targ
       );
       message.success(t('members.departmentsSaved', { name: target.name }));
       void queryClient.invalidateQueries({ queryKey: keys.directory(org.id) });
-      onClose();
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
+    });
+    if (saved) onClose();
   };
+
 
   return (
     <div>
       <p>{t('members.departmentsText', { max: MAX_DEPARTMENTS })}</p>
-      {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
+      <ErrorAlert error={error} />
       {duplicate && <Alert type="warning" showIcon message={t('errors.duplicateDepartment')} className="form-alert" />}
       {rows.length === 0 ? (
         <p className="muted">{t('members.noDepartments')}</p>

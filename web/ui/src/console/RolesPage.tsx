@@ -1,6 +1,6 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Checkbox, Form, Input, Modal, Space, Table, Tag } from 'antd';
+import { App, Button, Card, Checkbox, Form, Input, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Permission, type RoleDef } from '../api/client';
@@ -8,9 +8,11 @@ import { keys, useRoles } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
 import { PageHeader } from '../components/PageHeader';
 import { PageError, PageLoading } from '../components/PageState';
-import { errorText } from '../lib/errors';
 import { builtinRoleDescription, permissionDescription, permissionLabel, roleLabel } from '../lib/labels';
+import { nameRules } from '../lib/rules';
+import { useAction } from '../lib/useAction';
 import { useMediaQuery } from '../lib/useMediaQuery';
+import { FormDialog } from './shared/FormDialog';
 
 /** roleName is a role's name in the UI language: built-in roles are translated. */
 export function roleName(t: Parameters<typeof roleLabel>[0], role: RoleDef): string {
@@ -35,7 +37,7 @@ function PermissionTags({ permissions }: { permissions: Permission[] }) {
 /** RolesPage shows the built-in roles, the custom ones, and the permission catalogue they draw on. */
 export default function RolesPage() {
   const { t } = useTranslation();
-  const { message, modal } = App.useApp();
+  const { confirm } = useAction();
   const queryClient = useQueryClient();
   const { org } = useCurrentOrg();
   const roles = useRoles(org?.id);
@@ -45,21 +47,15 @@ export default function RolesPage() {
   const orgID = org.id;
 
   const remove = (role: RoleDef) =>
-    modal.confirm({
+    confirm({
       title: t('roles.deleteTitle', { name: role.name }),
       content: t('roles.deleteText'),
       okText: t('roles.delete'),
-      okButtonProps: { danger: true },
-      cancelText: t('common.cancel'),
-      onOk: async () => {
-        try {
-          await unwrap(api.DELETE('/api/v1/admin/orgs/{orgID}/roles/{roleID}', { params: { path: { orgID, roleID: role.id } } }));
-          message.success(t('roles.deleted', { name: role.name }));
-          void queryClient.invalidateQueries({ queryKey: keys.roles(orgID) });
-          void queryClient.invalidateQueries({ queryKey: keys.assignments(orgID) });
-        } catch (err) {
-          message.error(errorText(t, err));
-        }
+      run: () => unwrap(api.DELETE('/api/v1/admin/orgs/{orgID}/roles/{roleID}', { params: { path: { orgID, roleID: role.id } } })),
+      success: t('roles.deleted', { name: role.name }),
+      refresh: () => {
+        void queryClient.invalidateQueries({ queryKey: keys.roles(orgID) });
+        void queryClient.invalidateQueries({ queryKey: keys.assignments(orgID) });
       },
     });
 
@@ -188,86 +184,57 @@ function RoleDialog({ orgID, role, catalogue, onClose }: { orgID: string; role?:
   const { t } = useTranslation();
   const { message } = App.useApp();
   const queryClient = useQueryClient();
-  const [form] = Form.useForm<RoleForm>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-
-  const onFinish = async (v: RoleForm) => {
-    setBusy(true);
-    setError(undefined);
+  const onSubmit = async (v: RoleForm) => {
     const body = { name: v.name.trim(), description: v.description?.trim() ?? '', permissions: v.permissions };
-    try {
-      const saved = role
-        ? await unwrap(api.PATCH('/api/v1/admin/orgs/{orgID}/roles/{roleID}', { params: { path: { orgID, roleID: role.id } }, body }))
-        : await unwrap(api.POST('/api/v1/admin/orgs/{orgID}/roles', { params: { path: { orgID } }, body }));
-      message.success(role ? t('roles.saved', { name: saved.name }) : t('roles.created', { name: saved.name }));
-      void queryClient.invalidateQueries({ queryKey: keys.roles(orgID) });
-      onClose();
-    } catch (err) {
-      setError(errorText(t, err));
-    } finally {
-      setBusy(false);
-    }
+    const saved = role
+      ? await unwrap(api.PATCH('/api/v1/admin/orgs/{orgID}/roles/{roleID}', { params: { path: { orgID, roleID: role.id } }, body }))
+      : await unwrap(api.POST('/api/v1/admin/orgs/{orgID}/roles', { params: { path: { orgID } }, body }));
+    message.success(role ? t('roles.saved', { name: saved.name }) : t('roles.created', { name: saved.name }));
+    void queryClient.invalidateQueries({ queryKey: keys.roles(orgID) });
   };
 
   return (
-    <Modal
-      open
+    <FormDialog<RoleForm>
+      name="role"
       width={640}
       title={role ? t('roles.editTitle', { name: role.name }) : t('roles.createTitle')}
-      onCancel={onClose}
-      onOk={() => form.submit()}
       okText={role ? t('common.save') : t('roles.create')}
-      cancelText={t('common.cancel')}
-      confirmLoading={busy}
-      destroyOnHidden
+      onClose={onClose}
+      onSubmit={onSubmit}
+      initialValues={{ name: role?.name ?? '', description: role?.description ?? '', permissions: role?.permissions ?? [] }}
     >
-      {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
-      <Form<RoleForm>
-        form={form}
-        name="role"
-        layout="vertical"
-        requiredMark={false}
-        disabled={busy}
-        onFinish={onFinish}
-        initialValues={{ name: role?.name ?? '', description: role?.description ?? '', permissions: role?.permissions ?? [] }}
+      <Form.Item
+        label={t('roles.name')}
+        name="name"
+        rules={nameRules(t)}
       >
-        <Form.Item
-          label={t('roles.name')}
-          name="name"
-          rules={[
-            { required: true, whitespace: true, message: t('validation.required') },
-            { max: 100, message: t('validation.max', { max: 100 }) },
-          ]}
-        >
-          <Input autoFocus />
-        </Form.Item>
-        <Form.Item label={t('roles.description')} name="description" rules={[{ max: 500, message: t('validation.max', { max: 500 }) }]}>
-          <Input.TextArea autoSize={{ minRows: 2, maxRows: 4 }} />
-        </Form.Item>
-        <Form.Item
-          label={t('roles.permissions')}
-          name="permissions"
-          extra={t('roles.permissionsHelp')}
-          rules={[{ required: true, type: 'array', min: 1, message: t('roles.permissionsRequired') }]}
-        >
-          <Checkbox.Group className="permission-checks">
-            {catalogue.map((c) => (
-              <Checkbox key={c.permission} value={c.permission} disabled={c.permission === 'ownership.transfer'}>
-                <span className="permission-check">
-                  <span className="permission-check-name">
-                    {permissionLabel(t, c.permission)}
-                    {c.scoped && <Tag color="green" className="inline-tag">{t('roles.scoped')}</Tag>}
-                  </span>
-                  <span className="permission-check-text">
-                    {c.permission === 'ownership.transfer' ? t('roles.ownershipNever') : permissionDescription(t, c.permission)}
-                  </span>
+        <Input autoFocus />
+      </Form.Item>
+      <Form.Item label={t('roles.description')} name="description" rules={[{ max: 500, message: t('validation.max', { max: 500 }) }]}>
+        <Input.TextArea autoSize={{ minRows: 2, maxRows: 4 }} />
+      </Form.Item>
+      <Form.Item
+        label={t('roles.permissions')}
+        name="permissions"
+        extra={t('roles.permissionsHelp')}
+        rules={[{ required: true, type: 'array', min: 1, message: t('roles.permissionsRequired') }]}
+      >
+        <Checkbox.Group className="permission-checks">
+          {catalogue.map((c) => (
+            <Checkbox key={c.permission} value={c.permission} disabled={c.permission === 'ownership.transfer'}>
+              <span className="permission-check">
+                <span className="permission-check-name">
+                  {permissionLabel(t, c.permission)}
+                  {c.scoped && <Tag color="green" className="inline-tag">{t('roles.scoped')}</Tag>}
                 </span>
-              </Checkbox>
-            ))}
-          </Checkbox.Group>
-        </Form.Item>
-      </Form>
-    </Modal>
+                <span className="permission-check-text">
+                  {c.permission === 'ownership.transfer' ? t('roles.ownershipNever') : permissionDescription(t, c.permission)}
+                </span>
+              </span>
+            </Checkbox>
+          ))}
+        </Checkbox.Group>
+      </Form.Item>
+    </FormDialog>
   );
 }

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Table, Tag } from 'antd';
+import { Alert, Button, Card, Form, Input, InputNumber, Modal, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type SCIMToken } from '../api/client';
@@ -10,6 +10,8 @@ import { PageHeader } from '../components/PageHeader';
 import { PageError } from '../components/PageState';
 import { errorText } from '../lib/errors';
 import { useFormat } from '../lib/hooks';
+import { nameRules } from '../lib/rules';
+import { useAction } from '../lib/useAction';
 import { useMediaQuery } from '../lib/useMediaQuery';
 
 interface TokenForm {
@@ -32,7 +34,7 @@ function tokenState(token: SCIMToken, now: number): 'active' | 'revoked' | 'expi
 /** ScimPage gives the identity provider its SCIM URL and manages the tokens it signs in with. */
 export default function ScimPage() {
   const { t } = useTranslation();
-  const { message, modal } = App.useApp();
+  const { confirm } = useAction();
   const queryClient = useQueryClient();
   const format = useFormat();
   const { org } = useCurrentOrg();
@@ -66,21 +68,13 @@ export default function ScimPage() {
   };
 
   const revoke = (token: SCIMToken) =>
-    modal.confirm({
+    confirm({
       title: t('scim.revokeTitle', { name: token.name }),
       content: t('scim.revokeText'),
       okText: t('scim.revoke'),
-      okButtonProps: { danger: true },
-      cancelText: t('common.cancel'),
-      onOk: async () => {
-        try {
-          await unwrap(api.DELETE('/api/v1/admin/orgs/{orgID}/scim-tokens/{scimTokenID}', { params: { path: { orgID, scimTokenID: token.id } } }));
-          message.success(t('scim.revoked', { name: token.name }));
-          void refresh();
-        } catch (err) {
-          message.error(errorText(t, err));
-        }
-      },
+      run: () => unwrap(api.DELETE('/api/v1/admin/orgs/{orgID}/scim-tokens/{scimTokenID}', { params: { path: { orgID, scimTokenID: token.id } } })),
+      success: t('scim.revoked', { name: token.name }),
+      refresh: () => void refresh(),
     });
 
   const state = (s: ReturnType<typeof tokenState>) =>
@@ -110,10 +104,7 @@ export default function ScimPage() {
             <Form.Item
               label={t('scim.name')}
               name="name"
-              rules={[
-                { required: true, whitespace: true, message: t('validation.required') },
-                { max: 100, message: t('validation.max', { max: 100 }) },
-              ]}
+              rules={nameRules(t)}
             >
               <Input placeholder={t('scim.namePlaceholder')} />
             </Form.Item>

@@ -10,6 +10,7 @@ import { PageError, PageLoading } from '../components/PageState';
 import { LANGUAGES, LANGUAGE_NAMES } from '../i18n';
 import { errorText } from '../lib/errors';
 import { useFormat } from '../lib/hooks';
+import { nameRules } from '../lib/rules';
 
 interface SettingsForm {
   name: string;
@@ -77,10 +78,7 @@ function SettingsCard({ org }: { org: Organisation }) {
           <Form.Item
             label={t('org.name')}
             name="name"
-            rules={[
-              { required: true, whitespace: true, message: t('validation.required') },
-              { max: 100, message: t('validation.max', { max: 100 }) },
-            ]}
+            rules={nameRules(t)}
           >
             <Input />
           </Form.Item>

@@ -9,6 +9,11 @@ export interface PickedMember {
   label: string;
 }
 
+/** pickedName is the name of a picked member, without the email the picker shows beside it. */
+export function pickedName(m: PickedMember): string {
+  return m.label.replace(/ <.*>$/, '');
+}
+
 interface Props {
   value?: PickedMember;
   onChange?: (m: PickedMember | undefined) => void;

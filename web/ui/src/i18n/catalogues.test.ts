@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dynamicCalls, flatten, missingKeys, placeholders, usedKeys, type Tree } from './catalogues';
+import { dynamicCalls, flatten, hasKey, missingKeys, placeholders, pluralsWithoutOther, usedKeys, type Tree } from './catalogues';
 import en from './en';
 import zhCN from './zh-CN';
 
@@ -48,11 +48,17 @@ describe('translation catalogues', () => {
     for (const file of files) {
       for (const key of usedKeys(readFileSync(file, 'utf8'))) {
         for (const [lang, tree] of Object.entries(catalogues)) {
-          if (!flatten(tree).has(key)) absent.push(`${lang}:${key} (${file.slice(srcDir.length + 1)})`);
+          if (!hasKey(flatten(tree), key)) absent.push(`${lang}:${key} (${file.slice(srcDir.length + 1)})`);
         }
       }
     }
     expect(absent).toEqual([]);
+  });
+
+  it('has the "other" form of every plural, which every language needs', () => {
+    for (const [lang, tree] of Object.entries(catalogues)) {
+      expect(pluralsWithoutOther(tree).map((k) => `${lang}:${k}`)).toEqual([]);
+    }
   });
 
   it('uses only literal keys, so the check above sees them all', () => {
@@ -73,6 +79,13 @@ describe('the catalogue checks themselves', () => {
     const src = "t('a.b'); t(\"c.d\", { x: 1 }); format(t('e')); i18n.t(x); t(key); t(`x.${y}`)";
     expect(usedKeys(src)).toEqual(['a.b', 'c.d', 'e']);
     expect(dynamicCalls(src)).toEqual(['t(key)', 't(`x.${y}`)']);
+  });
+
+  it('accept a key used with a count through its plural forms', () => {
+    const flat = flatten({ a: { n_one: '{{count}} thing', n_other: '{{count}} things' }, b: { c_one: 'x' } });
+    expect(hasKey(flat, 'a.n')).toBe(true);
+    expect(hasKey(flat, 'a.m')).toBe(false);
+    expect(pluralsWithoutOther({ b: { c_one: 'x' } })).toEqual(['b.c_one']);
   });
 
   it('compare placeholders', () => {

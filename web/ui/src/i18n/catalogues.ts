@@ -24,6 +24,23 @@ export function placeholders(message: string): string[] {
   return [...message.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map((m) => m[1]).sort();
 }
 
+// The plural suffixes i18next adds to a key for the forms of a language (CLDR categories).
+const PLURAL = /_(zero|one|two|few|many|other)$/;
+
+/**
+ * hasKey reports whether a catalogue answers a key used in source: the key itself, or, for a
+ * key used with a count, its "_other" form, which every language has.
+ */
+export function hasKey(flat: Map<string, string>, key: string): boolean {
+  return flat.has(key) || flat.has(`${key}_other`);
+}
+
+/** pluralsWithoutOther lists plural keys ("x_one") whose "_other" form is missing. */
+export function pluralsWithoutOther(tree: Tree): string[] {
+  const flat = flatten(tree);
+  return [...flat.keys()].filter((k) => PLURAL.test(k) && !flat.has(k.replace(PLURAL, '_other')));
+}
+
 /** usedKeys finds the literal keys passed to the t function in a source file. */
 export function usedKeys(source: string): string[] {
   return [...source.matchAll(/(?<![\w.$])t\(\s*(['"])([^'"]+)\1/g)].map((m) => m[2]);

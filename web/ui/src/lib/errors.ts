@@ -2,6 +2,19 @@ import type { TFunction } from 'i18next';
 import { ApiError } from '../api/client';
 
 /**
+ * tryAgainText says that there were too many attempts and when to try again, in words and in the
+ * largest unit that reads naturally ("in 14 minutes"), rounded up so that trying then works.
+ */
+export function tryAgainText(t: TFunction, seconds: number | undefined): string {
+  if (!seconds || !Number.isFinite(seconds) || seconds <= 0) return t('errors.rateLimited');
+  const s = Math.ceil(seconds);
+  if (s < 60) return t('errors.rateLimitedSeconds', { count: s });
+  if (s <= 60 * 60) return t('errors.rateLimitedMinutes', { count: Math.ceil(s / 60) });
+  if (s <= 48 * 60 * 60) return t('errors.rateLimitedHours', { count: Math.ceil(s / 3600) });
+  return t('errors.rateLimitedDays', { count: Math.ceil(s / 86400) });
+}
+
+/**
  * errorText is what to tell the user about a failed call: a translation for the codes the UI
  * knows, otherwise the server's message (which is written to be safe to show).
  */
@@ -14,6 +27,16 @@ export function errorText(t: TFunction, err: unknown): string {
         return t('errors.invitationUsedUp');
       case 'invitation_revoked':
         return t('errors.invitationRevoked');
+      case 'invitation_for_another_account':
+        return t('errors.invitationForAnotherAccount');
+      case 'password_change_required':
+        return t('errors.passwordChangeRequired');
+      case 'domain_taken':
+        return t('errors.domainTaken');
+      case 'invalid_domain':
+        return t('errors.invalidDomain');
+      case 'installation_admin_required':
+        return t('errors.installationAdminRequired');
       case 'invalid_credentials':
         return t('errors.invalidCredentials');
       case 'wrong_password':
@@ -28,6 +51,14 @@ export function errorText(t: TFunction, err: unknown): string {
         return t('errors.passwordTooShort');
       case 'password_too_common':
         return t('errors.passwordTooCommon');
+      case 'password_too_long':
+        return t('errors.passwordTooLong');
+      case 'activation_invalid':
+        return t('errors.activationInvalid');
+      case 'already_activated':
+        return t('errors.alreadyActivated');
+      case 'account_not_managed':
+        return t('errors.accountNotManaged');
       case 'cannot_deactivate_self':
         return t('errors.cannotDeactivateSelf');
       case 'session_expired':
@@ -98,9 +129,7 @@ export function errorText(t: TFunction, err: unknown): string {
     }
     if (err.status === 413) return t('errors.tooLarge');
     if (err.status === 415) return t('errors.unsupportedType');
-    if (err.status === 429) {
-      return err.retryAfter ? t('errors.rateLimitedWait', { seconds: err.retryAfter }) : t('errors.rateLimited');
-    }
+    if (err.status === 429) return tryAgainText(t, err.retryAfter);
     if (err.message && !err.code.startsWith('http_')) return err.message;
     switch (err.status) {
       case 401:

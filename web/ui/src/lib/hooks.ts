@@ -36,7 +36,8 @@ export function useChangeLanguage() {
     async (lng: Language) => {
       await applyLanguage(lng);
       const me = queryClient.getQueryData<Me | null>(keys.me);
-      if (!me || me.auth.method !== 'session' || me.user.locale === lng) return;
+      // Until an initial password is changed the profile cannot be saved; the choice stays local.
+      if (!me || me.auth.method !== 'session' || me.user.must_change_password || me.user.locale === lng) return;
       const user = await unwrap(api.PATCH('/api/v1/me', { body: { locale: lng } }));
       queryClient.setQueryData<Me | null>(keys.me, (old) => (old ? { ...old, user } : old));
     },

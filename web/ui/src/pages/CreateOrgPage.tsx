@@ -9,6 +9,7 @@ import { useCurrentOrg } from '../auth/OrgContext';
 import { PageHeader } from '../components/PageHeader';
 import { LANGUAGES, LANGUAGE_NAMES, currentLanguage } from '../i18n';
 import { errorText } from '../lib/errors';
+import { nameRules } from '../lib/rules';
 
 interface OrgForm {
   name: string;
@@ -56,10 +57,7 @@ export default function CreateOrgPage() {
           <Form.Item
             label={t('org.name')}
             name="name"
-            rules={[
-              { required: true, whitespace: true, message: t('validation.required') },
-              { max: 100, message: t('validation.max', { max: 100 }) },
-            ]}
+            rules={nameRules(t)}
           >
             <Input autoFocus />
           </Form.Item>

@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, Input, Result } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, Navigate, useNavigate, useParams } from 'react-router';
 import { ApiError, api, unwrap } from '../api/client';
 import { fetchMe, keys, useInvitationPreview, useMe, useSignOut } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
@@ -11,7 +11,9 @@ import { currentLanguage } from '../i18n';
 import { errorText } from '../lib/errors';
 import { browserTimeZone, formatDateTime } from '../lib/format';
 import { useTitle } from '../lib/hooks';
+import { changePasswordPath } from '../lib/next';
 import { roleLabel } from '../lib/labels';
+import { nameRules } from '../lib/rules';
 import { AuthLayout } from './AuthLayout';
 
 interface AccountForm {
@@ -22,7 +24,9 @@ interface AccountForm {
 
 /**
  * InvitePage is where an invitation link leads (/invite/:token): it names the organisation, then
- * either creates an account (signed out) or adds the signed-in user, and opens the app.
+ * either creates an account (signed out) or adds the signed-in user, and opens the app. An
+ * invitation for one email says whose it is; when its person's account was provisioned and never
+ * activated, it sends them to activate it first (an invitation never sets a password).
  */
 export default function InvitePage() {
   const { t, i18n } = useTranslation();
@@ -43,6 +47,9 @@ export default function InvitePage() {
         <PageLoading />
       </AuthLayout>
     );
+  }
+  if (me.data?.user.must_change_password) {
+    return <Navigate to={changePasswordPath(`/invite/${token}`)} replace />;
   }
   if (preview.isError) {
     const err = preview.error;
@@ -98,9 +105,15 @@ export default function InvitePage() {
       {user ? (
         <>
           <p>{t('invite.signedInAs', { email: user.email })}</p>
-          <Button type="primary" block loading={joining} onClick={() => accept({})}>
-            {t('invite.join', { org: invitation.org_name })}
-          </Button>
+          {invitation.account_state === 'needs_activation' ? (
+            <Alert type="warning" showIcon message={t('invite.needsActivation')} className="form-alert" />
+          ) : invitation.email && invitation.account_state === 'unknown' ? (
+            <Alert type="warning" showIcon message={t('invite.otherAccount', { email: invitation.email })} className="form-alert" />
+          ) : (
+            <Button type="primary" block loading={joining} onClick={() => accept({})}>
+              {t('invite.join', { org: invitation.org_name })}
+            </Button>
+          )}
           <p className="auth-note">
             <Button
               type="link"
@@ -113,12 +126,14 @@ export default function InvitePage() {
         </>
       ) : (
         <>
+          {invitation.email && <Alert type="info" showIcon message={t('invite.forEmail', { email: invitation.email })} className="form-alert" />}
           <p>{t('invite.createAccount')}</p>
           <Form<AccountForm>
             name="accept"
             layout="vertical"
             requiredMark={false}
             disabled={joining}
+            initialValues={{ email: invitation.email ?? undefined }}
             onFinish={(values) => accept({ ...values, locale: currentLanguage(), time_zone: browserTimeZone() })}
           >
             <Form.Item
@@ -134,10 +149,7 @@ export default function InvitePage() {
             <Form.Item
               label={t('invite.displayName')}
               name="display_name"
-              rules={[
-                { required: true, whitespace: true, message: t('validation.required') },
-                { max: 100, message: t('validation.max', { max: 100 }) },
-              ]}
+              rules={nameRules(t)}
             >
               <Input autoComplete="name" />
             </Form.Item>
@@ -159,7 +171,9 @@ export default function InvitePage() {
           </Form>
           <p className="auth-note">
             {t('invite.haveAccount')}{' '}
-            <Link to={`/login?next=${encodeURIComponent(`/invite/${token}`)}`}>{t('auth.signIn')}</Link>
+            <Link to={`/login?next=${encodeURIComponent(`/invite/${token}`)}${invitation.email ? `&email=${encodeURIComponent(invitation.email)}` : ''}`}>
+              {t('auth.signIn')}
+            </Link>
           </p>
         </>
       )}

@@ -2,13 +2,14 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, Input } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, api, unwrap } from '../api/client';
 import { fetchMe, keys, useMe } from '../api/queries';
+import { ErrorAlert } from '../components/ErrorAlert';
 import { PageError, PageLoading } from '../components/PageState';
 import { errorText } from '../lib/errors';
 import { useTitle } from '../lib/hooks';
-import { safeNext } from '../lib/next';
+import { afterSignIn, safeNext, type LoginState } from '../lib/next';
 import { AuthLayout } from './AuthLayout';
 
 interface LoginForm {
@@ -16,12 +17,18 @@ interface LoginForm {
   password: string;
 }
 
-/** LoginPage signs in with email and password, then returns to ?next= (a same-origin path). */
+/**
+ * LoginPage signs in with email and password, then returns to ?next= when that is a same-origin
+ * path, else to the home page. ?email= fills in the email (activation sends people here so).
+ */
 export default function LoginPage() {
   const { t } = useTranslation();
   useTitle(t('auth.title'));
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
+  const target = afterSignIn(next);
+  const email = params.get('email') ?? '';
+  const activated = (useLocation().state as LoginState | null)?.activated === true;
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const me = useMe();
@@ -35,7 +42,7 @@ export default function LoginPage() {
       </AuthLayout>
     );
   }
-  if (me.data && !submitting) return <Navigate to={next ?? '/'} replace />;
+  if (me.data && !submitting) return <Navigate to={target} replace />;
 
   const onFinish = async (values: LoginForm) => {
     setSubmitting(true);
@@ -45,7 +52,7 @@ export default function LoginPage() {
       // Nothing cached for whoever was here before may leak into this session.
       queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
       await queryClient.fetchQuery({ queryKey: keys.me, queryFn: fetchMe });
-      navigate(next ?? '/', { replace: true });
+      navigate(target, { replace: true });
     } catch (err) {
       setSubmitting(false);
       setError(err instanceof ApiError && err.status === 401 ? t('errors.invalidCredentials') : errorText(t, err));
@@ -55,9 +62,10 @@ export default function LoginPage() {
   return (
     <AuthLayout>
       <h1>{t('auth.title')}</h1>
+      {activated && <Alert type="success" showIcon message={t('auth.activated')} className="form-alert" />}
       {next && <Alert type="info" showIcon message={t('auth.continue')} className="form-alert" />}
-      {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
-      <Form<LoginForm> name="login" layout="vertical" onFinish={onFinish} requiredMark={false} disabled={submitting}>
+      <ErrorAlert error={error} />
+      <Form<LoginForm> name="login" layout="vertical" onFinish={onFinish} requiredMark={false} disabled={submitting} initialValues={{ email }}>
         <Form.Item
           label={t('auth.email')}
           name="email"
@@ -66,10 +74,10 @@ export default function LoginPage() {
             { type: 'email', message: t('validation.email') },
           ]}
         >
-          <Input type="email" autoComplete="username" autoFocus />
+          <Input type="email" autoComplete="username" autoFocus={!email} />
         </Form.Item>
         <Form.Item label={t('auth.password')} name="password" rules={[{ required: true, message: t('validation.required') }]}>
-          <Input.Password autoComplete="current-password" />
+          <Input.Password autoComplete="current-password" autoFocus={!!email} />
         </Form.Item>
         <Button type="primary" htmlType="submit" block loading={submitting}>
           {t('auth.signIn')}

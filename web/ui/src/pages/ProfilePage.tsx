@@ -4,12 +4,14 @@ import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Locale, type Me } from '../api/client';
 import { keys, useMe } from '../api/queries';
+import { NewPasswordFields } from '../components/NewPasswordFields';
 import { PageHeader } from '../components/PageHeader';
 import { PageError, PageLoading } from '../components/PageState';
 import { LANGUAGES, LANGUAGE_NAMES, applyLanguage } from '../i18n';
 import { errorText } from '../lib/errors';
 import { timeZones } from '../lib/format';
 import { useFormat } from '../lib/hooks';
+import { nameRules } from '../lib/rules';
 import { TokensCard } from './TokensCard';
 
 interface ProfileForm {
@@ -97,10 +99,7 @@ function DetailsCard({ me }: { me: Me }) {
         <Form.Item
           label={t('profile.displayName')}
           name="display_name"
-          rules={[
-            { required: true, whitespace: true, message: t('validation.required') },
-            { max: 100, message: t('validation.max', { max: 100 }) },
-          ]}
+          rules={nameRules(t)}
         >
           <Input autoComplete="name" />
         </Form.Item>
@@ -146,32 +145,7 @@ function PasswordCard() {
         <Form.Item label={t('profile.currentPassword')} name="current_password" rules={[{ required: true, message: t('validation.required') }]}>
           <Input.Password autoComplete="current-password" />
         </Form.Item>
-        <Form.Item
-          label={t('profile.newPassword')}
-          name="new_password"
-          extra={t('validation.passwordHint')}
-          rules={[
-            { required: true, message: t('validation.required') },
-            { min: 8, message: t('validation.passwordHint') },
-            { max: 128, message: t('validation.max', { max: 128 }) },
-          ]}
-        >
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
-        <Form.Item
-          label={t('profile.confirmPassword')}
-          name="confirm"
-          dependencies={['new_password']}
-          rules={[
-            { required: true, message: t('validation.required') },
-            ({ getFieldValue }) => ({
-              validator: (_, value) =>
-                !value || value === getFieldValue('new_password') ? Promise.resolve() : Promise.reject(new Error(t('profile.passwordMismatch'))),
-            }),
-          ]}
-        >
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
+        <NewPasswordFields />
         <Button type="primary" htmlType="submit" loading={saving}>
           {t('profile.changePassword')}
         </Button>

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Card, Form, Input, InputNumber, Modal, Space, Table, Tag } from 'antd';
+import { Alert, Button, Card, Form, Input, InputNumber, Modal, Space, Table, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type APIToken, type CreatedToken } from '../api/client';
@@ -9,6 +9,8 @@ import { CopyField } from '../components/CopyField';
 import { PageError } from '../components/PageState';
 import { errorText } from '../lib/errors';
 import { useFormat } from '../lib/hooks';
+import { nameRules } from '../lib/rules';
+import { useAction } from '../lib/useAction';
 
 interface TokenForm {
   name: string;
@@ -24,7 +26,7 @@ function tokenState(token: APIToken, now: number): 'active' | 'revoked' | 'expir
 /** TokensCard lists, creates and revokes the user's API tokens in the current organisation. */
 export function TokensCard() {
   const { t } = useTranslation();
-  const { message, modal } = App.useApp();
+  const { confirm } = useAction();
   const queryClient = useQueryClient();
   const format = useFormat();
   const { org } = useCurrentOrg();
@@ -61,24 +63,15 @@ export function TokensCard() {
     }
   };
 
-  const onRevoke = (token: APIToken) => {
-    modal.confirm({
+  const onRevoke = (token: APIToken) =>
+    confirm({
       title: t('tokens.revokeTitle'),
       content: t('tokens.revokeConfirm', { name: token.name }),
       okText: t('tokens.revoke'),
-      okButtonProps: { danger: true },
-      cancelText: t('common.cancel'),
-      onOk: async () => {
-        try {
-          await unwrap(api.DELETE('/api/v1/orgs/{orgID}/tokens/{tokenID}', { params: { path: { orgID: org.id, tokenID: token.id } } }));
-          message.success(t('tokens.revoked'));
-          void refresh();
-        } catch (err) {
-          message.error(errorText(t, err));
-        }
-      },
+      run: () => unwrap(api.DELETE('/api/v1/orgs/{orgID}/tokens/{tokenID}', { params: { path: { orgID: org.id, tokenID: token.id } } })),
+      success: t('tokens.revoked'),
+      refresh: () => void refresh(),
     });
-  };
 
   const now = Date.now();
   return (
@@ -98,10 +91,7 @@ export function TokensCard() {
         <Form.Item
           label={t('tokens.name')}
           name="name"
-          rules={[
-            { required: true, whitespace: true, message: t('validation.required') },
-            { max: 100, message: t('validation.max', { max: 100 }) },
-          ]}
+          rules={nameRules(t)}
         >
           <Input />
         </Form.Item>

@@ -1,8 +1,9 @@
 import { MenuOutlined } from '@ant-design/icons';
 import { Button, Drawer, Layout, Menu } from 'antd';
-import { Suspense, useState, type ReactNode } from 'react';
+import { Suspense, lazy, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
+import { useMe, useMyInvitations } from '../api/queries';
 import { mayOpenConsole } from '../auth/access';
 import { useCurrentOrg } from '../auth/OrgContext';
 import { LanguageSwitch } from '../components/LanguageSwitch';
@@ -11,6 +12,9 @@ import { useIsMobile } from '../lib/useMediaQuery';
 import { Brand } from './Brand';
 import { OrgSwitcher } from './OrgSwitcher';
 import { UserMenu } from './UserMenu';
+
+// Loaded only for someone who has an invitation waiting, which most never do.
+const PendingInvitations = lazy(() => import('./PendingInvitations'));
 
 export interface NavItem {
   path: string;
@@ -45,6 +49,10 @@ export function Shell({ area, nav, children }: ShellProps) {
   const location = useLocation();
   const navigate = useNavigate();
   const { org } = useCurrentOrg();
+  const me = useMe();
+  // Only a session may ask (an API token belongs to one organisation already).
+  const invitations = useMyInvitations(me.data?.auth.method === 'session' && !me.data.user.must_change_password);
+  const waiting = invitations.data?.items ?? [];
   const [drawerOpen, setDrawerOpen] = useState(false);
   const selected = activeKey(nav, location.pathname);
 
@@ -106,6 +114,11 @@ export function Shell({ area, nav, children }: ShellProps) {
         </Layout.Header>
         <Layout.Content className="shell-content">
           <main id="main" tabIndex={-1}>
+            {waiting.length > 0 && (
+              <Suspense fallback={null}>
+                <PendingInvitations items={waiting} />
+              </Suspense>
+            )}
             <Suspense fallback={<PageLoading />}>{children ?? <Outlet />}</Suspense>
           </main>
         </Layout.Content>

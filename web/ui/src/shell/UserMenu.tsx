@@ -1,4 +1,4 @@
-import { LogoutOutlined, PlusOutlined, SettingOutlined, AppstoreOutlined, UserOutlined, GlobalOutlined } from '@ant-design/icons';
+import { LogoutOutlined, PlusOutlined, SettingOutlined, AppstoreOutlined, UserOutlined, GlobalOutlined, ClusterOutlined } from '@ant-design/icons';
 import { App, Avatar, Button, Dropdown, type MenuProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -9,7 +9,10 @@ import { LANGUAGES, LANGUAGE_NAMES, currentLanguage, isLanguage } from '../i18n'
 import { errorText } from '../lib/errors';
 import { useChangeLanguage } from '../lib/hooks';
 
-/** UserMenu holds the account actions: profile, the other area, new organisation, sign out. */
+/**
+ * UserMenu holds the account actions: profile, the other area, the installation's page (for its
+ * admins), new organisation, sign out.
+ */
 export function UserMenu({ area, compact }: { area: 'app' | 'console'; compact: boolean }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -33,6 +36,7 @@ export function UserMenu({ area, compact }: { area: 'app' | 'console'; compact: 
         : { key: '/', icon: <AppstoreOutlined />, label: t('nav.app') },
     );
   }
+  if (user.installation_admin) items.push({ key: '/installation', icon: <ClusterOutlined />, label: t('nav.installation') });
   items.push({ key: '/orgs/new', icon: <PlusOutlined />, label: t('nav.createOrg') });
   if (compact) {
     items.push({

@@ -62,6 +62,8 @@ export function me(overrides: { locale?: 'en' | 'zh-CN'; role?: 'owner' | 'admin
       time_zone: 'Asia/Shanghai',
       status: 'active',
       created_at: '2025-01-02T03:04:05Z',
+      must_change_password: false,
+      installation_admin: false,
     },
     organisations: Array.from({ length: count }, (_, i) => ({
       id: `00000000-0000-4000-8000-00000000010${i}`,

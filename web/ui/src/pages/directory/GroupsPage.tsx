@@ -1,11 +1,13 @@
-import { SearchOutlined, TeamOutlined } from '@ant-design/icons';
-import { Card, Empty, Input, Pagination } from 'antd';
-import { useEffect, useState } from 'react';
+import { TeamOutlined } from '@ant-design/icons';
+import { Card, Empty, Pagination } from 'antd';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useGroups } from '../../api/queries';
 import { useCurrentOrg } from '../../auth/OrgContext';
 import { PageError, PageLoading } from '../../components/PageState';
+import { SearchInput } from '../../components/SearchInput';
+import { useDebouncedSearch } from '../../lib/useDebouncedSearch';
 import { NoOrganisation } from '../NoOrganisation';
 import { DirectoryHeader } from './DirectoryHeader';
 
@@ -15,16 +17,8 @@ const PAGE_SIZE = 20;
 export default function GroupsPage() {
   const { t } = useTranslation();
   const { org } = useCurrentOrg();
-  const [search, setSearch] = useState('');
-  const [q, setQ] = useState('');
   const [page, setPage] = useState(1);
-  useEffect(() => {
-    const timer = window.setTimeout(() => {
-      setQ(search.trim());
-      setPage(1);
-    }, 300);
-    return () => window.clearTimeout(timer);
-  }, [search]);
+  const { search, setSearch, q } = useDebouncedSearch(() => setPage(1));
   const groups = useGroups(org?.id, { q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   if (!org) return <NoOrganisation />;
   return (
@@ -32,16 +26,7 @@ export default function GroupsPage() {
       <DirectoryHeader org={org} />
       <Card>
         <div className="toolbar">
-          <Input
-            allowClear
-            type="search"
-            prefix={<SearchOutlined aria-hidden />}
-            placeholder={t('groups.search')}
-            aria-label={t('groups.search')}
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-            className="toolbar-search"
-          />
+          <SearchInput label={t('groups.search')} value={search} onChange={setSearch} />
         </div>
         {groups.isPending ? (
           <PageLoading />

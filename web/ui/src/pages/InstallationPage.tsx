@@ -1,0 +1,232 @@
+import { CloseOutlined, PlusOutlined } from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Card, Form, Input, List, Result, Tag } from 'antd';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { api, unwrap, type AssignedDomain, type InstallationOrg } from '../api/client';
+import { keys, useInstallationOrgs, useMe } from '../api/queries';
+import { PageHeader } from '../components/PageHeader';
+import { PageError, PageLoading } from '../components/PageState';
+import { SearchInput } from '../components/SearchInput';
+import { FormDialog } from '../console/shared/FormDialog';
+import { normaliseDomain } from '../lib/domain';
+import { useFormat } from '../lib/hooks';
+import { useAction } from '../lib/useAction';
+
+const PAGE_SIZE = 20;
+
+/** AssignedNote is what an assignment did: who the organisation manages now, and whose password others may know. */
+interface AssignedNote {
+  org: string;
+  result: AssignedDomain;
+}
+
+/**
+ * InstallationPage is for the people who run the installation (installation_admin on /me): every
+ * organisation with the email domains assigned to it, and assigning or taking away a domain. An
+ * organisation manages the accounts in its domains (docs/accounts.md).
+ */
+export default function InstallationPage() {
+  const { t } = useTranslation();
+  const me = useMe();
+  const navigate = useNavigate();
+  if (!me.data?.user.installation_admin) {
+    return (
+      <>
+        <PageHeader title={t('installation.title')} />
+        <Result
+          status="403"
+          title={<h2 className="result-title">{t('installation.forbiddenTitle')}</h2>}
+          subTitle={t('installation.forbiddenText')}
+          extra={
+            <Button type="primary" onClick={() => navigate('/')}>
+              {t('nav.app')}
+            </Button>
+          }
+        />
+      </>
+    );
+  }
+  return (
+    <>
+      <PageHeader title={t('installation.title')} description={t('installation.description')} />
+      <Organisations />
+    </>
+  );
+}
+
+function Organisations() {
+  const { t } = useTranslation();
+  const orgs = useInstallationOrgs();
+  const [q, setQ] = useState('');
+  const [page, setPage] = useState(1);
+  const [assigning, setAssigning] = useState<InstallationOrg>();
+  const [note, setNote] = useState<AssignedNote>();
+  const shown = useMemo(() => {
+    const needle = q.trim().toLowerCase();
+    const items = orgs.data?.items ?? [];
+    if (!needle) return items;
+    return items.filter((o) => o.name.toLowerCase().includes(needle) || o.domains.some((d) => d.domain.includes(needle)));
+  }, [orgs.data, q]);
+
+  if (orgs.isPending) return <PageLoading />;
+  if (orgs.isError) return <PageError error={orgs.error} onRetry={() => orgs.refetch()} />;
+
+  return (
+    <>
+      {note && <AssignedAlert note={note} onClose={() => setNote(undefined)} />}
+      <div className="toolbar">
+        <SearchInput
+          label={t('installation.search')}
+          value={q}
+          onChange={(value) => {
+            setQ(value);
+            setPage(1);
+          }}
+        />
+      </div>
+      <List<InstallationOrg>
+        className="installation-orgs"
+        dataSource={shown}
+        locale={{ emptyText: q ? t('installation.noMatch') : t('installation.empty') }}
+        pagination={shown.length > PAGE_SIZE ? { current: page, pageSize: PAGE_SIZE, onChange: setPage, showSizeChanger: false, size: 'small' } : false}
+        renderItem={(org) => (
+          <List.Item key={org.id}>
+            <OrgCard org={org} onAssign={() => setAssigning(org)} />
+          </List.Item>
+        )}
+      />
+      {assigning && (
+        <AssignDialog
+          org={assigning}
+          onClose={() => setAssigning(undefined)}
+          onAssigned={(result) => setNote({ org: assigning.name, result })}
+        />
+      )}
+    </>
+  );
+}
+
+function OrgCard({ org, onAssign }: { org: InstallationOrg; onAssign: () => void }) {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const queryClient = useQueryClient();
+  const { confirm } = useAction();
+  const remove = (domain: string) =>
+    confirm({
+      title: t('installation.removeTitle', { domain, org: org.name }),
+      content: t('installation.removeConfirm', { org: org.name }),
+      okText: t('installation.remove'),
+      success: t('installation.removed', { domain, org: org.name }),
+      run: () =>
+        unwrap(api.DELETE('/api/v1/installation/orgs/{orgID}/domains/{domain}', { params: { path: { orgID: org.id, domain } } })),
+      refresh: () => queryClient.invalidateQueries({ queryKey: keys.installationOrgs }),
+    });
+
+  return (
+    <Card
+      size="small"
+      className="installation-org"
+      title={<h2 className="installation-org-name">{org.name}</h2>}
+      extra={
+        <Button size="small" icon={<PlusOutlined aria-hidden />} onClick={onAssign} aria-label={t('installation.assignNamed', { org: org.name })}>
+          {t('installation.assign')}
+        </Button>
+      }
+    >
+      <dl className="installation-facts">
+        <dt>{t('installation.domains')}</dt>
+        <dd>
+          {org.domains.length === 0 ? (
+            <span className="muted">{t('installation.noDomains')}</span>
+          ) : (
+            <ul className="domain-list">
+              {org.domains.map((d) => (
+                <li key={d.domain}>
+                  <Tag className="domain-tag">
+                    <span>{d.domain}</span>
+                    <Button
+                      type="text"
+                      size="small"
+                      className="domain-remove"
+                      icon={<CloseOutlined aria-hidden />}
+                      aria-label={t('installation.removeNamed', { domain: d.domain, org: org.name })}
+                      onClick={() => remove(d.domain)}
+                    />
+                  </Tag>
+                </li>
+              ))}
+            </ul>
+          )}
+        </dd>
+        <dt>{t('installation.created')}</dt>
+        <dd>{format.date(org.created_at)}</dd>
+        <dt>{t('installation.id')}</dt>
+        <dd>
+          <code className="installation-id">{org.id}</code>
+        </dd>
+      </dl>
+    </Card>
+  );
+}
+
+function AssignDialog({ org, onClose, onAssigned }: { org: InstallationOrg; onClose: () => void; onAssigned: (r: AssignedDomain) => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  return (
+    <FormDialog<{ domain: string }>
+      name="assign-domain"
+      title={t('installation.assignTitle', { org: org.name })}
+      okText={t('installation.assign')}
+      onClose={onClose}
+      onSubmit={async ({ domain }) => {
+        const result = await unwrap(
+          api.POST('/api/v1/installation/orgs/{orgID}/domains', { params: { path: { orgID: org.id } }, body: { domain: normaliseDomain(domain) ?? domain } }),
+        );
+        await queryClient.invalidateQueries({ queryKey: keys.installationOrgs });
+        onAssigned(result);
+      }}
+    >
+      <p className="card-intro">{t('installation.assignText', { org: org.name })}</p>
+      <Form.Item
+        label={t('installation.domain')}
+        name="domain"
+        extra={t('installation.domainHelp')}
+        rules={[
+          { required: true, whitespace: true, message: t('validation.required') },
+          {
+            validator: (_, value: string | undefined) =>
+              !value?.trim() || normaliseDomain(value) ? Promise.resolve() : Promise.reject(new Error(t('installation.domainInvalid'))),
+          },
+        ]}
+      >
+        <Input autoFocus autoCapitalize="none" autoCorrect="off" spellCheck={false} inputMode="url" placeholder="acme.com" />
+      </Form.Item>
+    </FormDialog>
+  );
+}
+
+/** AssignedAlert says what an assignment did, and warns about accounts someone else may know the password of. */
+function AssignedAlert({ note, onClose }: { note: AssignedNote; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { result, org } = note;
+  const warn = result.accounts_created_elsewhere > 0;
+  return (
+    <Alert
+      type={warn ? 'warning' : 'success'}
+      showIcon
+      closable
+      onClose={onClose}
+      role="status"
+      className="form-alert"
+      message={t('installation.assigned', { domain: result.domain, org })}
+      description={
+        <>
+          <p className="alert-line">{t('installation.existing', { count: result.existing_accounts, org })}</p>
+          {warn && <p className="alert-line">{t('installation.elsewhere', { count: result.accounts_created_elsewhere, org })}</p>}
+        </>
+      }
+    />
+  );
+}
