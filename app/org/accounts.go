@@ -196,7 +196,7 @@ func (s *Service) ResetCredentials(ctx context.Context, a authz.Actor, userID uu
 				return access.AuditEntry{}, err
 			}
 		}
-		out = ActivationLink{UserID: u.ID(), Email: u.Email(), Token: secret, ExpiresAt: tok.ExpiresAt()}
+		out = ActivationLink{UserID: u.ID(), Email: u.Email(), DisplayName: u.DisplayName(), Token: secret, ExpiresAt: tok.ExpiresAt()}
 		return a.Entry("account.reset_credentials", "account", userID.String(), nil, map[string]any{"expires_at": out.ExpiresAt}), nil
 	})
 	return out, err
@@ -205,10 +205,13 @@ func (s *Service) ResetCredentials(ctx context.Context, a authz.Actor, userID uu
 // ActivationLink is a new activation link with its secret token, which is shown only once: the
 // caller builds the URL (server.public_url + "/activate/" + Token) and hands it to the person.
 type ActivationLink struct {
-	UserID    uuid.UUID
-	Email     string
-	Token     string
-	ExpiresAt time.Time
+	UserID uuid.UUID
+	Email  string
+	// DisplayName lets whoever hands the links over tell the people apart (a bulk import's
+	// list of links is read by name).
+	DisplayName string
+	Token       string
+	ExpiresAt   time.Time
 }
 
 // CreateActivationLink issues a new activation link for a member whose account the organisation
@@ -359,7 +362,7 @@ func (s *Service) issueActivation(ctx context.Context, a authz.Actor, t org.Acco
 	if err != nil {
 		return ActivationLink{}, err
 	}
-	return ActivationLink{UserID: u.ID(), Email: u.Email(), Token: secret, ExpiresAt: tok.ExpiresAt()}, nil
+	return ActivationLink{UserID: u.ID(), Email: u.Email(), DisplayName: u.DisplayName(), Token: secret, ExpiresAt: tok.ExpiresAt()}, nil
 }
 
 func activationEntry(a authz.Actor, l ActivationLink) access.AuditEntry {

@@ -373,6 +373,17 @@ func (r accounts) InDomain(_ context.Context, d string, orgID uuid.UUID) (int, i
 	return total, elsewhere, nil
 }
 
+func (r accounts) List(_ context.Context, f apporg.AccountFilter) ([]apporg.Account, int, error) {
+	var out []apporg.Account
+	q := strings.ToLower(f.Query)
+	for _, u := range r.w.users {
+		if q == "" || strings.Contains(strings.ToLower(u.DisplayName()), q) || strings.Contains(strings.ToLower(u.Email()), q) {
+			out = append(out, apporg.Account{ID: u.ID(), Email: u.Email(), DisplayName: u.DisplayName(), Status: u.Status(), InstallationAdmin: u.InstallationAdmin(), CreatedAt: u.CreatedAt()})
+		}
+	}
+	return out, len(out), nil
+}
+
 type env struct {
 	w     *world
 	svc   *apporg.Service

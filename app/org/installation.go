@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -182,6 +183,20 @@ func (s *Service) SetAccountDisabled(ctx context.Context, i authz.Installer, use
 	return u, err
 }
 
+// ListAccounts returns a page of every account of the installation, by name, and how many
+// match: installation admins find there the account to disable or enable. A query matches the
+// name or email case-insensitively, its characters taken literally.
+func (s *Service) ListAccounts(ctx context.Context, _ authz.Installer, f AccountFilter) ([]Account, int, error) {
+	f.Query = strings.TrimSpace(f.Query)
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	if f.Offset < 0 {
+		f.Offset = 0
+	}
+	return s.accounts.List(ctx, f)
+}
+
 // InstallationOrg is an organisation of the installation with its email domains.
 type InstallationOrg struct {
 	Org     *org.Organisation
@@ -240,7 +255,7 @@ func (s *Service) ShellActivationLink(ctx context.Context, orgID uuid.UUID, emai
 		if err != nil {
 			return err
 		}
-		out = ActivationLink{UserID: u.ID(), Email: u.Email(), Token: secret, ExpiresAt: tok.ExpiresAt()}
+		out = ActivationLink{UserID: u.ID(), Email: u.Email(), DisplayName: u.DisplayName(), Token: secret, ExpiresAt: tok.ExpiresAt()}
 		return s.audit.Append(ctx, authz.Shell().Entry(orgID, "account.activation_link", "account", u.ID().String(), nil, map[string]any{"expires_at": out.ExpiresAt}))
 	})
 	return out, err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"canopy/domain/identity"
 	"canopy/domain/org"
 )
 
@@ -90,6 +91,28 @@ type Accounts interface {
 	// InDomain counts the accounts whose email is in domain, and how many of them orgID did
 	// not create (another organisation made them, or their people signed up themselves).
 	InDomain(ctx context.Context, domain string, orgID uuid.UUID) (total, createdElsewhere int, err error)
+	// List returns a page of the installation's accounts, by name, and how many match.
+	List(ctx context.Context, f AccountFilter) ([]Account, int, error)
+}
+
+// Account is an account of the installation as its admins list it, to find the one to disable
+// or enable: nothing about the organisations it works in.
+type Account struct {
+	ID                uuid.UUID
+	Email             string
+	DisplayName       string
+	Status            identity.UserStatus
+	InstallationAdmin bool
+	CreatedAt         time.Time
+}
+
+// AccountFilter narrows a listing of the installation's accounts.
+type AccountFilter struct {
+	// Query matches the display name or email, case-insensitively; its characters are
+	// literal (a "%" finds a "%", not everyone).
+	Query  string
+	Limit  int
+	Offset int
 }
 
 // ImportedAccounts lists the accounts a bulk import created.

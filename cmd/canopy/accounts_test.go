@@ -210,7 +210,7 @@ func TestSCIMAndImportInviteOutsideAccounts(t *testing.T) {
 	}
 	// The accounts the import created get their links in one request.
 	links := b.c.must(200, "POST", b.admin("/activation-links"), map[string]any{"import_id": job["id"]})
-	if items := links["items"].([]any); len(items) != 1 || items[0].(map[string]any)["email"] != "new@beta.example" {
+	if items := links["items"].([]any); len(items) != 1 || items[0].(map[string]any)["email"] != "new@beta.example" || items[0].(map[string]any)["display_name"] != "New Person" {
 		t.Fatalf("links for the import: %v", links)
 	}
 }
@@ -306,7 +306,7 @@ func TestActivationLinks(t *testing.T) {
 	}
 	first := a.c.must(201, "POST", a.admin("/users/"+id+"/activation-link"), nil)
 	second := a.c.must(201, "POST", a.admin("/users/"+id+"/activation-link"), nil)
-	if first["email"] != "lee@alpha.example" || first["user_id"] != id || first["expires_at"] == nil {
+	if first["email"] != "lee@alpha.example" || first["display_name"] != "Lee" || first["user_id"] != id || first["expires_at"] == nil {
 		t.Fatalf("link: %v", first)
 	}
 	anon := e.client()
@@ -365,7 +365,7 @@ func TestActivationLinks(t *testing.T) {
 	stranger := b.provision(map[string]any{"email": "stranger@beta.example", "display_name": "Stranger"})
 	got := a.c.must(200, "POST", a.admin("/activation-links"), map[string]any{"user_ids": []string{mo, id, stranger}})
 	items, skipped := got["items"].([]any), got["skipped"].([]any)
-	if len(items) != 1 || items[0].(map[string]any)["user_id"] != mo || len(skipped) != 2 {
+	if len(items) != 1 || items[0].(map[string]any)["user_id"] != mo || items[0].(map[string]any)["display_name"] != "Mo" || len(skipped) != 2 {
 		t.Fatalf("batch: %v", got)
 	}
 	for _, s := range skipped {
@@ -444,6 +444,7 @@ func TestInstallationDomains(t *testing.T) {
 		{"GET", "/api/v1/installation/orgs"}, {"GET", "/api/v1/installation/orgs/" + a.orgID + "/domains"},
 		{"POST", "/api/v1/installation/orgs/" + a.orgID + "/domains"}, {"DELETE", "/api/v1/installation/orgs/" + a.orgID + "/domains/alpha.example"},
 		{"POST", "/api/v1/installation/users/" + a.orgID + "/disable"}, {"POST", "/api/v1/installation/users/" + a.orgID + "/enable"},
+		{"GET", "/api/v1/installation/users?q=alpha"},
 	}
 	for _, r := range routes {
 		if res := a.c.do(r.method, r.path, map[string]string{"domain": "alpha.example"}); res.status != 403 || res.errorCode(t) != "installation_admin_required" {
@@ -497,6 +498,55 @@ func TestInstallationDomains(t *testing.T) {
 	a.c.must(204, "DELETE", "/api/v1/installation/orgs/"+b.orgID+"/domains/beta.example", nil)
 	if r := a.c.do("DELETE", "/api/v1/installation/orgs/"+a.orgID+"/domains/beta.example", nil); r.status != 404 {
 		t.Fatalf("unassigning a domain of another organisation: %d", r.status)
+	}
+}
+
+// TestInstallationAccounts: installation admins find any account by name or email (the LIKE
+// wildcards taken literally) to disable it; nobody else lists the installation's accounts, not
+// even an installation admin's API token.
+func TestInstallationAccounts(t *testing.T) {
+	e := newTestEnv(t)
+	a := e.mustDir("Alpha", "owner@alpha.example")
+	b := e.mustDir("Beta", "owner@beta.example")
+	kim := b.provision(map[string]any{"email": "kim@beta.example", "display_name": "Kim Percent 100%"})
+	b.provision(map[string]any{"email": "lou@beta.example", "display_name": "Lou"})
+	if r := a.c.do("GET", "/api/v1/installation/users?q=kim", nil); r.status != 403 || r.errorCode(t) != "installation_admin_required" {
+		t.Fatalf("an owner lists the accounts: %d %s", r.status, r.body)
+	}
+	mustAdmin(t, e, "grant-installation-admin", "--email", "owner@alpha.example")
+	tok := e.tokenClient(a.c.must(201, "POST", a.org("/tokens"), map[string]any{"name": "t"})["secret"].(string))
+	if r := tok.do("GET", "/api/v1/installation/users?q=kim", nil); r.status != 403 || r.errorCode(t) != "installation_admin_required" {
+		t.Fatalf("an installation admin's token lists the accounts: %d %s", r.status, r.body)
+	}
+	// Another organisation's person, found by part of the email, in any case.
+	got := a.c.must(200, "GET", "/api/v1/installation/users?q=KIM@BETA", nil)
+	items := got["items"].([]any)
+	if got["total"] != 1.0 || len(items) != 1 {
+		t.Fatalf("search: %v", got)
+	}
+	k := items[0].(map[string]any)
+	if k["id"] != kim || k["email"] != "kim@beta.example" || k["display_name"] != "Kim Percent 100%" || k["status"] != "active" || k["installation_admin"] != false || k["created_at"] == nil {
+		t.Fatalf("the account: %v", k)
+	}
+	// "%" is a character, not "anything".
+	if got := a.c.must(200, "GET", "/api/v1/installation/users?q=%25", nil); got["total"] != 1.0 || got["items"].([]any)[0].(map[string]any)["id"] != kim {
+		t.Fatalf("q=%%: %v", got)
+	}
+	if got := a.c.must(200, "GET", "/api/v1/installation/users?q=k%25m", nil); got["total"] != 0.0 {
+		t.Fatalf("q=k%%m: %v", got)
+	}
+	// Every account, paged: the two owners, Kim and Lou.
+	page := a.c.must(200, "GET", "/api/v1/installation/users?limit=3&offset=2", nil)
+	if page["total"] != 4.0 || len(page["items"].([]any)) != 2 {
+		t.Fatalf("paged: %v", page)
+	}
+	if r := a.c.do("GET", "/api/v1/installation/users?limit=0", nil); r.status != 400 {
+		t.Fatalf("limit=0: %d", r.status)
+	}
+	// What the list finds, the installation admin disables, and the list says so.
+	a.c.must(200, "POST", "/api/v1/installation/users/"+kim+"/disable", nil)
+	if k := a.c.must(200, "GET", "/api/v1/installation/users?q=kim", nil)["items"].([]any)[0].(map[string]any); k["status"] != "deactivated" {
+		t.Fatalf("after disabling: %v", k)
 	}
 }
 

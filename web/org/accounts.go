@@ -42,14 +42,15 @@ func (h *Handler) activationURL(token string) string {
 }
 
 type activationLinkJSON struct {
-	UserID    string    `json:"user_id"`
-	Email     string    `json:"email"`
-	URL       string    `json:"url"`
-	ExpiresAt time.Time `json:"expires_at"`
+	UserID      string    `json:"user_id"`
+	Email       string    `json:"email"`
+	DisplayName string    `json:"display_name"`
+	URL         string    `json:"url"`
+	ExpiresAt   time.Time `json:"expires_at"`
 }
 
 func (h *Handler) toActivationLinkJSON(l apporg.ActivationLink) activationLinkJSON {
-	return activationLinkJSON{l.UserID.String(), l.Email, h.activationURL(l.Token), l.ExpiresAt}
+	return activationLinkJSON{l.UserID.String(), l.Email, l.DisplayName, h.activationURL(l.Token), l.ExpiresAt}
 }
 
 func (h *Handler) createActivationLink(c echo.Context) error {

@@ -70,6 +70,7 @@ type Service interface {
 	AssignDomain(ctx context.Context, i authz.Installer, orgID uuid.UUID, domain string) (apporg.AssignedDomain, error)
 	UnassignDomain(ctx context.Context, i authz.Installer, orgID uuid.UUID, domain string) error
 	SetAccountDisabled(ctx context.Context, i authz.Installer, userID uuid.UUID, disabled bool) (*identity.User, error)
+	ListAccounts(ctx context.Context, i authz.Installer, f apporg.AccountFilter) ([]apporg.Account, int, error)
 }
 
 // Handler serves the organisation routes.

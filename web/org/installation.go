@@ -2,10 +2,13 @@ package org
 
 import (
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	apporg "canopy/app/org"
 	"canopy/domain/errs"
 	"canopy/domain/org"
 	webidentity "canopy/web/identity"
@@ -19,6 +22,7 @@ func (h *Handler) registerInstallation(r *server.Router) {
 	r.Add(server.Installation, http.MethodGet, "/installation/orgs/:orgID/domains", h.listDomains)
 	r.Add(server.Installation, http.MethodPost, "/installation/orgs/:orgID/domains", h.assignDomain)
 	r.Add(server.Installation, http.MethodDelete, "/installation/orgs/:orgID/domains/:domain", h.unassignDomain)
+	r.Add(server.Installation, http.MethodGet, "/installation/users", h.installationAccounts)
 	r.Add(server.Installation, http.MethodPost, "/installation/users/:userID/disable", h.disableAccountInstallation)
 	r.Add(server.Installation, http.MethodPost, "/installation/users/:userID/enable", h.enableAccountInstallation)
 }
@@ -132,4 +136,34 @@ func (h *Handler) disableAccountInstallation(c echo.Context) error {
 }
 func (h *Handler) enableAccountInstallation(c echo.Context) error {
 	return h.setAccountDisabled(c, false)
+}
+
+// accountJSON is an account as installation admins list it.
+type accountJSON struct {
+	ID                string    `json:"id"`
+	Email             string    `json:"email"`
+	DisplayName       string    `json:"display_name"`
+	Status            string    `json:"status"`
+	InstallationAdmin bool      `json:"installation_admin"`
+	CreatedAt         time.Time `json:"created_at"`
+}
+
+func (h *Handler) installationAccounts(c echo.Context) error {
+	limit, offset, err := server.Page(c)
+	if err != nil {
+		return err
+	}
+	q := strings.TrimSpace(c.QueryParam("q"))
+	if utf8.RuneCountInString(q) > 200 {
+		return errs.Invalidf("query parameter \"q\" must be at most 200 characters")
+	}
+	as, total, err := h.svc.ListAccounts(c.Request().Context(), server.Installer(c), apporg.AccountFilter{Query: q, Limit: limit, Offset: offset})
+	if err != nil {
+		return err
+	}
+	out := make([]accountJSON, len(as))
+	for i, a := range as {
+		out[i] = accountJSON{a.ID.String(), a.Email, a.DisplayName, string(a.Status), a.InstallationAdmin, a.CreatedAt}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": out, "total": total})
 }

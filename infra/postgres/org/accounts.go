@@ -9,7 +9,9 @@ import (
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 
+	apporg "canopy/app/org"
 	"canopy/domain/errs"
+	"canopy/domain/identity"
 	"canopy/domain/org"
 	"canopy/infra/postgres"
 )
@@ -37,6 +39,39 @@ func (r *Accounts) InDomain(ctx context.Context, domain string, orgID uuid.UUID)
 		return 0, 0, postgres.Translate(err)
 	}
 	return n.Total, n.Elsewhere, nil
+}
+
+// List implements apporg.Accounts. The query's LIKE wildcards are escaped, so that "%" and
+// "_" match themselves.
+func (r *Accounts) List(ctx context.Context, f apporg.AccountFilter) ([]apporg.Account, int, error) {
+	q := postgres.Conn(ctx, r.db).Table("users u")
+	if f.Query != "" {
+		like := "%" + postgres.EscapeLike(strings.ToLower(f.Query)) + "%"
+		q = q.Where(`(lower(u.display_name) LIKE ? ESCAPE '\' OR lower(u.email) LIKE ? ESCAPE '\')`, like, like)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, postgres.Translate(err)
+	}
+	var rows []struct {
+		ID                uuid.UUID
+		Email             string
+		DisplayName       string
+		Status            string
+		InstallationAdmin bool
+		CreatedAt         time.Time
+	}
+	err := q.Select("u.id, u.email, u.display_name, u.status, u.installation_admin, u.created_at").
+		Order("lower(u.display_name), lower(u.email), u.id").Limit(f.Limit).Offset(f.Offset).Scan(&rows).Error
+	if err != nil {
+		return nil, 0, postgres.Translate(err)
+	}
+	out := make([]apporg.Account, len(rows))
+	for i, a := range rows {
+		out[i] = apporg.Account{ID: a.ID, Email: a.Email, DisplayName: a.DisplayName, Status: identity.UserStatus(a.Status),
+			InstallationAdmin: a.InstallationAdmin, CreatedAt: a.CreatedAt}
+	}
+	return out, int(total), nil
 }
 
 // Ties implements apporg.Accounts.

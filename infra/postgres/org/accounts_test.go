@@ -2,11 +2,13 @@ package org_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	apporg "canopy/app/org"
 	"canopy/domain/errs"
 	"canopy/domain/identity"
 	"canopy/domain/org"
@@ -121,5 +123,51 @@ func TestEmailInvitations(t *testing.T) {
 	}
 	if l, _ := r.ListForEmail(ctx, "p@people.example", now); len(l) != 0 {
 		t.Fatalf("after revoking: %v", l)
+	}
+}
+
+// TestListAccounts: the installation's accounts are listed by name, paged, and searched by name
+// or email case-insensitively with the LIKE wildcards taken literally.
+func TestListAccounts(t *testing.T) {
+	db := pgtest.MustDB(t)
+	ctx := context.Background()
+	users := pgidentity.NewUsers(db, pinyin.Keys)
+	for _, p := range []struct{ email, name string }{
+		{"zoe@a.example", "Zoë"}, {"100pct@a.example", "Per 100% Cent"}, {"ada@b.example", "Ada"}, {"under_score@b.example", "Bob"},
+	} {
+		u, err := identity.NewUser(identity.NewUserInput{Email: p.email, DisplayName: p.name}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := users.Create(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := pgorg.NewAccounts(db)
+	names := func(q string, limit, offset int) ([]string, int) {
+		t.Helper()
+		as, total, err := r.List(ctx, apporg.AccountFilter{Query: q, Limit: limit, Offset: offset})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, a := range as {
+			if a.Status != identity.UserActive || a.CreatedAt.IsZero() || a.Email == "" {
+				t.Fatalf("account %+v", a)
+			}
+			out = append(out, a.DisplayName)
+		}
+		return out, total
+	}
+	if got, total := names("", 2, 0); total != 4 || strings.Join(got, ",") != "Ada,Bob" {
+		t.Fatalf("first page: %v of %d", got, total)
+	}
+	if got, total := names("", 2, 2); total != 4 || strings.Join(got, ",") != "Per 100% Cent,Zoë" {
+		t.Fatalf("second page: %v of %d", got, total)
+	}
+	for q, want := range map[string]string{"ZOE@": "Zoë", "%": "Per 100% Cent", "_": "Bob", "b.EXAMPLE": "Ada,Bob", "a%e": ""} {
+		if got, total := names(q, 50, 0); strings.Join(got, ",") != want || total != len(got) {
+			t.Errorf("q=%q: %v of %d, want %q", q, got, total, want)
+		}
 	}
 }

@@ -39,6 +39,7 @@ export type ActivationLink = Schemas['ActivationLink'];
 export type ActivationLinks = Schemas['ActivationLinks'];
 export type PendingInvitation = Schemas['PendingInvitation'];
 export type InstallationOrg = Schemas['InstallationOrg'];
+export type InstallationAccount = Schemas['InstallationAccount'];
 export type EmailDomain = Schemas['EmailDomain'];
 export type AssignedDomain = Schemas['AssignedDomain'];
 type ErrorBody = Schemas['Error'];

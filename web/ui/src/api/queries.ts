@@ -31,6 +31,7 @@ export const keys = {
   /** The invitations waiting for the signed-in person's email. */
   myInvitations: ['myInvitations'] as const,
   installationOrgs: ['installation', 'orgs'] as const,
+  installationAccounts: ['installation', 'accounts'] as const,
 };
 
 /**
@@ -140,6 +141,16 @@ export function useInstallationOrgs() {
   return useQuery({
     queryKey: keys.installationOrgs,
     queryFn: () => unwrap(api.GET('/api/v1/installation/orgs')),
+  });
+}
+
+/** useInstallationAccounts is a page of every account of the installation, searched by name or email (installation admins). */
+export function useInstallationAccounts(filter: { q?: string; limit: number; offset: number }) {
+  return useQuery({
+    queryKey: [...keys.installationAccounts, filter],
+    queryFn: () =>
+      unwrap(api.GET('/api/v1/installation/users', { params: { query: { q: filter.q || undefined, limit: filter.limit, offset: filter.offset } } })),
+    placeholderData: (previous) => previous,
   });
 }
 

@@ -1360,6 +1360,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/installation/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every account of the installation, to find one to disable or enable.
+         * @description For installation admins, signed in with a session; anyone else (an API token included) gets 403 `installation_admin_required`. `q` matches the display name or the email, case-insensitively, as literal text (`%` and `_` match themselves). Ordered by name.
+         */
+        get: operations["listInstallationAccounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/installation/users/{userID}/disable": {
         parameters: {
             query?: never;
@@ -1671,11 +1691,28 @@ export interface components {
              */
             email: string;
         };
+        InstallationAccount: {
+            /** Format: uuid */
+            id: string;
+            /** Format: email */
+            email: string;
+            display_name: string;
+            /**
+             * @description `deactivated`: the account is disabled and signs in nowhere.
+             * @enum {string}
+             */
+            status: "active" | "deactivated";
+            installation_admin: boolean;
+            /** Format: date-time */
+            created_at: string;
+        };
         ActivationLink: {
             /** Format: uuid */
             user_id: string;
             /** Format: email */
             email: string;
+            /** @description The person's name, to tell the links apart when handing them over. */
+            display_name: string;
             /** @description The link to give the person: `<public_url>/activate/<token>`. Shown only in this answer. */
             url: string;
             /** Format: date-time */
@@ -4275,6 +4312,37 @@ export interface operations {
             401: components["responses"]["Unauthenticated"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    listInstallationAccounts: {
+        parameters: {
+            query?: {
+                /** @description Part of a name or email. */
+                q?: string;
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of accounts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["InstallationAccount"][];
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            403: components["responses"]["Forbidden"];
         };
     };
     installationDisableAccount: {

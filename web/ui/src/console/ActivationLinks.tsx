@@ -4,7 +4,7 @@ import type { TFunction } from 'i18next';
 import { Alert, Button, Modal, Space, Table } from 'antd';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, api, unwrap, type ActivationLinks } from '../api/client';
+import { ApiError, api, unwrap, type ActivationLink, type ActivationLinks } from '../api/client';
 import { keys } from '../api/queries';
 import { CopyButton, CopyField } from '../components/CopyField';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -15,10 +15,22 @@ import { useFormat } from '../lib/hooks';
 import type { Target } from './MemberDialogs';
 
 /**
- * ActivationLinkDialog issues a new activation link for one member whose account has no password
- * yet, and shows it to copy or scan. Opening it ends the member's previous link.
+ * ActivationLinkDialog shows an activation link for one member, to copy or scan. Given no link,
+ * it issues a new one as it opens, for a member whose account has no password yet; that ends
+ * the member's previous link. Given one (a reset of the member's sign-in made it), it shows that.
  */
-export function ActivationLinkDialog({ orgID, target, onClose }: { orgID: string; target: Target; onClose: () => void }) {
+export function ActivationLinkDialog({
+  orgID,
+  target,
+  reset,
+  onClose,
+}: {
+  orgID: string;
+  target: Target;
+  /** The link a reset of the member's credentials answered with: shown as it is, and nothing issued. */
+  reset?: ActivationLink;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const format = useFormat();
   const queryClient = useQueryClient();
@@ -31,14 +43,14 @@ export function ActivationLinkDialog({ orgID, target, onClose }: { orgID: string
     },
   });
   // Issue once per opening: a second link would end the first (React runs effects twice in development).
-  const issued = useRef(false);
+  const issued = useRef(!!reset);
   useEffect(() => {
     if (issued.current) return;
     issued.current = true;
     issue.mutate();
   }, [issue]);
 
-  const link = issue.data;
+  const link = reset ?? issue.data;
   return (
     <Modal
       open
@@ -51,9 +63,9 @@ export function ActivationLinkDialog({ orgID, target, onClose }: { orgID: string
         </Button>
       }
     >
-      {issue.isPending || issue.isIdle ? (
+      {!reset && (issue.isPending || issue.isIdle) ? (
         <PageLoading />
-      ) : issue.isError ? (
+      ) : !reset && issue.isError ? (
         <>
           <ErrorAlert error={errorText(t, issue.error)} />
           {!(issue.error instanceof ApiError && issue.error.status < 500) && (
@@ -63,6 +75,7 @@ export function ActivationLinkDialog({ orgID, target, onClose }: { orgID: string
       ) : (
         link && (
           <div className="invite-result">
+            {reset && <p>{t('activation.resetDone', { name: target.name })}</p>}
             <p>{t('activation.dialogText', { name: target.name, email: link.email })}</p>
             <CopyField label={t('activation.link')} value={link.url} />
             <figure className="invite-qr">
@@ -142,13 +155,14 @@ export function ImportActivationLinks({ orgID, importID }: { orgID: string; impo
                 scroll={{ x: 'max-content' }}
                 pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
                 columns={[
+                  { title: t('activation.name'), key: 'name', render: (_, l) => l.display_name },
                   { title: t('activation.email'), key: 'email', render: (_, l) => l.email },
                   { title: t('activation.link'), key: 'url', render: (_, l) => <code className="activation-url">{l.url}</code> },
                   { title: t('activation.expires'), key: 'expires', render: (_, l) => format.dateTime(l.expires_at), responsive: ['md'] },
                   {
                     title: <span className="visually-hidden">{t('common.actions')}</span>,
                     key: 'copy',
-                    render: (_, l) => <CopyButton size="small" value={l.url} label={t('activation.copyFor', { email: l.email })} />,
+                    render: (_, l) => <CopyButton size="small" value={l.url} label={t('activation.copyFor', { name: l.display_name, email: l.email })} />,
                   },
                 ]}
               />

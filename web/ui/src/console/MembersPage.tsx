@@ -3,7 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Dropdown, Radio, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap, type Role } from '../api/client';
+import { api, unwrap, type ActivationLink, type Role } from '../api/client';
 import { keys, useDepartmentMembers, useMe, useMembers } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
 import { PageHeader } from '../components/PageHeader';
@@ -35,11 +35,13 @@ interface Row {
   activation_pending?: boolean;
 }
 
-type Dialog = { kind: 'role' | 'departments' | 'activation'; target: Target };
+/** Dialog is the open dialog; an activation link that a reset answered with comes along to be shown. */
+type Dialog = { kind: 'role' | 'departments' | 'activation'; target: Target; reset?: ActivationLink };
 
 /**
  * MembersPage lists, searches, invites, deactivates and reactivates the organisation's members,
- * and gives those who have not activated their account yet a link to do it.
+ * gives those who have not activated their account yet a link to do it, and resets the sign-in of
+ * an account someone else may know the password of (docs/accounts.md, "Resetting credentials").
  */
 export default function MembersPage() {
   const { t } = useTranslation();
@@ -88,6 +90,23 @@ export default function MembersPage() {
       okText: t('members.deactivate'),
     });
   };
+
+  // Resetting ends every session and token of the person, everywhere, and removes their password;
+  // the new activation link it answers with is shown in the dialog the "Activation link" action uses.
+  const reset = (member: Row) =>
+    confirm({
+      title: t('members.resetTitle', { name: member.display_name }),
+      content: t('members.resetConfirm', { name: member.display_name }),
+      okText: t('members.reset'),
+      success: t('members.resetDone', { name: member.display_name }),
+      run: async () => {
+        const link = await unwrap(
+          api.POST('/api/v1/admin/orgs/{orgID}/users/{userID}/reset-credentials', { params: { path: { orgID: org.id, userID: member.user_id } } }),
+        );
+        setDialog({ kind: 'activation', target: { userID: member.user_id, name: member.display_name }, reset: link });
+      },
+      refresh: () => queryClient.invalidateQueries({ queryKey: keys.members(org.id) }),
+    });
 
   const selfID = me.data?.user.id;
   const mayChange = (m: Row) => m.user_id !== selfID && (m.role !== 'owner' || org.role === 'owner');
@@ -200,8 +219,10 @@ export default function MembersPage() {
                     items: [
                       ...(mayChange(m) ? [{ key: 'role', label: t('members.changeRole') }] : []),
                       { key: 'departments', label: t('members.departments') },
+                      // Someone who has not activated yet needs an activation link, not a reset.
+                      ...(mayChange(m) && m.status === 'active' && !pending(m) ? [{ key: 'reset', label: t('members.reset'), danger: true }] : []),
                     ],
-                    onClick: ({ key }) => open(key === 'role' ? 'role' : 'departments', m),
+                    onClick: ({ key }) => (key === 'reset' ? reset(m) : open(key === 'role' ? 'role' : 'departments', m)),
                   }}
                 >
                   <Button size="small" icon={<MoreOutlined aria-hidden />} aria-label={t('members.moreNamed', { name: m.display_name })} />
@@ -215,7 +236,15 @@ export default function MembersPage() {
       <InviteDialog orgID={org.id} open={inviting} onClose={() => setInviting(false)} />
       {dialog?.kind === 'role' && <RoleDialog target={dialog.target} onClose={() => setDialog(undefined)} />}
       {dialog?.kind === 'departments' && <DepartmentsDialog target={dialog.target} onClose={() => setDialog(undefined)} />}
-      {dialog?.kind === 'activation' && <ActivationLinkDialog orgID={org.id} target={dialog.target} onClose={() => setDialog(undefined)} />}
+      {dialog?.kind === 'activation' && (
+        <ActivationLinkDialog
+          key={`${dialog.target.userID}${dialog.reset ? ':reset' : ''}`}
+          orgID={org.id}
+          target={dialog.target}
+          reset={dialog.reset}
+          onClose={() => setDialog(undefined)}
+        />
+      )}
     </>
   );
 }

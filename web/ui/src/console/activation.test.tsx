@@ -25,7 +25,8 @@ const member = (id: string, name: string, email: string, pending: boolean) => ({
 });
 const wang = member('u2', 'Wang Wei', 'wang@example.com', true);
 const zhao = member('u3', 'Zhao Lei', 'zhao@example.com', false);
-const link = { user_id: 'u2', email: 'wang@example.com', url: 'https://canopy.example/activate/tok-wang', expires_at: '2030-01-02T03:04:05Z' };
+const link = { user_id: 'u2', email: 'wang@example.com', display_name: 'Wang Wei', url: 'https://canopy.example/activate/tok-wang', expires_at: '2030-01-02T03:04:05Z' };
+const zhaoLink = { user_id: 'u3', email: 'zhao@example.com', display_name: 'Zhao Lei', url: 'https://canopy.example/activate/tok-zhao', expires_at: '2030-01-02T03:04:05Z' };
 
 function membersPage(extra: Parameters<typeof fakeApi>[0]) {
   return fakeApi({
@@ -100,6 +101,54 @@ describe('activation on the members page', () => {
   });
 });
 
+describe('resetting a member’s sign-in', () => {
+  it('asks first, then shows the new activation link in the activation dialog', async () => {
+    const { calls } = membersPage({ [`POST ${adminPath}/users/u3/reset-credentials`]: () => json(200, zhaoLink) });
+    renderAt('/console/members');
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
+    // Someone who has not activated yet gets an activation link, not a reset.
+    await user.click(await screen.findByLabelText('More actions for Wang Wei'));
+    expect(await screen.findByText('Set departments')).toBeInTheDocument();
+    expect(screen.queryByRole('menuitem', { name: 'Reset sign-in' })).not.toBeInTheDocument();
+    await user.keyboard('{Escape}');
+
+    await user.click(screen.getByLabelText('More actions for Zhao Lei'));
+    await user.click(await screen.findByRole('menuitem', { name: 'Reset sign-in' }));
+    const confirm = await screen.findByRole('dialog');
+    expect(within(confirm).getAllByText('Reset the sign-in of Zhao Lei?').length).toBeGreaterThan(0);
+    expect(within(confirm).getByText(/every session and API token of theirs ends at once/)).toBeInTheDocument();
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
+    await user.click(within(confirm).getByRole('button', { name: 'Reset sign-in' }));
+
+    const field = await screen.findByLabelText('Activation link');
+    expect(field).toHaveValue('https://canopy.example/activate/tok-zhao');
+    const dialog = field.closest<HTMLElement>('[role="dialog"]')!;
+    expect(within(dialog).getByText('Activation link for Zhao Lei')).toBeInTheDocument();
+    expect(within(dialog).getByText('The password of Zhao Lei was removed, and every session and token of theirs has ended.')).toBeInTheDocument();
+    expect(within(dialog).getByRole('img', { name: 'QR code of the activation link for Zhao Lei' })).toHaveAttribute('src', '/api/v1/activation/tok-zhao/qr.png');
+    expect(await screen.findByText('The sign-in of Zhao Lei was reset.')).toBeInTheDocument();
+    // The reset's own link is shown: no second link is issued, which would end it.
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual([`${adminPath}/users/u3/reset-credentials`]);
+  });
+
+  // Every code's words are checked in lib/errors.test.ts; here, that the page shows them.
+  it('says why it cannot, in the admin’s language', async () => {
+    membersPage({
+      'GET /api/v1/me': () => json(200, me({ locale: 'zh-CN' })),
+      [`POST ${adminPath}/users/u3/reset-credentials`]: () => apiError(403, 'owner_protected', 'only an owner changes their own account'),
+    });
+    renderAt('/console/members');
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
+    await user.click(await screen.findByLabelText('Zhao Lei 的更多操作'));
+    await user.click(await screen.findByRole('menuitem', { name: '重置登录' }));
+    const confirm = await screen.findByRole('dialog');
+    expect(within(confirm).getAllByText('重置 Zhao Lei 的登录？').length).toBeGreaterThan(0);
+    await user.click(within(confirm).getByRole('button', { name: '重置登录' }));
+    expect(await screen.findByText('只有所有者能更改所有者的账号。')).toBeInTheDocument();
+    expect(screen.queryByLabelText('激活链接')).not.toBeInTheDocument();
+  });
+});
+
 describe('activation links for an import', () => {
   const job = {
     id: 'j1',
@@ -120,8 +169,8 @@ describe('activation links for an import', () => {
     issues: { items: [], total: 0, truncated: false },
   };
   const links = [
-    { user_id: 'n1', email: 'a@example.com', url: 'https://canopy.example/activate/tok-a', expires_at: '2030-01-02T03:04:05Z' },
-    { user_id: 'n2', email: 'b@example.com', url: 'https://canopy.example/activate/tok-b', expires_at: '2030-01-02T03:04:05Z' },
+    { user_id: 'n1', email: 'a@example.com', display_name: 'Ada Wu', url: 'https://canopy.example/activate/tok-a', expires_at: '2030-01-02T03:04:05Z' },
+    { user_id: 'n2', email: 'b@example.com', display_name: '=Bo', url: 'https://canopy.example/activate/tok-b', expires_at: '2030-01-02T03:04:05Z' },
   ];
 
   it('lists a link for everyone the import created, to copy one by one, all at once, or as CSV', async () => {
@@ -152,18 +201,19 @@ describe('activation links for an import', () => {
     await user.click(await screen.findByRole('button', { name: 'Activation links for new people' }));
 
     const row = (await screen.findByText('a@example.com')).closest('tr')!;
+    expect(within(row).getByText('Ada Wu')).toBeInTheDocument();
     expect(within(row).getByText('https://canopy.example/activate/tok-a')).toBeInTheDocument();
     expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ import_id: 'j1' });
     expect(screen.getByText('2 people got no link:')).toBeInTheDocument();
     expect(screen.getByText('c@example.com: already activated')).toBeInTheDocument();
     expect(screen.getByText('n4: not a member of the organisation')).toBeInTheDocument();
 
-    await user.click(within(row).getByRole('button', { name: 'Copy the link for a@example.com' }));
+    await user.click(within(row).getByRole('button', { name: 'Copy the link for Ada Wu (a@example.com)' }));
     expect(await navigator.clipboard.readText()).toBe('https://canopy.example/activate/tok-a');
 
     await user.click(screen.getByRole('button', { name: 'Copy all' }));
     expect(await navigator.clipboard.readText()).toBe(
-      'a@example.com\thttps://canopy.example/activate/tok-a\t2030-01-02T03:04:05Z\nb@example.com\thttps://canopy.example/activate/tok-b\t2030-01-02T03:04:05Z',
+      "Ada Wu\ta@example.com\thttps://canopy.example/activate/tok-a\t2030-01-02T03:04:05Z\n'=Bo\tb@example.com\thttps://canopy.example/activate/tok-b\t2030-01-02T03:04:05Z",
     );
 
     await user.click(screen.getByRole('button', { name: 'Download CSV' }));
@@ -175,7 +225,7 @@ describe('activation links for an import', () => {
       reader.readAsText(created[0]);
     });
     expect(text.replace(/^\uFEFF/, '')).toBe(
-      'email,activation_link,expires_at\r\na@example.com,https://canopy.example/activate/tok-a,2030-01-02T03:04:05Z\r\nb@example.com,https://canopy.example/activate/tok-b,2030-01-02T03:04:05Z\r\n',
+      "name,email,activation_link,expires_at\r\nAda Wu,a@example.com,https://canopy.example/activate/tok-a,2030-01-02T03:04:05Z\r\n'=Bo,b@example.com,https://canopy.example/activate/tok-b,2030-01-02T03:04:05Z\r\n",
     );
   });
 

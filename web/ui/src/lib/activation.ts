@@ -16,7 +16,7 @@ export function activationQRPath(url: string): string {
   return `/api/v1/activation/${encodeURIComponent(activationToken(url))}/qr.png`;
 }
 
-type Row = Pick<ActivationLink, 'email' | 'url' | 'expires_at'>;
+type Row = Pick<ActivationLink, 'display_name' | 'email' | 'url' | 'expires_at'>;
 
 /** oneLine keeps a value to one cell of one line, whatever it holds. */
 function oneLine(value: string): string {
@@ -24,25 +24,31 @@ function oneLine(value: string): string {
 }
 
 /**
- * activationTSV is the links as tab-separated lines (email, link, valid until), which paste into
- * a spreadsheet or a chat as they are.
+ * defuse keeps a spreadsheet from running a value as a formula (one starting with =, +, -, @, a
+ * tab or a carriage return; OWASP's CSV injection advice): names come from imports and identity
+ * providers, and pasted lines land in spreadsheets as often as downloaded files do.
  */
-export function activationTSV(rows: Row[]): string {
-  return rows.map((r) => [r.email, r.url, r.expires_at].map(oneLine).join('\t')).join('\n');
+function defuse(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
 /**
- * csvCell quotes a value for CSV, and defuses one that a spreadsheet would run as a formula
- * (starting with =, +, -, @, a tab or a carriage return; OWASP's CSV injection advice).
+ * activationTSV is the links as tab-separated lines (name, email, link, valid until), which paste
+ * into a spreadsheet or a chat as they are.
  */
+export function activationTSV(rows: Row[]): string {
+  return rows.map((r) => [r.display_name, r.email, r.url, r.expires_at].map((v) => oneLine(defuse(v))).join('\t')).join('\n');
+}
+
+/** csvCell quotes a value for CSV, and defuses one that a spreadsheet would run as a formula. */
 export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const safe = defuse(value);
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** activationCSV is the links as a CSV file with a header row. */
 export function activationCSV(rows: Row[]): string {
-  const lines = [['email', 'activation_link', 'expires_at'], ...rows.map((r) => [r.email, r.url, r.expires_at])];
+  const lines = [['name', 'email', 'activation_link', 'expires_at'], ...rows.map((r) => [r.display_name, r.email, r.url, r.expires_at])];
   return lines.map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 

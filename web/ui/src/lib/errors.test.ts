@@ -52,3 +52,21 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(value, now)).toBeUndefined();
   });
 });
+
+describe('the account errors', () => {
+  afterAll(() => i18n.changeLanguage('en'));
+
+  it.each([
+    ['owner_protected', 403, 'Only an owner can change an owner’s account.', '只有所有者能更改所有者的账号。'],
+    ['admin_protected', 403, 'Changing an administrator’s account needs the permission to transfer ownership.', '更改管理员的账号需要“转让所有权”权限。'],
+    ['cannot_reset_self', 409, 'You can’t reset your own sign-in. Change your password on your profile instead.', '不能重置你自己的登录，请在个人资料中修改密码。'],
+    ['account_disabled', 409, 'This account is disabled.', '该账号已停用。'],
+    ['cannot_disable_self', 409, 'You can’t disable your own account.', '不能停用你自己的账号。'],
+  ])('%s reads as the UI’s own words in both languages, not the server’s English', async (code, status, en, zh) => {
+    const err = new ApiError(status, code, 'the server’s English message');
+    await i18n.changeLanguage('en');
+    expect(errorText(i18n.t, err)).toBe(en);
+    await i18n.changeLanguage('zh-CN');
+    expect(errorText(i18n.t, err)).toBe(zh);
+  });
+});

@@ -61,6 +61,16 @@ export function errorText(t: TFunction, err: unknown): string {
         return t('errors.accountNotManaged');
       case 'cannot_deactivate_self':
         return t('errors.cannotDeactivateSelf');
+      case 'owner_protected':
+        return t('errors.ownerProtected');
+      case 'admin_protected':
+        return t('errors.adminProtected');
+      case 'cannot_reset_self':
+        return t('errors.cannotResetSelf');
+      case 'account_disabled':
+        return t('errors.accountDisabled');
+      case 'cannot_disable_self':
+        return t('errors.cannotDisableSelf');
       case 'session_expired':
         return t('errors.unauthenticated');
       case 'csrf_failed':

@@ -1,18 +1,20 @@
 import { CloseOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Form, Input, List, Result, Tag } from 'antd';
+import { Alert, Button, Card, Form, Input, List, Result, Table, Tabs, Tag } from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { api, unwrap, type AssignedDomain, type InstallationOrg } from '../api/client';
-import { keys, useInstallationOrgs, useMe } from '../api/queries';
+import { api, unwrap, type AssignedDomain, type InstallationAccount, type InstallationOrg } from '../api/client';
+import { keys, useInstallationAccounts, useInstallationOrgs, useMe } from '../api/queries';
 import { PageHeader } from '../components/PageHeader';
 import { PageError, PageLoading } from '../components/PageState';
 import { SearchInput } from '../components/SearchInput';
 import { FormDialog } from '../console/shared/FormDialog';
+import { MemberCell } from '../console/shared/MemberTable';
 import { normaliseDomain } from '../lib/domain';
 import { useFormat } from '../lib/hooks';
 import { useAction } from '../lib/useAction';
+import { useDebouncedSearch } from '../lib/useDebouncedSearch';
 
 const PAGE_SIZE = 20;
 
@@ -24,8 +26,9 @@ interface AssignedNote {
 
 /**
  * InstallationPage is for the people who run the installation (installation_admin on /me): every
- * organisation with the email domains assigned to it, and assigning or taking away a domain. An
- * organisation manages the accounts in its domains (docs/accounts.md).
+ * organisation with the email domains assigned to it, and assigning or taking away a domain (an
+ * organisation manages the accounts in its domains, docs/accounts.md); and every account, to
+ * find one and disable or enable it.
  */
 export default function InstallationPage() {
   const { t } = useTranslation();
@@ -51,7 +54,12 @@ export default function InstallationPage() {
   return (
     <>
       <PageHeader title={t('installation.title')} description={t('installation.description')} />
-      <Organisations />
+      <Tabs
+        items={[
+          { key: 'orgs', label: t('installation.tabOrganisations'), children: <Organisations /> },
+          { key: 'people', label: t('installation.tabPeople'), children: <People /> },
+        ]}
+      />
     </>
   );
 }
@@ -104,6 +112,112 @@ function Organisations() {
           onAssigned={(result) => setNote({ org: assigning.name, result })}
         />
       )}
+    </>
+  );
+}
+
+/**
+ * People is every account of the installation, searched on the server by name or email, with
+ * disabling and enabling after a confirmation. Installation admins cannot disable themselves.
+ */
+function People() {
+  const { t } = useTranslation();
+  const format = useFormat();
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const { confirm } = useAction();
+  const [page, setPage] = useState(1);
+  const { search, setSearch, q } = useDebouncedSearch(() => setPage(1));
+  const accounts = useInstallationAccounts({ q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  const selfID = me.data?.user.id;
+
+  const change = (a: InstallationAccount, disable: boolean) => {
+    const name = a.display_name;
+    confirm({
+      title: disable ? t('installation.disableTitle', { name }) : t('installation.enableTitle', { name }),
+      content: disable ? t('installation.disableConfirm', { email: a.email }) : t('installation.enableConfirm', { email: a.email }),
+      okText: disable ? t('installation.disable') : t('installation.enable'),
+      danger: disable,
+      success: disable ? t('installation.disabled', { name }) : t('installation.enabled', { name }),
+      run: () =>
+        unwrap(
+          disable
+            ? api.POST('/api/v1/installation/users/{userID}/disable', { params: { path: { userID: a.id } } })
+            : api.POST('/api/v1/installation/users/{userID}/enable', { params: { path: { userID: a.id } } }),
+        ),
+      refresh: () => queryClient.invalidateQueries({ queryKey: keys.installationAccounts }),
+    });
+  };
+
+  if (accounts.isError) return <PageError error={accounts.error} onRetry={() => accounts.refetch()} />;
+  return (
+    <>
+      <p className="card-intro">{t('installation.peopleIntro')}</p>
+      <div className="toolbar">
+        <SearchInput label={t('installation.peopleSearch')} value={search} onChange={setSearch} />
+      </div>
+      <Table<InstallationAccount>
+        rowKey="id"
+        className="installation-people"
+        loading={accounts.isPending}
+        dataSource={accounts.data?.items ?? []}
+        scroll={{ x: 'max-content' }}
+        locale={{ emptyText: q ? t('installation.peopleNoMatch') : t('installation.peopleEmpty') }}
+        pagination={{
+          current: page,
+          pageSize: PAGE_SIZE,
+          total: accounts.data?.total ?? 0,
+          onChange: setPage,
+          hideOnSinglePage: true,
+          showSizeChanger: false,
+          showTotal: (total) => t('installation.peopleTotal', { total }),
+        }}
+        columns={[
+          {
+            title: t('members.name'),
+            key: 'name',
+            render: (_, a) => (
+              <MemberCell
+                name={a.display_name}
+                email={a.email}
+                tags={
+                  <>
+                    {a.id === selfID && <Tag className="you-tag">{t('members.you')}</Tag>}
+                    {a.installation_admin && (
+                      <Tag color="blue" className="name-tag">
+                        {t('installation.installationAdmin')}
+                      </Tag>
+                    )}
+                  </>
+                }
+              />
+            ),
+          },
+          {
+            title: t('members.status'),
+            key: 'status',
+            render: (_, a) =>
+              a.status === 'active' ? <Tag color="green">{t('installation.accountActive')}</Tag> : <Tag color="red">{t('installation.accountDisabled')}</Tag>,
+          },
+          { title: t('installation.created'), key: 'created', render: (_, a) => format.date(a.created_at), responsive: ['md'] },
+          {
+            title: <span className="visually-hidden">{t('common.actions')}</span>,
+            key: 'actions',
+            render: (_, a) =>
+              a.status === 'active' ? (
+                a.id !== selfID && (
+                  <Button size="small" danger onClick={() => change(a, true)} aria-label={t('installation.disableNamed', { name: a.display_name })}>
+                    {t('installation.disable')}
+                  </Button>
+                )
+              ) : (
+                <Button size="small" onClick={() => change(a, false)} aria-label={t('installation.enableNamed', { name: a.display_name })}>
+                  {t('installation.enable')}
+                </Button>
+              ),
+          },
+        ]}
+      />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { InstallationOrg, Me } from '../api/client';
+import type { InstallationAccount, InstallationOrg, Me } from '../api/client';
 import i18n from '../i18n';
 import { apiError, fakeApi, json, me } from '../test/fakeApi';
 import { location, renderAt } from '../test/render';
@@ -140,5 +140,96 @@ describe('the installation page', () => {
     expect(await screen.findByText('acme.com was removed from Acme.')).toBeInTheDocument();
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Remove acme.com from Acme' })).not.toBeInTheDocument());
     expect(calls.filter((c) => c.method === 'DELETE').map((c) => c.path)).toEqual([`/api/v1/installation/orgs/${ACME}/domains/acme.com`]);
+  });
+});
+
+describe('the people of the installation', () => {
+  const account = (id: string, name: string, email: string, extra: Partial<InstallationAccount> = {}): InstallationAccount => ({
+    id,
+    email,
+    display_name: name,
+    status: 'active',
+    installation_admin: false,
+    created_at: '2025-01-02T03:04:05Z',
+    ...extra,
+  });
+  const self = account('00000000-0000-4000-8000-000000000001', 'Li Na', 'li.na@example.com', { installation_admin: true });
+  const kim = account('00000000-0000-4000-8000-000000000301', 'Kim 100%', 'kim@globex.cn');
+  const lou = account('00000000-0000-4000-8000-000000000302', 'Lou', 'lou@acme.com', { status: 'deactivated' });
+
+  it('finds anyone by name or email, and disables or enables their account after asking', async () => {
+    const status: Record<string, InstallationAccount['status']> = { [kim.id]: 'active', [lou.id]: 'deactivated' };
+    const { calls } = fakeApi({
+      'GET /api/v1/me': () => json(200, installer()),
+      'GET /api/v1/installation/orgs': () => json(200, { items: orgs() }),
+      'GET /api/v1/installation/users': (req) => {
+        const q = new URL(req.url).searchParams.get('q') ?? '';
+        const items = [self, kim, lou]
+          .map((a) => ({ ...a, status: status[a.id] ?? a.status }))
+          .filter((a) => `${a.display_name} ${a.email}`.toLowerCase().includes(q.toLowerCase()));
+        return json(200, { items, total: items.length });
+      },
+      [`POST /api/v1/installation/users/${kim.id}/disable`]: () => {
+        status[kim.id] = 'deactivated';
+        return json(200, {});
+      },
+      [`POST /api/v1/installation/users/${lou.id}/enable`]: () => {
+        status[lou.id] = 'active';
+        return json(200, {});
+      },
+    });
+    renderAt('/installation');
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
+    await user.click(await screen.findByRole('tab', { name: 'People' }));
+
+    const kimRow = (await screen.findByText('kim@globex.cn')).closest('tr')!;
+    expect(within(kimRow).getByText('Active')).toBeInTheDocument();
+    const louRow = screen.getByText('lou@acme.com').closest('tr')!;
+    expect(within(louRow).getByText('Disabled')).toBeInTheDocument();
+    const selfRow = screen.getByText('li.na@example.com').closest('tr')!;
+    expect(within(selfRow).getByText('Installation admin')).toBeInTheDocument();
+    expect(within(selfRow).getByText('You')).toBeInTheDocument();
+    // An installation admin cannot disable themselves: the installation keeps a way in.
+    expect(within(selfRow).queryByRole('button')).not.toBeInTheDocument();
+
+    // The server searches; what is typed is sent as it is (a "%" is a character).
+    await user.type(screen.getByRole('searchbox', { name: 'Search people by name or email' }), '100%');
+    await waitFor(() => expect(screen.queryByText('lou@acme.com')).not.toBeInTheDocument());
+    expect(calls.some((c) => c.path === '/api/v1/installation/users?q=100%25&limit=20&offset=0')).toBe(true);
+
+    await user.click(screen.getByRole('button', { name: 'Disable the account of Kim 100%' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getAllByText('Disable the account of Kim 100%?').length).toBeGreaterThan(0);
+    expect(within(dialog).getByText(/kim@globex.cn can no longer sign in anywhere/)).toBeInTheDocument();
+    expect(calls.some((c) => c.method === 'POST')).toBe(false);
+    await user.click(within(dialog).getByRole('button', { name: 'Disable' }));
+    expect(await screen.findByText('The account of Kim 100% was disabled.')).toBeInTheDocument();
+    expect(await screen.findByRole('button', { name: 'Enable the account of Kim 100%' })).toBeInTheDocument();
+
+    await user.clear(screen.getByRole('searchbox', { name: 'Search people by name or email' }));
+    await user.click(await screen.findByRole('button', { name: 'Enable the account of Lou' }));
+    const again = await screen.findByRole('dialog');
+    await user.click(within(again).getByRole('button', { name: 'Enable' }));
+    expect(await screen.findByText('The account of Lou was enabled.')).toBeInTheDocument();
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.path)).toEqual([
+      `/api/v1/installation/users/${kim.id}/disable`,
+      `/api/v1/installation/users/${lou.id}/enable`,
+    ]);
+  });
+
+  it('says why an account cannot be disabled, in the admin’s language', async () => {
+    fakeApi({
+      'GET /api/v1/me': () => json(200, installer('zh-CN')),
+      'GET /api/v1/installation/orgs': () => json(200, { items: orgs() }),
+      'GET /api/v1/installation/users': () => json(200, { items: [kim], total: 1 }),
+      [`POST /api/v1/installation/users/${kim.id}/disable`]: () => apiError(409, 'cannot_disable_self', 'you cannot disable your own account'),
+    });
+    renderAt('/installation');
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
+    await user.click(await screen.findByRole('tab', { name: '人员' }));
+    await user.click(await screen.findByRole('button', { name: '停用 Kim 100% 的账号' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.click(within(dialog).getByRole('button', { name: '停用' }));
+    expect(await screen.findByText('不能停用你自己的账号。')).toBeInTheDocument();
   });
 });
