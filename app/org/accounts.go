@@ -68,6 +68,19 @@ func (s *Service) checkAccountChangeOf(ctx context.Context, a authz.Actor, userI
 	return s.checkAccountChange(ctx, a, t)
 }
 
+// changeableAccount returns the ties of a member's account that the actor may change: NotFound
+// for anyone who is not a member of the actor's organisation, then CheckChange's refusals.
+func (s *Service) changeableAccount(ctx context.Context, a authz.Actor, userID uuid.UUID) (org.AccountTies, error) {
+	if _, err := s.member(ctx, a, userID); err != nil {
+		return org.AccountTies{}, err
+	}
+	t, err := s.tiesOf(ctx, userID)
+	if err != nil {
+		return org.AccountTies{}, err
+	}
+	return t, s.checkAccountChange(ctx, a, t)
+}
+
 // member returns a membership of the actor's organisation; NotFound for anyone else, so an id
 // of another organisation's person answers as one that does not exist.
 func (s *Service) member(ctx context.Context, a authz.Actor, userID uuid.UUID) (*org.Membership, error) {
@@ -125,14 +138,8 @@ func (s *Service) DisableAccount(ctx context.Context, a authz.Actor, userID uuid
 		return Member{}, errs.E(errs.Conflict, "cannot_disable_self", "you cannot disable your own account")
 	}
 	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
-		if _, err := s.member(ctx, a, userID); err != nil {
-			return access.AuditEntry{}, err
-		}
-		t, err := s.tiesOf(ctx, userID)
+		t, err := s.changeableAccount(ctx, a, userID)
 		if err != nil {
-			return access.AuditEntry{}, err
-		}
-		if err := s.checkAccountChange(ctx, a, t); err != nil {
 			return access.AuditEntry{}, err
 		}
 		if err := s.disable(ctx, t); err != nil {
@@ -174,14 +181,8 @@ func (s *Service) ResetCredentials(ctx context.Context, a authz.Actor, userID uu
 	}
 	var out ActivationLink
 	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
-		if _, err := s.member(ctx, a, userID); err != nil {
-			return access.AuditEntry{}, err
-		}
-		t, err := s.tiesOf(ctx, userID)
+		t, err := s.changeableAccount(ctx, a, userID)
 		if err != nil {
-			return access.AuditEntry{}, err
-		}
-		if err := s.checkAccountChange(ctx, a, t); err != nil {
 			return access.AuditEntry{}, err
 		}
 		if userID == a.UserID {

@@ -240,6 +240,15 @@ func (s *Service) accept(ctx context.Context, inv *org.Invitation, in AcceptInpu
 		if err := s.memberships.Add(ctx, org.NewMembership(inv.OrgID(), u.ID(), inv.Role(), s.clock.Now())); err != nil {
 			return err
 		}
+		// The person who joins is the actor: the organisation's log shows who came in, by
+		// which invitation and with which role, in the transaction that let them in.
+		if err := s.audit.Append(ctx, access.AuditEntry{
+			OrgID: inv.OrgID(), ActorID: u.ID(), IP: in.IP,
+			Action: "invitation.accept", TargetType: "member", TargetID: u.ID().String(),
+			After: map[string]any{"invitation_id": inv.ID().String(), "role": inv.Role(), "signed_up": in.Principal == nil},
+		}); err != nil {
+			return err
+		}
 		out = Accepted{OrgID: inv.OrgID(), User: u}
 		if in.Principal == nil {
 			sess, err := s.ident.StartSession(ctx, u, in.IP, in.UserAgent)

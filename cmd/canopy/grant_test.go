@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -359,4 +360,29 @@ func TestNarrowedTokenCannotActOnItsOwnersAccount(t *testing.T) {
 	}
 	reader.must(201, "POST", d.org("/tokens"), map[string]any{"name": "reader 2", "scopes": []string{"directory.read"}})
 	reader.must(200, "GET", d.org("/departments"), nil)
+}
+
+// TestInvitationAcceptanceIsAudited: a person who joins through an invitation appears in the
+// organisation's audit log as the actor of their own joining, with the invitation and role.
+func TestInvitationAcceptanceIsAudited(t *testing.T) {
+	e := newTestEnv(t)
+	d := e.mustDir("Audit joins", "o@audit-joins.example")
+	inv := d.c.must(201, "POST", d.org("/invitations"), map[string]any{"role": "member"})
+	joined := e.client().must(200, "POST", "/api/v1/invitations/"+inv["token"].(string)+"/accept",
+		map[string]any{"email": "new@audit-joins.example", "display_name": "New", "password": "Joining-Meadow-42"})
+	userID := joined["user"].(map[string]any)["id"].(string)
+
+	items := d.c.must(200, "GET", d.admin("/audit?action=invitation.accept"), nil)["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("want one invitation.accept entry, got %v", items)
+	}
+	en := items[0].(map[string]any)
+	after, _ := en["after"].(map[string]any)
+	if en["actor_id"] != userID || en["target_id"] != userID || after == nil ||
+		after["invitation_id"] != inv["invitation"].(map[string]any)["id"] || after["role"] != "member" || after["signed_up"] != true {
+		t.Fatalf("entry: %v", en)
+	}
+	if strings.Contains(fmt.Sprint(items), inv["token"].(string)) {
+		t.Fatal("the invitation token is in the audit log")
+	}
 }

@@ -71,6 +71,10 @@ export function errorText(t: TFunction, err: unknown): string {
         return t('errors.accountDisabled');
       case 'cannot_disable_self':
         return t('errors.cannotDisableSelf');
+      case 'already_disabled':
+        return t('errors.alreadyDisabled');
+      case 'already_enabled':
+        return t('errors.alreadyEnabled');
       case 'session_expired':
         return t('errors.unauthenticated');
       case 'csrf_failed':

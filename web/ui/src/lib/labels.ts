@@ -147,6 +147,16 @@ export const AUDIT_ACTIONS = [
   'org.ownership.transfer',
   'import.create',
   'import.finish',
+  'invitation.accept',
+  'token.create',
+  'token.revoke',
+  'account.activation_link',
+  'account.activate',
+  'account.disable',
+  'account.enable',
+  'account.reset_credentials',
+  'org.domain.assign',
+  'org.domain.unassign',
 ] as const;
 
 /** auditActionLabel describes an audit log action; an unknown one shows as it is. */
@@ -204,12 +214,32 @@ export function auditActionLabel(t: TFunction, action: string): string {
       return t('auditActions.importCreate');
     case 'import.finish':
       return t('auditActions.importFinish');
+    case 'invitation.accept':
+      return t('auditActions.invitationAccept');
+    case 'token.create':
+      return t('auditActions.tokenCreate');
+    case 'token.revoke':
+      return t('auditActions.tokenRevoke');
+    case 'account.activation_link':
+      return t('auditActions.accountActivationLink');
+    case 'account.activate':
+      return t('auditActions.accountActivate');
+    case 'account.disable':
+      return t('auditActions.accountDisable');
+    case 'account.enable':
+      return t('auditActions.accountEnable');
+    case 'account.reset_credentials':
+      return t('auditActions.accountResetCredentials');
+    case 'org.domain.assign':
+      return t('auditActions.orgDomainAssign');
+    case 'org.domain.unassign':
+      return t('auditActions.orgDomainUnassign');
     default:
       return action;
   }
 }
 
-export const AUDIT_TARGET_TYPES = ['department', 'group', 'member', 'role', 'invitation', 'organisation', 'import'] as const;
+export const AUDIT_TARGET_TYPES = ['department', 'group', 'member', 'role', 'invitation', 'organisation', 'import', 'token', 'account', 'domain'] as const;
 
 /** targetTypeLabel names the kind of thing an audit entry changed. */
 export function targetTypeLabel(t: TFunction, type: string): string {
@@ -228,6 +258,12 @@ export function targetTypeLabel(t: TFunction, type: string): string {
       return t('audit.targetOrganisation');
     case 'import':
       return t('audit.targetImport');
+    case 'token':
+      return t('audit.targetToken');
+    case 'account':
+      return t('audit.targetAccount');
+    case 'domain':
+      return t('audit.targetDomain');
     default:
       return type;
   }

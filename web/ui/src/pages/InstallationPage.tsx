@@ -149,75 +149,79 @@ function People() {
     });
   };
 
-  if (accounts.isError) return <PageError error={accounts.error} onRetry={() => accounts.refetch()} />;
+  // The search box stays when the server refuses a query (one too long, say), so it can be edited.
   return (
     <>
       <p className="card-intro">{t('installation.peopleIntro')}</p>
       <div className="toolbar">
         <SearchInput label={t('installation.peopleSearch')} value={search} onChange={setSearch} />
       </div>
-      <Table<InstallationAccount>
-        rowKey="id"
-        className="installation-people"
-        loading={accounts.isPending}
-        dataSource={accounts.data?.items ?? []}
-        scroll={{ x: 'max-content' }}
-        locale={{ emptyText: q ? t('installation.peopleNoMatch') : t('installation.peopleEmpty') }}
-        pagination={{
-          current: page,
-          pageSize: PAGE_SIZE,
-          total: accounts.data?.total ?? 0,
-          onChange: setPage,
-          hideOnSinglePage: true,
-          showSizeChanger: false,
-          showTotal: (total) => t('installation.peopleTotal', { total }),
-        }}
-        columns={[
-          {
-            title: t('members.name'),
-            key: 'name',
-            render: (_, a) => (
-              <MemberCell
-                name={a.display_name}
-                email={a.email}
-                tags={
-                  <>
-                    {a.id === selfID && <Tag className="you-tag">{t('members.you')}</Tag>}
-                    {a.installation_admin && (
-                      <Tag color="blue" className="name-tag">
-                        {t('installation.installationAdmin')}
-                      </Tag>
-                    )}
-                  </>
-                }
-              />
-            ),
-          },
-          {
-            title: t('members.status'),
-            key: 'status',
-            render: (_, a) =>
-              a.status === 'active' ? <Tag color="green">{t('installation.accountActive')}</Tag> : <Tag color="red">{t('installation.accountDisabled')}</Tag>,
-          },
-          { title: t('installation.created'), key: 'created', render: (_, a) => format.date(a.created_at), responsive: ['md'] },
-          {
-            title: <span className="visually-hidden">{t('common.actions')}</span>,
-            key: 'actions',
-            render: (_, a) =>
-              a.status === 'active' ? (
-                a.id !== selfID && (
-                  <Button size="small" danger onClick={() => change(a, true)} aria-label={t('installation.disableNamed', { name: a.display_name })}>
-                    {t('installation.disable')}
-                  </Button>
-                )
-              ) : (
-                <Button size="small" onClick={() => change(a, false)} aria-label={t('installation.enableNamed', { name: a.display_name })}>
-                  {t('installation.enable')}
-                </Button>
+      {accounts.isError ? (
+        <PageError error={accounts.error} onRetry={() => accounts.refetch()} />
+      ) : (
+        <Table<InstallationAccount>
+          rowKey="id"
+          className="installation-people"
+          loading={accounts.isPending}
+          dataSource={accounts.data?.items ?? []}
+          scroll={{ x: 'max-content' }}
+          locale={{ emptyText: q ? t('installation.peopleNoMatch') : t('installation.peopleEmpty') }}
+          pagination={{
+            current: page,
+            pageSize: PAGE_SIZE,
+            total: accounts.data?.total ?? 0,
+            onChange: setPage,
+            hideOnSinglePage: true,
+            showSizeChanger: false,
+            showTotal: (total) => t('installation.peopleTotal', { total }),
+          }}
+          columns={[
+            {
+              title: t('members.name'),
+              key: 'name',
+              render: (_, a) => (
+                <MemberCell
+                  name={a.display_name}
+                  email={a.email}
+                  tags={
+                    <>
+                      {a.id === selfID && <Tag className="you-tag">{t('members.you')}</Tag>}
+                      {a.installation_admin && (
+                        <Tag color="blue" className="name-tag">
+                          {t('installation.installationAdmin')}
+                        </Tag>
+                      )}
+                    </>
+                  }
+                />
               ),
-          },
-        ]}
-      />
+            },
+            {
+              title: t('members.status'),
+              key: 'status',
+              render: (_, a) =>
+                a.status === 'active' ? <Tag color="green">{t('installation.accountActive')}</Tag> : <Tag color="red">{t('installation.accountDisabled')}</Tag>,
+            },
+            { title: t('installation.created'), key: 'created', render: (_, a) => format.date(a.created_at), responsive: ['md'] },
+            {
+              title: <span className="visually-hidden">{t('common.actions')}</span>,
+              key: 'actions',
+              render: (_, a) =>
+                a.status === 'active' ? (
+                  a.id !== selfID && (
+                    <Button size="small" danger onClick={() => change(a, true)} aria-label={t('installation.disableNamed', { name: a.display_name })}>
+                      {t('installation.disable')}
+                    </Button>
+                  )
+                ) : (
+                  <Button size="small" onClick={() => change(a, false)} aria-label={t('installation.enableNamed', { name: a.display_name })}>
+                    {t('installation.enable')}
+                  </Button>
+                ),
+            },
+          ]}
+        />
+      )}
     </>
   );
 }

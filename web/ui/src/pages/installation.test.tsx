@@ -232,4 +232,40 @@ describe('the people of the installation', () => {
     await user.click(within(dialog).getByRole('button', { name: '停用' }));
     expect(await screen.findByText('不能停用你自己的账号。')).toBeInTheDocument();
   });
+  it('keeps the search box when the server refuses a search, so it can be corrected', async () => {
+    fakeApi({
+      'GET /api/v1/me': () => json(200, installer()),
+      'GET /api/v1/installation/orgs': () => json(200, { items: orgs() }),
+      'GET /api/v1/installation/users': (req) =>
+        (new URL(req.url).searchParams.get('q') ?? '').length > 5
+          ? apiError(400, 'invalid_query', 'q: at most 200 characters')
+          : json(200, { items: [kim], total: 1 }),
+    });
+    renderAt('/installation');
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
+    await user.click(await screen.findByRole('tab', { name: 'People' }));
+    expect(await screen.findByText('kim@globex.cn')).toBeInTheDocument();
+    const box = screen.getByRole('searchbox', { name: 'Search people by name or email' });
+    await user.type(box, 'too long');
+    await waitFor(() => expect(screen.queryByText('kim@globex.cn')).not.toBeInTheDocument());
+    expect(screen.getByRole('searchbox', { name: 'Search people by name or email' })).toBeInTheDocument();
+    await user.clear(screen.getByRole('searchbox', { name: 'Search people by name or email' }));
+    expect(await screen.findByText('kim@globex.cn')).toBeInTheDocument();
+  });
+
+  it('says an account was already disabled, in the admin’s language', async () => {
+    fakeApi({
+      'GET /api/v1/me': () => json(200, installer('zh-CN')),
+      'GET /api/v1/installation/orgs': () => json(200, { items: orgs() }),
+      'GET /api/v1/installation/users': () => json(200, { items: [kim], total: 1 }),
+      [`POST /api/v1/installation/users/${kim.id}/disable`]: () => apiError(409, 'already_disabled', 'the account is already disabled'),
+    });
+    renderAt('/installation');
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
+    await user.click(await screen.findByRole('tab', { name: '人员' }));
+    await user.click(await screen.findByRole('button', { name: '停用 Kim 100% 的账号' }));
+    const dialog = await screen.findByRole('dialog');
+    await user.click(within(dialog).getByRole('button', { name: '停用' }));
+    expect(await screen.findByText('该账号已停用。')).toBeInTheDocument();
+  });
 });
