@@ -364,6 +364,11 @@ func TestActivationLinks(t *testing.T) {
 	b := e.mustDir("Beta", "owner@beta.example")
 	stranger := b.provision(map[string]any{"email": "stranger@beta.example", "display_name": "Stranger"})
 	got := a.c.must(200, "POST", a.admin("/activation-links"), map[string]any{"user_ids": []string{mo, id, stranger}})
+	tooMany := make([]string, 1001)
+	for i := range tooMany {
+		tooMany[i] = mo
+	}
+	wantCode(t, "1001 people at once", a.c.do("POST", a.admin("/activation-links"), map[string]any{"user_ids": tooMany}), 400, "too_many_users")
 	items, skipped := got["items"].([]any), got["skipped"].([]any)
 	if len(items) != 1 || items[0].(map[string]any)["user_id"] != mo || items[0].(map[string]any)["display_name"] != "Mo" || len(skipped) != 2 {
 		t.Fatalf("batch: %v", got)
