@@ -25,7 +25,7 @@ test: build services
 	$(MAKE) ui-test
 	$(MAKE) e2e
 
-go-test:
+go-test: ui-deps
 	go test -count=1 -timeout 15m ./...
 
 ui-test: ui-deps

@@ -118,6 +118,9 @@ func serve(ctx context.Context, cfg config.Config) error {
 	workers.Go(func(ctx context.Context) { s.authz.Listen(ctx, s.cfg.Database.URL) })
 	workers.Go(s.sweepSessions)
 	workers.Go(s.importer.Run)
+	workers.Go(s.makeThumbnails)
+	// The files sweeper: every replica runs it, one at a time sweeps (an advisory lock).
+	workers.Go(func(ctx context.Context) { s.files.RunSweeper(ctx, s.log) })
 
 	errc := make(chan error, len(servers))
 	for i, hs := range servers {

@@ -14,9 +14,9 @@ var matrixRoles = []string{"owner", "admin", "dept_admin", "group_owner", "membe
 
 // allowed is the permission matrix: for each organisation route, the roles that may call it
 // with the request the test sends. Each of them must get exactly the route's success status
-// (okStatus), and every other role exactly 403: a 500, a 400 or a 404 is neither an allow nor a
-// deny and fails the cell. A route missing here fails the test, so a new route cannot go
-// unexamined.
+// (okStatus), and every other role exactly 403, or 404 where hidden says the role cannot see the
+// fixture at all: a 500, a 400 or any other 404 is neither an allow nor a deny and fails the
+// cell. A route missing here fails the test, so a new route cannot go unexamined.
 var allowed = map[string][]string{
 	"GET /api/v1/orgs/:orgID":                                                    {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
 	"PATCH /api/v1/orgs/:orgID":                                                  {"owner", "admin"},
@@ -75,6 +75,78 @@ var allowed = map[string][]string{
 	"POST /api/v1/admin/orgs/:orgID/activation-links":                            {"owner", "admin"},
 	"POST /api/v1/admin/orgs/:orgID/users/:userID/disable-account":               {"owner", "admin"},
 	"POST /api/v1/admin/orgs/:orgID/users/:userID/reset-credentials":             {"owner", "admin"},
+
+	// The files module (matrix_files_test.go says where each fixture is: the organisation's
+	// space, group G's or department D's). Guest and custom (a guest with the Auditor role) hold
+	// files.read only.
+	"GET /api/v1/orgs/:orgID/spaces":                         {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"GET /api/v1/orgs/:orgID/spaces/:spaceID":                {"owner", "admin", "dept_admin", "group_owner", "member"},
+	"GET /api/v1/orgs/:orgID/spaces/:spaceID/entries":        {"owner", "admin", "group_owner", "guest", "custom"},
+	"POST /api/v1/orgs/:orgID/spaces/:spaceID/folders":       {"owner", "admin", "dept_admin"},
+	"GET /api/v1/orgs/:orgID/folders/:folderID":              {"owner", "admin", "group_owner", "guest", "custom"},
+	"PATCH /api/v1/orgs/:orgID/folders/:folderID":            {"owner", "admin", "dept_admin", "group_owner", "member"},
+	"DELETE /api/v1/orgs/:orgID/folders/:folderID":           {"owner", "admin", "group_owner"},
+	"POST /api/v1/orgs/:orgID/files":                         {"owner", "admin", "dept_admin", "group_owner", "member"},
+	"GET /api/v1/orgs/:orgID/files/:fileID":                  {"owner", "admin", "group_owner", "guest", "custom"},
+	"PATCH /api/v1/orgs/:orgID/files/:fileID":                {"owner", "admin", "group_owner"},
+	"DELETE /api/v1/orgs/:orgID/files/:fileID":               {"owner", "admin", "dept_admin", "group_owner", "member"},
+	"GET /api/v1/orgs/:orgID/files/:fileID/content":          {"owner", "admin", "group_owner", "guest", "custom"},
+	"GET /api/v1/orgs/:orgID/files/:fileID/thumbnail":        {"owner", "admin", "group_owner", "guest", "custom"},
+	"GET /api/v1/orgs/:orgID/trash":                          {"owner", "admin", "dept_admin", "group_owner", "member"},
+	"POST /api/v1/orgs/:orgID/trash/:fileID/restore":         {"owner", "admin", "group_owner"},
+	"GET /api/v1/orgs/:orgID/holds":                          {"owner", "admin"},
+	"PUT /api/v1/orgs/:orgID/holds/:targetType/:targetID":    {"owner", "admin"},
+	"DELETE /api/v1/orgs/:orgID/holds/:targetType/:targetID": {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/files/policy":             {"owner", "admin"},
+	"PUT /api/v1/admin/orgs/:orgID/files/policy":             {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/spaces":                   {"owner", "admin", "dept_admin"},
+	"GET /api/v1/admin/orgs/:orgID/spaces/:spaceID/policy":   {"owner", "admin", "dept_admin"},
+	"PUT /api/v1/admin/orgs/:orgID/spaces/:spaceID/policy":   {"owner", "admin", "dept_admin"},
+	"POST /api/v1/orgs/:orgID/shares":                        {"owner", "admin", "dept_admin", "group_owner", "member"},
+	"GET /api/v1/orgs/:orgID/shares":                         {"owner", "admin", "group_owner", "guest", "custom"},
+	// Only the share's maker (the owner) or who manages the space may remove it: dept_admin,
+	// group_owner and member see the file but get 403.
+	"DELETE /api/v1/orgs/:orgID/shares/:shareID":   {"owner", "admin"},
+	"GET /api/v1/orgs/:orgID/shared-with-me":       {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"POST /api/v1/orgs/:orgID/links":               {"owner", "admin", "group_owner"},
+	"GET /api/v1/orgs/:orgID/links":                {"owner", "admin", "dept_admin", "group_owner", "member"},
+	"DELETE /api/v1/orgs/:orgID/links/:linkID":     {"owner", "admin", "group_owner"},
+	"OPTIONS /api/v1/orgs/:orgID/uploads/":         {"owner", "admin", "dept_admin", "group_owner", "member"},
+	"POST /api/v1/orgs/:orgID/uploads/":            {"owner", "admin", "dept_admin"},
+	"HEAD /api/v1/orgs/:orgID/uploads/:uploadID":   {"owner"},
+	"PATCH /api/v1/orgs/:orgID/uploads/:uploadID":  {"owner"},
+	"DELETE /api/v1/orgs/:orgID/uploads/:uploadID": {"owner"},
+}
+
+// hidden are the cells where a role passes the route's permission but cannot see the fixture
+// at all, so it must answer 404, exactly as for an id that does not exist (never 403, which
+// would confirm that it exists). Every cell listed here fails unless it is 404; every cell
+// neither here nor in allowed must still be 403.
+var hidden = map[string][]string{
+	// The organisation's space: guests (custom is one) are not its members.
+	"GET /api/v1/orgs/:orgID/spaces/:spaceID": {"guest", "custom"},
+	// G's space and what is in it: dept_admin and member are not in G, and a department
+	// admin's files.manage reaches their departments' spaces, not a group's.
+	"GET /api/v1/orgs/:orgID/spaces/:spaceID/entries": {"dept_admin", "member"},
+	"GET /api/v1/orgs/:orgID/folders/:folderID":       {"dept_admin", "member"},
+	"DELETE /api/v1/orgs/:orgID/folders/:folderID":    {"dept_admin", "member"},
+	"GET /api/v1/orgs/:orgID/files/:fileID":           {"dept_admin", "member"},
+	"PATCH /api/v1/orgs/:orgID/files/:fileID":         {"dept_admin", "member"},
+	"GET /api/v1/orgs/:orgID/files/:fileID/content":   {"dept_admin", "member"},
+	"GET /api/v1/orgs/:orgID/files/:fileID/thumbnail": {"dept_admin", "member"},
+	"POST /api/v1/orgs/:orgID/trash/:fileID/restore":  {"dept_admin", "member"},
+	"GET /api/v1/orgs/:orgID/shares":                  {"dept_admin", "member"},
+	"POST /api/v1/orgs/:orgID/links":                  {"dept_admin", "member"},
+	"DELETE /api/v1/orgs/:orgID/links/:linkID":        {"dept_admin", "member"},
+	// D's space: group_owner and member are not in D (guest and custom stop at files.write).
+	"POST /api/v1/orgs/:orgID/spaces/:spaceID/folders": {"group_owner", "member"},
+	"POST /api/v1/orgs/:orgID/uploads/":                {"group_owner", "member"},
+	// A file of the organisation's space, which guests do not see.
+	"GET /api/v1/orgs/:orgID/links": {"guest", "custom"},
+	// A tus upload is its uploader's (the owner's) alone: not even an admin sees another's.
+	"HEAD /api/v1/orgs/:orgID/uploads/:uploadID":   {"admin", "dept_admin", "group_owner", "member"},
+	"PATCH /api/v1/orgs/:orgID/uploads/:uploadID":  {"admin", "dept_admin", "group_owner", "member"},
+	"DELETE /api/v1/orgs/:orgID/uploads/:uploadID": {"admin", "dept_admin", "group_owner", "member"},
 }
 
 // okStatuses holds the success status of the routes whose status is not their method's usual
@@ -93,24 +165,33 @@ var okStatuses = map[string]int{
 	"POST /api/v1/admin/orgs/:orgID/users/:userID/disable-account": 200,
 	// A new activation link for the account whose credentials were reset.
 	"POST /api/v1/admin/orgs/:orgID/users/:userID/reset-credentials": 200,
+
+	// The policies as they now are, and the restored file.
+	"PUT /api/v1/admin/orgs/:orgID/files/policy":           200,
+	"PUT /api/v1/admin/orgs/:orgID/spaces/:spaceID/policy": 200,
+	"POST /api/v1/orgs/:orgID/trash/:fileID/restore":       200,
+	// tus answers a PATCH with the new offset and no body.
+	"PATCH /api/v1/orgs/:orgID/uploads/:uploadID": 204,
 }
 
-// okStatus is the one status an allowed call of the route must answer: GET and PATCH 200,
-// POST 201, PUT and DELETE 204, unless okStatuses says otherwise.
+// okStatus is the one status an allowed call of the route must answer: GET, HEAD and PATCH
+// 200, POST 201, PUT, DELETE and OPTIONS 204, unless okStatuses says otherwise.
 func okStatus(route string) int {
 	if s, ok := okStatuses[route]; ok {
 		return s
 	}
 	method, _, _ := strings.Cut(route, " ")
-	return map[string]int{"GET": 200, "PATCH": 200, "POST": 201, "PUT": 204, "DELETE": 204}[method]
+	return map[string]int{"GET": 200, "HEAD": 200, "PATCH": 200, "POST": 201, "PUT": 204, "DELETE": 204, "OPTIONS": 204}[method]
 }
 
 // matrixOrg is one organisation set up for the matrix: a department D with a child, a group G
-// in D, members in them, and throwaway targets for the destructive routes.
+// in D, members in them, throwaway targets for the destructive routes, and the files fixtures.
 type matrixOrg struct {
 	d        dir
-	ids      map[string]string // path parameter → id
-	throwIDs map[string]string // ids for DELETE routes
+	ids      map[string]string            // path parameter → id
+	throwIDs map[string]string            // ids for DELETE routes
+	routeIDs map[string]map[string]string // route → the path ids it takes instead
+	files    map[string]string            // the files fixtures by name (mustMatrixFiles)
 	actor    *client
 }
 
@@ -134,6 +215,7 @@ func (e *testEnv) mustMatrixOrg(t *testing.T, role, domain string) matrixOrg {
 	scimToken := d.c.must(201, "POST", d.admin("/scim-tokens"), map[string]any{"name": "Okta"})["token"].(map[string]any)["id"].(string)
 	assignment := d.c.must(201, "POST", d.admin("/assignments"), map[string]any{"user_id": victim, "role_id": role1})["id"].(string)
 	importID := d.c.must(202, "POST", d.admin("/imports"), matrixImport)["id"].(string)
+	files := e.mustMatrixFiles(t, d, dept, group, target)
 
 	actor := d.c
 	if role != "owner" {
@@ -170,10 +252,13 @@ func (e *testEnv) mustMatrixOrg(t *testing.T, role, domain string) matrixOrg {
 	}
 	token := actor.must(201, "POST", d.org("/tokens"), map[string]any{"name": "mine"})["token"].(map[string]any)["id"].(string)
 	return matrixOrg{
-		d:        d,
-		actor:    actor,
-		ids:      map[string]string{"orgID": d.orgID, "userID": target, "departmentID": child, "groupID": group, "invitationID": invitation, "tokenID": token, "roleID": role1, "assignmentID": assignment, "importID": importID},
+		d:     d,
+		actor: actor,
+		ids: merge(filesDefaultIDs(files), map[string]string{"orgID": d.orgID, "userID": target, "departmentID": child, "groupID": group,
+			"invitationID": invitation, "tokenID": token, "roleID": role1, "assignmentID": assignment, "importID": importID}),
 		throwIDs: map[string]string{"departmentID": throwDept, "groupID": throwGroup, "roleID": throwRole, "scimTokenID": scimToken},
+		routeIDs: filesRouteIDs(files),
+		files:    files,
 	}
 }
 
@@ -237,6 +322,16 @@ func TestPermissionMatrix(t *testing.T) {
 			t.Errorf("route %s is missing from the permission matrix", r)
 		}
 	}
+	for r, roles := range hidden {
+		if !contains(routes, r) {
+			t.Errorf("hidden names %s, which is not a route", r)
+		}
+		for _, role := range roles {
+			if contains(allowed[r], role) {
+				t.Errorf("%s as %s is both allowed and hidden", r, role)
+			}
+		}
+	}
 	for _, role := range matrixRoles {
 		t.Run(role, func(t *testing.T) {
 			e := newTestEnv(t)
@@ -247,29 +342,18 @@ func TestPermissionMatrix(t *testing.T) {
 			sorted := append([]string(nil), routes...)
 			sort.SliceStable(sorted, func(i, j int) bool { return rank(sorted[i]) < rank(sorted[j]) })
 			for _, route := range sorted {
-				method, path, _ := strings.Cut(route, " ")
-				ids := m.ids
-				if method == "DELETE" && strings.Count(route, ":") == 2 {
-					// Deleting a whole department, group or role hits a throwaway one.
-					ids = merge(m.ids, m.throwIDs)
-				}
-				for k, v := range ids {
-					path = strings.Replace(path, ":"+k, v, 1)
-				}
-				path += query(route)
-				res := m.actor.do(method, path, matrixBody(route, m))
+				method, _, _ := strings.Cut(route, " ")
+				res := m.actor.send(method, m.path(route), matrixRequest(route, m))
 				want := 403
 				if contains(allowed[route], role) {
 					want = okStatus(route)
+				} else if contains(hidden[route], role) {
+					want = 404
 				}
 				if res.status != want {
 					t.Errorf("%s as %s: status %d, want %d: %s", route, role, res.status, want, res.body)
 				}
-				foreign := strings.SplitN(route, " ", 2)[1]
-				for k, v := range other.ids {
-					foreign = strings.Replace(foreign, ":"+k, v, 1)
-				}
-				if res := m.actor.do(method, foreign+query(route), matrixBody(route, other)); res.status != 404 {
+				if res := m.actor.send(method, other.path(route), matrixRequest(route, other)); res.status != 404 {
 					t.Errorf("%s as %s with another organisation's ids: %d, want 404: %s", route, role, res.status, res.body)
 				}
 			}
@@ -277,10 +361,26 @@ func TestPermissionMatrix(t *testing.T) {
 	}
 }
 
-// rank orders the calls so that none undoes what a later one needs: member-level removals,
-// then whole-resource deletes, then deactivation, then the ownership transfer.
+// path is the route's path with m's ids (and query): deleting a whole department, group or
+// role hits a throwaway one, and a route of routeIDs takes its own.
+func (m matrixOrg) path(route string) string {
+	method, path, _ := strings.Cut(route, " ")
+	ids := m.ids
+	if method == "DELETE" && strings.Count(route, ":") == 2 {
+		ids = merge(ids, m.throwIDs)
+	}
+	ids = merge(ids, m.routeIDs[route])
+	for k, v := range ids {
+		path = strings.Replace(path, ":"+k, v, 1)
+	}
+	return path + query(route, m)
+}
+
 // query adds the query parameters a route needs.
-func query(route string) string {
+func query(route string, m matrixOrg) string {
+	if q := filesQuery(route, m); q != "" {
+		return q
+	}
 	switch {
 	case strings.HasSuffix(route, "/audit/export"):
 		return "?format=json"
@@ -290,6 +390,8 @@ func query(route string) string {
 	return ""
 }
 
+// rank orders the calls so that none undoes what a later one needs: member-level removals,
+// then whole-resource deletes, then deactivation, then the ownership transfer.
 func rank(route string) int {
 	switch {
 	case strings.Contains(route, "/ownership"):

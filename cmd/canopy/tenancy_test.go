@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -8,8 +9,9 @@ import (
 )
 
 // TestOtherOrganisationsIDsAnswer404 walks every organisation-scoped route and calls it, as a
-// member of organisation A (by session and by API token), with organisation B's ids: each must
-// answer 404, exactly as for an id that does not exist, and change nothing in B.
+// member of organisation A (by session and by API token), with organisation B's ids (in its
+// path, or in its query, body or headers): each must answer 404, exactly as for an id that does
+// not exist, and change nothing in B; and none of A's own lists names any of B's ids.
 func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 	e := newTestEnv(t)
 	a := e.mustOrg("Alpha", "owner@alpha.example")
@@ -28,6 +30,12 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 	bToken := bTokenResp["token"].(map[string]any)["id"].(string)
 	importBody := map[string]any{"users": []any{map[string]any{"external_id": "I1", "email": "imported@beta.example", "display_name": "Imported"}}}
 	bImport := b.c.must(202, "POST", "/api/v1/admin/orgs/"+b.orgID+"/imports", importBody)["id"].(string)
+	bSCIMResp := b.c.must(201, "POST", "/api/v1/admin/orgs/"+b.orgID+"/scim-tokens", map[string]any{"name": "Okta"})
+	bSCIM := bSCIMResp["token"].(map[string]any)["id"].(string)
+	// B's files: spaces, folders, files (one in the trash, one under a legal hold, an image with
+	// its thumbnail), a share, a link and a tus upload in progress (mustMatrixFiles).
+	bDir := dir{owner: b, t: t}
+	bFiles := e.mustMatrixFiles(t, bDir, bDept, bGroup, bMember)
 	// A has resources of its own too, so B's are not the only ones.
 	e.mustJoin(a.mustInvite(nil), "member@alpha.example")
 	aSecret := a.c.must(201, "POST", "/api/v1/orgs/"+a.orgID+"/tokens", map[string]any{"name": "a"})
@@ -58,7 +66,25 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		}
 		return path
 	}
-	foreign := map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken, "departmentID": bDept, "groupID": bGroup, "roleID": bRole, "assignmentID": bAssignment, "importID": bImport}
+	foreign := merge(filesDefaultIDs(bFiles), map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken, "departmentID": bDept,
+		"groupID": bGroup, "roleID": bRole, "assignmentID": bAssignment, "importID": bImport, "scimTokenID": bSCIM})
+	// B's files fixtures as the matrix names them: a route takes the id it could act on had it
+	// been B's (the file in the trash for a restore, the held file for a release, the image for
+	// a thumbnail), so that a leak would not hide behind a 404 of its own.
+	bm := matrixOrg{d: bDir, ids: foreign, routeIDs: filesRouteIDs(bFiles), files: bFiles}
+	// The routes whose request names B's ids in its query, body or headers rather than its
+	// path: they are called through A's organisation too.
+	inRequest := map[string]bool{
+		"POST /api/v1/orgs/:orgID/files": true, "POST /api/v1/orgs/:orgID/uploads/": true,
+		"POST /api/v1/orgs/:orgID/shares": true, "GET /api/v1/orgs/:orgID/shares": true,
+		"POST /api/v1/orgs/:orgID/links": true, "GET /api/v1/orgs/:orgID/links": true,
+	}
+	var bIDs []string
+	for _, id := range merge(foreign, bFiles) {
+		if len(id) == 36 {
+			bIDs = append(bIDs, id)
+		}
+	}
 
 	checked := 0
 	for _, r := range e.srv.Routes() {
@@ -67,26 +93,39 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		}
 		checked++
 		key := r.Method + " " + r.Path
-		body := bodies[key]
-		if body == nil && (r.Method == "POST" || r.Method == "PATCH" || r.Method == "PUT") {
-			body = map[string]any{}
+		req, ok := filesRequest(key, bm)
+		if !ok {
+			req = matrixReq{json: bodies[key]}
+			if req.json == nil && (r.Method == "POST" || r.Method == "PATCH" || r.Method == "PUT") {
+				req.json = map[string]any{}
+			}
 		}
+		ids := merge(foreign, bm.routeIDs[key])
 		for name, c := range callers {
 			// B's organisation id, with B's resource ids.
-			path := fill(r.Path, b.orgID, foreign)
-			if res := c.do(r.Method, path, body); res.status != 404 {
+			path := fill(r.Path, b.orgID, ids) + query(key, bm)
+			if res := c.send(r.Method, path, req); res.status != 404 {
 				t.Errorf("%s %s as A's %s: got %d, want 404: %s", r.Method, path, name, res.status, res.body)
 			}
 			// A's organisation id, with B's resource ids.
-			if strings.Count(r.Path, ":") > 1 {
-				path := fill(r.Path, a.orgID, foreign)
-				if res := c.do(r.Method, path, body); res.status != 404 {
+			if strings.Count(r.Path, ":") > 1 || inRequest[key] {
+				path := fill(r.Path, a.orgID, ids) + query(key, bm)
+				if res := c.send(r.Method, path, req); res.status != 404 {
 					t.Errorf("%s %s as A's %s: got %d, want 404: %s", r.Method, path, name, res.status, res.body)
+				}
+			}
+			// A's own lists name none of B's ids.
+			if r.Method == "GET" && strings.Count(r.Path, ":") == 1 && !inRequest[key] {
+				res := c.do("GET", fill(r.Path, a.orgID, nil)+query(key, bm), nil)
+				for _, id := range bIDs {
+					if strings.Contains(string(res.body), id) {
+						t.Errorf("GET %s of A as A's %s names B's %s: %s", r.Path, name, id, res.body)
+					}
 				}
 			}
 		}
 	}
-	if checked < 36 {
+	if checked < 90 {
 		t.Fatalf("only %d organisation routes checked", checked)
 	}
 
@@ -111,6 +150,49 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 	}
 	if got := b.c.must(200, "GET", "/api/v1/admin/orgs/"+b.orgID+"/assignments", nil)["items"].([]any); len(got) != 1 {
 		t.Fatalf("B's assignments changed: %v", got)
+	}
+	e.idp(bSCIMResp["secret"].(string)).must(200, "GET", "/Users", "")
+	// Nor did B's files.
+	bf := func(path string) string { return "/api/v1/orgs/" + b.orgID + path }
+	if got := b.c.must(200, "GET", bf("/files/"+bFiles["gFile"]), nil); got["name"] != "g.txt" {
+		t.Fatalf("B's file changed: %v", got)
+	}
+	b.c.must(200, "GET", bf("/files/"+bFiles["orgThrowFile"]), nil)
+	if got := b.c.must(200, "GET", bf("/folders/"+bFiles["orgFolder"]), nil); got["name"] != "Org folder" {
+		t.Fatalf("B's folder changed: %v", got)
+	}
+	b.c.must(200, "GET", bf("/folders/"+bFiles["gThrowFolder"]), nil)
+	for space, name := range map[string]string{bFiles["orgSpace"]: "upload.txt", bFiles["dSpace"]: "Made by the matrix"} {
+		for _, it := range b.c.must(200, "GET", bf("/spaces/"+space+"/entries"), nil)["items"].([]any) {
+			if strings.Contains(fmt.Sprint(it), name) {
+				t.Fatalf("A made %q in B's space: %v", name, it)
+			}
+		}
+	}
+	trashed := false
+	for _, it := range b.c.must(200, "GET", bf("/trash"), nil)["items"].([]any) {
+		trashed = trashed || it.(map[string]any)["id"] == bFiles["gTrashed"]
+	}
+	if !trashed {
+		t.Fatal("B's file left the trash")
+	}
+	if holds := b.c.must(200, "GET", bf("/holds"), nil)["items"].([]any); len(holds) != 1 || holds[0].(map[string]any)["target_id"] != bFiles["heldFile"] {
+		t.Fatalf("B's holds changed: %v", holds)
+	}
+	if shares := b.c.must(200, "GET", bf("/shares?target_type=file&target_id="+bFiles["orgFile"]), nil)["items"].([]any); len(shares) != 1 {
+		t.Fatalf("B's shares changed: %v", shares)
+	}
+	if links := b.c.must(200, "GET", bf("/links?target_type=file&target_id="+bFiles["gFile"]), nil)["items"].([]any); len(links) != 1 || links[0].(map[string]any)["revoked_at"] != nil {
+		t.Fatalf("B's links changed: %v", links)
+	}
+	if res := b.c.rawWith("HEAD", bf("/uploads/"+bFiles["upload"]), "", nil, tusHeader); res.status != 200 || res.header.Get("Upload-Offset") != "0" {
+		t.Fatalf("B's upload changed: %d, offset %q", res.status, res.header.Get("Upload-Offset"))
+	}
+	if got := b.c.must(200, "GET", "/api/v1/admin/orgs/"+b.orgID+"/files/policy", nil); got["trash_days"].(float64) != 30 || got["min_retention_days"].(float64) != 0 {
+		t.Fatalf("B's files policy changed: %v", got)
+	}
+	if got := b.c.must(200, "GET", "/api/v1/admin/orgs/"+b.orgID+"/spaces/"+bFiles["dSpace"]+"/policy", nil); got["quota_bytes"].(float64) != 0 {
+		t.Fatalf("B's space policy changed: %v", got)
 	}
 	// And a member of A sees only A in its lists.
 	if items := a.c.must(200, "GET", "/api/v1/orgs", nil)["items"].([]any); len(items) != 1 {

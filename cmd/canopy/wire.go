@@ -10,6 +10,7 @@ import (
 
 	appaccess "canopy/app/access"
 	appdir "canopy/app/directory"
+	appfiles "canopy/app/files"
 	appidentity "canopy/app/identity"
 	appimport "canopy/app/importer"
 	apporg "canopy/app/org"
@@ -41,6 +42,7 @@ type stack struct {
 	authz     *authz.Authorizer
 	sessions  *pgidentity.Sessions
 	imports   *appimport.Service
+	files     *appfiles.Service
 	// importer runs bulk imports in the background (serve starts it).
 	importer *appimport.Runner
 }
@@ -142,8 +144,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 		Credentials: ident, Invitations: orgs, Authorizer: authorizer, Audit: audit, Log: log,
 	})
 	imports := appimport.NewService(appimport.Deps{Tx: tx, Jobs: importJobs, Clock: clk, Authorizer: authorizer, Audit: audit, Wake: runner.Wake})
+	files := filesService(db, tx, clk, store, authorizer, audit, cfg.Files)
 	return &stack{cfg: cfg, log: log, db: db, store: store, identity: ident, orgs: orgs, directory: dir, access: acc,
-		authz: authorizer, sessions: sessions, imports: imports, importer: runner}, nil
+		authz: authorizer, sessions: sessions, imports: imports, importer: runner, files: files}, nil
 }
 
 func (s *stack) close() { _ = postgres.SQL(s.db).Close() }

@@ -8,6 +8,7 @@ import (
 	"canopy/infra/postgres"
 	webaccess "canopy/web/access"
 	webdirectory "canopy/web/directory"
+	webfiles "canopy/web/files"
 	webidentity "canopy/web/identity"
 	webimporter "canopy/web/importer"
 	weborg "canopy/web/org"
@@ -43,6 +44,7 @@ func (s *stack) server() (*server.Server, error) {
 		webaccess.New(s.access),
 		webimporter.New(s.imports, s.cfg.Server.ImportLimitBytes),
 		webscim.New(s.scimService(), s.identity, publicURL),
+		webfiles.New(s.files, publicURL, s.cfg.Files.TransferTimeout),
 	} {
 		m.Register(srv.Router())
 	}

@@ -31,15 +31,30 @@ const (
 	TokensManage      Permission = "tokens.manage"
 	SettingsManage    Permission = "settings.manage"
 	OwnershipTransfer Permission = "ownership.transfer"
+
+	// The files module's: read and write files in the spaces one is a member of (and what is
+	// shared with one), share them, manage every space in scope (its trash, its policy), place
+	// and release legal holds, and set the organisation's files policies.
+	FilesRead      Permission = "files.read"
+	FilesWrite     Permission = "files.write"
+	FilesShare     Permission = "files.share"
+	FilesManage    Permission = "files.manage"
+	FilesLegalHold Permission = "files.legal_hold"
+	FilesPolicy    Permission = "files.policy"
 )
 
 // Catalogue lists every permission, in the order the console shows them.
-var Catalogue = []Permission{OrgRead, DirectoryRead, DirectoryManage, GroupsManage, MembersManage, RolesManage, AuditRead, TokensManage, SettingsManage, OwnershipTransfer}
+var Catalogue = []Permission{OrgRead, DirectoryRead, DirectoryManage, GroupsManage, MembersManage, RolesManage, AuditRead, TokensManage, SettingsManage, OwnershipTransfer,
+	FilesRead, FilesWrite, FilesShare, FilesManage, FilesLegalHold, FilesPolicy}
 
 // Scoped reports whether a grant of the permission at department scope means anything: it then
 // covers that department's subtree. The others are organisation-wide.
 func (p Permission) Scoped() bool {
-	return p == DirectoryManage || p == GroupsManage || p == DirectoryRead
+	switch p {
+	case DirectoryManage, GroupsManage, DirectoryRead, FilesRead, FilesWrite, FilesShare, FilesManage:
+		return true
+	}
+	return false
 }
 
 // ParsePermission accepts a permission of the catalogue.
@@ -69,9 +84,9 @@ const (
 var Builtins = map[Builtin][]Permission{
 	BuiltinOwner:     Catalogue,
 	BuiltinAdmin:     without(Catalogue, OwnershipTransfer),
-	BuiltinDeptAdmin: {DirectoryRead, DirectoryManage, GroupsManage},
-	BuiltinMember:    {OrgRead, DirectoryRead},
-	BuiltinGuest:     {OrgRead},
+	BuiltinDeptAdmin: {DirectoryRead, DirectoryManage, GroupsManage, FilesRead, FilesWrite, FilesShare, FilesManage},
+	BuiltinMember:    {OrgRead, DirectoryRead, FilesRead, FilesWrite, FilesShare},
+	BuiltinGuest:     {OrgRead, FilesRead},
 }
 
 // BuiltinOrder is the order the console lists built-in roles in.

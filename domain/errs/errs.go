@@ -22,6 +22,8 @@ const (
 	Conflict
 	TooManyRequests
 	Unavailable
+	// TooLarge is a request or upload larger than a limit allows.
+	TooLarge
 )
 
 var kindNames = [...]string{
@@ -33,6 +35,7 @@ var kindNames = [...]string{
 	Conflict:        "conflict",
 	TooManyRequests: "too_many_requests",
 	Unavailable:     "unavailable",
+	TooLarge:        "too_large",
 }
 
 // String returns the kind's stable name, which is also its default error code.

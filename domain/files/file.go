@@ -49,6 +49,8 @@ type File struct {
 	createdBy        uuid.UUID
 	createdAt        time.Time
 	updatedAt        time.Time
+	deletedAt        time.Time // zero unless the file is in the trash
+	deletedBy        uuid.UUID
 }
 
 // NewFile returns a file in space, in folder or, when folder is nil, at the root of the space.
@@ -79,8 +81,8 @@ func (f *File) checkFolder(folder *Folder) error {
 }
 
 // RehydrateFile rebuilds a stored file. It is for repository adapters only.
-func RehydrateFile(id, orgID, spaceID, folderID uuid.UUID, name string, currentVersionID uuid.UUID, versionCount int, createdBy uuid.UUID, createdAt, updatedAt time.Time) *File {
-	return &File{id, orgID, spaceID, folderID, name, currentVersionID, versionCount, createdBy, createdAt, updatedAt}
+func RehydrateFile(id, orgID, spaceID, folderID uuid.UUID, name string, currentVersionID uuid.UUID, versionCount int, createdBy uuid.UUID, createdAt, updatedAt, deletedAt time.Time, deletedBy uuid.UUID) *File {
+	return &File{id, orgID, spaceID, folderID, name, currentVersionID, versionCount, createdBy, createdAt, updatedAt, deletedAt, deletedBy}
 }
 
 // ID returns the file's id.
@@ -115,6 +117,44 @@ func (f *File) CreatedAt() time.Time { return f.createdAt }
 
 // UpdatedAt returns when it was last renamed, moved or given a version.
 func (f *File) UpdatedAt() time.Time { return f.updatedAt }
+
+// DeletedAt is when the file was moved to the trash; zero when it is not in the trash.
+func (f *File) DeletedAt() time.Time { return f.deletedAt }
+
+// DeletedBy is who moved the file to the trash.
+func (f *File) DeletedBy() uuid.UUID { return f.deletedBy }
+
+// Trashed reports whether the file is in the trash.
+func (f *File) Trashed() bool { return !f.deletedAt.IsZero() }
+
+// Trash moves the file to the trash, once every version may be deleted (see CheckDeletable).
+// A file already in the trash is NotFound, as it is to every other change.
+func (f *File) Trash(by uuid.UUID, now time.Time, versions []*Version) error {
+	if f.Trashed() {
+		return errs.NotFoundf("file")
+	}
+	if err := f.CheckDeletable(now, versions); err != nil {
+		return err
+	}
+	f.deletedAt, f.deletedBy, f.updatedAt = now.UTC(), by, now.UTC()
+	return nil
+}
+
+// Restore takes the file out of the trash, into folder (nil: the root of its space) under name,
+// which the caller has chosen free.
+func (f *File) Restore(folder *Folder, name string, now time.Time) error {
+	if !f.Trashed() {
+		return errs.E(errs.Conflict, "not_in_trash", "the file is not in the trash")
+	}
+	if err := f.Move(folder, now); err != nil {
+		return err
+	}
+	if err := f.Rename(name, now); err != nil {
+		return err
+	}
+	f.deletedAt, f.deletedBy = time.Time{}, uuid.Nil
+	return nil
+}
 
 // Rename changes the name. Uniqueness in the folder is the repository's to enforce.
 func (f *File) Rename(name string, now time.Time) error {
@@ -162,12 +202,14 @@ func (f *File) CheckDeletable(now time.Time, versions []*Version) error {
 // client's claims: the size and checksum are counted as the bytes pass, and the content type is
 // sniffed from them.
 type Upload struct {
-	ObjectKey   ObjectKey
-	Size        int64
-	SHA256      string // lowercase hex
-	ContentType string
-	UploadedBy  uuid.UUID
-	UploadedAt  time.Time
+	ObjectKey ObjectKey
+	// ObjectVersion is the store's id of the object version written under ObjectKey.
+	ObjectVersion string
+	Size          int64
+	SHA256        string // lowercase hex
+	ContentType   string
+	UploadedBy    uuid.UUID
+	UploadedAt    time.Time
 }
 
 var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -204,7 +246,7 @@ func (f *File) AddVersion(u Upload, orgMinimumDays int, pathMinimums []int) (*Ve
 	}
 	at := u.UploadedAt.UTC()
 	v := &Version{
-		id: uuid.New(), orgID: f.orgID, fileID: f.id, number: f.versionCount + 1, objectKey: u.ObjectKey,
+		id: uuid.New(), orgID: f.orgID, fileID: f.id, number: f.versionCount + 1, objectKey: u.ObjectKey, objectVersion: u.ObjectVersion,
 		size: u.Size, sha256: u.SHA256, contentType: u.ContentType, uploadedBy: u.UploadedBy, uploadedAt: at,
 		availableUntil: AvailableUntil(at, orgMinimumDays, pathMinimums),
 	}
@@ -220,6 +262,7 @@ type Version struct {
 	fileID         uuid.UUID
 	number         int
 	objectKey      ObjectKey
+	objectVersion  string
 	size           int64
 	sha256         string
 	contentType    string
@@ -230,8 +273,8 @@ type Version struct {
 }
 
 // RehydrateVersion rebuilds a stored version. It is for repository adapters only.
-func RehydrateVersion(id, orgID, fileID uuid.UUID, number int, objectKey ObjectKey, size int64, sha256, contentType string, uploadedBy uuid.UUID, uploadedAt, availableUntil time.Time, legalHold bool) *Version {
-	return &Version{id, orgID, fileID, number, objectKey, size, sha256, contentType, uploadedBy, uploadedAt, availableUntil, legalHold}
+func RehydrateVersion(id, orgID, fileID uuid.UUID, number int, objectKey ObjectKey, objectVersion string, size int64, sha256, contentType string, uploadedBy uuid.UUID, uploadedAt, availableUntil time.Time, legalHold bool) *Version {
+	return &Version{id, orgID, fileID, number, objectKey, objectVersion, size, sha256, contentType, uploadedBy, uploadedAt, availableUntil, legalHold}
 }
 
 // ID returns the version's id.
@@ -249,7 +292,10 @@ func (v *Version) Number() int { return v.number }
 // ObjectKey returns the key of its object in the store.
 func (v *Version) ObjectKey() ObjectKey { return v.objectKey }
 
-// Size returns its length in bytes.
+// ObjectVersion is the store's id of the version's object: retention and holds are set on it.
+func (v *Version) ObjectVersion() string { return v.objectVersion }
+
+// Size is the version's length in bytes.
 func (v *Version) Size() int64 { return v.size }
 
 // SHA256 returns the checksum of its bytes in lowercase hex.

@@ -29,6 +29,21 @@ type Config struct {
 	Installation Installation `koanf:"installation"`
 	Log          Log          `koanf:"log"`
 	Metrics      Metrics      `koanf:"metrics"`
+	Files        Files        `koanf:"files"`
+}
+
+// Files holds the files module's settings.
+type Files struct {
+	// MaxUploadBytes is the largest file accepted, by any upload path.
+	MaxUploadBytes int64 `koanf:"max_upload_bytes" validate:"min=1024"`
+	// TransferTimeout bounds one upload or download request, in place of the server's read and
+	// write timeouts, which are far too short for a large file.
+	TransferTimeout time.Duration `koanf:"transfer_timeout" validate:"min=1000000000"`
+	// SweepInterval is how often the sweeper runs (purges, orphans, locks, stale uploads).
+	SweepInterval time.Duration `koanf:"sweep_interval" validate:"min=1000000000"`
+	// OrphanGrace is how long an object written without its row is left before the sweeper
+	// removes it: longer than any upload's commit takes.
+	OrphanGrace time.Duration `koanf:"orphan_grace" validate:"min=0"`
 }
 
 // Server holds the HTTP server settings.
@@ -135,6 +150,7 @@ func Default() Config {
 		},
 		Log:     Log{Level: "info"},
 		Metrics: Metrics{Address: "127.0.0.1:9464"},
+		Files:   Files{MaxUploadBytes: 5 << 30, TransferTimeout: time.Hour, SweepInterval: 5 * time.Minute, OrphanGrace: time.Hour},
 	}
 }
 

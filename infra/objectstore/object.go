@@ -160,10 +160,16 @@ func (s *Store) Remove(ctx context.Context, key, versionID string) error {
 }
 
 // RemoveOrphan permanently removes every version (and delete marker) stored under key, for the
-// sweeper, which finds orphans by key and has no row to take a version id from. Orphans never
-// got a lock, so the store lets them go; should one be locked after all, the removal is refused
-// like Remove's, with the same errors.
+// sweeper, which finds orphans by key and has no row to take a version id from, and aborts any
+// multipart upload left unfinished under it (a streamed upload whose process died mid-way).
+// Orphans never got a lock, so the store lets them go; should one be locked after all, the
+// removal is refused like Remove's, with the same errors.
 func (s *Store) RemoveOrphan(ctx context.Context, key string) error {
+	if err := s.client.RemoveIncompleteUpload(ctx, s.cfg.FileBucket, key); err != nil {
+		if code := minio.ToErrorResponse(err).Code; code != "NoSuchUpload" && code != "NoSuchKey" {
+			return translate(err, "abort unfinished upload")
+		}
+	}
 	for obj := range s.client.ListObjects(ctx, s.cfg.FileBucket, minio.ListObjectsOptions{Prefix: key, WithVersions: true}) {
 		if obj.Err != nil {
 			return translate(obj.Err, "list object versions")

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -32,4 +33,20 @@ func NullableID(id uuid.UUID) *uuid.UUID {
 // `LIKE ? ESCAPE '\'`, which names the escape character rather than relying on the default.
 func EscapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// TimeOrZero returns the UTC time a nullable column holds, or the zero time for NULL.
+func TimeOrZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+// NullableTime returns nil for the zero time, so that it is stored as NULL.
+func NullableTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

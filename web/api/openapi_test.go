@@ -11,6 +11,7 @@ import (
 	"canopy/web/access"
 	"canopy/web/api"
 	"canopy/web/directory"
+	"canopy/web/files"
 	"canopy/web/identity"
 	"canopy/web/importer"
 	"canopy/web/org"
@@ -25,6 +26,7 @@ func newServer() *server.Server {
 	sessions := srv.Sessions()
 	for _, m := range []interface{ Register(*server.Router) }{
 		identity.New(nil, nil, sessions), org.New(nil, sessions, ""), directory.New(nil), access.New(nil), importer.New(nil, 0), scim.New(nil, nil, ""),
+		files.New(nil, "", 0),
 	} {
 		m.Register(srv.Router())
 	}

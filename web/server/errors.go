@@ -30,19 +30,22 @@ var kindStatus = map[errs.Kind]int{
 	errs.Conflict:        http.StatusConflict,
 	errs.TooManyRequests: http.StatusTooManyRequests,
 	errs.Unavailable:     http.StatusServiceUnavailable,
+	errs.TooLarge:        http.StatusRequestEntityTooLarge,
 	errs.Internal:        http.StatusInternalServerError,
 }
 
 var statusCode = map[int]string{
-	http.StatusBadRequest:            "invalid_request",
-	http.StatusUnauthorized:          "unauthenticated",
-	http.StatusForbidden:             "forbidden",
-	http.StatusNotFound:              "not_found",
-	http.StatusMethodNotAllowed:      "method_not_allowed",
-	http.StatusRequestEntityTooLarge: "body_too_large",
-	http.StatusUnsupportedMediaType:  "unsupported_media_type",
-	http.StatusTooManyRequests:       "too_many_requests",
-	http.StatusServiceUnavailable:    "unavailable",
+	http.StatusBadRequest:                   "invalid_request",
+	http.StatusUnauthorized:                 "unauthenticated",
+	http.StatusForbidden:                    "forbidden",
+	http.StatusNotFound:                     "not_found",
+	http.StatusMethodNotAllowed:             "method_not_allowed",
+	http.StatusRequestEntityTooLarge:        "body_too_large",
+	http.StatusUnsupportedMediaType:         "unsupported_media_type",
+	http.StatusPreconditionFailed:           "precondition_failed",
+	http.StatusRequestedRangeNotSatisfiable: "range_not_satisfiable",
+	http.StatusTooManyRequests:              "too_many_requests",
+	http.StatusServiceUnavailable:           "unavailable",
 }
 
 // handleError is the server's one error handler: it maps an error's Kind to a status with

@@ -66,6 +66,16 @@ func parentIs(col string, id uuid.UUID) (string, []any) {
 	return col + " = ?", []any{id}
 }
 
+// index keeps the search keys (pinyin, initials) of an entry's name beside it, in the
+// transaction that writes the name.
+func index(tx *gorm.DB, keys postgres.SearchKeys, table string, id uuid.UUID, name string) error {
+	if keys == nil {
+		return nil
+	}
+	full, initials := keys(name)
+	return tx.Exec("UPDATE "+table+" SET name_pinyin = ?, name_initials = ? WHERE id = ?", full, initials, id).Error
+}
+
 // nameRow is an entry's name in its parent's namespace.
 type nameRow struct {
 	OrgID    uuid.UUID
@@ -170,10 +180,13 @@ func folders(rows []folderRow) []*files.Folder {
 }
 
 // Folders stores folders.
-type Folders struct{ db *gorm.DB }
+type Folders struct {
+	db   *gorm.DB
+	keys postgres.SearchKeys
+}
 
 // NewFolders returns the folder repository.
-func NewFolders(db *gorm.DB) *Folders { return &Folders{db} }
+func NewFolders(db *gorm.DB, keys postgres.SearchKeys) *Folders { return &Folders{db, keys} }
 
 var _ files.FolderRepository = (*Folders)(nil)
 
@@ -184,6 +197,9 @@ func (r *Folders) Create(ctx context.Context, f *files.Folder) error {
 	name := nameRow{f.OrgID(), f.SpaceID(), postgres.NullableID(f.ParentID()), f.NameKey(), &id, nil}
 	return nameConflict(postgres.Conn(ctx, r.db).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		if err := index(tx, r.keys, "folders", f.ID(), f.Name()); err != nil {
 			return err
 		}
 		return tx.Create(&name).Error
@@ -253,6 +269,9 @@ func (r *Folders) Update(ctx context.Context, f *files.Folder) error {
 		if err := postgres.NotFoundIfNone(res, "folder"); err != nil {
 			return err
 		}
+		if err := index(tx, r.keys, "folders", f.ID(), f.Name()); err != nil {
+			return err
+		}
 		return tx.Model(&nameRow{}).Where("org_id = ? AND folder_id = ?", f.OrgID(), f.ID()).Update("name_key", f.NameKey()).Error
 	}))
 }
@@ -289,12 +308,14 @@ type fileRow struct {
 	CreatedBy        uuid.UUID
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
+	DeletedAt        *time.Time
+	DeletedBy        *uuid.UUID
 }
 
 func (fileRow) TableName() string { return "files" }
 
 func (r fileRow) domain() *files.File {
-	return files.RehydrateFile(r.ID, r.OrgID, r.SpaceID, idOrNil(r.FolderID), r.Name, idOrNil(r.CurrentVersionID), r.VersionCount, r.CreatedBy, r.CreatedAt.UTC(), r.UpdatedAt.UTC())
+	return files.RehydrateFile(r.ID, r.OrgID, r.SpaceID, idOrNil(r.FolderID), r.Name, idOrNil(r.CurrentVersionID), r.VersionCount, r.CreatedBy, r.CreatedAt.UTC(), r.UpdatedAt.UTC(), postgres.TimeOrZero(r.DeletedAt), idOrNil(r.DeletedBy))
 }
 
 type versionRow struct {
@@ -303,6 +324,7 @@ type versionRow struct {
 	FileID         uuid.UUID
 	Number         int
 	ObjectKey      string
+	ObjectVersion  string
 	Size           int64
 	SHA256         string `gorm:"column:sha256"`
 	ContentType    string
@@ -315,18 +337,21 @@ type versionRow struct {
 func (versionRow) TableName() string { return "file_versions" }
 
 func (r versionRow) domain() *files.Version {
-	return files.RehydrateVersion(r.ID, r.OrgID, r.FileID, r.Number, files.ObjectKey(r.ObjectKey), r.Size, r.SHA256, r.ContentType, r.UploadedBy, r.UploadedAt.UTC(), r.AvailableUntil.UTC(), r.LegalHold)
+	return files.RehydrateVersion(r.ID, r.OrgID, r.FileID, r.Number, files.ObjectKey(r.ObjectKey), r.ObjectVersion, r.Size, r.SHA256, r.ContentType, r.UploadedBy, r.UploadedAt.UTC(), r.AvailableUntil.UTC(), r.LegalHold)
 }
 
 func newVersionRow(v *files.Version) versionRow {
-	return versionRow{v.ID(), v.OrgID(), v.FileID(), v.Number(), v.ObjectKey().String(), v.Size(), v.SHA256(), v.ContentType(), v.UploadedBy(), v.UploadedAt(), v.AvailableUntil(), v.LegalHold()}
+	return versionRow{v.ID(), v.OrgID(), v.FileID(), v.Number(), v.ObjectKey().String(), v.ObjectVersion(), v.Size(), v.SHA256(), v.ContentType(), v.UploadedBy(), v.UploadedAt(), v.AvailableUntil(), v.LegalHold()}
 }
 
 // Files stores files and their versions.
-type Files struct{ db *gorm.DB }
+type Files struct {
+	db   *gorm.DB
+	keys postgres.SearchKeys
+}
 
 // NewFiles returns the file repository.
-func NewFiles(db *gorm.DB) *Files { return &Files{db} }
+func NewFiles(db *gorm.DB, keys postgres.SearchKeys) *Files { return &Files{db, keys} }
 
 var _ files.FileRepository = (*Files)(nil)
 
@@ -336,7 +361,7 @@ func (r *Files) Create(ctx context.Context, f *files.File, first *files.Version)
 	if first == nil || first.FileID() != f.ID() {
 		return errs.Internalf("files: the first version is not of file %s", f.ID())
 	}
-	row := fileRow{f.ID(), f.OrgID(), f.SpaceID(), postgres.NullableID(f.FolderID()), f.Name(), f.NameKey(), postgres.NullableID(f.CurrentVersionID()), f.VersionCount(), f.CreatedBy(), f.CreatedAt(), f.UpdatedAt()}
+	row := fileRow{f.ID(), f.OrgID(), f.SpaceID(), postgres.NullableID(f.FolderID()), f.Name(), f.NameKey(), postgres.NullableID(f.CurrentVersionID()), f.VersionCount(), f.CreatedBy(), f.CreatedAt(), f.UpdatedAt(), nil, nil}
 	version := newVersionRow(first)
 	id := f.ID()
 	name := nameRow{f.OrgID(), f.SpaceID(), postgres.NullableID(f.FolderID()), f.NameKey(), nil, &id}
@@ -345,6 +370,9 @@ func (r *Files) Create(ctx context.Context, f *files.File, first *files.Version)
 			return err
 		}
 		if err := tx.Create(&name).Error; err != nil {
+			return err
+		}
+		if err := index(tx, r.keys, "files", f.ID(), f.Name()); err != nil {
 			return err
 		}
 		return tx.Create(&version).Error
@@ -367,7 +395,7 @@ func (r *Files) Get(ctx context.Context, orgID, id uuid.UUID) (*files.File, erro
 // ByName implements files.FileRepository.
 func (r *Files) ByName(ctx context.Context, orgID, spaceID, folderID uuid.UUID, name string) (*files.File, error) {
 	cond, args := parentIs("folder_id", folderID)
-	return r.one(ctx, "org_id = ? AND space_id = ? AND name_key = ? AND "+cond, append([]any{orgID, spaceID, files.NameKey(name)}, args...)...)
+	return r.one(ctx, "org_id = ? AND space_id = ? AND name_key = ? AND deleted_at IS NULL AND "+cond, append([]any{orgID, spaceID, files.NameKey(name)}, args...)...)
 }
 
 // List returns the files directly in folderID, or at the root of the space when folderID is
@@ -375,7 +403,7 @@ func (r *Files) ByName(ctx context.Context, orgID, spaceID, folderID uuid.UUID, 
 func (r *Files) List(ctx context.Context, orgID, spaceID, folderID uuid.UUID) ([]*files.File, error) {
 	cond, args := parentIs("folder_id", folderID)
 	var rows []fileRow
-	err := postgres.Conn(ctx, r.db).Where("org_id = ? AND space_id = ?", orgID, spaceID).Where(cond, args...).Order("name_key, id").Find(&rows).Error
+	err := postgres.Conn(ctx, r.db).Where("org_id = ? AND space_id = ? AND deleted_at IS NULL", orgID, spaceID).Where(cond, args...).Order("name_key, id").Find(&rows).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}
@@ -423,8 +451,12 @@ func (r *Files) Update(ctx context.Context, f *files.File) error {
 	return nameConflict(postgres.Conn(ctx, r.db).Transaction(func(tx *gorm.DB) error {
 		res := tx.Model(&fileRow{}).Where("org_id = ? AND id = ?", f.OrgID(), f.ID()).Updates(map[string]any{
 			"name": f.Name(), "name_key": f.NameKey(), "folder_id": folder, "updated_at": f.UpdatedAt(),
+			"deleted_at": postgres.NullableTime(f.DeletedAt()), "deleted_by": postgres.NullableID(f.DeletedBy()),
 		})
 		if err := postgres.NotFoundIfNone(res, "file"); err != nil {
+			return err
+		}
+		if err := index(tx, r.keys, "files", f.ID(), f.Name()); err != nil {
 			return err
 		}
 		return tx.Model(&nameRow{}).Where("org_id = ? AND file_id = ?", f.OrgID(), f.ID()).Updates(map[string]any{
@@ -439,4 +471,15 @@ func (r *Files) UpdateVersion(ctx context.Context, v *files.Version) error {
 	res := postgres.Conn(ctx, r.db).Exec(`UPDATE file_versions SET available_until = GREATEST(available_until, ?), legal_hold = ?
 		WHERE org_id = ? AND id = ?`, v.AvailableUntil(), v.LegalHold(), v.OrgID(), v.ID())
 	return postgres.NotFoundIfNone(res, "version")
+}
+
+// Delete removes an empty folder and its name. Files still naming it as their folder (in the
+// trash) are moved to the root of the space first by the caller.
+func (r *Folders) Delete(ctx context.Context, f *files.Folder) error {
+	return postgres.Translate(postgres.Conn(ctx, r.db).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("org_id = ? AND folder_id = ?", f.OrgID(), f.ID()).Delete(&nameRow{}).Error; err != nil {
+			return err
+		}
+		return postgres.NotFoundIfNone(tx.Where("org_id = ? AND id = ?", f.OrgID(), f.ID()).Delete(&folderRow{}), "folder")
+	}))
 }

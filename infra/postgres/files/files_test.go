@@ -35,7 +35,7 @@ func newFixture(t *testing.T, db *gorm.DB, email string) *fixture {
 	u := pgtest.MustUser(t, db, email)
 	o := pgtest.MustOrg(t, db, u)
 	fx := &fixture{db: db, ctx: context.Background(), orgID: o.ID(), userID: u.ID(),
-		spaces: pgfiles.NewSpaces(db), folders: pgfiles.NewFolders(db), files: pgfiles.NewFiles(db)}
+		spaces: pgfiles.NewSpaces(db), folders: pgfiles.NewFolders(db, nil), files: pgfiles.NewFiles(db, nil)}
 	s, err := files.NewSpace(o.ID(), files.KindOrganisation, o.ID(), time.Now())
 	if err != nil {
 		t.Fatal(err)

@@ -30,6 +30,9 @@ const AuditPage = lazy(() => import('./console/AuditPage'));
 const ImportPage = lazy(() => import('./console/ImportPage'));
 const ScimPage = lazy(() => import('./console/ScimPage'));
 const SettingsPage = lazy(() => import('./console/SettingsPage'));
+const FilesPolicyPage = lazy(() => import('./console/FilesPolicyPage'));
+const FilesPage = lazy(() => import('./files/FilesPage'));
+const PublicLinkPage = lazy(() => import('./files/PublicLinkPage'));
 
 /** AppRoutes maps URLs to pages: the employee app at /, the console at /console. */
 export function AppRoutes() {
@@ -39,6 +42,7 @@ export function AppRoutes() {
       <Route path="/invite/:token" element={<InvitePage />} />
       <Route path="/activate/:token" element={<ActivatePage />} />
       <Route path="/change-password" element={<ChangePasswordPage />} />
+      <Route path="/s/:token" element={<PublicLinkPage />} />
       <Route
         path="/console"
         element={
@@ -58,6 +62,7 @@ export function AppRoutes() {
         <Route path="import" element={<Gate page="import"><ImportPage /></Gate>} />
         <Route path="scim" element={<Gate page="scim"><ScimPage /></Gate>} />
         <Route path="settings" element={<Gate page="settings"><SettingsPage /></Gate>} />
+        <Route path="files" element={<Gate page="files"><FilesPolicyPage /></Gate>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
       <Route
@@ -71,7 +76,10 @@ export function AppRoutes() {
         <Route index element={<Navigate to="messages" replace />} />
         <Route path="messages" element={<ModulePage module="messages" />} />
         <Route path="tasks" element={<ModulePage module="tasks" />} />
-        <Route path="files" element={<ModulePage module="files" />} />
+        <Route path="files" element={<FilesPage />} />
+        <Route path="files/shared" element={<FilesPage view="shared" />} />
+        <Route path="files/trash" element={<FilesPage view="trash" />} />
+        <Route path="files/:spaceID" element={<FilesPage view="space" />} />
         <Route path="directory" element={<DirectoryPage />} />
         <Route path="directory/groups" element={<DirectoryGroupsPage />} />
         <Route path="directory/groups/:groupID" element={<DirectoryGroupPage />} />

@@ -1437,6 +1437,679 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgID}/spaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The file spaces the caller can see.
+         * @description The organisation's space, the spaces of the caller's departments and their ancestors, of
+         *     the caller's groups, and the caller's personal space, which is made on first use. A guest
+         *     sees only the spaces of the groups they are in. Needs `files.read`.
+         */
+        get: operations["listSpaces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/spaces/{spaceID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                spaceID: components["parameters"]["SpaceID"];
+            };
+            cookie?: never;
+        };
+        /** One space, with its retention, quota and usage. */
+        get: operations["getSpace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/spaces/{spaceID}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                spaceID: components["parameters"]["SpaceID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The folders and files of a folder (or of the space's root), or those matching a search.
+         * @description Folders come before files. With `q`, the whole space is searched by name, pinyin and its
+         *     initials included (typing "hetong" or "ht" finds 合同.pdf), and `folder_id` is ignored;
+         *     `breadcrumb` is then the space's root alone. Files in the trash are left out.
+         */
+        get: operations["listEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/spaces/{spaceID}/folders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                spaceID: components["parameters"]["SpaceID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a folder in the space's root or in a folder.
+         * @description Names are NFC-normalised, at most 255 bytes, without `/` or control characters, and
+         *     unique in their folder without regard to case (409 `name_taken`). Folders nest at most
+         *     32 deep (409 `too_deep`). Needs `files.write` on the space.
+         */
+        post: operations["createFolder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/folders/{folderID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                folderID: components["parameters"]["FolderID"];
+            };
+            cookie?: never;
+        };
+        /** A folder the caller may see. */
+        get: operations["getFolder"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a folder; the files in it go to the trash.
+         * @description Refused whole, with nothing deleted, when any file inside is still within its retention
+         *     window (409 `retention_active`, the message naming the latest `available_until`) or under
+         *     a legal hold (409 `legal_hold`).
+         */
+        delete: operations["deleteFolder"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a folder, or move it within its space.
+         * @description `parent_id` null or `""` moves it to the space's root. A move into itself or one of its
+         *     own subfolders answers 409 `cycle`; a name already in the target folder, 409 `name_taken`.
+         */
+        patch: operations["updateFolder"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a small file in one request (larger ones use the resumable uploads).
+         * @description Either a raw body whose length is known (`Content-Length`), with the target in the query,
+         *     or `multipart/form-data` with the fields `space_id`, `folder_id` and `file` (the file's
+         *     name is the part's filename). The bytes are streamed to the object store, never held in
+         *     memory. The content type is sniffed from the bytes; the client's claim is not trusted. A
+         *     file of the same name in the folder gets a new version. The size limit (5 GiB by default;
+         *     413 `too_large`) and the quota (409 `quota_exceeded`) are checked before any byte is
+         *     stored. The object store being unreachable answers 503 and leaves nothing behind.
+         */
+        post: operations["uploadFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/files/{fileID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        /** A file, with its versions (newest first) and the path to its folder. */
+        get: operations["getFile"];
+        put?: never;
+        post?: never;
+        /**
+         * Move a file to the trash, once none of its versions is within its retention window.
+         * @description Inside the window nobody can delete it, not its uploader, an admin, the owner or an API
+         *     token: the answer is 409 `retention_active` with a message naming the date ("available
+         *     until 2025-06-01T08:00:00Z; it cannot be deleted before"). A file under a legal hold
+         *     answers 409 `legal_hold`. Deleted files stay in the trash for the organisation's
+         *     `trash_days`, from where they can be restored, then are purged.
+         */
+        delete: operations["deleteFile"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename a file, or move it to another folder of its space.
+         * @description `folder_id` null or `""` moves it to the space's root. A name already in the target folder answers 409 `name_taken`.
+         */
+        patch: operations["updateFile"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/files/{fileID}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The bytes of a file's current version, or of an older one.
+         * @description Streamed from the object store, with HTTP Range (206, including several ranges),
+         *     `ETag`, `Last-Modified` and conditional requests (`If-None-Match`, `If-Modified-Since`,
+         *     `If-Range`). `Content-Disposition` follows RFC 6266 with `filename*` (RFC 5987), so a
+         *     Chinese name downloads as itself. Only images (not SVG), audio, video and PDF are served
+         *     `inline`, and only without `download=1`; everything else is an attachment. Always with
+         *     `X-Content-Type-Options: nosniff` and a sandboxing Content-Security-Policy.
+         */
+        get: operations["downloadFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/files/{fileID}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        /** A small JPEG of an image or of a video's first frame, when one was made (`has_thumbnail`). */
+        get: operations["getThumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/trash": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The deleted files the caller may restore, most recently deleted first.
+         * @description Files stay here for the organisation's `trash_days`, then are purged (unless held). Needs `files.write`; each caller sees the deleted files of the spaces they manage and of their own personal space.
+         */
+        get: operations["listTrash"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/trash/{fileID}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a file back out of the trash, into its folder (or the space's root when the folder is gone).
+         * @description When its name has been taken there meanwhile, the file comes back numbered, "report (1).pdf",
+         *     then "(2)" and so on. Needs managing the file's space, as the trash listing does (403
+         *     otherwise; 404 for a file that is not in the trash). Audited.
+         */
+        post: operations["restoreFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** The legal holds in place (files.legal_hold). */
+        get: operations["listHolds"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/holds/{targetType}/{targetID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                targetType: components["parameters"]["HoldTargetType"];
+                targetID: components["parameters"]["HoldTargetID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Put a file, a folder or a whole space under legal hold (files.legal_hold).
+         * @description While it lasts, nothing under it can be deleted or purged, whatever its retention, and
+         *     every version's object carries an S3 legal hold (set at once, or by the sweeper's next
+         *     pass when another replica is sweeping). A file in the trash may be held too, which keeps it
+         *     from being purged. Setting a hold that is already in place changes nothing. A target type
+         *     other than file, folder or space names nothing: 404. Audited.
+         */
+        put: operations["setHold"];
+        post?: never;
+        /**
+         * Release a legal hold (files.legal_hold). Audited.
+         * @description Retention still applies after the release; files past it become deletable, and purgeable
+         *     where a maximum retention has passed. A version that another hold still covers (its
+         *     file's, a folder's above it, its space's) stays held. 404 when no such hold is in place.
+         */
+        delete: operations["releaseHold"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/uploads/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a resumable upload (tus 1.0 creation).
+         * @description tus-js-client, Uppy and any other tus 1.0 client work unchanged. `Upload-Metadata` is a
+         *     comma-separated list of `key base64(value)` pairs: `filename` (required) and `folder`, a
+         *     folder id or a space id (without it, the caller's personal space). The declared
+         *     `Upload-Length` is checked against the size limit (413 `too_large`) and the quota (413
+         *     `quota_exceeded`, not 409, which tus clients would retry) before any byte is stored. The
+         *     bytes go straight to an S3 multipart upload. Unfinished uploads expire 24 hours after
+         *     their last stored bytes (`Upload-Expires`) and their parts are removed. An empty file
+         *     (`Upload-Length: 0`) is complete at once: the 201 carries `Canopy-File-ID`. There is no
+         *     `Upload-Defer-Length` and no creation-with-upload. Cookie-authenticated requests carry
+         *     `X-CSRF-Token` like every other write.
+         */
+        post: operations["tusCreate"];
+        delete?: never;
+        /** The tus server's capabilities (tus 1.0). */
+        options: operations["tusOptions"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/uploads/{uploadID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                uploadID: components["parameters"]["UploadID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Abandon an unfinished upload; its stored parts are removed (tus 1.0 termination). */
+        delete: operations["tusTerminate"];
+        options?: never;
+        /** How many bytes of an upload the server has, to resume from there (tus 1.0 core). */
+        head: operations["tusOffset"];
+        /**
+         * Send bytes of an upload from its offset (tus 1.0 core).
+         * @description `Upload-Offset` must equal the server's offset (409 `offset_mismatch` otherwise; ask with
+         *     HEAD), and one request writes an upload at a time (409 `upload_busy`); tus clients retry
+         *     both. A `Content-Length` is required. If the connection breaks, the 16 MiB parts the
+         *     PATCH completed are kept (of a chunk smaller than a part, nothing): HEAD says where to
+         *     resume. The response that completes the upload carries the new file's id in
+         *     `Canopy-File-ID` (exposed with `Access-Control-Expose-Headers`), after the size and
+         *     SHA-256 are checked and the file's row is committed; a file of the same name in the
+         *     folder gets a new version.
+         */
+        patch: operations["tusPatch"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** Who a file or folder is shared with. */
+        get: operations["listShares"];
+        put?: never;
+        /**
+         * Share a file or folder with a person, a group or a department (with its sub-departments).
+         * @description `viewer` may read and download; `editor` may also upload, rename, move and delete (within
+         *     retention). Needs `files.share` and read access to the target (404 otherwise); sharing as
+         *     `editor` needs write access to it (403 `cannot_grant`: nobody grants what they do not
+         *     hold). A principal not of the organisation answers 404. Sharing the same thing with the
+         *     same principal again changes the role, which only the share's maker or who manages the
+         *     space may do (403 otherwise). Audited.
+         */
+        post: operations["createShare"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/shares/{shareID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                shareID: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop sharing; the access ends at once on every replica. Audited. */
+        delete: operations["revokeShare"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/shared-with-me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The files and folders shared with the caller, directly or through a group or department.
+         * @description Only the top-level shared things; a shared folder's contents are listed with its space's `entries?folder_id=`.
+         */
+        get: operations["listSharedWithMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** The links to a file or folder, revoked and expired ones included. */
+        get: operations["listLinks"];
+        put?: never;
+        /**
+         * Make a share link to a file or folder, for anyone who has it.
+         * @description The token is opaque, of at least 128 bits, and shown only in this answer (`token`, `url`).
+         *     The strictest sharing policy on the target's path applies: links may be forbidden (403
+         *     `links_not_allowed`), need an expiry no later than the longest allowed, or need a password
+         *     (400 `invalid_link` naming the field). Passwords are stored with argon2id. Needs
+         *     `files.share`. Audited.
+         */
+        post: operations["createLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/links/{linkID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                linkID: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a share link; it stops working at once. Audited. */
+        delete: operations["revokeLink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/links/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: components["parameters"]["LinkToken"];
+            };
+            cookie?: never;
+        };
+        /**
+         * What a share link leads to, for anyone who has it.
+         * @description An unknown, revoked or expired link, or one whose downloads are used up, answers 404
+         *     `link_unavailable`, all alike. For a folder, `entries` lists its files; while a link with a
+         *     password is locked, nothing but that is shown.
+         */
+        get: operations["previewLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/links/{token}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: components["parameters"]["LinkToken"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a link's password; the answer sets a short-lived cookie for this link only.
+         * @description A wrong password answers 403 `wrong_password`. Wrong passwords are limited per client
+         *     address (10 in 15 minutes) and per link (30); past either limit the answer is 429
+         *     `too_many_attempts` with `Retry-After`, even for the right password. The cookie
+         *     (`canopy_link`, HttpOnly, SameSite=Strict, Path `/api/v1/links/{token}`) lasts an hour,
+         *     never past the link's expiry, and ends when the link is revoked. A link without a password
+         *     needs no unlock: 204 without a cookie.
+         */
+        post: operations["unlockLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/links/{token}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: components["parameters"]["LinkToken"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The bytes of a linked file, or of a file in a linked folder (`file_id`).
+         * @description As `GET /api/v1/orgs/{orgID}/files/{fileID}/content`: Range, validators, RFC 6266 names,
+         *     inline only for images, audio, video and PDF. A link with a password needs the cookie of
+         *     `unlock` first (403 `link_locked` until then). A request without Range, or with a range
+         *     from byte 0 (or a suffix range), counts as one download against `max_downloads`; later
+         *     ranges (seeking, resuming) do not, but none is served once the limit is reached. Any
+         *     other file than the link's own (or one inside its folder) answers 404.
+         */
+        get: operations["downloadLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/files/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** The organisation's retention, trash, quota and sharing policy, with its usage (files.policy). */
+        get: operations["getFilesPolicy"];
+        /**
+         * Set the organisation's files policy (files.policy). Audited.
+         * @description Lengthening the minimum retention extends the `available_until` of existing versions (and,
+         *     through the sweeper, their object locks); a date only ever moves later, so shortening it
+         *     applies to new versions only. A maximum shorter than the minimum answers 400
+         *     `invalid_retention`. A field left out keeps its current value.
+         */
+        put: operations["setFilesPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/spaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The spaces the caller administers, with their usage and policy, for the console.
+         * @description With `files.policy`, or `files.manage` over the whole organisation, every space of the
+         *     organisation (spaces are made on first use, so a department or group nobody has opened
+         *     its files in yet has none); a department admin sees the spaces of the departments in
+         *     their subtrees only. Organisation first, then departments, groups and personal spaces.
+         */
+        get: operations["listAdminSpaces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/spaces/{spaceID}/policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                spaceID: components["parameters"]["SpaceID"];
+            };
+            cookie?: never;
+        };
+        /** A space's own retention, quota and sharing policy. */
+        get: operations["getSpacePolicy"];
+        /**
+         * Set a space's policy. Audited.
+         * @description Needs `files.policy`, or `files.manage` over the space (a department admin, for the
+         *     department spaces of their subtree). A space may lengthen the organisation's minimum
+         *     retention, never shorten it (400 `retention_below_floor`); 0 means none of its own.
+         *     Lengthening it extends the versions already in the space and, for a department's space,
+         *     in the spaces of the departments below it. A field left out keeps its current value.
+         *     Its sharing policy joins those on the
+         *     path, and the strictest applies.
+         */
+        put: operations["setSpacePolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1918,7 +2591,7 @@ export interface components {
             active?: boolean;
         };
         /** @enum {string} */
-        Permission: "org.read" | "directory.read" | "directory.manage" | "groups.manage" | "members.manage" | "roles.manage" | "audit.read" | "tokens.manage" | "settings.manage" | "ownership.transfer";
+        Permission: "org.read" | "directory.read" | "directory.manage" | "groups.manage" | "members.manage" | "roles.manage" | "audit.read" | "tokens.manage" | "settings.manage" | "ownership.transfer" | "files.read" | "files.write" | "files.share" | "files.manage" | "files.legal_hold" | "files.policy";
         RoleDef: {
             /** Format: uuid */
             id: string;
@@ -2054,6 +2727,375 @@ export interface components {
             code: string;
             message: string;
         };
+        /** @enum {string} */
+        SpaceKind: "organisation" | "department" | "group" | "personal";
+        /**
+         * @description What the caller may do there: `read` open and download; `write` also upload, make
+         *     folders, rename, move and delete (once retention allows); `manage` also delete others'
+         *     files and restore them from the trash.
+         * @enum {string}
+         */
+        AccessLevel: "none" | "read" | "write" | "manage";
+        Space: {
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["SpaceKind"];
+            /**
+             * Format: uuid
+             * @description The organisation, department, group or person the space belongs to.
+             */
+            owner_id: string;
+            /** @description The owner's name (the organisation's, the department's, the group's or the person's). */
+            name: string;
+            /** @description The space's own minimum retention; 0: none of its own. */
+            min_retention_days: number;
+            /** @description 0: none. */
+            max_retention_days: number;
+            /**
+             * Format: int64
+             * @description 0: no quota of its own.
+             */
+            quota_bytes: number;
+            /**
+             * Format: int64
+             * @description Bytes of every version of every file in the space, the trash included.
+             */
+            used_bytes: number;
+            /** @description The minimum that applies to a new version here, the longest on the path (organisation, departments, space). */
+            effective_min_retention_days: number;
+            /** @description The whole space is under legal hold. */
+            legal_hold: boolean;
+            access: components["schemas"]["AccessLevel"];
+            /** @description The caller may upload, make folders, rename and move here. */
+            can_write: boolean;
+            /** @description The caller may delete others' files here and restore them from the trash. */
+            can_manage: boolean;
+        };
+        Folder: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            space_id: string;
+            /**
+             * Format: uuid
+             * @description null at the space's root.
+             */
+            parent_id: string | null;
+            name: string;
+            /** Format: uuid */
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        FileVersion: {
+            /** Format: uuid */
+            id: string;
+            number: number;
+            /** Format: int64 */
+            size: number;
+            sha256: string;
+            /** @description Sniffed from the bytes, not taken from the client. */
+            content_type: string;
+            /** Format: uuid */
+            uploaded_by: string;
+            /** Format: date-time */
+            uploaded_at: string;
+            /**
+             * Format: date-time
+             * @description Until then nobody can delete the version, and the object store refuses to remove its
+             *     object (governance-mode retention). Upload time plus the longest minimum retention on
+             *     its path; it only ever moves later.
+             */
+            available_until: string;
+            legal_hold: boolean;
+        };
+        File: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            space_id: string;
+            /**
+             * Format: uuid
+             * @description null at the space's root.
+             */
+            folder_id: string | null;
+            name: string;
+            /**
+             * Format: int64
+             * @description The current version's size.
+             */
+            size: number;
+            content_type: string;
+            sha256: string;
+            version_count: number;
+            current_version: components["schemas"]["FileVersion"];
+            /**
+             * Format: date-time
+             * @description The latest `available_until` of its versions; the file cannot be deleted before.
+             */
+            available_until: string;
+            /** @description Any of its versions is held (on the file, a folder above it or its space). */
+            legal_hold: boolean;
+            /** Format: uuid */
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description `GET .../thumbnail` has an image. */
+            has_thumbnail: boolean;
+            /**
+             * Format: date-time
+             * @description Set while the file is in the trash.
+             */
+            deleted_at: string | null;
+        };
+        /** @description From the space's root (its id and name) down to the folder. */
+        Breadcrumb: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+        }[];
+        FileDetail: components["schemas"]["File"] & {
+            access: components["schemas"]["AccessLevel"];
+            /** @description Newest first. */
+            versions: components["schemas"]["FileVersion"][];
+            breadcrumb: components["schemas"]["Breadcrumb"];
+        };
+        /** @description A folder (`folder` set) or a file (`file` set). */
+        Entry: {
+            /** @enum {string} */
+            type: "folder" | "file";
+            folder?: components["schemas"]["Folder"];
+            file?: components["schemas"]["File"];
+        };
+        EntryPage: {
+            access: components["schemas"]["AccessLevel"];
+            items: components["schemas"]["Entry"][];
+            total: number;
+            breadcrumb: components["schemas"]["Breadcrumb"];
+        };
+        CreateFolderRequest: {
+            name: string;
+            /**
+             * Format: uuid
+             * @description Absent or null, the space's root.
+             */
+            parent_id?: string | null;
+        };
+        FolderPatch: {
+            name?: string;
+            /** @description A folder id of the same space; null or "" for the root. */
+            parent_id?: string | null;
+        };
+        FilePatch: {
+            name?: string;
+            /** @description A folder id of the same space; null or "" for the root. */
+            folder_id?: string | null;
+        };
+        Hold: {
+            /** @enum {string} */
+            target_type: "file" | "folder" | "space";
+            /** Format: uuid */
+            target_id: string;
+            /** @description The held file's, folder's or space's name. */
+            name: string;
+            /** Format: uuid */
+            set_by: string;
+            /** Format: date-time */
+            set_at: string;
+        };
+        /** @enum {string} */
+        ShareTargetType: "file" | "folder";
+        ShareRequest: {
+            target_type: components["schemas"]["ShareTargetType"];
+            /** Format: uuid */
+            target_id: string;
+            /**
+             * @description A department includes its sub-departments.
+             * @enum {string}
+             */
+            principal_type: "user" | "group" | "department";
+            /** Format: uuid */
+            principal_id: string;
+            /** @enum {string} */
+            role: "viewer" | "editor";
+        };
+        Share: {
+            /** Format: uuid */
+            id: string;
+            target_type: components["schemas"]["ShareTargetType"];
+            /** Format: uuid */
+            target_id: string;
+            /** @enum {string} */
+            principal_type: "user" | "group" | "department";
+            /** Format: uuid */
+            principal_id: string;
+            principal_name: string;
+            /** @enum {string} */
+            role: "viewer" | "editor";
+            /** Format: uuid */
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        LinkRequest: {
+            target_type: components["schemas"]["ShareTargetType"];
+            /** Format: uuid */
+            target_id: string;
+            /** @description 4 to 256 characters; absent or empty, anyone with the link may open it (if the policy allows). */
+            password?: string;
+            /**
+             * Format: date-time
+             * @description Absent or null, no expiry (if the policy allows).
+             */
+            expires_at?: string | null;
+            /** @description 0 or absent: no limit. */
+            max_downloads?: number;
+        };
+        Link: {
+            /** Format: uuid */
+            id: string;
+            target_type: components["schemas"]["ShareTargetType"];
+            /** Format: uuid */
+            target_id: string;
+            /**
+             * @description The public page, <public_url>/s/<token>: only in the answer that makes the link. Only
+             *     the token's SHA-256 is kept, so no later answer can show it again.
+             */
+            url?: string;
+            /**
+             * @description Whether the link works now, and if not, why (the public gets 404 `link_unavailable` for all alike).
+             * @enum {string}
+             */
+            state: "active" | "revoked" | "expired" | "used_up";
+            /** Format: date-time */
+            expires_at: string | null;
+            /** @description 0: no limit. */
+            max_downloads: number;
+            downloads: number;
+            password_required: boolean;
+            /** Format: date-time */
+            revoked_at: string | null;
+            /** Format: uuid */
+            created_by: string;
+            /** Format: date-time */
+            created_at: string;
+        };
+        CreatedLink: components["schemas"]["Link"] & {
+            /** @description The link's secret (192 random bits, base64url); shown only in this answer. */
+            token: string;
+            /** @description The public page, <public_url>/s/<token>. */
+            url: string;
+        };
+        /** @description A file anywhere under a linked folder. */
+        LinkEntry: {
+            /**
+             * Format: uuid
+             * @description The `file_id` of `GET /api/v1/links/{token}/content`.
+             */
+            id: string;
+            /** @enum {string} */
+            type: "file";
+            name: string;
+            /** @description The names of the folders between the linked folder and the file; empty for a file directly in it. */
+            path: string[];
+            /** Format: int64 */
+            size: number;
+            content_type: string;
+            /** Format: date-time */
+            updated_at: string;
+            has_thumbnail: boolean;
+        };
+        /**
+         * @description While a link with a password is locked (`unlocked` false), only `type`,
+         *     `password_required`, `unlocked` and `expires_at` are given: not even the name.
+         */
+        LinkPreview: {
+            /** @description The file's or folder's name, once unlocked. */
+            name?: string;
+            /** @enum {string} */
+            type: "folder" | "file";
+            /**
+             * Format: int64
+             * @description A file's size; for a folder, the total of its entries.
+             */
+            size?: number;
+            /** @description A file's content type. */
+            content_type?: string;
+            password_required: boolean;
+            /** @description True when the link has no password, or this browser gave it (the unlock cookie). */
+            unlocked: boolean;
+            /** Format: date-time */
+            expires_at: string | null;
+            /** @description A folder's files, all the way down (sorted by path, at most 1000), once unlocked. */
+            entries?: components["schemas"]["LinkEntry"][];
+            /** @description Set when the folder holds more files than `entries` lists. */
+            truncated?: boolean;
+        };
+        UnlockLinkRequest: {
+            password: string;
+        };
+        SpacePolicy: {
+            /** @description The space's own minimum retention in days, which may only lengthen the organisation's; 0: none of its own. */
+            min_retention_days: number;
+            /** @description Versions older than this are purged unless held; 0: none. */
+            max_retention_days: number;
+            /**
+             * Format: int64
+             * @description 0: no quota of its own.
+             */
+            quota_bytes: number;
+            links_allowed: boolean;
+            /** @description The longest a link may live; 0: links may be made without expiry. */
+            max_link_expiry_days: number;
+            link_password_required: boolean;
+        };
+        /** @description Fields left out keep their value. */
+        SpacePolicyRequest: {
+            min_retention_days?: number;
+            max_retention_days?: number;
+            /** Format: int64 */
+            quota_bytes?: number;
+            links_allowed?: boolean;
+            max_link_expiry_days?: number;
+            link_password_required?: boolean;
+        };
+        /** @description Fields left out keep their value. */
+        FilesPolicyRequest: {
+            /** @description The organisation's minimum retention in days (3 by default), the floor every space keeps. */
+            min_retention_days?: number;
+            /** @description Versions older than this are purged unless held; 0: none. */
+            max_retention_days?: number;
+            /**
+             * Format: int64
+             * @description 0: no quota.
+             */
+            quota_bytes?: number;
+            links_allowed?: boolean;
+            /** @description The longest a link may live; 0: links may be made without expiry. */
+            max_link_expiry_days?: number;
+            link_password_required?: boolean;
+            /** @description How long deleted files stay in the trash before they are purged. */
+            trash_days?: number;
+        };
+        FilesPolicy: {
+            min_retention_days: number;
+            max_retention_days: number;
+            /** Format: int64 */
+            quota_bytes: number;
+            links_allowed: boolean;
+            max_link_expiry_days: number;
+            link_password_required: boolean;
+            trash_days: number;
+            /**
+             * Format: int64
+             * @description The organisation's usage: every space's versions, the trash included.
+             */
+            used_bytes: number;
+        };
     };
     responses: {
         /**
@@ -2118,6 +3160,34 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The file is larger than the size limit (`too_large`), or would pass a quota (`quota_exceeded`). */
+        TooLarge: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description A service Canopy needs (the object store) cannot be reached; nothing was stored. Try again later. */
+        Unavailable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `Tus-Resumable` is missing or names a version other than 1.0.0. */
+        TusVersion: {
+            headers: {
+                "Tus-Version"?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         OrgID: string;
@@ -2137,9 +3207,29 @@ export interface components {
         ActivationToken: string;
         InvitationID: string;
         ImportID: string;
+        SpaceID: string;
+        FolderID: string;
+        FileID: string;
+        UploadID: string;
+        LinkToken: string;
+        HoldTargetType: "file" | "folder" | "space";
+        HoldTargetID: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description RFC 6266, with the UTF-8 name in `filename*` (RFC 5987) and an ASCII fallback in `filename`. */
+        ContentDisposition: string;
+        /** @description The version's SHA-256, quoted. */
+        ETag: string;
+        /** @description When the version was uploaded. */
+        LastModified: string;
+        AcceptRanges: "bytes";
+        TusResumable: "1.0.0";
+        /** @description How many bytes of the upload the server has. */
+        UploadOffset: number;
+        /** @description When an unfinished upload is removed, as an HTTP date (RFC 9110). */
+        UploadExpires: string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -4420,6 +5510,1183 @@ export interface operations {
             400: components["responses"]["Invalid"];
             404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listSpaces: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The spaces. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Space"][];
+                        total?: number;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getSpace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                spaceID: components["parameters"]["SpaceID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The space. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Space"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listEntries: {
+        parameters: {
+            query?: {
+                /** @description The folder to list; absent, the space's root. */
+                folder_id?: string;
+                /** @description Part of a name, or its pinyin. */
+                q?: string;
+                sort?: "name" | "updated_at" | "size";
+                order?: "asc" | "desc";
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                spaceID: components["parameters"]["SpaceID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries, with the path to the folder. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntryPage"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createFolder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                spaceID: components["parameters"]["SpaceID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateFolderRequest"];
+            };
+        };
+        responses: {
+            /** @description Made. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Folder"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    getFolder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                folderID: components["parameters"]["FolderID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The folder. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Folder"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteFolder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                folderID: components["parameters"]["FolderID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    updateFolder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                folderID: components["parameters"]["FolderID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FolderPatch"];
+            };
+        };
+        responses: {
+            /** @description The folder. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Folder"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    uploadFile: {
+        parameters: {
+            query?: {
+                /** @description Without it (and without folder_id), the caller's personal space. */
+                space_id?: string;
+                folder_id?: string;
+                /** @description The file's name, for a raw body. */
+                name?: string;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "multipart/form-data": {
+                    /** Format: uuid */
+                    space_id?: string;
+                    /** Format: uuid */
+                    folder_id?: string;
+                    file: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Stored, as a new file or a new version of the file of that name. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            /** @description A raw body without `Content-Length`. */
+            411: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            413: components["responses"]["TooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileDetail"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description In the trash. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    updateFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FilePatch"];
+            };
+        };
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileDetail"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    downloadFile: {
+        parameters: {
+            query?: {
+                /** @description A version number; absent, the current one. */
+                version?: number;
+                /** @description 1: always as an attachment. */
+                download?: "1";
+            };
+            header?: {
+                Range?: string;
+                "If-None-Match"?: string;
+                "If-Modified-Since"?: string;
+                "If-Range"?: string;
+            };
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole file. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["LastModified"];
+                    "Accept-Ranges": components["headers"]["AcceptRanges"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The ranges asked for (`multipart/byteranges` for several). */
+            206: {
+                headers: {
+                    /** @description E.g. bytes 0-1023/4096. */
+                    "Content-Range"?: string;
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Not modified since the validator given. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description An `If-Match` or `If-Unmodified-Since` precondition failed. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The range is outside the file. */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getThumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thumbnail. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listTrash: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of deleted files (`deleted_at` set). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["File"][];
+                        total?: number;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    restoreFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The restored file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["File"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listHolds: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The holds, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Hold"][];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    setHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                targetType: components["parameters"]["HoldTargetType"];
+                targetID: components["parameters"]["HoldTargetID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Held. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    releaseHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                targetType: components["parameters"]["HoldTargetType"];
+                targetID: components["parameters"]["HoldTargetID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Released. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    tusCreate: {
+        parameters: {
+            query?: never;
+            header: {
+                "Tus-Resumable": "1.0.0";
+                "Upload-Length": number;
+                "Upload-Metadata": string;
+            };
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Created; send the bytes to `Location` with PATCH. */
+            201: {
+                headers: {
+                    /** @description The upload's URL: /api/v1/orgs/{orgID}/uploads/{uploadID}. */
+                    Location?: string;
+                    "Tus-Resumable": components["headers"]["TusResumable"];
+                    "Upload-Expires": components["headers"]["UploadExpires"];
+                    /** @description For an empty file only, which is complete on creation. */
+                    "Canopy-File-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["TusVersion"];
+            413: components["responses"]["TooLarge"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    tusOptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions, extensions and size limit. */
+            204: {
+                headers: {
+                    "Tus-Resumable": components["headers"]["TusResumable"];
+                    "Tus-Version"?: string;
+                    "Tus-Extension"?: string;
+                    /** @description The largest file, in bytes (5 GiB by default). */
+                    "Tus-Max-Size"?: number;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    tusTerminate: {
+        parameters: {
+            query?: never;
+            header: {
+                "Tus-Resumable": "1.0.0";
+            };
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                uploadID: components["parameters"]["UploadID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Terminated. */
+            204: {
+                headers: {
+                    "Tus-Resumable": components["headers"]["TusResumable"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["TusVersion"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    tusOffset: {
+        parameters: {
+            query?: never;
+            header: {
+                "Tus-Resumable": "1.0.0";
+            };
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                uploadID: components["parameters"]["UploadID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The offset to resume from. */
+            200: {
+                headers: {
+                    "Upload-Offset": components["headers"]["UploadOffset"];
+                    "Upload-Length"?: number;
+                    "Upload-Expires": components["headers"]["UploadExpires"];
+                    /** @description The Upload-Metadata sent at creation, if any. */
+                    "Upload-Metadata"?: string;
+                    "Tus-Resumable": components["headers"]["TusResumable"];
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such upload: another person's, another organisation's, expired, finished or terminated. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            412: components["responses"]["TusVersion"];
+        };
+    };
+    tusPatch: {
+        parameters: {
+            query?: never;
+            header: {
+                "Tus-Resumable": "1.0.0";
+                "Upload-Offset": number;
+            };
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                uploadID: components["parameters"]["UploadID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/offset+octet-stream": string;
+            };
+        };
+        responses: {
+            /** @description Stored up to the new offset. */
+            204: {
+                headers: {
+                    "Upload-Offset": components["headers"]["UploadOffset"];
+                    "Upload-Expires": components["headers"]["UploadExpires"];
+                    "Tus-Resumable": components["headers"]["TusResumable"];
+                    /** @description On the response that completes the upload only, the stored file's id. */
+                    "Canopy-File-ID"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["TusVersion"];
+            413: components["responses"]["TooLarge"];
+            /** @description The body is not `application/offset+octet-stream`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listShares: {
+        parameters: {
+            query: {
+                target_type: components["schemas"]["ShareTargetType"];
+                target_id: string;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shares. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Share"][];
+                        total?: number;
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShareRequest"];
+            };
+        };
+        responses: {
+            /** @description Shared. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Share"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    revokeShare: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                shareID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listSharedWithMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shared entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Entry"][];
+                        total?: number;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listLinks: {
+        parameters: {
+            query: {
+                target_type: components["schemas"]["ShareTargetType"];
+                target_id: string;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The links, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Link"][];
+                        total?: number;
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkRequest"];
+            };
+        };
+        responses: {
+            /** @description Made. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedLink"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    revokeLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                linkID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    previewLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: components["parameters"]["LinkToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shared file or folder. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkPreview"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    unlockLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: components["parameters"]["LinkToken"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UnlockLinkRequest"];
+            };
+        };
+        responses: {
+            /** @description Unlocked. */
+            204: {
+                headers: {
+                    /** @description HttpOnly, scoped to /api/v1/links/{token}. */
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    downloadLink: {
+        parameters: {
+            query?: {
+                /** @description A file inside a linked folder. */
+                file_id?: string;
+                /** @description 1: always as an attachment. */
+                download?: "1";
+            };
+            header?: {
+                Range?: string;
+            };
+            path: {
+                token: components["parameters"]["LinkToken"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole file. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    ETag: components["headers"]["ETag"];
+                    "Accept-Ranges": components["headers"]["AcceptRanges"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The ranges asked for. */
+            206: {
+                headers: {
+                    "Content-Range"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The range is outside the file. */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getFilesPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilesPolicy"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    setFilesPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FilesPolicyRequest"];
+            };
+        };
+        responses: {
+            /** @description The policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilesPolicy"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listAdminSpaces: {
+        parameters: {
+            query?: {
+                kind?: components["schemas"]["SpaceKind"];
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of spaces. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Space"][];
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getSpacePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                spaceID: components["parameters"]["SpaceID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePolicy"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    setSpacePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                spaceID: components["parameters"]["SpaceID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SpacePolicyRequest"];
+            };
+        };
+        responses: {
+            /** @description The policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpacePolicy"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
         };
     };
 }

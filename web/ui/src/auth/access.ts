@@ -4,9 +4,9 @@ import { keys, useMe } from '../api/queries';
 import { useCurrentOrg } from './OrgContext';
 
 /** The console's pages. */
-export type ConsolePage = 'members' | 'departments' | 'groups' | 'roles' | 'assignments' | 'audit' | 'import' | 'scim' | 'settings';
+export type ConsolePage = 'members' | 'departments' | 'groups' | 'roles' | 'assignments' | 'audit' | 'import' | 'scim' | 'settings' | 'files';
 
-export const CONSOLE_PAGES: ConsolePage[] = ['members', 'departments', 'groups', 'roles', 'assignments', 'audit', 'import', 'scim', 'settings'];
+export const CONSOLE_PAGES: ConsolePage[] = ['members', 'departments', 'groups', 'roles', 'assignments', 'audit', 'import', 'scim', 'files', 'settings'];
 
 /** isAdmin reports whether the base role is owner or admin, which hold every permission of the console. */
 export function isAdmin(org: OrgMembership | undefined): boolean {
@@ -23,7 +23,7 @@ export function mayOpenConsole(org: OrgMembership | undefined): boolean {
   return !!org && org.role !== 'guest';
 }
 
-type Probe = 'members.manage' | 'roles.manage' | 'audit.read' | 'tokens.manage';
+type Probe = 'members.manage' | 'roles.manage' | 'audit.read' | 'tokens.manage' | 'files.policy' | 'files.manage';
 
 /**
  * probe asks a read route that needs the permission anywhere in the organisation, and reports
@@ -44,6 +44,12 @@ async function probe(orgID: string, userID: string, what: Probe): Promise<boolea
         break;
       case 'tokens.manage':
         await unwrap(api.GET('/api/v1/admin/orgs/{orgID}/scim-tokens', { params: { path } }));
+        break;
+      case 'files.policy':
+        await unwrap(api.GET('/api/v1/admin/orgs/{orgID}/files/policy', { params: { path } }));
+        break;
+      case 'files.manage':
+        await unwrap(api.GET('/api/v1/admin/orgs/{orgID}/spaces', { params: { path, query: { limit: 1 } } }));
         break;
     }
     return true;
@@ -88,14 +94,17 @@ export function useConsoleAccess(): ConsoleAccess {
   const roles = useProbe(org?.id, userID, 'roles.manage', limited);
   const audit = useProbe(org?.id, userID, 'audit.read', limited);
   const tokens = useProbe(org?.id, userID, 'tokens.manage', limited);
+  const filesPolicy = useProbe(org?.id, userID, 'files.policy', limited);
+  const filesManage = useProbe(org?.id, userID, 'files.manage', limited);
   if (!org) return { ready: true, pages: new Set(), admin: false };
   if (admin) return { ready: true, pages: new Set(CONSOLE_PAGES), admin: true };
   if (!limited) return { ready: true, pages: new Set(), admin: false };
-  const probes = [members, roles, audit, tokens];
+  const probes = [members, roles, audit, tokens, filesPolicy, filesManage];
   const pages = new Set<ConsolePage>(['departments', 'groups']);
   if (members.data) pages.add('members').add('import');
   if (roles.data) pages.add('roles').add('assignments');
   if (audit.data) pages.add('audit');
   if (tokens.data && members.data) pages.add('scim');
+  if (filesPolicy.data || filesManage.data) pages.add('files');
   return { ready: probes.every((p) => !p.isPending || p.fetchStatus === 'idle'), pages, admin: false };
 }

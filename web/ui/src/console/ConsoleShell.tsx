@@ -2,6 +2,7 @@ import {
   ApartmentOutlined,
   AuditOutlined,
   CloudUploadOutlined,
+  FolderOpenOutlined,
   IdcardOutlined,
   KeyOutlined,
   SafetyCertificateOutlined,
@@ -34,6 +35,7 @@ export default function ConsoleShell() {
     audit: { icon: <AuditOutlined />, label: t('nav.audit') },
     import: { icon: <CloudUploadOutlined />, label: t('nav.import') },
     scim: { icon: <KeyOutlined />, label: t('nav.scim') },
+    files: { icon: <FolderOpenOutlined />, label: t('files.console.nav') },
     settings: { icon: <SettingOutlined />, label: t('nav.settings') },
   };
   let blocked;

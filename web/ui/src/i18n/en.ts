@@ -1,3 +1,5 @@
+import files from './files.en';
+
 /** The English catalogue. Every key here must exist in zh-CN.ts too (src/i18n/catalogues.test.ts). */
 const en = {
   common: {
@@ -770,6 +772,7 @@ const en = {
     enableConfirm: '{{email}} can sign in again with their password. Sessions and API tokens that ended stay ended.',
     enabled: 'The account of {{name}} was enabled.',
   },
+  files,
   notFound: {
     title: 'Page not found',
     text: 'There is nothing at this address.',

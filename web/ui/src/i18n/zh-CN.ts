@@ -1,4 +1,5 @@
 import type { Messages } from './en';
+import files from './files.zh-CN';
 
 /** 简体中文目录。键与 en.ts 完全一致（src/i18n/catalogues.test.ts 会检查）。 */
 const zhCN: Messages = {
@@ -774,6 +775,7 @@ const zhCN: Messages = {
     enableConfirm: '{{email}} 可以再次用其密码登录。已失效的会话和 API 令牌不会恢复。',
     enabled: '已启用 {{name}} 的账号。',
   },
+  files,
   notFound: {
     title: '页面不存在',
     text: '这个地址没有内容。',

@@ -61,6 +61,12 @@ export const PERMISSIONS: Permission[] = [
   'tokens.manage',
   'settings.manage',
   'ownership.transfer',
+  'files.read',
+  'files.write',
+  'files.share',
+  'files.manage',
+  'files.legal_hold',
+  'files.policy',
 ];
 
 /** permissionLabel names a permission of the catalogue. */
@@ -86,6 +92,18 @@ export function permissionLabel(t: TFunction, p: string): string {
       return t('permissions.settingsManage');
     case 'ownership.transfer':
       return t('permissions.ownershipTransfer');
+    case 'files.read':
+      return t('files.perm.read');
+    case 'files.write':
+      return t('files.perm.write');
+    case 'files.share':
+      return t('files.perm.share');
+    case 'files.manage':
+      return t('files.perm.manage');
+    case 'files.legal_hold':
+      return t('files.perm.legalHold');
+    case 'files.policy':
+      return t('files.perm.policy');
     default:
       return p;
   }
@@ -114,6 +132,18 @@ export function permissionDescription(t: TFunction, p: string): string {
       return t('permissions.settingsManageText');
     case 'ownership.transfer':
       return t('permissions.ownershipTransferText');
+    case 'files.read':
+      return t('files.perm.readText');
+    case 'files.write':
+      return t('files.perm.writeText');
+    case 'files.share':
+      return t('files.perm.shareText');
+    case 'files.manage':
+      return t('files.perm.manageText');
+    case 'files.legal_hold':
+      return t('files.perm.legalHoldText');
+    case 'files.policy':
+      return t('files.perm.policyText');
     default:
       return '';
   }

@@ -1,0 +1,43 @@
+// Package files is the HTTP face of the files module: spaces, folders, files and their
+// contents, uploads (streamed and tus), the trash, legal holds, policies, shares and links.
+package files
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	appfiles "canopy/app/files"
+	"canopy/web/server"
+)
+
+// Handler serves the files routes.
+type Handler struct {
+	svc       *appfiles.Service
+	publicURL string
+	// transfer bounds an upload or download request in place of the server's timeouts.
+	transfer time.Duration
+}
+
+// New returns the files handlers.
+func New(svc *appfiles.Service, publicURL string, transfer time.Duration) *Handler {
+	return &Handler{svc: svc, publicURL: publicURL, transfer: transfer}
+}
+
+// longTransfer lets a request that moves a file's bytes run for the transfer timeout instead of
+// the server's read and write timeouts.
+func (h *Handler) longTransfer(c echo.Context) {
+	rc := http.NewResponseController(c.Response())
+	deadline := time.Now().Add(h.transfer)
+	_ = rc.SetReadDeadline(deadline)
+	_ = rc.SetWriteDeadline(deadline)
+}
+
+// Register adds the files routes.
+func (h *Handler) Register(r *server.Router) {
+	h.registerCore(r)
+	h.registerTus(r)
+	h.registerRetention(r)
+	h.registerSharing(r)
+}
