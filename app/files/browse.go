@@ -146,12 +146,21 @@ func (s *Service) UpdateFolder(ctx context.Context, a authz.Actor, id uuid.UUID,
 		}
 	}
 	var parent *files.Folder
-	if c.Move && c.ParentID != uuid.Nil {
-		t, err := s.TargetIn(ctx, a, f.SpaceID(), c.ParentID)
+	if c.Move {
+		t, err := s.moveTarget(ctx, a, pl.space, c.ParentID)
 		if err != nil {
 			return nil, err
 		}
 		parent = t.Folder
+		var from *files.Folder
+		if f.ParentID() != uuid.Nil {
+			if from, err = s.folders.Get(ctx, a.OrgID, f.ParentID()); err != nil {
+				return nil, err
+			}
+		}
+		if err := s.checkHoldMove(ctx, a, from, parent); err != nil {
+			return nil, err
+		}
 	}
 	err = s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		if c.Move {
@@ -184,6 +193,37 @@ func (s *Service) UpdateFolder(ctx context.Context, a authz.Actor, id uuid.UUID,
 		s.applyHolds(ctx, a.OrgID)
 	}
 	return f, nil
+}
+
+// moveTarget resolves where a move within a space goes: a folder of it, or its root (uuid.Nil);
+// the actor must be able to write there, the root included.
+func (s *Service) moveTarget(ctx context.Context, a authz.Actor, sp *files.Space, folderID uuid.UUID) (Target, error) {
+	if folderID == uuid.Nil {
+		return s.targetIn(ctx, a, sp, nil)
+	}
+	return s.TargetIn(ctx, a, sp.ID(), folderID)
+}
+
+// checkHoldMove refuses to take something out of a folder under a legal hold (from, or one above
+// it) to a place no hold covers, unless the actor holds files.legal_hold: a move would otherwise
+// release what the hold keeps, and let anyone who may write delete it.
+func (s *Service) checkHoldMove(ctx context.Context, a authz.Actor, from, to *files.Folder) error {
+	if from == nil {
+		return nil
+	}
+	held, err := s.store.FolderHeld(ctx, a.OrgID, from.Path())
+	if err != nil || !held {
+		return err
+	}
+	if to != nil {
+		if held, err := s.store.FolderHeld(ctx, a.OrgID, to.Path()); err != nil || held {
+			return err
+		}
+	}
+	if ok, err := s.can(ctx, a, access.FilesLegalHold, ""); err != nil || ok {
+		return err
+	}
+	return errs.E(errs.Conflict, "legal_hold", "it lies in a folder under a legal hold; only someone who may place holds can move it out")
 }
 
 // FileDetail is a file with all its versions and where it sits.
@@ -242,13 +282,13 @@ func (s *Service) UpdateFile(ctx context.Context, a authz.Actor, id uuid.UUID, c
 		}
 	}
 	if c.Move {
-		var folder *files.Folder
-		if c.FolderID != uuid.Nil {
-			t, err := s.TargetIn(ctx, a, f.SpaceID(), c.FolderID)
-			if err != nil {
-				return FileDetail{}, err
-			}
-			folder = t.Folder
+		t, err := s.moveTarget(ctx, a, pl.space, c.FolderID)
+		if err != nil {
+			return FileDetail{}, err
+		}
+		folder := t.Folder
+		if err := s.checkHoldMove(ctx, a, pl.folder, folder); err != nil {
+			return FileDetail{}, err
 		}
 		if err := f.Move(folder, s.now()); err != nil {
 			return FileDetail{}, err

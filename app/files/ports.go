@@ -106,6 +106,10 @@ type Store interface {
 	Reserve(ctx context.Context, u Reservation) error
 	// Release ends an upload's reservation.
 	Release(ctx context.Context, orgID, uploadID uuid.UUID) error
+	// Finish ends an upload's reservation as its file is committed: Conflict upload_gone when
+	// the reservation is no longer there (it expired and the sweeper took it, and with it the
+	// upload's object), so that no row is ever committed for an object that may be gone.
+	Finish(ctx context.Context, orgID, uploadID uuid.UUID) error
 
 	// Pending records that an object is about to be written, committed on its own before the
 	// write, so that the sweeper finds it if its row never lands.

@@ -892,7 +892,10 @@ func (s *Service) LinkContent(ctx context.Context, v Visit, fileID uuid.UUID, co
 	if err != nil {
 		return Content{}, err
 	}
-	if count {
+	// A link limited to some downloads counts every request for its content, ranges too: a
+	// range that does not start at 0 could otherwise fetch the whole file uncounted, less its
+	// first byte. Unlimited links count only what starts a download.
+	if count || l.Terms().MaxDownloads() > 0 {
 		if err := s.sharing.Links.TakeDownload(ctx, l, s.now()); err != nil {
 			_ = c.Object.Close()
 			return Content{}, err

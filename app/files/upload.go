@@ -307,7 +307,7 @@ func (s *Service) Commit(ctx context.Context, a authz.Actor, t Target, name stri
 	)
 	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		if uploadID != uuid.Nil {
-			if err := s.store.Release(ctx, a.OrgID, uploadID); err != nil {
+			if err := s.store.Finish(ctx, a.OrgID, uploadID); err != nil {
 				return access.AuditEntry{}, err
 			}
 		}

@@ -3,23 +3,16 @@ package main
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 
-	"canopy/infra/config"
 	"canopy/infra/localenv"
-	"canopy/infra/localenv/localtest"
 )
 
 // TestFilesMinIOStoppedDuringUpload stops this test's own MinIO while an upload is streaming
@@ -27,35 +20,9 @@ import (
 // (no row without its object), and once MinIO is back the sweeper removes whatever part of the
 // object was left, after its grace period.
 func TestFilesMinIOStoppedDuringUpload(t *testing.T) {
-	root := localtest.Root(t)
-	localtest.MustServices(t) // builds MinIO into .bin if needed
-	o := localenv.Options{Root: root, DataDir: filepath.Join(root, ".data", "test-files-fault-"+uuid.NewString()[:8]),
-		PostgresPort: freePort(t), MinIOPort: freePort(t)}
+	e, o := newIsolatedEnv(t, "test-files-fault-")
 	ctx := context.Background()
-	svc, err := localenv.Up(ctx, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = localenv.Down(o); _ = os.RemoveAll(o.DataDir) })
-
-	cfg := config.Default()
-	cfg.Database.URL = svc.DatabaseURL
-	cfg.ObjectStore.Endpoint, cfg.ObjectStore.AccessKey, cfg.ObjectStore.SecretKey = svc.MinIOEndpoint, svc.MinIOAccessKey, svc.MinIOSecretKey
-	st, err := build(ctx, cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.close()
-	if err := st.store.EnsureBuckets(ctx); err != nil {
-		t.Fatal(err)
-	}
-	srv, err := st.server()
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	defer hs.Close()
-	e := &testEnv{t: t, stack: st, srv: srv, http: hs}
+	st, hs, cfg := e.stack, e.http, e.stack.cfg
 	org := e.mustOrg("Fault Files", "o@fault-files.example")
 	space := spaceOf(t, org.c, org.orgID, "personal")
 
@@ -113,7 +80,7 @@ func TestFilesMinIOStoppedDuringUpload(t *testing.T) {
 	if pending != 0 || rep.OrphansRemoved != 1 {
 		t.Fatalf("after the sweep: %d pending, report %+v", pending, rep)
 	}
-	mc, err := minio.New(svc.MinIOEndpoint, &minio.Options{Creds: credentials.NewStaticV4(svc.MinIOAccessKey, svc.MinIOSecretKey, "")})
+	mc, err := minio.New(cfg.ObjectStore.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(cfg.ObjectStore.AccessKey, cfg.ObjectStore.SecretKey, "")})
 	if err != nil {
 		t.Fatal(err)
 	}

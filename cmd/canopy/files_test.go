@@ -398,6 +398,12 @@ func TestFilesMoveFollowsLegalHolds(t *testing.T) {
 	if r := o.c.do("DELETE", o.org("/files/"+f), nil); r.status != 409 || r.errorCode(t) != "legal_hold" {
 		t.Fatalf("delete after moving into a held folder: %d %s", r.status, r.body)
 	}
+	// A member who may write but not place holds cannot take it out of the hold by moving it.
+	member, _ := e.mustJoin(o.mustInvite(map[string]any{}), "member@hold-moves.example")
+	if r := member.do("PATCH", o.org("/files/"+f), map[string]any{"folder_id": nil}); r.status != 409 || r.errorCode(t) != "legal_hold" {
+		t.Fatalf("a member moves a held file out: %d %s", r.status, r.body)
+	}
+	// Someone with files.legal_hold can, and the file is then released.
 	o.c.must(200, "PATCH", o.org("/files/"+f), map[string]any{"folder_id": nil})
 	o.c.must(204, "DELETE", o.org("/files/"+f), nil)
 }

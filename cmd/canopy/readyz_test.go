@@ -42,13 +42,13 @@ func freePort(t *testing.T) int {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// TestReadyzFollowsDependencies stops this test's own PostgreSQL and MinIO under a running
-// Canopy: /readyz must answer 503 while either is down and 200 once it is back, with no restart
-// of Canopy.
-func TestReadyzFollowsDependencies(t *testing.T) {
+// newIsolatedEnv is a canopy stack on a PostgreSQL and a MinIO of its own, under
+// .data/<prefix>…, for tests that stop and start them; they are removed when the test ends.
+func newIsolatedEnv(t *testing.T, prefix string) (*testEnv, localenv.Options) {
+	t.Helper()
 	root := localtest.Root(t)
 	localtest.MustServices(t) // builds MinIO into .bin if needed
-	o := localenv.Options{Root: root, DataDir: filepath.Join(root, ".data", "test-readyz-"+uuid.NewString()[:8]),
+	o := localenv.Options{Root: root, DataDir: filepath.Join(root, ".data", prefix+uuid.NewString()[:8]),
 		PostgresPort: freePort(t), MinIOPort: freePort(t)}
 	ctx := context.Background()
 	svc, err := localenv.Up(ctx, o)
@@ -56,7 +56,6 @@ func TestReadyzFollowsDependencies(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = localenv.Down(o); _ = os.RemoveAll(o.DataDir) })
-
 	cfg := config.Default()
 	cfg.Database.URL = svc.DatabaseURL
 	cfg.ObjectStore.Endpoint, cfg.ObjectStore.AccessKey, cfg.ObjectStore.SecretKey = svc.MinIOEndpoint, svc.MinIOAccessKey, svc.MinIOSecretKey
@@ -64,7 +63,6 @@ func TestReadyzFollowsDependencies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.close()
 	if err := st.store.EnsureBuckets(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +71,17 @@ func TestReadyzFollowsDependencies(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv)
-	defer hs.Close()
+	t.Cleanup(func() { hs.Close(); st.close() })
+	return &testEnv{t: t, stack: st, srv: srv, http: hs}, o
+}
+
+// TestReadyzFollowsDependencies stops this test's own PostgreSQL and MinIO under a running
+// Canopy: /readyz must answer 503 while either is down and 200 once it is back, with no restart
+// of Canopy.
+func TestReadyzFollowsDependencies(t *testing.T) {
+	e, o := newIsolatedEnv(t, "test-readyz-")
+	ctx := context.Background()
+	hs := e.http
 
 	// waitFor polls /readyz until it answers want, for at most 20 s.
 	waitFor := func(want int, failing string) {

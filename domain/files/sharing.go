@@ -1,6 +1,7 @@
 package files
 
 import (
+	"strconv"
 	"time"
 
 	"canopy/domain/errs"
@@ -53,16 +54,19 @@ type LinkTerms struct {
 	passwordRequired bool
 }
 
+// MaxLinkDownloads is the largest download limit a link may have.
+const MaxLinkDownloads = 1_000_000_000
+
 // NewLinkTerms checks a link's terms against the policy that applies to its file or folder:
 // Forbidden links_not_allowed when the policy forbids links; Invalid naming the field when the
 // expiry is missing, past or beyond the policy's longest, when a password is missing but
-// required, or when the download limit is negative.
+// required, or when the download limit is negative or above MaxLinkDownloads.
 func NewLinkTerms(expiresAt time.Time, maxDownloads int, hasPassword bool, policy Policy, now time.Time) (LinkTerms, error) {
 	switch {
 	case !policy.LinksAllowed:
 		return LinkTerms{}, errs.E(errs.Forbidden, "links_not_allowed", "the sharing policy does not allow links here")
-	case maxDownloads < 0:
-		return LinkTerms{}, errs.E(errs.Invalid, "invalid_link", "max_downloads: must not be negative")
+	case maxDownloads < 0 || maxDownloads > MaxLinkDownloads:
+		return LinkTerms{}, errs.E(errs.Invalid, "invalid_link", "max_downloads: must be between 0 and "+strconv.Itoa(MaxLinkDownloads))
 	case !expiresAt.IsZero() && !expiresAt.After(now):
 		return LinkTerms{}, errs.E(errs.Invalid, "invalid_link", "expires_at: must be in the future")
 	case policy.MaxLinkExpiry > 0 && expiresAt.IsZero():

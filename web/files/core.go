@@ -8,7 +8,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -188,11 +187,7 @@ func (h *Handler) listSpaces(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]spaceJSON, len(vs))
-	for i, v := range vs {
-		items[i] = toSpaceJSON(v)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "total": len(items)})
+	return list(c, vs, len(vs), toSpaceJSON)
 }
 
 func (h *Handler) getSpace(c echo.Context) error {
@@ -229,11 +224,7 @@ func (h *Handler) listEntries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]entryJSON, len(l.Entries))
-	for i, e := range l.Entries {
-		items[i] = toEntryJSON(e)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "total": l.Total, "breadcrumb": toCrumbs(l.Breadcrumb), "access": levelName(l.Level)})
+	return c.JSON(http.StatusOK, map[string]any{"items": mapped(l.Entries, toEntryJSON), "total": l.Total, "breadcrumb": toCrumbs(l.Breadcrumb), "access": levelName(l.Level)})
 }
 
 type createFolderRequest struct {
@@ -529,9 +520,27 @@ func ContentDisposition(kind, name string) string {
 	}
 	out := kind + `; filename="` + b.String() + `"`
 	if b.String() != name {
-		out += "; filename*=UTF-8''" + strings.ReplaceAll(url.PathEscape(name), "+", "%2B")
+		out += "; filename*=UTF-8''" + attrChars(name)
 	}
 	return out
+}
+
+// attrChars percent-encodes a value for an RFC 8187 ext-value: every byte but the attr-chars
+// (letters, digits and !#$&+-.^_`|~) is encoded.
+func attrChars(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$&+-.^_`|~", c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&15])
+	}
+	return b.String()
 }
 
 // ServeContent writes a version with ranges (206, several ranges as multipart/byteranges),

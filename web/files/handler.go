@@ -41,3 +41,17 @@ func (h *Handler) Register(r *server.Router) {
 	h.registerRetention(r)
 	h.registerSharing(r)
 }
+
+// mapped converts each of vs for the JSON body.
+func mapped[T, J any](vs []T, conv func(T) J) []J {
+	out := make([]J, len(vs))
+	for i, v := range vs {
+		out[i] = conv(v)
+	}
+	return out
+}
+
+// list answers a page of a listing: its items and the total count.
+func list[T, J any](c echo.Context, vs []T, total int, conv func(T) J) error {
+	return c.JSON(http.StatusOK, map[string]any{"items": mapped(vs, conv), "total": total})
+}

@@ -62,11 +62,7 @@ func (h *Handler) listTrash(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]fileJSON, len(vs))
-	for i, v := range vs {
-		items[i] = toFileJSON(v)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "total": total})
+	return list(c, vs, total, toFileJSON)
 }
 
 func (h *Handler) restore(c echo.Context) error {
@@ -260,9 +256,5 @@ func (h *Handler) listAdminSpaces(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]spaceJSON, len(vs))
-	for i, v := range vs {
-		items[i] = toSpaceJSON(v)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "total": total})
+	return list(c, vs, total, toSpaceJSON)
 }

@@ -136,11 +136,7 @@ func (h *Handler) listShares(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]shareJSON, len(vs))
-	for i, v := range vs {
-		items[i] = toShareJSON(v)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "total": len(items)})
+	return list(c, vs, len(vs), toShareJSON)
 }
 
 func (h *Handler) deleteShare(c echo.Context) error {
@@ -160,11 +156,7 @@ func (h *Handler) sharedWithMe(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items := make([]entryJSON, len(es))
-	for i, e := range es {
-		items[i] = toEntryJSON(e)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"items": items, "total": total})
+	return list(c, es, total, toEntryJSON)
 }
 
 type linkJSON struct {

@@ -150,6 +150,18 @@ func (s *Store) Release(ctx context.Context, orgID, uploadID uuid.UUID) error {
 	return postgres.Translate(postgres.Conn(ctx, s.db).Exec(`DELETE FROM uploads WHERE org_id = ? AND id = ?`, orgID, uploadID).Error)
 }
 
+// Finish implements appfiles.Store.
+func (s *Store) Finish(ctx context.Context, orgID, uploadID uuid.UUID) error {
+	res := postgres.Conn(ctx, s.db).Exec(`DELETE FROM uploads WHERE org_id = ? AND id = ?`, orgID, uploadID)
+	if res.Error != nil {
+		return postgres.Translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return errs.E(errs.Conflict, "upload_gone", "the upload expired before it was completed; upload the file again")
+	}
+	return nil
+}
+
 // Pending implements appfiles.Store. It commits on its own even inside a transaction's context:
 // the record must outlive a rollback of the upload's row.
 func (s *Store) Pending(ctx context.Context, orgID uuid.UUID, key files.ObjectKey, at time.Time) error {
@@ -347,10 +359,10 @@ func (s *Store) SetThumbnail(ctx context.Context, orgID, versionID uuid.UUID, ke
 
 // Thumbnail implements appfiles.Store.
 func (s *Store) Thumbnail(ctx context.Context, orgID, versionID uuid.UUID) (string, error) {
-	var keys []*string
-	err := postgres.Conn(ctx, s.db).Raw(`SELECT thumbnail_key FROM file_versions WHERE org_id = ? AND id = ?`, orgID, versionID).Scan(&keys).Error
-	if err != nil || len(keys) == 0 || keys[0] == nil {
+	var keys []string
+	err := postgres.Conn(ctx, s.db).Raw(`SELECT COALESCE(thumbnail_key, '') FROM file_versions WHERE org_id = ? AND id = ?`, orgID, versionID).Scan(&keys).Error
+	if err != nil || len(keys) == 0 {
 		return "", postgres.Translate(err)
 	}
-	return *keys[0], nil
+	return keys[0], nil
 }

@@ -154,14 +154,15 @@ test('files: uploads with progress, previews, sharing with a group, the retentio
 
   // A video that plays (its bytes come with HTTP Range requests).
   await table.getByRole('button', { name: 'clip.webm', exact: true }).click();
-  const player = owner.getByRole('dialog', { name: 'clip.webm' }).locator('video');
+  const videoDialog = owner.getByRole('dialog', { name: 'clip.webm' });
+  const player = videoDialog.locator('video');
   await expect(player).toBeVisible();
   await player.evaluate(async (v: HTMLVideoElement) => {
     v.muted = true;
     await v.play();
   });
   await expect.poll(() => player.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 15_000 }).toBeGreaterThan(0);
-  await owner.keyboard.press('Escape');
+  await videoDialog.getByRole('button', { name: 'Close' }).click();
   await expect(player).toBeHidden();
 
   // Deleting a file inside its retention window is refused, and the date is said plainly.
