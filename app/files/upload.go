@@ -3,10 +3,8 @@ package files
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"hash"
 	"io"
 	"log/slog"
 	"strconv"
@@ -221,7 +219,7 @@ type countingReader struct {
 	left  int64 // -1: not declared
 	limit int64
 	n     int64
-	h     hash.Hash
+	h     *asyncHash
 }
 
 func (e *countingReader) Read(p []byte) (int, error) {
@@ -255,7 +253,8 @@ func (s *Service) write(ctx context.Context, orgID uuid.UUID, key files.ObjectKe
 	if err := s.store.Pending(ctx, orgID, key, s.now()); err != nil {
 		return StoredObject{}, err
 	}
-	in := &countingReader{r: body, left: size, limit: s.maxUpload, h: sha256.New()}
+	in := &countingReader{r: body, left: size, limit: s.maxUpload, h: newAsyncHash()}
+	defer in.h.stop()
 	headSize := int64(SniffBytes)
 	if size >= 0 {
 		headSize = min(size, SniffBytes)
@@ -272,7 +271,7 @@ func (s *Service) write(ctx context.Context, orgID uuid.UUID, key files.ObjectKe
 		s.removeOrphan(key)
 		return StoredObject{}, bodyError(err)
 	}
-	return StoredObject{Key: key, VersionID: version, Size: in.n, SHA256: hex.EncodeToString(in.h.Sum(nil)), ContentType: contentType}, nil
+	return StoredObject{Key: key, VersionID: version, Size: in.n, SHA256: hex.EncodeToString(in.h.Sum()), ContentType: contentType}, nil
 }
 
 // bodyError turns a body that ended early into Invalid; other errors pass through.
