@@ -11,15 +11,16 @@ E2E_PORT   := 18080
 
 .PHONY: run test build ui ui-deps services stop demo e2e go-test ui-test chromium bench clean lint fuzz
 
-## run: install what is missing, build, start PostgreSQL and MinIO, create the demo login, serve
+## run: install what is missing, build, start PostgreSQL, MinIO and mailpit, create the demo login, serve
 run: build services demo
 	@echo
-	@echo "  Canopy is starting on $${CANOPY_SERVER_PUBLIC_URL:-http://127.0.0.1:8080}  (Ctrl-C stops it; 'make stop' stops PostgreSQL and MinIO)"
+	@echo "  Canopy is starting on $${CANOPY_SERVER_PUBLIC_URL:-http://127.0.0.1:8080}  (Ctrl-C stops it; 'make stop' stops PostgreSQL, MinIO and mailpit)"
+	@echo "  Its email (password resets, activation links) is at http://127.0.0.1:10026 (mailpit)"
 	@echo "  Demo login:  $(DEMO_EMAIL)  /  $$(cat .data/demo-password)"
 	@echo
 	@CANOPY_INSTALLATION_ALLOW_ORG_CREATION=$${CANOPY_INSTALLATION_ALLOW_ORG_CREATION:-true} $(CANOPY) serve
 
-## test: the whole suite — Go unit and integration tests (real PostgreSQL and MinIO), UI unit tests, browser tests
+## test: the whole suite — Go unit and integration tests (real PostgreSQL, MinIO and mailpit), UI unit tests, browser tests
 test: build services
 	$(MAKE) go-test
 	$(MAKE) ui-test
@@ -57,13 +58,13 @@ $(UI)/node_modules/.package-lock.json: $(UI)/package-lock.json
 ui: ui-deps
 	cd $(UI) && npm run build
 
-## services: start the project-local PostgreSQL and MinIO (built into .bin the first time)
+## services: start the project-local PostgreSQL, MinIO and mailpit (built into .bin the first time)
 services:
 	@mkdir -p .bin
 	@test -x $(CANOPY) || go build -o $(CANOPY) ./cmd/canopy
 	$(CANOPY) local up
 
-## stop: stop the project-local PostgreSQL and MinIO
+## stop: stop the project-local PostgreSQL, MinIO and mailpit
 stop:
 	@test -x $(CANOPY) || go build -o $(CANOPY) ./cmd/canopy
 	$(CANOPY) local down

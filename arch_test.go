@@ -21,7 +21,7 @@ type layerRule struct {
 var rules = []layerRule{
 	{"domain", []string{"canopy/domain/", "github.com/google/uuid"}},
 	{"app", []string{"canopy/domain/", "canopy/app/", "github.com/google/uuid"}},
-	{"web", []string{"canopy/domain/", "canopy/app/", "canopy/web", "github.com/google/uuid", "github.com/labstack/echo/", "github.com/prometheus/", "github.com/skip2/go-qrcode", "gopkg.in/yaml.v3"}},
+	{"web", []string{"canopy/domain/", "canopy/app/", "canopy/web", "github.com/google/uuid", "github.com/labstack/echo/", "github.com/prometheus/", "github.com/skip2/go-qrcode", "gopkg.in/yaml.v3", "github.com/coder/websocket"}},
 	{"infra", []string{"canopy/domain/", "canopy/app/", "canopy/infra/", "canopy/migrations", "github.com/", "gorm.io/", "golang.org/x/", "gopkg.in/"}},
 	// The one rule for text (control characters, NFC, visible names, the encodings of uploaded
 	// files) needs Unicode tables and decoders the standard library lacks. Only this leaf may use

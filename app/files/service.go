@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"canopy/app/authz"
+	appevents "canopy/app/events"
 	"canopy/domain/access"
 	"canopy/domain/errs"
 	"canopy/domain/files"
@@ -34,6 +35,7 @@ type Service struct {
 	audit     authz.Auditor
 	maxUpload int64
 	media     Media
+	events    appevents.Publisher
 	// sharing holds the shares, links and their limits (sharing.go).
 	sharing SharingDeps
 	// tus holds the state and the store calls of resumable uploads (tus.go).
@@ -63,7 +65,8 @@ type Deps struct {
 	Objects        ObjectStore
 	Directory      Directory
 	Media          Media
-	Shares         Shares // nil: the shares of Sharing, or nothing when it has none
+	Events         appevents.Publisher // nil: nothing is published
+	Shares         Shares              // nil: the shares of Sharing, or nothing when it has none
 	Sharing        SharingDeps
 	Tus            TusDeps // zero: resumable uploads are refused (an internal error)
 	Authorizer     authz.Authorizer
@@ -74,7 +77,7 @@ type Deps struct {
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
-	s := &Service{media: d.Media, tx: d.Tx, clock: d.Clock, spaces: d.Spaces, folders: d.Folders, files: d.Files, store: d.Store, objects: d.Objects,
+	s := &Service{events: d.Events, media: d.Media, tx: d.Tx, clock: d.Clock, spaces: d.Spaces, folders: d.Folders, files: d.Files, store: d.Store, objects: d.Objects,
 		directory: d.Directory, shares: d.Shares, authz: d.Authorizer, audit: d.Audit, maxUpload: d.MaxUploadBytes,
 		sharing: d.Sharing.withDefaults(), tus: d.Tus, sweep: d.Sweep.withDefaults(), wake: make(chan struct{}, 1)}
 	if s.maxUpload <= 0 {

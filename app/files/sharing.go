@@ -2,6 +2,7 @@ package files
 
 import (
 	"context"
+	"encoding/json"
 	"net/netip"
 	"slices"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"canopy/app/authz"
+	appevents "canopy/app/events"
 	"canopy/domain/access"
 	"canopy/domain/errs"
 	"canopy/domain/files"
@@ -230,6 +232,9 @@ func (s *Service) Share(ctx context.Context, a authz.Actor, in ShareInput) (Shar
 	}
 	err = s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
 		if err := s.sharing.Shares.Create(ctx, sh); err != nil {
+			return access.AuditEntry{}, err
+		}
+		if err := s.publishShared(ctx, a, pl, sh); err != nil {
 			return access.AuditEntry{}, err
 		}
 		return a.Entry("files.share", string(in.Target.Type), in.Target.ID.String(), nil, shareAudit(sh)), nil
@@ -929,4 +934,37 @@ func (s *Service) fileUnderLink(ctx context.Context, l *files.Link, fileID uuid.
 		return nil, errs.NotFoundf("file")
 	}
 	return f, nil
+}
+
+// publishShared tells the people a share reaches, in the share's transaction: the user, the
+// group's members or the department subtree's members (never the sharer themselves, whom the
+// notifications leave out).
+func (s *Service) publishShared(ctx context.Context, a authz.Actor, pl place, sh *files.Share) error {
+	if s.events == nil {
+		return nil
+	}
+	p := sh.Principal()
+	var aud appevents.Audience
+	switch p.Type {
+	case files.PrincipalUser:
+		aud.Users = []uuid.UUID{p.ID}
+	case files.PrincipalGroup:
+		aud.Groups = []uuid.UUID{p.ID}
+	case files.PrincipalDepartment:
+		aud.Departments = []uuid.UUID{p.ID}
+	}
+	name := ""
+	if pl.folder != nil && sh.Target().Type == files.TargetFolder {
+		name = pl.folder.Name()
+	} else if f, err := s.files.Get(ctx, a.OrgID, sh.Target().ID); err == nil {
+		name = f.Name()
+	}
+	sharer, err := s.directory.UserName(ctx, a.OrgID, a.UserID)
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return err
+	}
+	payload, _ := json.Marshal(map[string]any{"target_type": sh.Target().Type, "target_id": sh.Target().ID, "name": name,
+		"role": sh.Role(), "space_id": pl.space.ID(), "shared_by_name": sharer})
+	return s.events.Publish(ctx, appevents.Event{Type: "files.file_shared", OrgID: a.OrgID, ActorID: a.UserID,
+		SubjectType: string(sh.Target().Type), SubjectID: sh.Target().ID, Audience: aud, Payload: payload, CreatedAt: s.now()})
 }

@@ -35,6 +35,11 @@ func (s *Service) IssueActivation(ctx context.Context, userID, orgID, by uuid.UU
 	if err := s.activations.Replace(ctx, t); err != nil {
 		return nil, "", nil, err
 	}
+	// The link also goes to the person by email (in the caller's transaction), besides being
+	// returned to whoever issued it.
+	if err := s.activationMail(ctx, u, t, secret); err != nil {
+		return nil, "", nil, err
+	}
 	return t, secret, u, nil
 }
 

@@ -30,6 +30,12 @@ type Config struct {
 	LoginWindow              time.Duration
 	// ActivationTTL is how long an activation link works; zero takes the default.
 	ActivationTTL time.Duration
+	// PasswordResetAddressLimit requests per client address and PasswordResetEmailLimit per
+	// email address are allowed within LoginWindow (reset.go).
+	PasswordResetAddressLimit int
+	PasswordResetEmailLimit   int
+	// PublicURL is where people reach Canopy: the links in email are built from it.
+	PublicURL string
 }
 
 // Service holds the identity use cases.
@@ -45,6 +51,9 @@ type Service struct {
 	tokens   identity.TokenRepository
 	// activations holds activation links (account.go).
 	activations identity.ActivationRepository
+	// resets holds password reset links, and mailer queues email (reset.go).
+	resets identity.PasswordResetRepository
+	mailer Mailer
 	// dummyHash is verified when an account does not exist, so that a wrong email takes as long
 	// as a wrong password and does not reveal which accounts exist.
 	dummyHash string
@@ -62,6 +71,9 @@ type Deps struct {
 	Tokens   identity.TokenRepository
 	// Activations stores activation links.
 	Activations identity.ActivationRepository
+	// PasswordResets stores password reset links; Mailer queues email (nil: none is sent).
+	PasswordResets identity.PasswordResetRepository
+	Mailer         Mailer
 }
 
 // NewService builds the service.
@@ -70,9 +82,14 @@ func NewService(cfg Config, d Deps) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	mailer := d.Mailer
+	if mailer == nil {
+		mailer = noMailer{}
+	}
 	return &Service{
 		cfg: cfg, tx: d.Tx, clock: d.Clock, hasher: d.Hasher, common: d.Common, limiter: d.Limiter,
 		users: d.Users, sessions: d.Sessions, tokens: d.Tokens, activations: d.Activations, dummyHash: dummy,
+		resets: d.PasswordResets, mailer: mailer,
 	}, nil
 }
 
@@ -426,7 +443,10 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, current, next
 		if err := s.sessions.Restamp(ctx, p.SessionID, u.CredentialVersion()); err != nil {
 			return err
 		}
-		return s.tokens.Restamp(ctx, u.ID(), before, u.CredentialVersion())
+		if err := s.tokens.Restamp(ctx, u.ID(), before, u.CredentialVersion()); err != nil {
+			return err
+		}
+		return s.passwordChangedNotice(ctx, u)
 	})
 	if err != nil {
 		return err
@@ -507,7 +527,7 @@ func (s *Service) ChangeAccount(ctx context.Context, userID uuid.UUID, email *st
 		if u, err = s.users.GetForUpdate(ctx, userID); err != nil {
 			return err
 		}
-		now := s.clock.Now()
+		now, old := s.clock.Now(), u.Email()
 		if email != nil {
 			if err := u.ChangeEmail(*email, now); err != nil {
 				return err
@@ -521,6 +541,9 @@ func (s *Service) ChangeAccount(ctx context.Context, userID uuid.UUID, email *st
 				return errs.E(errs.Conflict, "email_taken", "an account with this email already exists")
 			}
 			return err
+		}
+		if u.Email() != old {
+			return s.emailChangedNotice(ctx, u, old)
 		}
 		return nil
 	})
@@ -554,7 +577,10 @@ func (s *Service) SetPassword(ctx context.Context, userID uuid.UUID, password st
 			return err
 		}
 		u.SetPasswordHash(hash, s.clock.Now())
-		return s.users.Update(ctx, u)
+		if err := s.users.Update(ctx, u); err != nil {
+			return err
+		}
+		return s.passwordChangedNotice(ctx, u)
 	})
 }
 

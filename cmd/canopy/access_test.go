@@ -4,15 +4,10 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"canopy/infra/localenv/localtest"
 )
 
 func (d dir) builtinRole(name string) string {
@@ -192,46 +187,8 @@ func TestAuditLogRecordsAndCannotBeRewritten(t *testing.T) {
 // TestRevocationReachesAnotherReplica runs two canopy serve processes on one database: a role
 // revoked through replica A is refused on replica B within one second.
 func TestRevocationReachesAnotherReplica(t *testing.T) {
-	svc := localtest.MustServices(t)
-	dbURL := localtest.MustDatabase(t)
-	bin := filepath.Join(t.TempDir(), "canopy")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	env := append(os.Environ(), "CANOPY_DATABASE_URL="+dbURL, "CANOPY_OBJECTSTORE_ENDPOINT="+svc.MinIOEndpoint,
-		"CANOPY_OBJECTSTORE_ACCESS_KEY="+svc.MinIOAccessKey, "CANOPY_OBJECTSTORE_SECRET_KEY="+svc.MinIOSecretKey,
-		"CANOPY_OBJECTSTORE_FILE_BUCKET="+localtest.MustBucketName(t), "CANOPY_LOG_LEVEL=warn", "CANOPY_CONFIG=/dev/null",
-		// Two replicas on one machine: neither needs a metrics listener.
-		"CANOPY_METRICS_ADDRESS=")
-	start := func() string {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		addr := l.Addr().String()
-		l.Close()
-		cmd := exec.Command(bin, "serve")
-		cmd.Env = append(env, "CANOPY_SERVER_ADDRESS="+addr, "CANOPY_SERVER_PUBLIC_URL=http://"+addr)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			c, err := net.Dial("tcp", addr)
-			if err == nil {
-				c.Close()
-				return "http://" + addr
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("replica on %s did not start", addr)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
-	a, b := start(), start()
+	bin, env, bases := startServeProcesses(t, 2)
+	a, b := bases[0], bases[1]
 
 	// The organisation, its owner, a member with a custom role, all made through replica A.
 	ea := &testEnv{t: t}

@@ -40,6 +40,8 @@ func newTestEnvLog(t testing.TB, log *slog.Logger, tweak ...func(*config.Config)
 	cfg.Database.URL = localtest.MustDatabase(t)
 	cfg.ObjectStore.Endpoint, cfg.ObjectStore.AccessKey, cfg.ObjectStore.SecretKey = svc.MinIOEndpoint, svc.MinIOAccessKey, svc.MinIOSecretKey
 	cfg.ObjectStore.FileBucket = localtest.MustBucketName(t)
+	// Mail goes to the project's mailpit; tests read it through mailpit's API (mail_test.go).
+	cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS = "127.0.0.1", mustPort(t, svc.SMTPAddress), "none"
 	cfg.Database.MaxOpenConns = 10
 	for _, f := range tweak {
 		f(&cfg)
@@ -59,6 +61,7 @@ func newTestEnvLog(t testing.TB, log *slog.Logger, tweak ...func(*config.Config)
 	hs := httptest.NewServer(srv)
 	lctx, stopListening := context.WithCancel(context.Background())
 	go st.authz.Listen(lctx, st.cfg.Database.URL)
+	go st.runEvents(lctx)
 	t.Cleanup(func() { stopListening(); hs.Close(); st.close() })
 	return &testEnv{t: t, stack: st, srv: srv, http: hs}
 }

@@ -30,7 +30,7 @@ usage:
   canopy admin create-org --name NAME --owner-email EMAIL --owner-password PASSWORD [--owner-name NAME]
   canopy admin create-token --org ORG_ID --email EMAIL --name NAME [--scope api|scim] [--days N]
   canopy admin demo --email EMAIL --password PASSWORD
-  canopy local up|down|env|resetdb NAME  the project-local PostgreSQL and MinIO under .data (development)
+  canopy local up|down|env|resetdb NAME  the project-local PostgreSQL, MinIO and mailpit under .data (development)
   canopy version
 
 Every command reads configs/canopy.yaml (or $CANOPY_CONFIG) and CANOPY_* variables.
@@ -118,7 +118,12 @@ func serve(ctx context.Context, cfg config.Config) error {
 	workers.Go(func(ctx context.Context) { s.authz.Listen(ctx, s.cfg.Database.URL) })
 	workers.Go(s.sweepSessions)
 	workers.Go(s.importer.Run)
+	if s.mailWorker != nil {
+		workers.Go(s.mailWorker.Run)
+	}
 	workers.Go(s.makeThumbnails)
+	workers.Go(s.runEvents)
+	workers.Go(s.webhooks.Run)
 	// The files sweeper: every replica runs it, one at a time sweeps (an advisory lock).
 	workers.Go(func(ctx context.Context) { s.files.RunSweeper(ctx, s.log) })
 
@@ -146,6 +151,7 @@ func local(ctx context.Context, cfg config.Config, args []string, stdout, stderr
 		return err
 	}
 	o := localenv.Options{Root: root, DataDir: cfg.Local.DataDir, PostgresPort: cfg.Local.PostgresPort, MinIOPort: cfg.Local.MinIOPort,
+		MailpitSMTPPort: cfg.Local.MailpitSMTPPort, MailpitHTTPPort: cfg.Local.MailpitHTTPPort,
 		Log: func(f string, a ...any) { fmt.Fprintf(stderr, f+"\n", a...) }}
 	if len(args) == 2 && args[0] == "resetdb" {
 		url, err := localenv.ResetDatabase(ctx, o, args[1])
@@ -166,7 +172,8 @@ func local(ctx context.Context, cfg config.Config, args []string, stdout, stderr
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "PostgreSQL on 127.0.0.1:%d and MinIO on %s are running\n", cfg.Local.PostgresPort, s.MinIOEndpoint)
+		fmt.Fprintf(stdout, "PostgreSQL on 127.0.0.1:%d, MinIO on %s and mailpit (SMTP %s, mail to read at %s) are running\n",
+			cfg.Local.PostgresPort, s.MinIOEndpoint, s.SMTPAddress, s.MailpitURL)
 		return nil
 	case "down":
 		return localenv.Down(o)

@@ -30,6 +30,12 @@ var allowed = map[string][]string{
 	"GET /api/v1/orgs/:orgID/tokens":                                             {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
 	"POST /api/v1/orgs/:orgID/tokens":                                            {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
 	"DELETE /api/v1/orgs/:orgID/tokens/:tokenID":                                 {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"GET /api/v1/orgs/:orgID/notifications":                                      {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"GET /api/v1/orgs/:orgID/notifications/unread-count":                         {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"POST /api/v1/orgs/:orgID/notifications/read-all":                            {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"POST /api/v1/orgs/:orgID/notifications/:notificationID/read":                {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"GET /api/v1/orgs/:orgID/notification-preferences":                           {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"PUT /api/v1/orgs/:orgID/notification-preferences":                           {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
 	"GET /api/v1/orgs/:orgID/departments":                                        {"owner", "admin", "dept_admin", "group_owner", "member", "custom"},
 	"GET /api/v1/orgs/:orgID/departments/:departmentID":                          {"owner", "admin", "dept_admin", "group_owner", "member", "custom"},
 	"GET /api/v1/orgs/:orgID/departments/:departmentID/members":                  {"owner", "admin", "dept_admin", "group_owner", "member", "custom"},
@@ -116,6 +122,16 @@ var allowed = map[string][]string{
 	"HEAD /api/v1/orgs/:orgID/uploads/:uploadID":   {"owner"},
 	"PATCH /api/v1/orgs/:orgID/uploads/:uploadID":  {"owner"},
 	"DELETE /api/v1/orgs/:orgID/uploads/:uploadID": {"owner"},
+
+	// Webhooks: webhooks.manage, which only owners and admins hold.
+	"GET /api/v1/admin/orgs/:orgID/webhooks":                                              {"owner", "admin"},
+	"POST /api/v1/admin/orgs/:orgID/webhooks":                                             {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/webhooks/:webhookID":                                   {"owner", "admin"},
+	"PATCH /api/v1/admin/orgs/:orgID/webhooks/:webhookID":                                 {"owner", "admin"},
+	"DELETE /api/v1/admin/orgs/:orgID/webhooks/:webhookID":                                {"owner", "admin"},
+	"POST /api/v1/admin/orgs/:orgID/webhooks/:webhookID/ping":                             {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/webhooks/:webhookID/deliveries":                        {"owner", "admin"},
+	"POST /api/v1/admin/orgs/:orgID/webhooks/:webhookID/deliveries/:deliveryID/redeliver": {"owner", "admin"},
 }
 
 // hidden are the cells where a role passes the route's permission but cannot see the fixture
@@ -170,8 +186,17 @@ var okStatuses = map[string]int{
 	"PUT /api/v1/admin/orgs/:orgID/files/policy":           200,
 	"PUT /api/v1/admin/orgs/:orgID/spaces/:spaceID/policy": 200,
 	"POST /api/v1/orgs/:orgID/trash/:fileID/restore":       200,
+	// Marking one notification read answers nothing; marking all, how many; the preferences, as
+	// they now are.
+	"POST /api/v1/orgs/:orgID/notifications/:notificationID/read": 204,
+	"POST /api/v1/orgs/:orgID/notifications/read-all":             200,
+	"PUT /api/v1/orgs/:orgID/notification-preferences":            200,
 	// tus answers a PATCH with the new offset and no body.
 	"PATCH /api/v1/orgs/:orgID/uploads/:uploadID": 204,
+
+	// A ping and a redelivery answer the delivery they queued.
+	"POST /api/v1/admin/orgs/:orgID/webhooks/:webhookID/ping":                             202,
+	"POST /api/v1/admin/orgs/:orgID/webhooks/:webhookID/deliveries/:deliveryID/redeliver": 202,
 }
 
 // okStatus is the one status an allowed call of the route must answer: GET, HEAD and PATCH
@@ -216,6 +241,7 @@ func (e *testEnv) mustMatrixOrg(t *testing.T, role, domain string) matrixOrg {
 	assignment := d.c.must(201, "POST", d.admin("/assignments"), map[string]any{"user_id": victim, "role_id": role1})["id"].(string)
 	importID := d.c.must(202, "POST", d.admin("/imports"), matrixImport)["id"].(string)
 	files := e.mustMatrixFiles(t, d, dept, group, target)
+	hookIDs, throwHook := mustMatrixWebhooks(t, d)
 
 	actor := d.c
 	if role != "owner" {
@@ -251,12 +277,13 @@ func (e *testEnv) mustMatrixOrg(t *testing.T, role, domain string) matrixOrg {
 		}
 	}
 	token := actor.must(201, "POST", d.org("/tokens"), map[string]any{"name": "mine"})["token"].(map[string]any)["id"].(string)
+	notification := e.mustOwnNotification(t, actor, d.orgID)
 	return matrixOrg{
 		d:     d,
 		actor: actor,
-		ids: merge(filesDefaultIDs(files), map[string]string{"orgID": d.orgID, "userID": target, "departmentID": child, "groupID": group,
-			"invitationID": invitation, "tokenID": token, "roleID": role1, "assignmentID": assignment, "importID": importID}),
-		throwIDs: map[string]string{"departmentID": throwDept, "groupID": throwGroup, "roleID": throwRole, "scimTokenID": scimToken},
+		ids: merge(merge(filesDefaultIDs(files), hookIDs), map[string]string{"orgID": d.orgID, "userID": target, "departmentID": child, "groupID": group,
+			"invitationID": invitation, "tokenID": token, "notificationID": notification, "roleID": role1, "assignmentID": assignment, "importID": importID}),
+		throwIDs: merge(map[string]string{"departmentID": throwDept, "groupID": throwGroup, "roleID": throwRole, "scimTokenID": scimToken}, throwHook),
 		routeIDs: filesRouteIDs(files),
 		files:    files,
 	}
@@ -299,6 +326,8 @@ func matrixBody(route string, m matrixOrg) any {
 		return map[string]any{"user_id": m.ids["userID"]}
 	case "POST /api/v1/admin/orgs/:orgID/activation-links":
 		return map[string]any{"user_ids": []string{m.ids["userID"]}}
+	case "POST /api/v1/admin/orgs/:orgID/webhooks":
+		return map[string]any{"url": "https://hooks.example.com/another", "event_types": []string{"files.file_uploaded"}}
 	}
 	if strings.HasPrefix(route, "POST ") || strings.HasPrefix(route, "PUT ") || strings.HasPrefix(route, "PATCH ") {
 		return map[string]any{}

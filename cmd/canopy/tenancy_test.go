@@ -38,6 +38,10 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 	bFiles := e.mustMatrixFiles(t, bDir, bDept, bGroup, bMember)
 	// A has resources of its own too, so B's are not the only ones.
 	e.mustJoin(a.mustInvite(nil), "member@alpha.example")
+	// A notification of B's member, and one of A's owner.
+	bNotification := e.mustNotificationFor(t, b.orgID, bMember)
+	bHooks, _ := mustMatrixWebhooks(t, bDir)
+	e.mustOwnNotification(t, a.c, a.orgID)
 	aSecret := a.c.must(201, "POST", "/api/v1/orgs/"+a.orgID+"/tokens", map[string]any{"name": "a"})
 
 	callers := map[string]*client{"session": a.c, "token": e.tokenClient(aSecret["secret"].(string))}
@@ -66,8 +70,8 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		}
 		return path
 	}
-	foreign := merge(filesDefaultIDs(bFiles), map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken, "departmentID": bDept,
-		"groupID": bGroup, "roleID": bRole, "assignmentID": bAssignment, "importID": bImport, "scimTokenID": bSCIM})
+	foreign := merge(merge(filesDefaultIDs(bFiles), bHooks), map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken, "departmentID": bDept,
+		"groupID": bGroup, "roleID": bRole, "assignmentID": bAssignment, "importID": bImport, "scimTokenID": bSCIM, "notificationID": bNotification})
 	// B's files fixtures as the matrix names them: a route takes the id it could act on had it
 	// been B's (the file in the trash for a restore, the held file for a release, the image for
 	// a thumbnail), so that a leak would not hide behind a 404 of its own.

@@ -13,7 +13,10 @@ import (
 	appfiles "canopy/app/files"
 	appidentity "canopy/app/identity"
 	appimport "canopy/app/importer"
+	appmail "canopy/app/mail"
+	appnotifications "canopy/app/notifications"
 	apporg "canopy/app/org"
+	appwebhooks "canopy/app/webhooks"
 	"canopy/infra/authz"
 	"canopy/infra/clock"
 	"canopy/infra/config"
@@ -43,8 +46,16 @@ type stack struct {
 	sessions  *pgidentity.Sessions
 	imports   *appimport.Service
 	files     *appfiles.Service
+	events    *eventsStack
+	// notifications is in-app notifications; its consumer is one of the dispatcher's.
+	notifications *appnotifications.Service
+	// webhooks records deliveries (a consumer of the dispatcher's) and posts them (serve's worker).
+	webhooks *appwebhooks.Service
 	// importer runs bulk imports in the background (serve starts it).
 	importer *appimport.Runner
+	// mail queues email; mailWorker sends it (serve starts it; nil when no SMTP server is set).
+	mail       *appmail.Service
+	mailWorker *appmail.Worker
 }
 
 // resolveLocal fills in the project-local services when the config names no database or store.
@@ -75,6 +86,7 @@ func newLogger(level string) *slog.Logger {
 // build opens the database and object store and builds the services. It applies pending
 // migrations first, so every command sees the current schema.
 func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, error) {
+	canSend := resolveLocalSMTP(&cfg, cfg.Database.URL == "")
 	if err := resolveLocal(&cfg); err != nil {
 		return nil, err
 	}
@@ -101,14 +113,19 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 	clk := clock.System{}
 	tx := postgres.NewTxManager(db)
 	sessions := pgidentity.NewSessions(db)
+	mailer, mailWorker, err := mailParts(db, cfg, canSend, log)
+	if err != nil {
+		return nil, err
+	}
 	ident, err := appidentity.NewService(appidentity.Config{
 		SessionTTL: cfg.Auth.SessionTTL, SessionIdleTimeout: cfg.Auth.SessionIdleTimeout,
 		LoginAddressLimit: cfg.Auth.LoginAddressLimit, LoginAccountAddressLimit: cfg.Auth.LoginAccountAddressLimit, LoginWindow: cfg.Auth.LoginWindow,
-		ActivationTTL: cfg.Auth.ActivationTTL,
+		ActivationTTL: cfg.Auth.ActivationTTL, PublicURL: cfg.Server.PublicURL,
+		PasswordResetAddressLimit: cfg.Auth.PasswordResetAddressLimit, PasswordResetEmailLimit: cfg.Auth.PasswordResetEmailLimit,
 	}, appidentity.Deps{
 		Tx: tx, Clock: clk, Hasher: password.NewHasher(password.OWASP), Common: password.NewCommonList(),
 		Limiter: pgidentity.NewAttemptLimiter(db, clk.Now), Users: pgidentity.NewUsers(db, pinyin.Keys), Sessions: sessions, Tokens: pgidentity.NewTokens(db),
-		Activations: pgidentity.NewActivations(db),
+		Activations: pgidentity.NewActivations(db), PasswordResets: pgidentity.NewPasswordResets(db), Mailer: mailer,
 	})
 	if err != nil {
 		return nil, err
@@ -145,8 +162,13 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 	})
 	imports := appimport.NewService(appimport.Deps{Tx: tx, Jobs: importJobs, Clock: clk, Authorizer: authorizer, Audit: audit, Wake: runner.Wake})
 	files := filesService(db, tx, clk, store, authorizer, audit, cfg.Files)
-	return &stack{cfg: cfg, log: log, db: db, store: store, identity: ident, orgs: orgs, directory: dir, access: acc,
-		authz: authorizer, sessions: sessions, imports: imports, importer: runner, files: files}, nil
+	st := &stack{cfg: cfg, log: log, db: db, store: store, identity: ident, orgs: orgs, directory: dir, access: acc,
+		authz: authorizer, sessions: sessions, imports: imports, importer: runner, files: files}
+	st.mail, st.mailWorker = mailer, mailWorker
+	st.notifications = notificationsService(db, tx, clk)
+	st.webhooks = webhooksService(db, clk, authorizer, audit, cfg.Webhooks, log)
+	st.buildEvents()
+	return st, nil
 }
 
 func (s *stack) close() { _ = postgres.SQL(s.db).Close() }

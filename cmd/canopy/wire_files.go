@@ -15,6 +15,7 @@ import (
 	"canopy/infra/password"
 	"canopy/infra/pinyin"
 	"canopy/infra/postgres"
+	pgevents "canopy/infra/postgres/events"
 	pgfiles "canopy/infra/postgres/files"
 	pgidentity "canopy/infra/postgres/identity"
 )
@@ -31,7 +32,7 @@ func (o fileObjects) OpenSeeker(ctx context.Context, key, versionID string) (app
 func filesService(db *gorm.DB, tx *postgres.TxManager, clk clock.System, store *objectstore.Store, z authz.Authorizer, audit authz.Auditor, fc config.Files) *appfiles.Service {
 	return appfiles.NewService(appfiles.Deps{
 		Tx: tx, Clock: clk, Spaces: pgfiles.NewSpaces(db), Folders: pgfiles.NewFolders(db, pinyin.Keys), Files: pgfiles.NewFiles(db, pinyin.Keys),
-		Store: pgfiles.NewStore(db), Objects: fileObjects{store}, Directory: pgfiles.NewDirectory(db), Media: media.Media{},
+		Store: pgfiles.NewStore(db), Objects: fileObjects{store}, Directory: pgfiles.NewDirectory(db), Media: media.Media{}, Events: pgevents.NewStore(db),
 		Authorizer: z, Audit: audit, MaxUploadBytes: fc.MaxUploadBytes,
 		Sweep: appfiles.SweepConfig{Interval: fc.SweepInterval, OrphanGrace: fc.OrphanGrace},
 		Sharing: appfiles.SharingDeps{Shares: pgfiles.NewShares(db), Links: pgfiles.NewLinks(db),

@@ -8,13 +8,16 @@ import (
 	"canopy/infra/postgres"
 	webaccess "canopy/web/access"
 	webdirectory "canopy/web/directory"
+	webevents "canopy/web/events"
 	webfiles "canopy/web/files"
 	webidentity "canopy/web/identity"
 	webimporter "canopy/web/importer"
+	webnotifications "canopy/web/notifications"
 	weborg "canopy/web/org"
 	webscim "canopy/web/scim"
 	"canopy/web/server"
 	"canopy/web/ui"
+	webwebhooks "canopy/web/webhooks"
 )
 
 // server builds the HTTP server on the stack, then each module's handlers, and registers their
@@ -45,6 +48,9 @@ func (s *stack) server() (*server.Server, error) {
 		webimporter.New(s.imports, s.cfg.Server.ImportLimitBytes),
 		webscim.New(s.scimService(), s.identity, publicURL),
 		webfiles.New(s.files, publicURL, s.cfg.Files.TransferTimeout),
+		webevents.New(s.events.hub, srv.Reauthenticate, s.wsOrigins()),
+		webnotifications.New(s.notifications),
+		webwebhooks.New(s.webhooks),
 	} {
 		m.Register(srv.Router())
 	}

@@ -41,11 +41,15 @@ const (
 	FilesManage    Permission = "files.manage"
 	FilesLegalHold Permission = "files.legal_hold"
 	FilesPolicy    Permission = "files.policy"
+
+	// WebhooksManage lets one subscribe the organisation's URLs to its events, and read and
+	// redeliver their deliveries: organisation-wide, since a webhook sees every event of its types.
+	WebhooksManage Permission = "webhooks.manage"
 )
 
 // Catalogue lists every permission, in the order the console shows them.
 var Catalogue = []Permission{OrgRead, DirectoryRead, DirectoryManage, GroupsManage, MembersManage, RolesManage, AuditRead, TokensManage, SettingsManage, OwnershipTransfer,
-	FilesRead, FilesWrite, FilesShare, FilesManage, FilesLegalHold, FilesPolicy}
+	FilesRead, FilesWrite, FilesShare, FilesManage, FilesLegalHold, FilesPolicy, WebhooksManage}
 
 // Scoped reports whether a grant of the permission at department scope means anything: it then
 // covers that department's subtree. The others are organisation-wide.

@@ -30,6 +30,55 @@ type Config struct {
 	Log          Log          `koanf:"log"`
 	Metrics      Metrics      `koanf:"metrics"`
 	Files        Files        `koanf:"files"`
+	SMTP         SMTP         `koanf:"smtp"`
+	Webhooks     Webhooks     `koanf:"webhooks"`
+	Events       Events       `koanf:"events"`
+}
+
+// Events holds the events backbone's settings.
+type Events struct {
+	// Retention is how long dispatched events and users' stream entries are kept; a client
+	// resuming from further back is told to reload.
+	Retention time.Duration `koanf:"retention" validate:"min=3600000000000"`
+	// MaxConnectionsPerUser bounds one user's open WebSockets on a replica.
+	MaxConnectionsPerUser int `koanf:"max_connections_per_user" validate:"min=1,max=1000"`
+	// QueueSize is how many messages a connection may fall behind before it is disconnected.
+	QueueSize int `koanf:"queue_size" validate:"min=16,max=100000"`
+}
+
+// Webhooks holds the settings of webhook deliveries.
+type Webhooks struct {
+	// AllowPrivateAddresses lets webhooks reach private, loopback and link-local addresses, and
+	// plain http URLs: for development only, as it lets an organisation's admin make the server
+	// call what sits behind its firewall (SSRF).
+	AllowPrivateAddresses bool `koanf:"allow_private_addresses"`
+	// Timeout bounds one delivery attempt, from dialling to the answer.
+	Timeout time.Duration `koanf:"timeout" validate:"min=1000000000,max=60000000000"`
+	// RetryFor is how long a failing delivery is retried (with growing, jittered pauses) before
+	// it is marked failed.
+	RetryFor time.Duration `koanf:"retry_for" validate:"min=60000000000"`
+	// PauseAfterFailures is how many failed attempts in a row pause a subscription.
+	PauseAfterFailures int `koanf:"pause_after_failures" validate:"min=1,max=10000"`
+}
+
+// SMTP holds the mail server Canopy sends email through (password resets, activation links,
+// notices, notification digests). An empty host uses the project-local mailpit when the
+// project-local services are used (database.url empty), and otherwise sends no email: messages
+// wait in the outbox until a host is set.
+type SMTP struct {
+	Host     string `koanf:"host" validate:"omitempty,hostname_rfc1123|ip"`
+	Port     int    `koanf:"port" validate:"min=1,max=65535"`
+	Username string `koanf:"username"`
+	Password string `koanf:"password" secret:"true"`
+	// From is the sender address, optionally with a name: "Canopy <canopy@example.com>".
+	From string `koanf:"from" validate:"required"`
+	// TLS is none (plain, for a local relay), starttls (upgrade on the submission port 587) or
+	// tls (implicit TLS on port 465). starttls and tls verify the server's certificate.
+	TLS string `koanf:"tls" validate:"oneof=none starttls tls"`
+	// MaxAttempts is how often a message is tried before it is dead-lettered (status failed).
+	MaxAttempts int `koanf:"max_attempts" validate:"min=1,max=100"`
+	// PollInterval is how often the outbox worker looks for mail to send.
+	PollInterval time.Duration `koanf:"poll_interval" validate:"min=100000000"`
 }
 
 // Files holds the files module's settings.
@@ -95,6 +144,10 @@ type Local struct {
 	DataDir      string `koanf:"data_dir" validate:"required"`
 	PostgresPort int    `koanf:"postgres_port" validate:"min=1024,max=65535"`
 	MinIOPort    int    `koanf:"minio_port" validate:"min=1024,max=65534"`
+	// MailpitSMTPPort and MailpitHTTPPort are the local mailpit's SMTP port and its web UI and
+	// API (where the demo's mail is read).
+	MailpitSMTPPort int `koanf:"mailpit_smtp_port" validate:"min=1024,max=65535"`
+	MailpitHTTPPort int `koanf:"mailpit_http_port" validate:"min=1024,max=65535"`
 }
 
 // Auth holds the session and sign-in settings.
@@ -109,6 +162,10 @@ type Auth struct {
 	LoginWindow              time.Duration `koanf:"login_window" validate:"min=1000000000"`
 	// ActivationTTL is how long an activation link works (at most 30 days).
 	ActivationTTL time.Duration `koanf:"activation_ttl" validate:"min=1000000000,max=2592000000000000"`
+	// PasswordResetAddressLimit requests from one client address and PasswordResetEmailLimit
+	// for one email address are allowed within LoginWindow.
+	PasswordResetAddressLimit int `koanf:"password_reset_address_limit" validate:"min=1"`
+	PasswordResetEmailLimit   int `koanf:"password_reset_email_limit" validate:"min=1"`
 }
 
 // Installation holds the settings of the installation as a whole.
@@ -142,15 +199,19 @@ func Default() Config {
 		},
 		Database:    Database{MaxOpenConns: 30, MaxIdleConns: 10},
 		ObjectStore: ObjectStore{Region: "us-east-1", FileBucket: "canopy-files"},
-		Local:       Local{DataDir: ".data", PostgresPort: 54329, MinIOPort: 9129},
+		Local:       Local{DataDir: ".data", PostgresPort: 54329, MinIOPort: 9129, MailpitSMTPPort: 10025, MailpitHTTPPort: 10026},
 		Auth: Auth{
 			SessionTTL: 7 * 24 * time.Hour, SessionIdleTimeout: 24 * time.Hour,
 			LoginAddressLimit: 100, LoginAccountAddressLimit: 10, LoginWindow: 15 * time.Minute,
-			ActivationTTL: 72 * time.Hour,
+			ActivationTTL: 72 * time.Hour, PasswordResetAddressLimit: 20, PasswordResetEmailLimit: 3,
 		},
 		Log:     Log{Level: "info"},
 		Metrics: Metrics{Address: "127.0.0.1:9464"},
+		Events:  Events{Retention: 30 * 24 * time.Hour, MaxConnectionsPerUser: 10, QueueSize: 256},
 		Files:   Files{MaxUploadBytes: 5 << 30, TransferTimeout: time.Hour, SweepInterval: 5 * time.Minute, OrphanGrace: time.Hour},
+		SMTP:    SMTP{Port: 587, From: "Canopy <canopy@localhost>", TLS: "starttls", MaxAttempts: 8, PollInterval: 5 * time.Second},
+
+		Webhooks: Webhooks{Timeout: 10 * time.Second, RetryFor: 24 * time.Hour, PauseAfterFailures: 20},
 	}
 }
 

@@ -1,5 +1,5 @@
-// Package localenv runs the PostgreSQL cluster and MinIO server that a developer machine, the
-// test suite and `make run` use, under the project's .data folder and on loopback only. Every
+// Package localenv runs the PostgreSQL cluster, the MinIO server and the mailpit SMTP server
+// that a developer machine, the test suite and `make run` use, under the project's .data folder and on loopback only. Every
 // function is idempotent: what already runs is left alone. Production never uses it; it points
 // database.url and objectstore.endpoint at real services instead.
 package localenv
@@ -30,6 +30,10 @@ type Options struct {
 	DataDir      string
 	PostgresPort int
 	MinIOPort    int
+	// MailpitSMTPPort and MailpitHTTPPort are where mailpit takes mail and shows it (web UI and
+	// API).
+	MailpitSMTPPort int
+	MailpitHTTPPort int
 	// Log receives progress lines; nil discards them.
 	Log func(format string, args ...any)
 }
@@ -43,6 +47,10 @@ type Services struct {
 	MinIOEndpoint  string
 	MinIOAccessKey string
 	MinIOSecretKey string
+	// SMTPAddress is mailpit's SMTP host:port (no TLS, no authentication needed).
+	SMTPAddress string
+	// MailpitURL is mailpit's web UI and API, e.g. http://127.0.0.1:10026.
+	MailpitURL string
 }
 
 func (o *Options) defaults() {
@@ -58,12 +66,18 @@ func (o *Options) defaults() {
 	if o.MinIOPort == 0 {
 		o.MinIOPort = 9129
 	}
+	if o.MailpitSMTPPort == 0 {
+		o.MailpitSMTPPort = 10025
+	}
+	if o.MailpitHTTPPort == 0 {
+		o.MailpitHTTPPort = 10026
+	}
 	if o.Log == nil {
 		o.Log = func(string, ...any) {}
 	}
 }
 
-// Up starts PostgreSQL and MinIO if they are not running, building or installing what is
+// Up starts PostgreSQL, MinIO and mailpit if they are not running, building or installing what is
 // missing. Concurrent callers (test packages run in parallel) are serialised by a file lock.
 func Up(ctx context.Context, o Options) (Services, error) {
 	o.defaults()
@@ -84,6 +98,11 @@ func Up(ctx context.Context, o Options) (Services, error) {
 		return Services{}, fmt.Errorf("minio: %w", err)
 	}
 	pg.MinIOEndpoint, pg.MinIOAccessKey, pg.MinIOSecretKey = mc.MinIOEndpoint, mc.MinIOAccessKey, mc.MinIOSecretKey
+	mp, err := upMailpit(ctx, o)
+	if err != nil {
+		return Services{}, fmt.Errorf("mailpit: %w", err)
+	}
+	pg.SMTPAddress, pg.MailpitURL = mp.SMTPAddress, mp.MailpitURL
 	return pg, nil
 }
 
@@ -106,13 +125,15 @@ func Read(o Options) (Services, error) {
 		MinIOEndpoint:    fmt.Sprintf("127.0.0.1:%d", o.MinIOPort),
 		MinIOAccessKey:   user,
 		MinIOSecretKey:   secret,
+		SMTPAddress:      fmt.Sprintf("127.0.0.1:%d", o.MailpitSMTPPort),
+		MailpitURL:       fmt.Sprintf("http://127.0.0.1:%d", o.MailpitHTTPPort),
 	}
 	return s, nil
 }
 
-// Down stops both services; stopping what is not running is not an error.
+// Down stops the services; stopping what is not running is not an error.
 func Down(o Options) error {
-	return errors.Join(StopPostgres(o), StopMinIO(o))
+	return errors.Join(StopPostgres(o), StopMinIO(o), StopMailpit(o))
 }
 
 func pgURL(password string, port int, db string) string {

@@ -12,11 +12,14 @@ import (
 	"canopy/web/api"
 	"canopy/web/directory"
 	"canopy/web/files"
+	"canopy/web/events"
 	"canopy/web/identity"
 	"canopy/web/importer"
+	"canopy/web/notifications"
 	"canopy/web/org"
 	"canopy/web/scim"
 	"canopy/web/server"
+	"canopy/web/webhooks"
 )
 
 // newServer registers every module's routes, as cmd/canopy does, on services that are never
@@ -27,6 +30,9 @@ func newServer() *server.Server {
 	for _, m := range []interface{ Register(*server.Router) }{
 		identity.New(nil, nil, sessions), org.New(nil, sessions, ""), directory.New(nil), access.New(nil), importer.New(nil, 0), scim.New(nil, nil, ""),
 		files.New(nil, "", 0),
+		notifications.New(nil),
+		webhooks.New(nil),
+		events.New(nil, nil, nil),
 	} {
 		m.Register(srv.Router())
 	}

@@ -25,6 +25,8 @@ type Service interface {
 	Logout(ctx context.Context, p appidentity.Principal) error
 	UpdateProfile(ctx context.Context, p appidentity.Principal, c identity.ProfileChange) (*identity.User, error)
 	ChangePassword(ctx context.Context, p appidentity.Principal, current, next string) error
+	RequestPasswordReset(ctx context.Context, email, ip string) error
+	ResetPassword(ctx context.Context, secret, password, ip string) error
 }
 
 // Tokens is what the token handlers need: the caller's own API tokens in one organisation. A
@@ -52,6 +54,7 @@ func New(svc Service, tokens Tokens, sessions server.Sessions) *Handler {
 // org module's.
 func (h *Handler) Register(r *server.Router) {
 	r.Add(server.Public, http.MethodPost, "/auth/login", h.login)
+	h.registerReset(r)
 	r.Add(server.Authenticated.WithInitialPassword(), http.MethodPost, "/auth/logout", h.logout)
 	r.Add(server.Authenticated, http.MethodPatch, "/me", h.updateMe)
 	r.Add(server.Authenticated.WithInitialPassword(), http.MethodPost, "/me/password", h.changePassword)

@@ -1,4 +1,4 @@
-// Package localtest gives integration tests the real PostgreSQL and MinIO of the project,
+// Package localtest gives integration tests the real PostgreSQL, MinIO and mailpit of the project,
 // started on first use, and a fresh migrated database per test.
 package localtest
 
@@ -50,7 +50,7 @@ func Root(tb testing.TB) string {
 	}
 }
 
-// MustServices starts the project's PostgreSQL and MinIO if they are not running and returns how
+// MustServices starts the project's PostgreSQL, MinIO and mailpit if they are not running and returns how
 // to reach them.
 func MustServices(tb testing.TB) localenv.Services {
 	tb.Helper()
@@ -65,10 +65,10 @@ func MustServices(tb testing.TB) localenv.Services {
 			return
 		}
 		services, upErr = localenv.Up(ctx, localenv.Options{Root: root, DataDir: cfg.Local.DataDir, PostgresPort: cfg.Local.PostgresPort,
-			MinIOPort: cfg.Local.MinIOPort, Log: func(f string, a ...any) { fmt.Fprintf(os.Stderr, "localtest: "+f+"\n", a...) }})
+			MinIOPort: cfg.Local.MinIOPort, MailpitSMTPPort: cfg.Local.MailpitSMTPPort, MailpitHTTPPort: cfg.Local.MailpitHTTPPort, Log: func(f string, a ...any) { fmt.Fprintf(os.Stderr, "localtest: "+f+"\n", a...) }})
 	})
 	if upErr != nil {
-		tb.Fatalf("localtest: starting PostgreSQL and MinIO: %v", upErr)
+		tb.Fatalf("localtest: starting PostgreSQL, MinIO and mailpit: %v", upErr)
 	}
 	return services
 }

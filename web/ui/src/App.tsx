@@ -7,6 +7,8 @@ import AppShell from './shell/AppShell';
 const LoginPage = lazy(() => import('./pages/LoginPage'));
 const InvitePage = lazy(() => import('./pages/InvitePage'));
 const ActivatePage = lazy(() => import('./pages/ActivatePage'));
+const ForgotPasswordPage = lazy(() => import('./pages/ForgotPasswordPage'));
+const ResetPasswordPage = lazy(() => import('./pages/ResetPasswordPage'));
 const ChangePasswordPage = lazy(() => import('./pages/ChangePasswordPage'));
 const ModulePage = lazy(() => import('./pages/ModulePage'));
 const ProfilePage = lazy(() => import('./pages/ProfilePage'));
@@ -31,6 +33,7 @@ const ImportPage = lazy(() => import('./console/ImportPage'));
 const ScimPage = lazy(() => import('./console/ScimPage'));
 const SettingsPage = lazy(() => import('./console/SettingsPage'));
 const FilesPolicyPage = lazy(() => import('./console/FilesPolicyPage'));
+const WebhooksPage = lazy(() => import('./console/WebhooksPage'));
 const FilesPage = lazy(() => import('./files/FilesPage'));
 const PublicLinkPage = lazy(() => import('./files/PublicLinkPage'));
 
@@ -41,6 +44,8 @@ export function AppRoutes() {
       <Route path="/login" element={<LoginPage />} />
       <Route path="/invite/:token" element={<InvitePage />} />
       <Route path="/activate/:token" element={<ActivatePage />} />
+      <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+      <Route path="/reset-password/:token" element={<ResetPasswordPage />} />
       <Route path="/change-password" element={<ChangePasswordPage />} />
       <Route path="/s/:token" element={<PublicLinkPage />} />
       <Route
@@ -63,6 +68,7 @@ export function AppRoutes() {
         <Route path="scim" element={<Gate page="scim"><ScimPage /></Gate>} />
         <Route path="settings" element={<Gate page="settings"><SettingsPage /></Gate>} />
         <Route path="files" element={<Gate page="files"><FilesPolicyPage /></Gate>} />
+        <Route path="webhooks" element={<Gate page="webhooks"><WebhooksPage /></Gate>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
       <Route

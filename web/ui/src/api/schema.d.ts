@@ -44,6 +44,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a password reset link by email.
+         * @description Emails a single-use link to `/reset-password/{token}` (valid 30 minutes, in the account's
+         *     language) to the active account with this email, if there is one. The answer is the same
+         *     202 whether or not there is, so it tells nothing about which accounts exist. Requests are
+         *     limited per client address and per email address (`auth.password_reset_*_limit`); past a
+         *     limit the answer is 429 with `Retry-After`, for any address alike.
+         */
+        post: operations["requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password-reset/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with a reset link.
+         * @description Sets the password (the password policy applies; a refused password leaves the link
+         *     working) and uses the link up. Every session of the account ends, as after a password
+         *     change, and the person is told by email. A link that is unknown, used, replaced, expired,
+         *     or issued before the password last changed answers 404 `reset_invalid`; such failures
+         *     are limited per client address.
+         */
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/logout": {
         parameters: {
             query?: never;
@@ -55,6 +103,32 @@ export interface paths {
         put?: never;
         /** End the current session. */
         post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ws": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's event stream, over a WebSocket.
+         * @description Upgrades to a WebSocket (authenticated by the session cookie, with an Origin check, or a
+         *     bearer token). The server sends JSON text messages: `{"type":"event","seq":N,"event":{...}}`
+         *     for each event addressed to the caller (see docs/events.md), in the order of `seq`, which
+         *     increases by one per event in the caller's stream; and `{"type":"reload"}` when the client
+         *     asked for more than the stream still holds. With `since=N` the server first sends the
+         *     events after N, then goes on live. Heartbeats are WebSocket pings. A client whose queue
+         *     overflows is disconnected (close code 1013) and reconnects with `since`.
+         */
+        get: operations["eventStream"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -379,6 +453,118 @@ export interface paths {
          * @description Not with an API token narrowed to permissions (403 `token_scope`), which must not revoke its owner's other tokens.
          */
         delete: operations["revokeToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The caller's notifications in this organisation, newest first.
+         * @description Every member may read their own; not with an API token narrowed to permissions (403 `token_scope`).
+         */
+        get: operations["listNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/notifications/unread-count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** How many of the caller's notifications in this organisation are unread. */
+        get: operations["countUnreadNotifications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark every unread notification of the caller in this organisation read. */
+        post: operations["markAllNotificationsRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/notifications/{notificationID}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                notificationID: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark one of the caller's notifications read.
+         * @description Another person's notification, or another organisation's, answers 404 as one that does not exist. Marking a read one again keeps its first reading time.
+         */
+        post: operations["markNotificationRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/notification-preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The caller's notification preferences in this organisation, and their quiet hours.
+         * @description Every kind is listed; a kind never chosen is `in_app`. Quiet hours are the person's own in every organisation, in minutes after midnight in their time zone.
+         */
+        get: operations["getNotificationPreferences"];
+        /**
+         * Change the caller's notification preferences.
+         * @description The kinds listed in `channels` get their channel; the others stay as they were.
+         *     `quiet_hours`, when present, replaces the quiet hours, and `null` removes them. `off`
+         *     makes no notification of that kind at all; `email` shows it in the app and mails it too,
+         *     outside quiet hours.
+         */
+        put: operations["setNotificationPreferences"];
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2110,10 +2296,228 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/orgs/{orgID}/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The organisation's webhook subscriptions, and the event types one may subscribe to (webhooks.manage).
+         * @description A subscription's secret is never shown here; only the answer that creates it carries it.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Subscribe an https URL to event types (webhooks.manage). Audited.
+         * @description The answer carries the signing secret, this once. The URL must be https and may not name a
+         *     private, loopback or link-local address (unless the server's `webhooks.allow_private_addresses`
+         *     allows them, for development, which also allows http). A name is checked again at every
+         *     delivery, after it is resolved. See docs/events.md for the signature.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/webhooks/{webhookID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                webhookID: string;
+            };
+            cookie?: never;
+        };
+        /** A webhook subscription (webhooks.manage), without its secret. */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /** Delete a subscription and its delivery history. Audited. */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /** Change a subscription's URL, event types or active state; turning a paused one on clears its failures. Audited. */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/webhooks/{webhookID}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                webhookID: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a test delivery of type webhooks.ping (webhooks.manage). */
+        post: operations["pingWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/webhooks/{webhookID}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                webhookID: string;
+            };
+            cookie?: never;
+        };
+        /** A subscription's deliveries, newest first (webhooks.manage). */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/webhooks/{webhookID}/deliveries/{deliveryID}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                webhookID: string;
+                deliveryID: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Post a delivery's event again, as a new delivery with a new id (webhooks.manage). Audited. */
+        post: operations["redeliverWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        WebhookRequest: {
+            /** @description https (http only when private addresses are allowed) */
+            url: string;
+            event_types: string[];
+            /** @description Whether deliveries are made; true when absent. */
+            active?: boolean;
+        };
+        WebhookUpdateRequest: {
+            url?: string;
+            event_types?: string[];
+            active?: boolean;
+        };
+        WebhookSubscription: {
+            /** Format: uuid */
+            id: string;
+            url: string;
+            event_types: string[];
+            active: boolean;
+            /**
+             * Format: date-time
+             * @description When it was paused for failing.
+             */
+            paused_at: string | null;
+            /** @description Failed attempts in a row. */
+            failure_count: number;
+            /** Format: uuid */
+            created_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        WebhookSubscriptionCreated: components["schemas"]["WebhookSubscription"] & {
+            /** @description The signing secret */
+            secret: string;
+        };
+        WebhookDelivery: {
+            /**
+             * Format: uuid
+             * @description The delivery id: the body's id and the Canopy-Webhook-Id header.
+             */
+            id: string;
+            /** Format: uuid */
+            subscription_id: string;
+            /** Format: int64 */
+            event_id: number;
+            event_type: string;
+            /** @description The body's data: subject, actor_id, payload. */
+            data: {
+                [key: string]: unknown;
+            };
+            /** @enum {string} */
+            status: "pending" | "succeeded" | "failed";
+            attempts: number;
+            /** Format: date-time */
+            next_attempt_at: string | null;
+            /** @description The receiver's HTTP status of the last attempt */
+            last_status: number;
+            last_error: string;
+            /** Format: date-time */
+            occurred_at: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            delivered_at: string | null;
+        };
+        Notification: {
+            /** Format: uuid */
+            id: string;
+            /** @description The event type that caused it, such as `files.file_shared`. */
+            type: string;
+            /** Format: int64 */
+            event_id: number;
+            /** @description `file` or `folder` for files.file_shared. */
+            subject_type: string;
+            /** Format: uuid */
+            subject_id: string;
+            /**
+             * Format: uuid
+             * @description Who made the change; null for the system.
+             */
+            actor_id: string | null;
+            /** @description The event's payload (docs/events.md); for files.file_shared `{target_type, target_id, space_id, name, role, shared_by_name}`. */
+            payload: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            read_at: string | null;
+        };
+        NotificationPreference: {
+            /** @enum {string} */
+            kind: "files.file_shared";
+            /** @enum {string} */
+            channel: "in_app" | "email" | "off";
+        };
+        /** @description A daily window in minutes after midnight, in the person's time zone; it may wrap past midnight (1320 to 420 is 22:00 to 07:00). */
+        QuietHours: {
+            start_minute: number;
+            end_minute: number;
+        };
+        NotificationPreferences: {
+            channels: components["schemas"]["NotificationPreference"][];
+            quiet_hours: components["schemas"]["QuietHours"] | null;
+            /** @description The person's time zone */
+            time_zone: string;
+        };
         Error: {
             error: {
                 /** @example invalid_request */
@@ -2128,6 +2532,17 @@ export interface components {
         Role: "owner" | "admin" | "member" | "guest";
         /** @enum {string} */
         MemberStatus: "active" | "deactivated";
+        PasswordResetRequest: {
+            /** Format: email */
+            email: string;
+        };
+        PasswordResetRequested: {
+            /** @enum {string} */
+            status: "requested";
+        };
+        PasswordResetConfirm: {
+            password: string;
+        };
         LoginRequest: {
             /** Format: email */
             email: string;
@@ -2591,7 +3006,7 @@ export interface components {
             active?: boolean;
         };
         /** @enum {string} */
-        Permission: "org.read" | "directory.read" | "directory.manage" | "groups.manage" | "members.manage" | "roles.manage" | "audit.read" | "tokens.manage" | "settings.manage" | "ownership.transfer" | "files.read" | "files.write" | "files.share" | "files.manage" | "files.legal_hold" | "files.policy";
+        Permission: "org.read" | "directory.read" | "directory.manage" | "groups.manage" | "members.manage" | "roles.manage" | "audit.read" | "tokens.manage" | "settings.manage" | "ownership.transfer" | "files.read" | "files.write" | "files.share" | "files.manage" | "files.legal_hold" | "files.policy" | "webhooks.manage";
         RoleDef: {
             /** Format: uuid */
             id: string;
@@ -3281,6 +3696,59 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
         };
     };
+    requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Requested (whether or not an account has the address). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordResetRequested"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirm"];
+            };
+        };
+        responses: {
+            /** @description The password is set; sign in with it. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
     logout: {
         parameters: {
             query?: never;
@@ -3298,6 +3766,38 @@ export interface operations {
                 content?: never;
             };
             401: components["responses"]["Unauthenticated"];
+        };
+    };
+    eventStream: {
+        parameters: {
+            query?: {
+                /** @description The last seq the client has; without it, the stream starts now. */
+                since?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching to the WebSocket protocol. */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            401: components["responses"]["Unauthenticated"];
+            /** @description Too many open connections for this user (`too_many_connections`). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getMe: {
@@ -3786,6 +4286,171 @@ export interface operations {
                 };
                 content?: never;
             };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listNotifications: {
+        parameters: {
+            query?: {
+                /** @description Only the unread ones. */
+                unread?: boolean;
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of notifications, how many match, and how many are unread in all. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Notification"][];
+                        total: number;
+                        unread: number;
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    countUnreadNotifications: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The count. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        unread: number;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    markAllNotificationsRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many were marked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        marked: number;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    markNotificationRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                notificationID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Read. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The preferences. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    setNotificationPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    channels?: components["schemas"]["NotificationPreference"][];
+                    quiet_hours?: components["schemas"]["QuietHours"] | null;
+                };
+            };
+        };
+        responses: {
+            /** @description The preferences as they now are. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPreferences"];
+                };
+            };
+            400: components["responses"]["Invalid"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };
@@ -6685,6 +7350,224 @@ export interface operations {
                 };
             };
             400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Subscriptions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WebhookSubscription"][];
+                        event_types: string[];
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookRequest"];
+            };
+        };
+        responses: {
+            /** @description The subscription, with its secret. */
+            201: {
+                headers: {
+                    "Cache-Control"?: "no-store";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscriptionCreated"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                webhookID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                webhookID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                webhookID: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookUpdateRequest"];
+            };
+        };
+        responses: {
+            /** @description The subscription. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSubscription"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    pingWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                webhookID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The queued delivery. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Only deliveries made before this time (the created_at of the last one of the previous page). */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                webhookID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["WebhookDelivery"][];
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    redeliverWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                webhookID: string;
+                deliveryID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new delivery. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };

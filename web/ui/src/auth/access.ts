@@ -4,9 +4,9 @@ import { keys, useMe } from '../api/queries';
 import { useCurrentOrg } from './OrgContext';
 
 /** The console's pages. */
-export type ConsolePage = 'members' | 'departments' | 'groups' | 'roles' | 'assignments' | 'audit' | 'import' | 'scim' | 'settings' | 'files';
+export type ConsolePage = 'members' | 'departments' | 'groups' | 'roles' | 'assignments' | 'audit' | 'import' | 'scim' | 'settings' | 'files' | 'webhooks';
 
-export const CONSOLE_PAGES: ConsolePage[] = ['members', 'departments', 'groups', 'roles', 'assignments', 'audit', 'import', 'scim', 'files', 'settings'];
+export const CONSOLE_PAGES: ConsolePage[] = ['members', 'departments', 'groups', 'roles', 'assignments', 'audit', 'import', 'scim', 'files', 'webhooks', 'settings'];
 
 /** isAdmin reports whether the base role is owner or admin, which hold every permission of the console. */
 export function isAdmin(org: OrgMembership | undefined): boolean {
@@ -23,7 +23,7 @@ export function mayOpenConsole(org: OrgMembership | undefined): boolean {
   return !!org && org.role !== 'guest';
 }
 
-type Probe = 'members.manage' | 'roles.manage' | 'audit.read' | 'tokens.manage' | 'files.policy' | 'files.manage';
+type Probe = 'members.manage' | 'roles.manage' | 'audit.read' | 'tokens.manage' | 'files.policy' | 'files.manage' | 'webhooks.manage';
 
 /**
  * probe asks a read route that needs the permission anywhere in the organisation, and reports
@@ -50,6 +50,9 @@ async function probe(orgID: string, userID: string, what: Probe): Promise<boolea
         break;
       case 'files.manage':
         await unwrap(api.GET('/api/v1/admin/orgs/{orgID}/spaces', { params: { path, query: { limit: 1 } } }));
+        break;
+      case 'webhooks.manage':
+        await unwrap(api.GET('/api/v1/admin/orgs/{orgID}/webhooks', { params: { path } }));
         break;
     }
     return true;
@@ -96,15 +99,17 @@ export function useConsoleAccess(): ConsoleAccess {
   const tokens = useProbe(org?.id, userID, 'tokens.manage', limited);
   const filesPolicy = useProbe(org?.id, userID, 'files.policy', limited);
   const filesManage = useProbe(org?.id, userID, 'files.manage', limited);
+  const webhooks = useProbe(org?.id, userID, 'webhooks.manage', limited);
   if (!org) return { ready: true, pages: new Set(), admin: false };
   if (admin) return { ready: true, pages: new Set(CONSOLE_PAGES), admin: true };
   if (!limited) return { ready: true, pages: new Set(), admin: false };
-  const probes = [members, roles, audit, tokens, filesPolicy, filesManage];
+  const probes = [members, roles, audit, tokens, filesPolicy, filesManage, webhooks];
   const pages = new Set<ConsolePage>(['departments', 'groups']);
   if (members.data) pages.add('members').add('import');
   if (roles.data) pages.add('roles').add('assignments');
   if (audit.data) pages.add('audit');
   if (tokens.data && members.data) pages.add('scim');
   if (filesPolicy.data || filesManage.data) pages.add('files');
+  if (webhooks.data) pages.add('webhooks');
   return { ready: probes.every((p) => !p.isPending || p.fetchStatus === 'idle'), pages, admin: false };
 }

@@ -1,5 +1,6 @@
 import {
   ApartmentOutlined,
+  ApiOutlined,
   AuditOutlined,
   CloudUploadOutlined,
   FolderOpenOutlined,
@@ -36,6 +37,7 @@ export default function ConsoleShell() {
     import: { icon: <CloudUploadOutlined />, label: t('nav.import') },
     scim: { icon: <KeyOutlined />, label: t('nav.scim') },
     files: { icon: <FolderOpenOutlined />, label: t('files.console.nav') },
+    webhooks: { icon: <ApiOutlined />, label: t('webhooks.nav') },
     settings: { icon: <SettingOutlined />, label: t('nav.settings') },
   };
   let blocked;

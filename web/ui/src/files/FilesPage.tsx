@@ -627,6 +627,17 @@ function SharedView({ org }: { org: OrgMembership }) {
   const shared = useSharedWithMe(org.id);
   const [dialog, setDialog] = useState<Dialog>();
   const actions = useEntryActions(org, { canWrite: false, onDialog: setDialog });
+  // ?preview=<file id>: a notification of a file shared with the user opens it here.
+  const [params, setParams] = useSearchParams();
+  const previewID = params.get('preview');
+  useEffect(() => {
+    if (!previewID || !shared.data) return;
+    const file = shared.data.items.find((e) => e.file?.id === previewID)?.file;
+    if (file) setDialog({ kind: 'preview', file });
+    const next = new URLSearchParams(params);
+    next.delete('preview');
+    setParams(next, { replace: true });
+  }, [previewID, shared.data, params, setParams]);
   return (
     <Card title={<h2>{t('files.shared.title')}</h2>}>
       {shared.isError ? (

@@ -1,4 +1,6 @@
 import files from './files.en';
+import notifications from './notifications.en';
+import webhooks from './webhooks.en';
 
 /** The English catalogue. Every key here must exist in zh-CN.ts too (src/i18n/catalogues.test.ts). */
 const en = {
@@ -56,6 +58,23 @@ const en = {
     continue: 'Sign in to continue where you were.',
     noAccount: 'No account yet? Ask an administrator of your organisation for an invitation link.',
     activated: 'Your account is activated. Sign in with your new password.',
+    passwordReset: 'Your password is set. Sign in with it.',
+    forgot: 'Forgot password?',
+  },
+  reset: {
+    requestTitle: 'Reset your password',
+    requestIntro: 'Enter the email of your account. If there is an account with it, we send it a link to choose a new password.',
+    send: 'Send the link',
+    sent: 'If an account has this email, a link to reset its password is on its way. It works once, for 30 minutes.',
+    back: 'Back to sign in',
+    pageTitle: 'Choose a new password',
+    title: 'Choose a new password',
+    intro: 'Your other sessions will be signed out.',
+    password: 'New password',
+    confirm: 'Repeat the password',
+    submit: 'Set the password',
+    invalid: 'This link is not valid any more: it was used, replaced or has expired. Ask for a new one.',
+    again: 'Ask for a new link',
   },
   activate: {
     pageTitle: 'Activate your account',
@@ -773,6 +792,8 @@ const en = {
     enabled: 'The account of {{name}} was enabled.',
   },
   files,
+  notifications,
+  webhooks,
   notFound: {
     title: 'Page not found',
     text: 'There is nothing at this address.',

@@ -1,5 +1,7 @@
 import type { Messages } from './en';
+import webhooks from './webhooks.zh-CN';
 import files from './files.zh-CN';
+import notifications from './notifications.zh-CN';
 
 /** 简体中文目录。键与 en.ts 完全一致（src/i18n/catalogues.test.ts 会检查）。 */
 const zhCN: Messages = {
@@ -57,6 +59,23 @@ const zhCN: Messages = {
     continue: '请登录，然后回到刚才的页面。',
     noAccount: '还没有账号？请向组织管理员索取邀请链接。',
     activated: '账号已激活，请用新密码登录。',
+    passwordReset: '密码已设置，请用新密码登录。',
+    forgot: '忘记密码？',
+  },
+  reset: {
+    requestTitle: '重置密码',
+    requestIntro: '请输入账号的邮箱。如果该邮箱有对应的账号，我们会发送一个设置新密码的链接。',
+    send: '发送链接',
+    sent: '如果该邮箱有对应的账号，重置密码的链接已发出。链接只能使用一次，30 分钟内有效。',
+    back: '返回登录',
+    pageTitle: '设置新密码',
+    title: '设置新密码',
+    intro: '您的其他会话将被退出登录。',
+    password: '新密码',
+    confirm: '再次输入密码',
+    submit: '设置密码',
+    invalid: '此链接已失效：已被使用、被新链接取代或已过期。请重新申请。',
+    again: '重新申请链接',
   },
   activate: {
     pageTitle: '激活账号',
@@ -776,6 +795,8 @@ const zhCN: Messages = {
     enabled: '已启用 {{name}} 的账号。',
   },
   files,
+  notifications,
+  webhooks,
   notFound: {
     title: '页面不存在',
     text: '这个地址没有内容。',

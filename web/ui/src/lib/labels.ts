@@ -67,6 +67,7 @@ export const PERMISSIONS: Permission[] = [
   'files.manage',
   'files.legal_hold',
   'files.policy',
+  'webhooks.manage',
 ];
 
 /** permissionLabel names a permission of the catalogue. */
@@ -104,6 +105,8 @@ export function permissionLabel(t: TFunction, p: string): string {
       return t('files.perm.legalHold');
     case 'files.policy':
       return t('files.perm.policy');
+    case 'webhooks.manage':
+      return t('webhooks.perm');
     default:
       return p;
   }
@@ -144,6 +147,8 @@ export function permissionDescription(t: TFunction, p: string): string {
       return t('files.perm.legalHoldText');
     case 'files.policy':
       return t('files.perm.policyText');
+    case 'webhooks.manage':
+      return t('webhooks.permText');
     default:
       return '';
   }

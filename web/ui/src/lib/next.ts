@@ -49,6 +49,8 @@ export function loginPath(path: string): string {
 export interface LoginState {
   /** The account was just activated: say so, and that its new password works now. */
   activated?: boolean;
+  /** The password was just reset with an emailed link: say so. */
+  passwordReset?: boolean;
 }
 
 /** CHANGE_PASSWORD is the page where a person replaces the initial password an administrator chose. */

@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Form, Input } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
+import { Link, Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, api, unwrap } from '../api/client';
 import { fetchMe, keys, useMe } from '../api/queries';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -28,7 +28,9 @@ export default function LoginPage() {
   const next = safeNext(params.get('next'));
   const target = afterSignIn(next);
   const email = params.get('email') ?? '';
-  const activated = (useLocation().state as LoginState | null)?.activated === true;
+  const loginState = useLocation().state as LoginState | null;
+  const activated = loginState?.activated === true;
+  const passwordReset = loginState?.passwordReset === true;
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const me = useMe();
@@ -63,6 +65,7 @@ export default function LoginPage() {
     <AuthLayout>
       <h1>{t('auth.title')}</h1>
       {activated && <Alert type="success" showIcon message={t('auth.activated')} className="form-alert" />}
+      {passwordReset && <Alert type="success" showIcon message={t('auth.passwordReset')} className="form-alert" />}
       {next && <Alert type="info" showIcon message={t('auth.continue')} className="form-alert" />}
       <ErrorAlert error={error} />
       <Form<LoginForm> name="login" layout="vertical" onFinish={onFinish} requiredMark={false} disabled={submitting} initialValues={{ email }}>
@@ -79,6 +82,9 @@ export default function LoginPage() {
         <Form.Item label={t('auth.password')} name="password" rules={[{ required: true, message: t('validation.required') }]}>
           <Input.Password autoComplete="current-password" autoFocus={!!email} />
         </Form.Item>
+        <p className="auth-note">
+          <Link to="/forgot-password">{t('auth.forgot')}</Link>
+        </p>
         <Button type="primary" htmlType="submit" block loading={submitting}>
           {t('auth.signIn')}
         </Button>

@@ -12,6 +12,7 @@ import { errorText } from '../lib/errors';
 import { timeZones } from '../lib/format';
 import { useFormat } from '../lib/hooks';
 import { nameRules } from '../lib/rules';
+import { PreferencesCard } from '../notifications/PreferencesCard';
 import { TokensCard } from './TokensCard';
 
 interface ProfileForm {
@@ -41,6 +42,7 @@ export default function ProfilePage() {
         <div className="card-stack">
           <DetailsCard me={me.data} />
           {me.data.auth.method === 'session' && <PasswordCard />}
+          <PreferencesCard />
           <TokensCard />
         </div>
       )}

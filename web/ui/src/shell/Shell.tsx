@@ -9,6 +9,8 @@ import { useCurrentOrg } from '../auth/OrgContext';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { PageLoading } from '../components/PageState';
 import { useIsMobile } from '../lib/useMediaQuery';
+import { NotificationBell } from '../notifications/NotificationBell';
+import { useLiveEvents } from '../notifications/useLiveEvents';
 import { Brand } from './Brand';
 import { OrgSwitcher } from './OrgSwitcher';
 import { UserMenu } from './UserMenu';
@@ -53,6 +55,8 @@ export function Shell({ area, nav, children }: ShellProps) {
   // Only a session may ask (an API token belongs to one organisation already).
   const invitations = useMyInvitations(me.data?.auth.method === 'session' && !me.data.user.must_change_password);
   const waiting = invitations.data?.items ?? [];
+  // One live event stream per tab, for a signed-in person (its cookie authenticates it).
+  useLiveEvents(me.data?.auth.method === 'session' && !me.data.user.must_change_password);
   const [drawerOpen, setDrawerOpen] = useState(false);
   const selected = activeKey(nav, location.pathname);
 
@@ -109,6 +113,7 @@ export function Shell({ area, nav, children }: ShellProps) {
           {mobile && <Brand area={area} to={area === 'console' ? '/console' : '/'} />}
           <OrgSwitcher />
           <div className="shell-header-spacer" />
+          {org && <NotificationBell orgID={org.id} />}
           {!mobile && <LanguageSwitch />}
           <UserMenu area={area} compact={mobile} />
         </Layout.Header>

@@ -1,0 +1,196 @@
+package webhooks
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	"canopy/app/events"
+	"canopy/domain/webhook"
+)
+
+// Consumer records webhook deliveries for the events the dispatcher hands it.
+type Consumer struct{ s *Service }
+
+var _ events.Consumer = Consumer{}
+
+// Consumer returns the events consumer of webhooks.
+func (s *Service) Consumer() Consumer { return Consumer{s} }
+
+// Name implements events.Consumer.
+func (Consumer) Name() string { return "webhooks" }
+
+// eventData is the body's data member: the event's subject, actor and payload.
+type eventData struct {
+	Subject struct {
+		Type string    `json:"type"`
+		ID   uuid.UUID `json:"id"`
+	} `json:"subject"`
+	ActorID *uuid.UUID      `json:"actor_id"`
+	Payload json.RawMessage `json:"payload"`
+}
+
+// Consume implements events.Consumer: one pending delivery for each active subscription of the
+// event's organisation to its type, written in the dispatcher's transaction. Recipients do not
+// matter here: a webhook is the organisation's, and sees every event of its types.
+func (c Consumer) Consume(ctx context.Context, e events.Event, _ []uuid.UUID) error {
+	subs, err := c.s.d.Subscriptions.Matching(ctx, e.OrgID, e.Type)
+	if err != nil || len(subs) == 0 {
+		return err
+	}
+	var data eventData
+	data.Subject.Type, data.Subject.ID = e.SubjectType, e.SubjectID
+	if e.ActorID != uuid.Nil {
+		data.ActorID = &e.ActorID
+	}
+	data.Payload = e.Payload
+	if len(data.Payload) == 0 {
+		data.Payload = json.RawMessage(`{}`)
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	ds := make([]webhook.Delivery, len(subs))
+	for i, sub := range subs {
+		ds[i] = c.s.newDelivery(e.OrgID, sub.ID(), e.ID, e.Type, raw, e.CreatedAt)
+	}
+	return c.s.d.Deliveries.Add(ctx, ds...)
+}
+
+// Wake makes the worker look for due deliveries now, rather than at its next poll.
+func (s *Service) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run posts due deliveries until ctx ends. Every replica runs it; they share the work.
+func (s *Service) Run(ctx context.Context) {
+	const batch = 20
+	for {
+		n, err := s.DeliverDue(ctx, batch)
+		if err != nil && ctx.Err() == nil {
+			s.d.Log.Warn("webhook deliveries failed", "error", err.Error())
+		}
+		if n == batch && err == nil {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-time.After(s.cfg.Poll):
+		}
+	}
+}
+
+// body is what a receiver gets.
+type body struct {
+	ID        uuid.UUID       `json:"id"`
+	Type      string          `json:"type"`
+	OrgID     uuid.UUID       `json:"org_id"`
+	CreatedAt time.Time       `json:"created_at"`
+	Data      json.RawMessage `json:"data"`
+}
+
+// DeliverDue makes one pass: it claims up to limit due deliveries, posts them one after the
+// other, and records each result. It returns how many it claimed.
+func (s *Service) DeliverDue(ctx context.Context, limit int) (int, error) {
+	now := s.d.Clock.Now()
+	// A claimed delivery is left alone by other workers until well after this pass could have
+	// posted it; then a worker that died with it no longer holds it back.
+	lease := now.Add(time.Duration(limit+1)*s.cfg.Timeout + time.Minute)
+	var claimed []webhook.Attempt
+	err := s.d.Tx.Within(ctx, func(ctx context.Context) error {
+		var err error
+		claimed, err = s.d.Deliveries.Claim(ctx, now, lease, limit)
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, at := range claimed {
+		if err := s.attempt(ctx, at); err != nil {
+			return len(claimed), err
+		}
+	}
+	return len(claimed), nil
+}
+
+func (s *Service) attempt(ctx context.Context, at webhook.Attempt) error {
+	b, err := json.Marshal(body{ID: at.ID, Type: at.EventType, OrgID: at.OrgID, CreatedAt: at.OccurredAt, Data: at.Data})
+	if err != nil {
+		return err
+	}
+	sent := s.d.Clock.Now()
+	ts := sent.Unix()
+	header := map[string]string{
+		"Content-Type":              "application/json",
+		"User-Agent":                "Canopy-Webhooks/1",
+		"Canopy-Webhook-Id":         at.ID.String(),
+		"Canopy-Webhook-Timestamp":  strconv.FormatInt(ts, 10),
+		"Canopy-Webhook-Signature":  Sign(at.Secret, ts, b),
+		"Canopy-Webhook-Event-Type": at.EventType,
+	}
+	pctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	status, perr := s.d.Poster.Post(pctx, at.URL, header, b)
+	cancel()
+	if perr != nil && ctx.Err() != nil {
+		// Shutting down: the lease runs out and another worker (or this one, restarted) tries again.
+		return ctx.Err()
+	}
+	res := webhook.Result{Status: status}
+	switch {
+	case perr != nil:
+		res.Err = perr.Error()
+	case status < 200 || status > 299:
+		res.Err = "the receiver answered " + strconv.Itoa(status)
+	}
+	if len(res.Err) > 500 {
+		res.Err = res.Err[:500]
+	}
+	now := s.d.Clock.Now()
+	f := webhook.Finish{ID: at.ID, Result: res, At: now, PauseAfter: s.cfg.PauseAfter}
+	if !res.OK() {
+		next := now.Add(webhook.Backoff(at.Attempts, s.jitter()))
+		if next.Before(at.CreatedAt.Add(s.cfg.RetryFor)) {
+			f.Next = &next
+		}
+	}
+	return s.d.Tx.Within(ctx, func(ctx context.Context) error {
+		paused, err := s.d.Deliveries.Finish(ctx, f)
+		if err != nil || paused == nil {
+			return err
+		}
+		s.d.Log.Warn("webhook subscription paused after failing", "org_id", paused.OrgID().String(),
+			"subscription_id", paused.ID().String(), "failures", paused.FailureCount())
+		return s.tellPaused(ctx, paused)
+	})
+}
+
+// PausedType is the event that tells an organisation's admins a subscription was paused.
+const PausedType = "webhooks.subscription_paused"
+
+func (s *Service) tellPaused(ctx context.Context, sub *webhook.Subscription) error {
+	if s.d.Publisher == nil || s.d.Admins == nil {
+		return nil
+	}
+	admins, err := s.d.Admins.Admins(ctx, sub.OrgID())
+	if err != nil || len(admins) == 0 {
+		return err
+	}
+	payload, err := json.Marshal(map[string]any{"url": sub.URL(), "failures": sub.FailureCount()})
+	if err != nil {
+		return err
+	}
+	return s.d.Publisher.Publish(ctx, events.Event{Type: PausedType, OrgID: sub.OrgID(), SubjectType: "webhook", SubjectID: sub.ID(),
+		Audience: events.Audience{Users: admins}, Payload: payload, CreatedAt: s.d.Clock.Now()})
+}
+
+func randomJitter() float64 { return rand.Float64() }

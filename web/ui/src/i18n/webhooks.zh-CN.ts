@@ -1,0 +1,63 @@
+import type { Messages } from './en';
+
+/** The 简体中文 strings of the webhooks console page, under "webhooks" in zh-CN.ts. */
+const webhooks: Messages['webhooks'] = {
+  nav: 'Webhook',
+  perm: '管理 Webhook',
+  permText: '为组织的系统订阅事件；查看并重新投递其投递记录。',
+  title: 'Webhook',
+  intro: 'Canopy 会把你选择的事件推送到你的系统，并用密钥签名，以便对方确认请求来自这里（见 docs/events.md 的“Webhooks”一节）。',
+  subscriptions: '订阅',
+  create: '添加 Webhook',
+  url: '接收地址',
+  urlHelp: '你的系统接收请求的 https 地址。',
+  urlRequired: '请输入接收地址。',
+  eventTypes: '事件',
+  eventTypesRequired: '请至少选择一个事件。',
+  none: '还没有 Webhook。',
+  status: '状态',
+  active: '启用',
+  paused: '连续失败 {{count}} 次后已暂停',
+  off: '已停用',
+  enable: '启用',
+  disable: '停用',
+  ping: '发送测试',
+  pinged: '已加入一次测试投递。',
+  deliveries: '投递记录',
+  deliveriesOf: '投递到 {{url}} 的记录',
+  showDeliveries: '查看 {{url}} 的投递记录',
+  noDeliveries: '还没有投递。',
+  pickOne: '选择一个 Webhook 查看其投递记录。',
+  event: '事件',
+  attempts: '尝试次数',
+  result: '最后响应',
+  noAnswer: '无响应',
+  created: '创建时间',
+  redeliver: '重新投递',
+  redelivered: '该事件将重新投递。',
+  delete: '删除',
+  deleteNamed: '删除投递到 {{url}} 的 Webhook',
+  deleteTitle: '删除投递到 {{url}} 的 Webhook？',
+  deleteText: 'Canopy 将不再向它推送，其投递记录也会被删除。',
+  deleted: 'Webhook 已删除。',
+  updated: 'Webhook 已保存。',
+  secretTitle: 'Webhook 签名密钥',
+  secretText: '请立即复制密钥并交给接收方保存：Canopy 不会再次显示。接收方用它校验每个请求的 Canopy-Webhook-Signature。',
+  secretLabel: '签名密钥',
+  statuses: {
+    pending: '待投递',
+    succeeded: '已送达',
+    failed: '失败',
+  },
+  types: {
+    files: {
+      file_shared: '文件或文件夹被共享',
+      file_uploaded: '文件已上传',
+    },
+    webhooks: {
+      ping: '测试',
+    },
+  },
+};
+
+export default webhooks;
