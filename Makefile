@@ -89,7 +89,7 @@ e2e: build services chromium
 	trap 'kill $$pid 2>/dev/null || true' EXIT; \
 	for i in $$(seq 100); do curl -sf http://127.0.0.1:$(E2E_PORT)/readyz >/dev/null && break; sleep 0.2; done; \
 	cd $(UI) && CANOPY_E2E_BASE_URL=http://127.0.0.1:$(E2E_PORT) CANOPY_E2E_OWNER_EMAIL=owner@e2e.canopy.test \
-	        CANOPY_E2E_OWNER_PASSWORD='Fern-Owner-e2e-7' npm run e2e
+	        CANOPY_E2E_OWNER_PASSWORD='Fern-Owner-e2e-7' npm run e2e -- $(E2E_ARGS)
 
 ## bench: Go benchmarks and the load driver; figures go to docs/performance.md
 bench: build services

@@ -18,30 +18,21 @@ CREATE TABLE events (
 CREATE INDEX events_undispatched_idx ON events (id) WHERE dispatched_at IS NULL;
 CREATE INDEX events_dispatched_idx ON events (dispatched_at) WHERE dispatched_at IS NOT NULL;
 
--- Each user's stream: a gapless sequence per user. The dispatcher takes the next number with a
--- row lock on user_streams, so a user's events commit in the order of their numbers, which is
--- what lets every replica read "what is new for these users" as seq > the last one it sent.
-CREATE TABLE user_streams (
-    user_id  uuid PRIMARY KEY,
-    last_seq bigint NOT NULL DEFAULT 0
-);
-
-CREATE TABLE user_events (
-    user_id      uuid NOT NULL,
-    seq          bigint NOT NULL,
-    org_id       uuid NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
-    event_id     bigint NOT NULL,
-    type         text NOT NULL,
-    actor_id     uuid,
-    subject_type text NOT NULL,
-    subject_id   uuid NOT NULL,
-    payload      jsonb NOT NULL,
-    created_at   timestamptz NOT NULL,
-    PRIMARY KEY (user_id, seq)
-);
-CREATE INDEX user_events_created_idx ON user_events (created_at);
+-- The stream. When an event is dispatched it gets a position, from one sequence, under a lock
+-- every dispatcher takes for its transaction, so positions commit in order: a reader that has
+-- seen position P has seen everything before it. recipients are the users it reached (the
+-- audience's active members when it was dispatched). A user's stream is the dispatched events
+-- that name them, in the order of position, which is the `seq` clients resume from.
+CREATE SEQUENCE event_positions;
+ALTER TABLE events ADD COLUMN position bigint UNIQUE;
+-- No index on recipients: a client catching up reads a range of positions and keeps its own
+-- (bounded by the retention), and an index of every recipient of every event would cost the
+-- dispatcher far more than it saves.
+ALTER TABLE events ADD COLUMN recipients uuid[] NOT NULL DEFAULT '{}';
+-- An event for the whole organisation names no one: it is in the stream of every active member
+-- (checked when it is read), so it costs one row however large the organisation.
+ALTER TABLE events ADD COLUMN broadcast boolean NOT NULL DEFAULT false;
 
 -- +goose Down
-DROP TABLE user_events;
-DROP TABLE user_streams;
 DROP TABLE events;
+DROP SEQUENCE event_positions;

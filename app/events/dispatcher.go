@@ -3,7 +3,6 @@ package events
 import (
 	"context"
 	"log/slog"
-	"sort"
 	"strings"
 	"time"
 
@@ -20,12 +19,22 @@ type Store interface {
 	// Claim locks up to limit undispatched events, oldest first, skipping those another
 	// dispatcher holds, until the transaction ends.
 	Claim(ctx context.Context, limit int) ([]Event, error)
-	// MarkDispatched records that the events were handled.
-	MarkDispatched(ctx context.Context, ids []int64, at time.Time) error
+	// Lock serialises the dispatchers' transactions from here to their commit, so that the
+	// positions they take commit in order.
+	Lock(ctx context.Context) error
+	// MarkDispatched records that the events were handled, with their recipients, each taking
+	// the next position of the streams, in the order given.
+	MarkDispatched(ctx context.Context, ds []Dispatched, at time.Time) error
 	// Recipients resolves an audience to the organisation's active members it names, now.
 	Recipients(ctx context.Context, orgID uuid.UUID, a Audience) ([]uuid.UUID, error)
-	// Append adds the event to each user's stream under the next number of that stream.
-	Append(ctx context.Context, e Event, users []uuid.UUID) error
+}
+
+// Dispatched is an event handled, with the users it reached; Broadcast when it reached the
+// whole organisation (and names no one).
+type Dispatched struct {
+	ID         int64
+	Recipients []uuid.UUID
+	Broadcast  bool
 }
 
 // Fanout tells every replica's gateway that streams have grown, and hears it from the others.
@@ -99,38 +108,43 @@ func (d *Dispatcher) Run(ctx context.Context) {
 
 // DispatchOnce handles up to Batch events in one transaction and returns how many: each
 // event's recipients (its audience's active members, less those its module's read check
-// refuses) get it in their streams, every consumer gets it, and it is marked dispatched, all or
-// nothing. Then the gateways of every replica are told.
+// refuses) are resolved, every consumer gets it, and it is marked dispatched with them and the
+// next position of the streams, all or nothing. Then the gateways of every replica are told.
+// The dispatchers' transactions run one at a time (Store.Lock): one event costs one row,
+// whatever its audience, so that is not what limits them.
 func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 	var n int
 	err := d.tx.Within(ctx, func(ctx context.Context) error {
+		if err := d.store.Lock(ctx); err != nil {
+			return err
+		}
 		es, err := d.store.Claim(ctx, d.Batch)
 		if err != nil {
 			return err
 		}
-		ids := make([]int64, 0, len(es))
+		ds := make([]Dispatched, 0, len(es))
 		for _, e := range es {
 			users, err := d.recipients(ctx, e)
 			if err != nil {
 				return err
-			}
-			if len(users) > 0 {
-				if err := d.store.Append(ctx, e, users); err != nil {
-					return err
-				}
 			}
 			for _, c := range d.consumers {
 				if err := c.Consume(ctx, e, users); err != nil {
 					return err
 				}
 			}
-			ids = append(ids, e.ID)
+			module, _, _ := strings.Cut(e.Type, ".")
+			if _, checked := d.visibility[module]; e.Audience.Org && !checked {
+				ds = append(ds, Dispatched{ID: e.ID, Broadcast: true})
+			} else {
+				ds = append(ds, Dispatched{ID: e.ID, Recipients: users})
+			}
 		}
-		n = len(ids)
+		n = len(ds)
 		if n == 0 {
 			return nil
 		}
-		return d.store.MarkDispatched(ctx, ids, d.now())
+		return d.store.MarkDispatched(ctx, ds, d.now())
 	})
 	if err != nil || n == 0 {
 		return 0, err
@@ -141,8 +155,7 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// recipients resolves an event's audience to the users who may see it, sorted (so that
-// concurrent dispatchers take the users' stream locks in one order).
+// recipients resolves an event's audience to the users who may see it.
 func (d *Dispatcher) recipients(ctx context.Context, e Event) ([]uuid.UUID, error) {
 	users, err := d.store.Recipients(ctx, e.OrgID, e.Audience)
 	if err != nil {
@@ -154,6 +167,5 @@ func (d *Dispatcher) recipients(ctx context.Context, e Event) ([]uuid.UUID, erro
 			return nil, err
 		}
 	}
-	sort.Slice(users, func(i, j int) bool { return strings.Compare(users[i].String(), users[j].String()) < 0 })
 	return users, nil
 }

@@ -11,23 +11,52 @@ import (
 	"canopy/domain/errs"
 )
 
-// Entry is an event in one user's stream, under that stream's sequence number.
+// Entry is a dispatched event at its position in the streams, with the users it reached, or
+// Broadcast for every active member of its organisation.
 type Entry struct {
-	UserID uuid.UUID
-	Seq    int64
-	Event  Event
+	Position   int64
+	Event      Event
+	Recipients []uuid.UUID
+	Broadcast  bool
+
+	// rendered caches the entry as the gateway renders it; the hub sets it before it sends.
+	rendered *rendering
 }
 
-// Streams reads the users' streams. Both reads leave out the events of organisations where
-// the user is no longer an active member, so a deactivated member gets nothing more of them.
+type rendering struct {
+	once sync.Once
+	b    []byte
+}
+
+// Encoded returns the entry as encode renders it, rendering it once however many connections
+// the hub sends it to.
+func (e *Entry) Encoded(encode func(*Entry) []byte) []byte {
+	if e.rendered == nil {
+		return encode(e)
+	}
+	e.rendered.once.Do(func() { e.rendered.b = encode(e) })
+	return e.rendered.b
+}
+
+// Membership is a user in an organisation.
+type Membership struct {
+	UserID uuid.UUID
+	OrgID  uuid.UUID
+}
+
+// Streams reads the dispatched events. A user's stream is the events that name them among
+// their recipients, in the order of their positions.
 type Streams interface {
-	// Since returns a user's entries after seq, oldest first, at most limit; complete is false
-	// when the stream no longer holds the entry after seq (it was pruned): the client must reload.
-	Since(ctx context.Context, userID uuid.UUID, seq int64, limit int) (entries []Entry, complete bool, err error)
-	// After returns, for each user, the entries after their cursor, oldest first.
-	After(ctx context.Context, cursors map[uuid.UUID]int64) ([]Entry, error)
-	// Last returns the user's last sequence number (0 for an empty stream).
-	Last(ctx context.Context, userID uuid.UUID) (int64, error)
+	// Since returns the entries of a user's stream after position seq and up to upTo, oldest
+	// first, at most limit, leaving out the organisations where they are no longer an active
+	// member; complete is false when events after seq were pruned: the client must reload.
+	Since(ctx context.Context, userID uuid.UUID, seq, upTo int64, limit int) (entries []Entry, complete bool, err error)
+	// After returns the dispatched events after position, oldest first, at most limit.
+	After(ctx context.Context, position int64, limit int) ([]Entry, error)
+	// Active reports which of the users are active members of which of the organisations.
+	Active(ctx context.Context, users, orgs []uuid.UUID) (map[Membership]bool, error)
+	// Last returns the last position dispatched (0 for none).
+	Last(ctx context.Context) (int64, error)
 }
 
 // Message is what a connection is sent: an entry, or Reload when it missed more than the
@@ -37,13 +66,21 @@ type Message struct {
 	Reload bool
 }
 
-// Hub is one replica's gateway: the open connections by user, and what each has been sent.
+// Hub is one replica's gateway: its open connections by user. On every wake-up it reads the
+// events dispatched since it last looked, once for all its connections, and sends each to the
+// connections of its recipients that are still active members of its organisation.
 type Hub struct {
 	streams  Streams
 	log      *slog.Logger
 	maxConns int
 	queue    int
-	catchUp  int
+	batch    int
+
+	// deliverMu is held while the hub delivers and while a connection catches up and joins,
+	// so that nothing falls between a catch-up and the live events.
+	deliverMu sync.Mutex
+	cursor    int64 // the last position read
+	started   bool
 
 	mu    sync.Mutex
 	conns map[uuid.UUID]map[*Subscription]struct{}
@@ -53,73 +90,75 @@ type Hub struct {
 // Subscription is one connection's feed. C closes when the hub drops the connection (its
 // queue overflowed: a slow client is cut off rather than allowed to hold the others up).
 type Subscription struct {
-	C      <-chan Message
-	c      chan Message
-	user   uuid.UUID
-	cursor int64
+	C    <-chan Message
+	c    chan Message
+	user uuid.UUID
+	// after is the position the client said it has: nothing at or before it is sent again
+	// (it may come from a replica that has read further than this one).
+	after  int64
 	closed bool
 }
-
-// Cursor is the last sequence number sent on the subscription.
-func (s *Subscription) Cursor() int64 { return s.cursor }
 
 // NewHub returns a hub allowing maxConns connections per user, each with a queue of queue
 // messages.
 func NewHub(streams Streams, maxConns, queue int, log *slog.Logger) *Hub {
-	// A catch-up longer than the queue can hold is a reload: the client refetches instead.
-	return &Hub{streams: streams, log: log, maxConns: maxConns, queue: queue, catchUp: max(queue-1, 1),
+	return &Hub{streams: streams, log: log, maxConns: maxConns, queue: queue, batch: 1000,
 		conns: map[uuid.UUID]map[*Subscription]struct{}{}, wake: make(chan struct{}, 1)}
 }
 
 // ErrTooManyConnections refuses a connection past the per-user limit.
 var ErrTooManyConnections = errs.E(errs.TooManyRequests, "too_many_connections", "too many open connections for this user")
 
+// start sets the hub's cursor to the last position dispatched, the first time it is needed.
+func (h *Hub) start(ctx context.Context) error {
+	if h.started {
+		return nil
+	}
+	last, err := h.streams.Last(ctx)
+	if err != nil {
+		return err
+	}
+	h.cursor, h.started = last, true
+	return nil
+}
+
 // Subscribe opens a feed for a user. With since >= 0 it first sends what the user's stream
-// holds after since (or Reload when since is older than the stream); with since < 0 it starts
-// from now.
+// holds after since (or Reload when that is more than the queue holds, or was pruned); with
+// since < 0 it starts from now.
 func (h *Hub) Subscribe(ctx context.Context, userID uuid.UUID, since int64) (*Subscription, error) {
 	h.mu.Lock()
-	if len(h.conns[userID]) >= h.maxConns {
-		h.mu.Unlock()
+	full := len(h.conns[userID]) >= h.maxConns
+	h.mu.Unlock()
+	if full {
 		return nil, ErrTooManyConnections
 	}
-	h.mu.Unlock()
 	c := make(chan Message, h.queue)
-	s := &Subscription{C: c, c: c, user: userID}
-	if since < 0 {
-		last, err := h.streams.Last(ctx, userID)
+	s := &Subscription{C: c, c: c, user: userID, after: since}
+	h.deliverMu.Lock()
+	defer h.deliverMu.Unlock()
+	if err := h.start(ctx); err != nil {
+		return nil, err
+	}
+	if since >= 0 && since < h.cursor {
+		entries, complete, err := h.streams.Since(ctx, userID, since, h.cursor, h.queue)
 		if err != nil {
 			return nil, err
 		}
-		s.cursor = last
-	} else {
-		entries, complete, err := h.streams.Since(ctx, userID, since, h.catchUp)
-		if err != nil {
-			return nil, err
-		}
-		if !complete || len(entries) >= h.catchUp {
-			last, err := h.streams.Last(ctx, userID)
-			if err != nil {
-				return nil, err
-			}
+		if !complete || len(entries) >= h.queue {
 			c <- Message{Reload: true}
-			s.cursor = last
 		} else {
-			s.cursor = since
 			for i := range entries {
 				c <- Message{Entry: &entries[i]}
-				s.cursor = entries[i].Seq
 			}
 		}
 	}
+	// From here the hub's deliveries, which read after h.cursor, go on where the catch-up ended.
 	h.mu.Lock()
 	if h.conns[userID] == nil {
 		h.conns[userID] = map[*Subscription]struct{}{}
 	}
 	h.conns[userID][s] = struct{}{}
 	h.mu.Unlock()
-	// What committed between the catch-up read and the registration is picked up now.
-	h.Wake()
 	return s, nil
 }
 
@@ -154,7 +193,7 @@ func (h *Hub) Connections() int {
 	return n
 }
 
-// Wake asks the hub to look for new entries for its connections.
+// Wake asks the hub to look for new events.
 func (h *Hub) Wake() {
 	select {
 	case h.wake <- struct{}{}:
@@ -162,7 +201,7 @@ func (h *Hub) Wake() {
 	}
 }
 
-// Run delivers new entries to the connections whenever woken, until ctx ends.
+// Run delivers new events to the connections whenever woken, until ctx ends.
 func (h *Hub) Run(ctx context.Context) {
 	for {
 		select {
@@ -176,24 +215,66 @@ func (h *Hub) Run(ctx context.Context) {
 	}
 }
 
-// deliver reads, for every connected user, the entries after the oldest cursor of their
-// connections, and sends each connection those after its own cursor.
+// deliver reads the events dispatched after the cursor, in batches, and sends each to the
+// connections of its recipients that are still active members of its organisation.
 func (h *Hub) deliver(ctx context.Context) error {
+	h.deliverMu.Lock()
+	defer h.deliverMu.Unlock()
+	if err := h.start(ctx); err != nil {
+		return err
+	}
+	for {
+		entries, err := h.streams.After(ctx, h.cursor, h.batch)
+		if err != nil || len(entries) == 0 {
+			return err
+		}
+		if err := h.send(ctx, entries); err != nil {
+			return err
+		}
+		h.cursor = entries[len(entries)-1].Position
+		if len(entries) < h.batch {
+			return nil
+		}
+	}
+}
+
+// send sends a batch of entries to the connected recipients that are, now, active members of
+// the entry's organisation (someone deactivated since the dispatch gets nothing more).
+func (h *Hub) send(ctx context.Context, entries []Entry) error {
 	h.mu.Lock()
-	cursors := make(map[uuid.UUID]int64, len(h.conns))
-	for u, m := range h.conns {
-		first := true
-		for s := range m {
-			if first || s.cursor < cursors[u] {
-				cursors[u], first = s.cursor, false
+	seen := map[uuid.UUID]bool{}
+	var users []uuid.UUID
+	orgs := map[uuid.UUID]bool{}
+	add := func(u uuid.UUID, org uuid.UUID) {
+		if !seen[u] {
+			seen[u] = true
+			users = append(users, u)
+		}
+		orgs[org] = true
+	}
+	for i := range entries {
+		e := &entries[i]
+		if e.Broadcast {
+			for u := range h.conns {
+				add(u, e.Event.OrgID)
+			}
+			continue
+		}
+		for _, u := range e.Recipients {
+			if _, ok := h.conns[u]; ok {
+				add(u, e.Event.OrgID)
 			}
 		}
 	}
 	h.mu.Unlock()
-	if len(cursors) == 0 {
+	if len(users) == 0 {
 		return nil
 	}
-	entries, err := h.streams.After(ctx, cursors)
+	orgIDs := make([]uuid.UUID, 0, len(orgs))
+	for o := range orgs {
+		orgIDs = append(orgIDs, o)
+	}
+	active, err := h.streams.Active(ctx, users, orgIDs)
 	if err != nil {
 		return err
 	}
@@ -201,16 +282,25 @@ func (h *Hub) deliver(ctx context.Context) error {
 	defer h.mu.Unlock()
 	for i := range entries {
 		e := &entries[i]
-		for s := range h.conns[e.UserID] {
-			if e.Seq <= s.cursor {
+		e.rendered = &rendering{}
+		recipients := e.Recipients
+		if e.Broadcast {
+			recipients = users
+		}
+		for _, u := range recipients {
+			if !active[Membership{UserID: u, OrgID: e.Event.OrgID}] {
 				continue
 			}
-			select {
-			case s.c <- Message{Entry: e}:
-				s.cursor = e.Seq
-			default:
-				h.log.Info("closing a slow event connection: its queue is full", "user_id", s.user)
-				h.drop(s)
+			for s := range h.conns[u] {
+				if e.Position <= s.after {
+					continue
+				}
+				select {
+				case s.c <- Message{Entry: e}:
+				default:
+					h.log.Info("closing a slow event connection: its queue is full", "user_id", s.user)
+					h.drop(s)
+				}
 			}
 		}
 	}

@@ -94,22 +94,24 @@ func TestEventsReachAnotherReplicaAndResume(t *testing.T) {
 	conn := dialEvents(t, memberB, "")
 	first := share("first.txt")
 	got := next(t, conn)
-	if got.Type != "event" || got.Event.Type != "files.file_shared" || got.Event.SubjectID != first || got.Seq != 1 {
+	if got.Type != "event" || got.Event.Type != "files.file_shared" || got.Event.SubjectID != first || got.Seq < 1 {
 		t.Fatalf("first event on replica B: %+v", got)
 	}
 	conn.Close(websocket.StatusNormalClosure, "")
 
 	missed := []string{share("second.txt"), share("third.txt"), share("fourth.txt")}
 	conn = dialEvents(t, memberB, fmt.Sprintf("?since=%d", got.Seq))
+	seq := got.Seq
 	for i, want := range missed {
 		m := next(t, conn)
-		if m.Type != "event" || m.Seq != got.Seq+int64(i)+1 || m.Event.SubjectID != want {
-			t.Fatalf("missed event %d: %+v, want seq %d subject %s", i, m, got.Seq+int64(i)+1, want)
+		if m.Type != "event" || m.Seq <= seq || m.Event.SubjectID != want {
+			t.Fatalf("missed event %d: %+v, want a seq after %d and subject %s", i, m, seq, want)
 		}
+		seq = m.Seq
 	}
 	// Exactly those three: the next thing on the stream is the next share.
 	fifth := share("fifth.txt")
-	if m := next(t, conn); m.Event.SubjectID != fifth || m.Seq != got.Seq+4 {
+	if m := next(t, conn); m.Event.SubjectID != fifth || m.Seq <= seq {
 		t.Fatalf("after the catch-up: %+v", m)
 	}
 }
@@ -176,10 +178,13 @@ func TestEventsRollbackAndOnce(t *testing.T) {
 		e.stack.db.Raw(`SELECT count(*) FROM events WHERE dispatched_at IS NULL`).Scan(&n)
 		return n == 0
 	})
-	var entries, distinct, last int64
-	e.stack.db.Raw(`SELECT count(*), count(DISTINCT event_id), COALESCE(max(seq), 0) FROM user_events WHERE user_id = ?`, owner).Row().Scan(&entries, &distinct, &last)
-	if entries != total || distinct != total || last != total {
-		t.Fatalf("the owner's stream holds %d entries of %d events up to seq %d, want %d of each", entries, distinct, last, total)
+	// Each event was dispatched once: one position each, in the order of the events, and each
+	// names the owner.
+	var events, positions, inOrder, named int64
+	e.stack.db.Raw(`SELECT count(*), count(DISTINCT position), count(*) FILTER (WHERE position = rank), count(*) FILTER (WHERE recipients @> ARRAY[?::uuid])
+		FROM (SELECT position, recipients, rank() OVER (ORDER BY id) + (SELECT min(position) FROM events) - 1 AS rank FROM events) x`, owner).Row().Scan(&events, &positions, &inOrder, &named)
+	if events != total || positions != total || named != total || inOrder != total {
+		t.Fatalf("%d events, %d positions, %d in order, %d naming the owner; want %d of each", events, positions, inOrder, named, total)
 	}
 }
 
@@ -227,9 +232,9 @@ func TestEventsStopAtLostAccess(t *testing.T) {
 		return n == 0
 	})
 	var n int64
-	e.stack.db.Raw(`SELECT count(*) FROM user_events WHERE user_id = ? AND seq > 2`, memberID).Scan(&n)
+	e.stack.db.Raw(`SELECT count(*) FROM events WHERE recipients @> ARRAY[?::uuid] AND subject_id NOT IN (?, ?)`, memberID, before, marker).Scan(&n)
 	if n != 0 {
-		t.Fatalf("a deactivated member's stream got %d more events", n)
+		t.Fatalf("%d more events were addressed to the member after they left the group or were deactivated", n)
 	}
 	// Nothing reaches the open connection either.
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)

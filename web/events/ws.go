@@ -66,8 +66,20 @@ func toMessage(m appevents.Message) messageJSON {
 	if e.ActorID != uuid.Nil {
 		actor = &e.ActorID
 	}
-	return messageJSON{Type: "event", Seq: m.Entry.Seq, Event: &eventJSON{ID: e.ID, Type: e.Type, OrgID: e.OrgID, ActorID: actor,
+	return messageJSON{Type: "event", Seq: m.Entry.Position, Event: &eventJSON{ID: e.ID, Type: e.Type, OrgID: e.OrgID, ActorID: actor,
 		SubjectType: e.SubjectType, SubjectID: e.SubjectID, Payload: e.Payload, CreatedAt: e.CreatedAt}}
+}
+
+// encode renders a message; an event, sent to many connections, is rendered once.
+func encode(m appevents.Message) []byte {
+	if m.Entry == nil {
+		b, _ := json.Marshal(toMessage(m))
+		return b
+	}
+	return m.Entry.Encoded(func(*appevents.Entry) []byte {
+		b, _ := json.Marshal(toMessage(m))
+		return b
+	})
 }
 
 // ws upgrades to a WebSocket and sends the caller's stream: from ?since=N (what they missed,
@@ -113,7 +125,7 @@ func (h *Handler) ws(c echo.Context) error {
 				_ = conn.Close(websocket.StatusTryAgainLater, "too slow: reconnect with since")
 				return nil
 			}
-			b, _ := json.Marshal(toMessage(m))
+			b := encode(m)
 			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 			err := conn.Write(wctx, websocket.MessageText, b)
 			cancel()

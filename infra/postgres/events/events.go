@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -104,45 +105,65 @@ func (s *Store) Claim(ctx context.Context, limit int) ([]appevents.Event, error)
 	return out, nil
 }
 
-// MarkDispatched implements appevents.Store.
-func (s *Store) MarkDispatched(ctx context.Context, ids []int64, at time.Time) error {
-	return postgres.Translate(postgres.Conn(ctx, s.db).Exec(`UPDATE events SET dispatched_at = ? WHERE id IN ?`, at, ids).Error)
+// Lock implements appevents.Store: a transaction-level advisory lock, so that positions are
+// taken and committed by one dispatcher at a time, in order.
+func (s *Store) Lock(ctx context.Context) error {
+	return postgres.Translate(postgres.Conn(ctx, s.db).Exec(`SELECT pg_advisory_xact_lock(?)`, positionLock).Error)
 }
 
-func strs(ids []uuid.UUID) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = id.String()
+// positionLock is the advisory lock key of the streams' positions.
+const positionLock = 7_400_031
+
+// MarkDispatched implements appevents.Store: each event, in the order given, takes the next
+// position and records its recipients.
+func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, at time.Time) error {
+	db := postgres.Conn(ctx, s.db)
+	for _, d := range ds {
+		err := db.Exec(`UPDATE events SET dispatched_at = ?, recipients = ?::uuid[], broadcast = ?, position = nextval('event_positions') WHERE id = ?`,
+			at, pgArray(d.Recipients), d.Broadcast, d.ID).Error
+		if err != nil {
+			return postgres.Translate(err)
+		}
 	}
-	return out
+	return nil
 }
 
 // Recipients implements appevents.Store: the active members among the named users, in the
 // groups, in the departments' subtrees, or all of them.
 func (s *Store) Recipients(ctx context.Context, orgID uuid.UUID, a appevents.Audience) ([]uuid.UUID, error) {
 	var ids []string
+	if a.Org {
+		err := postgres.Conn(ctx, s.db).Raw(`SELECT user_id::text FROM memberships WHERE org_id = ? AND status = 'active' ORDER BY user_id`, orgID).Scan(&ids).Error
+		if err != nil {
+			return nil, postgres.Translate(err)
+		}
+		return parseIDs(ids), nil
+	}
 	err := postgres.Conn(ctx, s.db).Raw(`
 		SELECT m.user_id::text FROM memberships m
 		WHERE m.org_id = @org AND m.status = 'active' AND (
-			@all
-			OR m.user_id = ANY (CAST(@users AS uuid[]))
+			m.user_id = ANY (CAST(@users AS uuid[]))
 			OR EXISTS (SELECT 1 FROM group_members g WHERE g.org_id = m.org_id AND g.user_id = m.user_id AND g.group_id = ANY (CAST(@groups AS uuid[])))
 			OR EXISTS (SELECT 1 FROM department_members dm
 				JOIN departments d ON d.org_id = dm.org_id AND d.id = dm.department_id
 				JOIN departments r ON r.org_id = d.org_id AND r.id = ANY (CAST(@departments AS uuid[])) AND starts_with(d.path, r.path)
 				WHERE dm.org_id = m.org_id AND dm.user_id = m.user_id))
-		ORDER BY m.user_id`, map[string]any{"org": orgID, "all": a.Org, "users": pgArray(a.Users), "groups": pgArray(a.Groups),
+		ORDER BY m.user_id`, map[string]any{"org": orgID, "users": pgArray(a.Users), "groups": pgArray(a.Groups),
 		"departments": pgArray(a.Departments)}).Scan(&ids).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}
+	return parseIDs(ids), nil
+}
+
+func parseIDs(ids []string) []uuid.UUID {
 	out := make([]uuid.UUID, 0, len(ids))
 	for _, id := range ids {
 		if u, err := uuid.Parse(id); err == nil {
 			out = append(out, u)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // pgArray renders ids as a PostgreSQL array literal.
@@ -157,125 +178,123 @@ func pgArray(ids []uuid.UUID) string {
 	return out + "}"
 }
 
-// Append implements appevents.Store: each user's next number, taken under the row lock of
-// their stream (users in the order given, which the dispatcher sorts), and the entries.
-func (s *Store) Append(ctx context.Context, e appevents.Event, users []uuid.UUID) error {
-	payload := e.Payload
-	if len(payload) == 0 {
-		payload = json.RawMessage("{}")
-	}
-	return postgres.Translate(postgres.Conn(ctx, s.db).Exec(`
-		WITH s AS (
-			INSERT INTO user_streams AS us (user_id, last_seq)
-			SELECT u, 1 FROM unnest(?::uuid[]) WITH ORDINALITY AS t(u, n) ORDER BY n
-			ON CONFLICT (user_id) DO UPDATE SET last_seq = us.last_seq + 1
-			RETURNING user_id, last_seq)
-		INSERT INTO user_events (user_id, seq, org_id, event_id, type, actor_id, subject_type, subject_id, payload, created_at)
-		SELECT s.user_id, s.last_seq, ?, ?, ?, ?, ?, ?, ?, ? FROM s`,
-		pgArray(users), e.OrgID, e.ID, e.Type, postgres.NullableID(e.ActorID), e.SubjectType, e.SubjectID, string(payload), e.CreatedAt).Error)
-}
-
 type entryRow struct {
-	UserID      uuid.UUID
-	Seq         int64
+	Position    int64
+	ID          int64
 	OrgID       uuid.UUID
-	EventID     int64
 	Type        string
 	ActorID     *uuid.UUID
 	SubjectType string
 	SubjectID   uuid.UUID
 	Payload     string
 	CreatedAt   time.Time
+	Recipients  string
+	Broadcast   bool
 }
 
-func entries(rows []entryRow) []appevents.Entry {
-	out := make([]appevents.Entry, len(rows))
-	for i, r := range rows {
-		e := appevents.Event{ID: r.EventID, OrgID: r.OrgID, Type: r.Type, SubjectType: r.SubjectType, SubjectID: r.SubjectID,
-			Payload: json.RawMessage(r.Payload), CreatedAt: r.CreatedAt.UTC()}
-		if r.ActorID != nil {
-			e.ActorID = *r.ActorID
+func (r entryRow) entry() appevents.Entry {
+	e := appevents.Event{ID: r.ID, OrgID: r.OrgID, Type: r.Type, SubjectType: r.SubjectType, SubjectID: r.SubjectID,
+		Payload: json.RawMessage(r.Payload), CreatedAt: r.CreatedAt.UTC()}
+	if r.ActorID != nil {
+		e.ActorID = *r.ActorID
+	}
+	return appevents.Entry{Position: r.Position, Event: e, Recipients: parseArray(r.Recipients), Broadcast: r.Broadcast}
+}
+
+// parseArray reads a uuid[] rendered as text ("{a,b}").
+func parseArray(s string) []uuid.UUID {
+	s = strings.Trim(s, "{}")
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, ",")
+	out := make([]uuid.UUID, 0, len(parts))
+	for _, p := range parts {
+		if id, err := uuid.Parse(strings.Trim(p, `"`)); err == nil {
+			out = append(out, id)
 		}
-		out[i] = appevents.Entry{UserID: r.UserID, Seq: r.Seq, Event: e}
 	}
 	return out
 }
 
-const entryCols = `ue.user_id, ue.seq, ue.org_id, ue.event_id, ue.type, ue.actor_id, ue.subject_type, ue.subject_id, ue.payload::text AS payload, ue.created_at`
+const entryCols = `e.position, e.id, e.org_id, e.type, e.actor_id, e.subject_type, e.subject_id, e.payload::text AS payload, e.created_at`
 
-// activeMember keeps the entries of organisations where the user is still an active member.
-const activeMember = `EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = ue.org_id AND m.user_id = ue.user_id AND m.status = 'active')`
-
-// Since implements appevents.Streams.
-func (s *Store) Since(ctx context.Context, userID uuid.UUID, seq int64, limit int) ([]appevents.Entry, bool, error) {
+// Since implements appevents.Streams: the dispatched events naming the user after position
+// seq and up to upTo, in organisations where they are still an active member.
+func (s *Store) Since(ctx context.Context, userID uuid.UUID, seq, upTo int64, limit int) ([]appevents.Entry, bool, error) {
 	db := postgres.Conn(ctx, s.db)
 	var first *int64
-	if err := db.Raw(`SELECT min(seq) FROM user_events WHERE user_id = ?`, userID).Scan(&first).Error; err != nil {
+	if err := db.Raw(`SELECT min(position) FROM events`).Scan(&first).Error; err != nil {
 		return nil, false, postgres.Translate(err)
 	}
-	// The entry after seq was pruned when the oldest one kept is later than it.
+	// Events after seq may have been pruned when the oldest one kept is later than seq+1.
 	complete := first == nil || *first <= seq+1
 	var rows []entryRow
-	err := db.Raw(`SELECT `+entryCols+` FROM user_events ue WHERE ue.user_id = ? AND ue.seq > ? AND `+activeMember+`
-		ORDER BY ue.seq LIMIT ?`, userID, seq, limit).Scan(&rows).Error
+	err := db.Raw(`SELECT `+entryCols+` FROM events e
+		WHERE (e.broadcast OR e.recipients @> ARRAY[?::uuid]) AND e.position > ? AND e.position <= ?
+		  AND EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = e.org_id AND m.user_id = ? AND m.status = 'active')
+		ORDER BY e.position LIMIT ?`, userID, seq, upTo, userID, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, false, postgres.Translate(err)
 	}
-	return entries(rows), complete, nil
+	out := make([]appevents.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = r.entry()
+		out[i].Recipients = []uuid.UUID{userID}
+	}
+	return out, complete, nil
 }
 
-// After implements appevents.Streams, in one query for every connected user.
-func (s *Store) After(ctx context.Context, cursors map[uuid.UUID]int64) ([]appevents.Entry, error) {
-	users := make([]uuid.UUID, 0, len(cursors))
-	seqs := "{"
-	for u, c := range cursors {
-		if len(users) > 0 {
-			seqs += ","
-		}
-		users = append(users, u)
-		seqs += fmt.Sprint(c)
-	}
-	seqs += "}"
-	// Each user's entries are read by a range scan of their stream from their cursor (the
-	// LATERAL, fenced by OFFSET 0 so the planner cannot flatten it), never by a join over the
-	// whole table: a plain join lets the planner hash or filter every stored entry of every
-	// connected user, so each wake-up cost grew with the streams' length (make bench: 0.3 to 0.8
-	// s for 1,000 users holding 1,000 entries each). The planner's guess of a third of each
-	// stream past the cursor prices the query high enough for JIT compilation, which costs more
-	// than the query itself on every wake-up, hence jit off for it.
+// After implements appevents.Streams: the dispatched events after position, with their
+// recipients, in order.
+func (s *Store) After(ctx context.Context, position int64, limit int) ([]appevents.Entry, error) {
 	var rows []entryRow
-	err := postgres.Conn(ctx, s.db).Transaction(func(db *gorm.DB) error {
-		if err := db.Exec(`SET LOCAL jit = off`).Error; err != nil {
-			return err
-		}
-		return db.Raw(`SELECT `+entryCols+` FROM unnest(?::uuid[], ?::bigint[]) AS c(user_id, seq)
-			CROSS JOIN LATERAL (SELECT * FROM user_events ue WHERE ue.user_id = c.user_id AND ue.seq > c.seq AND `+activeMember+`
-				OFFSET 0) ue
-			ORDER BY ue.user_id, ue.seq`, pgArray(users), seqs).Scan(&rows).Error
-	})
+	err := postgres.Conn(ctx, s.db).Raw(`SELECT `+entryCols+`, e.recipients::text AS recipients, e.broadcast FROM events e
+		WHERE e.position > ? ORDER BY e.position LIMIT ?`, position, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}
-	return entries(rows), nil
+	out := make([]appevents.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = r.entry()
+	}
+	return out, nil
+}
+
+// Active implements appevents.Streams: which of the users are active members of which of the
+// organisations.
+func (s *Store) Active(ctx context.Context, users, orgs []uuid.UUID) (map[appevents.Membership]bool, error) {
+	var rows []struct {
+		UserID uuid.UUID
+		OrgID  uuid.UUID
+	}
+	err := postgres.Conn(ctx, s.db).Raw(`SELECT user_id, org_id FROM memberships WHERE status = 'active'
+		AND user_id = ANY (?::uuid[]) AND org_id = ANY (?::uuid[])`, pgArray(users), pgArray(orgs)).Scan(&rows).Error
+	if err != nil {
+		return nil, postgres.Translate(err)
+	}
+	out := make(map[appevents.Membership]bool, len(rows))
+	for _, r := range rows {
+		out[appevents.Membership{UserID: r.UserID, OrgID: r.OrgID}] = true
+	}
+	return out, nil
 }
 
 // Last implements appevents.Streams.
-func (s *Store) Last(ctx context.Context, userID uuid.UUID) (int64, error) {
+func (s *Store) Last(ctx context.Context) (int64, error) {
 	var last int64
-	err := postgres.Conn(ctx, s.db).Raw(`SELECT COALESCE((SELECT last_seq FROM user_streams WHERE user_id = ?), 0)`, userID).Scan(&last).Error
+	err := postgres.Conn(ctx, s.db).Raw(`SELECT COALESCE(max(position), 0) FROM events`).Scan(&last).Error
 	return last, postgres.Translate(err)
 }
 
-// Prune removes dispatched events and stream entries older than before.
+// Prune removes the events dispatched before before: the streams then begin after them.
 func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	db := postgres.Conn(ctx, s.db)
 	res := db.Exec(`DELETE FROM events WHERE dispatched_at < ?`, before)
 	if res.Error != nil {
 		return 0, postgres.Translate(res.Error)
 	}
-	n := res.RowsAffected
-	res = db.Exec(`DELETE FROM user_events WHERE created_at < ?`, before)
-	return n + res.RowsAffected, postgres.Translate(res.Error)
+	return res.RowsAffected, nil
 }
 
 // Fanout is LISTEN/NOTIFY on StreamsChannel.
