@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -85,6 +86,31 @@ type Hub struct {
 	mu    sync.Mutex
 	conns map[uuid.UUID]map[*Subscription]struct{}
 	wake  chan struct{}
+
+	// presence, when set, records who is connected, so other modules can tell who is online.
+	presence Presence
+}
+
+// Presence records which users have an open connection on this replica (the notifications
+// module mails those who are not). Present is called when a user's first connection opens,
+// Absent when their last closes; an error is only logged, as a refresh corrects it.
+type Presence interface {
+	Present(ctx context.Context, userID uuid.UUID) error
+	Absent(ctx context.Context, userID uuid.UUID) error
+}
+
+// SetPresence makes the hub record its users' presence; call it before the hub serves.
+func (h *Hub) SetPresence(p Presence) { h.presence = p }
+
+// Users returns the users with at least one open connection on this replica.
+func (h *Hub) Users() []uuid.UUID {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]uuid.UUID, 0, len(h.conns))
+	for u := range h.conns {
+		out = append(out, u)
+	}
+	return out
 }
 
 // Subscription is one connection's feed. C closes when the hub drops the connection (its
@@ -139,6 +165,18 @@ func (h *Hub) Subscribe(ctx context.Context, userID uuid.UUID, since int64) (*Su
 	if err := h.start(ctx); err != nil {
 		return nil, err
 	}
+	if since > h.cursor {
+		// A position this replica has not read yet may still be on its way; one past the last
+		// dispatched anywhere is not (a restored database, a forged value): reload and start now.
+		last, err := h.streams.Last(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if since > last {
+			c <- Message{Reload: true}
+			s.after = -1
+		}
+	}
 	if since >= 0 && since < h.cursor {
 		entries, complete, err := h.streams.Since(ctx, userID, since, h.cursor, h.queue)
 		if err != nil {
@@ -158,15 +196,30 @@ func (h *Hub) Subscribe(ctx context.Context, userID uuid.UUID, since int64) (*Su
 		h.conns[userID] = map[*Subscription]struct{}{}
 	}
 	h.conns[userID][s] = struct{}{}
+	first := len(h.conns[userID]) == 1
 	h.mu.Unlock()
+	if first && h.presence != nil {
+		if err := h.presence.Present(ctx, userID); err != nil {
+			h.log.Warn("recording presence failed", "user_id", userID, "error", err.Error())
+		}
+	}
 	return s, nil
 }
 
 // Unsubscribe removes a connection's feed.
 func (h *Hub) Unsubscribe(s *Subscription) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	h.drop(s)
+	gone := len(h.conns[s.user]) == 0
+	h.mu.Unlock()
+	if gone && h.presence != nil {
+		// The connection's own context has ended by now.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := h.presence.Absent(ctx, s.user); err != nil {
+			h.log.Warn("removing presence failed", "user_id", s.user, "error", err.Error())
+		}
+	}
 }
 
 func (h *Hub) drop(s *Subscription) {

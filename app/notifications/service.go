@@ -34,7 +34,14 @@ type Deps struct {
 
 // Service is the notifications module's use cases. Every one acts on the caller's own
 // notifications in the organisation of their membership, so none needs a permission.
-type Service struct{ d Deps }
+type Service struct {
+	d Deps
+
+	// The email digest, when set up (Digests).
+	digest  DigestConfig
+	digests notifications.DigestRepository
+	mailer  Mailer
+}
 
 // NewService returns the notifications service.
 func NewService(d Deps) *Service { return &Service{d: d} }

@@ -17,6 +17,8 @@ type eventsStack struct {
 	dispatcher *appevents.Dispatcher
 	hub        *appevents.Hub
 	fanout     appevents.Fanout
+	// presence records who has a WebSocket open here (the notification digest mails the others).
+	presence *pgevents.Presence
 }
 
 // eventConsumers are the consumers every dispatched event is handed to, in this order, in the
@@ -33,15 +35,19 @@ func (s *stack) buildEvents() {
 		dispatcher: appevents.NewDispatcher(postgres.NewTxManager(s.db), store, fanout, s.eventConsumers(), nil, func() time.Time { return time.Now().UTC() }, s.log),
 		hub:        appevents.NewHub(store, s.cfg.Events.MaxConnectionsPerUser, s.cfg.Events.QueueSize, s.log),
 		fanout:     fanout,
+		presence:   pgevents.NewPresence(s.db, s.log),
 	}
+	s.events.hub.SetPresence(s.events.presence)
+	s.enableDigests()
 }
 
 // runEvents runs the backbone's workers until ctx ends: the dispatcher (woken by the outbox's
 // notifications, polling besides), the hub (woken by the streams' notifications from every
-// replica), and the two listeners.
+// replica), the two listeners, the refresh of this replica's presence and the notification
+// digest.
 func (s *stack) runEvents(ctx context.Context) {
 	ev := s.events
-	done := make(chan struct{}, 5)
+	done := make(chan struct{}, 7)
 	for _, f := range []func(context.Context){
 		s.pruneEvents,
 		ev.dispatcher.Run,
@@ -50,10 +56,12 @@ func (s *stack) runEvents(ctx context.Context) {
 		func(ctx context.Context) {
 			pgevents.Listen(ctx, s.cfg.Database.URL, pgevents.OutboxChannel, ev.dispatcher.Wake, s.log)
 		},
+		func(ctx context.Context) { ev.presence.Run(ctx, ev.hub.Users) },
+		func(ctx context.Context) { s.notifications.RunDigests(ctx, time.Minute, s.log) },
 	} {
 		go func() { f(ctx); done <- struct{}{} }()
 	}
-	for range 5 {
+	for range 7 {
 		<-done
 	}
 }

@@ -23,6 +23,8 @@ const (
 	KindPasswordChanged Kind = "password_changed"
 	KindEmailChanged    Kind = "email_changed"
 	KindActivation      Kind = "activation"
+	// KindNotificationDigest lists a person's notifications that they were not online to see.
+	KindNotificationDigest Kind = "notification_digest"
 )
 
 // Status is where a message is in the outbox.

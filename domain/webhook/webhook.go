@@ -70,8 +70,58 @@ var sharedSpace = netip.MustParsePrefix("100.64.0.0/10")
 // IPv4 mapped into IPv6.
 func Blocked(a netip.Addr) bool {
 	a = a.Unmap()
-	return !a.IsValid() || a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
-		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() || sharedSpace.Contains(a)
+	if !a.IsValid() {
+		return true
+	}
+	// An IPv6 address that carries an IPv4 one (NAT64, 6to4, the old IPv4-compatible form) is
+	// judged by the IPv4 address a gateway would reach.
+	if v4, ok := embeddedIPv4(a); ok && Blocked(v4) {
+		return true
+	}
+	if a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
+		a.IsInterfaceLocalMulticast() || a.IsMulticast() || a.IsUnspecified() {
+		return true
+	}
+	for _, p := range reserved {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// reserved are the ranges beside the standard library's private, loopback and link-local ones
+// that no webhook may reach: shared address space (carrier-grade NAT), "this network", the
+// IETF protocol assignments, benchmarking, the reserved block and broadcast.
+var reserved = []netip.Prefix{
+	sharedSpace,
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+}
+
+// The IPv6 prefixes that embed an IPv4 address.
+var (
+	nat64      = netip.MustParsePrefix("64:ff9b::/96")
+	nat64Local = netip.MustParsePrefix("64:ff9b:1::/48")
+	sixToFour  = netip.MustParsePrefix("2002::/16")
+	ipv4Compat = netip.MustParsePrefix("::/96")
+)
+
+// embeddedIPv4 returns the IPv4 address an IPv6 address carries, if it is of a form that does.
+func embeddedIPv4(a netip.Addr) (netip.Addr, bool) {
+	if !a.Is6() {
+		return netip.Addr{}, false
+	}
+	b := a.As16()
+	switch {
+	case nat64.Contains(a), nat64Local.Contains(a), ipv4Compat.Contains(a):
+		return netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}), true
+	case sixToFour.Contains(a):
+		return netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}), true
+	}
+	return netip.Addr{}, false
 }
 
 var eventTypeRE = regexp.MustCompile(`^[a-z]+\.[a-z_]+$`)

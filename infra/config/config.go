@@ -33,6 +33,15 @@ type Config struct {
 	SMTP         SMTP         `koanf:"smtp"`
 	Webhooks     Webhooks     `koanf:"webhooks"`
 	Events       Events       `koanf:"events"`
+
+	Notifications Notifications `koanf:"notifications"`
+}
+
+// Notifications holds the settings of notifications by email.
+type Notifications struct {
+	// DigestDelay is how old an unread notification must be before it is mailed (a burst of
+	// events within it makes one email); 0 mails at the next pass, each minute.
+	DigestDelay time.Duration `koanf:"digest_delay" validate:"min=0,max=86400000000000"`
 }
 
 // Events holds the events backbone's settings.
@@ -212,6 +221,8 @@ func Default() Config {
 		SMTP:    SMTP{Port: 587, From: "Canopy <canopy@localhost>", TLS: "starttls", MaxAttempts: 8, PollInterval: 5 * time.Second},
 
 		Webhooks: Webhooks{Timeout: 10 * time.Second, RetryFor: 24 * time.Hour, PauseAfterFailures: 20},
+
+		Notifications: Notifications{DigestDelay: 2 * time.Minute},
 	}
 }
 

@@ -35,7 +35,7 @@ type Templates struct {
 // never sent half translated.
 func NewTemplates() (*Templates, error) {
 	t := &Templates{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
-	for _, k := range []mail.Kind{mail.KindPasswordReset, mail.KindPasswordChanged, mail.KindEmailChanged, mail.KindActivation} {
+	for _, k := range []mail.Kind{mail.KindPasswordReset, mail.KindPasswordChanged, mail.KindEmailChanged, mail.KindActivation, mail.KindNotificationDigest} {
 		for _, l := range locales {
 			key := string(k) + "." + l
 			tt, err := texttemplate.New(key).Option("missingkey=error").ParseFS(templateFS, "templates/"+key+".txt")

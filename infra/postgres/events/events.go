@@ -220,7 +220,8 @@ func parseArray(s string) []uuid.UUID {
 const entryCols = `e.position, e.id, e.org_id, e.type, e.actor_id, e.subject_type, e.subject_id, e.payload::text AS payload, e.created_at`
 
 // Since implements appevents.Streams: the dispatched events naming the user after position
-// seq and up to upTo, in organisations where they are still an active member.
+// seq and up to upTo, in organisations where they are still an active member; an event to the
+// whole organisation only if it came after they joined.
 func (s *Store) Since(ctx context.Context, userID uuid.UUID, seq, upTo int64, limit int) ([]appevents.Entry, bool, error) {
 	db := postgres.Conn(ctx, s.db)
 	var first *int64
@@ -232,7 +233,8 @@ func (s *Store) Since(ctx context.Context, userID uuid.UUID, seq, upTo int64, li
 	var rows []entryRow
 	err := db.Raw(`SELECT `+entryCols+` FROM events e
 		WHERE (e.broadcast OR e.recipients @> ARRAY[?::uuid]) AND e.position > ? AND e.position <= ?
-		  AND EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = e.org_id AND m.user_id = ? AND m.status = 'active')
+		  AND EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = e.org_id AND m.user_id = ? AND m.status = 'active'
+		              AND (NOT e.broadcast OR m.joined_at <= e.dispatched_at))
 		ORDER BY e.position LIMIT ?`, userID, seq, upTo, userID, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, false, postgres.Translate(err)
