@@ -82,14 +82,16 @@ e2e: build services chromium
 	@export CANOPY_DATABASE_URL="$$($(CANOPY) local resetdb canopy_e2e)" \
 	        CANOPY_SERVER_ADDRESS=127.0.0.1:$(E2E_PORT) CANOPY_SERVER_PUBLIC_URL=http://127.0.0.1:$(E2E_PORT) \
 	        CANOPY_OBJECTSTORE_FILE_BUCKET=canopy-e2e CANOPY_LOG_LEVEL=warn CANOPY_METRICS_ADDRESS= \
-	        CANOPY_INSTALLATION_ALLOW_ORG_CREATION=true; \
+	        CANOPY_INSTALLATION_ALLOW_ORG_CREATION=true \
+	        CANOPY_SMTP_HOST=127.0.0.1 CANOPY_SMTP_PORT=$${CANOPY_LOCAL_MAILPIT_SMTP_PORT:-10025} CANOPY_SMTP_TLS=none; \
 	org=$$($(CANOPY) admin create-org --name "E2E Company" --owner-email owner@e2e.canopy.test --owner-password 'Fern-Owner-e2e-7'); \
 	$(CANOPY) admin assign-domain --org "$$org" --domain e2e.canopy.test >/dev/null; \
 	$(CANOPY) serve > test-output/e2e-server.log 2>&1 & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null || true' EXIT; \
 	for i in $$(seq 100); do curl -sf http://127.0.0.1:$(E2E_PORT)/readyz >/dev/null && break; sleep 0.2; done; \
 	cd $(UI) && CANOPY_E2E_BASE_URL=http://127.0.0.1:$(E2E_PORT) CANOPY_E2E_OWNER_EMAIL=owner@e2e.canopy.test \
-	        CANOPY_E2E_OWNER_PASSWORD='Fern-Owner-e2e-7' npm run e2e -- $(E2E_ARGS)
+	        CANOPY_E2E_OWNER_PASSWORD='Fern-Owner-e2e-7' \
+	        CANOPY_E2E_MAILPIT_URL=http://127.0.0.1:$${CANOPY_LOCAL_MAILPIT_HTTP_PORT:-10026} npm run e2e -- $(E2E_ARGS)
 
 ## bench: Go benchmarks and the load driver; figures go to docs/performance.md
 bench: build services

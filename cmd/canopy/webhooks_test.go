@@ -192,6 +192,11 @@ func TestWebhookSubscriptionThatKeepsFailingIsPaused(t *testing.T) {
 	if !strings.Contains(audience, me) {
 		t.Fatalf("the pause event's audience %q does not name the owner %s", audience, me)
 	}
+	// ... and it is in their notifications.
+	waitUntil(t, func() bool {
+		items := o.c.must(200, "GET", o.org("/notifications"), nil)["items"].([]any)
+		return len(items) == 1 && items[0].(map[string]any)["type"] == appwebhooks.PausedType
+	})
 	// Turned back on, the delivery goes out again.
 	o.c.must(200, "PATCH", o.admin("/webhooks/"+hook), map[string]any{"active": true})
 	if n, _ := w.DeliverDue(context.Background(), 10); n != 1 || len(got()) != 3 {

@@ -8,6 +8,8 @@ import (
 	appevents "canopy/app/events"
 	"canopy/infra/postgres"
 	pgevents "canopy/infra/postgres/events"
+	pgnotifications "canopy/infra/postgres/notifications"
+	pgwebhooks "canopy/infra/postgres/webhooks"
 )
 
 // eventsStack is the events backbone of one replica: the outbox and streams, the dispatcher
@@ -75,15 +77,26 @@ func (s *stack) wsOrigins() []string {
 	return nil
 }
 
-// pruneEvents removes dispatched events and stream entries past events.retention, hourly.
+// pruneEvents removes, hourly, what is older than events.retention: dispatched events,
+// notifications, and webhook deliveries that ended.
 func (s *stack) pruneEvents(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		if n, err := s.events.store.Prune(ctx, time.Now().Add(-s.cfg.Events.Retention)); err != nil && ctx.Err() == nil {
-			s.log.Warn("pruning events failed", "error", err.Error())
-		} else if n > 0 {
-			s.log.Info("old events pruned", "count", n)
+		before := time.Now().Add(-s.cfg.Events.Retention)
+		for _, p := range []struct {
+			what  string
+			prune func(context.Context, time.Time) (int64, error)
+		}{
+			{"events", s.events.store.Prune},
+			{"notifications", pgnotifications.NewNotifications(s.db).Prune},
+			{"webhook deliveries", func(ctx context.Context, t time.Time) (int64, error) { return pgwebhooks.PruneDeliveries(ctx, s.db, t) }},
+		} {
+			if n, err := p.prune(ctx, before); err != nil && ctx.Err() == nil {
+				s.log.Warn("pruning failed", "what", p.what, "error", err.Error())
+			} else if n > 0 {
+				s.log.Info("old rows pruned", "what", p.what, "count", n)
+			}
 		}
 		select {
 		case <-ctx.Done():

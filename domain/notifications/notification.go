@@ -21,10 +21,13 @@ type Kind string
 const (
 	// KindFileShared: a file or folder was shared with the person.
 	KindFileShared Kind = "files.file_shared"
+	// KindWebhookPaused: a webhook subscription of the organisation kept failing and was
+	// paused (its admins are told).
+	KindWebhookPaused Kind = "webhooks.subscription_paused"
 )
 
 // Kinds are the kinds that notify, in the order the preferences list them.
-var Kinds = []Kind{KindFileShared}
+var Kinds = []Kind{KindFileShared, KindWebhookPaused}
 
 // ParseKind returns the kind named s, or Invalid (code unknown_kind).
 func ParseKind(s string) (Kind, error) {

@@ -125,3 +125,10 @@ func (r *Notifications) MarkAllRead(ctx context.Context, orgID, userID uuid.UUID
 	res := r.mine(ctx, orgID, userID).Where("read_at IS NULL").Update("read_at", at.UTC())
 	return int(res.RowsAffected), postgres.Translate(res.Error)
 }
+
+// Prune removes the notifications made before before, read or not: the list keeps what is
+// recent, as events are kept (events.retention).
+func (r *Notifications) Prune(ctx context.Context, before time.Time) (int64, error) {
+	res := postgres.Conn(ctx, r.db).Exec(`DELETE FROM notifications WHERE created_at < ?`, before)
+	return res.RowsAffected, postgres.Translate(res.Error)
+}

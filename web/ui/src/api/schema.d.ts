@@ -2503,7 +2503,7 @@ export interface components {
         };
         NotificationPreference: {
             /** @enum {string} */
-            kind: "files.file_shared";
+            kind: "files.file_shared" | "webhooks.subscription_paused";
             /** @enum {string} */
             channel: "in_app" | "email" | "off";
         };

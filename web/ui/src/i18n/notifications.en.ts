@@ -11,9 +11,11 @@ const notifications = {
   someone: 'Someone',
   kinds: {
     fileShared: '{{actor}} shared {{name}} with you',
+    webhookPaused: 'A webhook to {{url}} kept failing and was paused',
   },
   kindNames: {
     fileShared: 'Files and folders shared with me',
+    webhookPaused: 'Webhooks paused after failing (admins)',
   },
   preferences: {
     title: 'Notifications',

@@ -13,9 +13,11 @@ const notifications: Messages['notifications'] = {
   someone: '有人',
   kinds: {
     fileShared: '{{actor}} 与你共享了 {{name}}',
+    webhookPaused: '发往 {{url}} 的 Webhook 连续失败，已暂停',
   },
   kindNames: {
     fileShared: '共享给我的文件和文件夹',
+    webhookPaused: '连续失败后暂停的 Webhook（管理员）',
   },
   preferences: {
     title: '通知',

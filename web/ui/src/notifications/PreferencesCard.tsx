@@ -72,7 +72,11 @@ function PreferencesForm({ orgID, prefs }: { orgID: string; prefs: NotificationP
     { value: 'email', label: t('notifications.preferences.channels.email') },
     { value: 'off', label: t('notifications.preferences.channels.off') },
   ];
-  const kindName = (kind: string) => (kind === 'files.file_shared' ? t('notifications.kindNames.fileShared') : kind);
+  const kindName = (kind: string) => {
+    if (kind === 'files.file_shared') return t('notifications.kindNames.fileShared');
+    if (kind === 'webhooks.subscription_paused') return t('notifications.kindNames.webhookPaused');
+    return kind;
+  };
   return (
     <Form form={form} layout="vertical" initialValues={initial} onFinish={onFinish}>
       <p>{t('notifications.preferences.intro')}</p>

@@ -67,6 +67,7 @@ export async function savePreferences(orgID: string, body: PreferencesChange) {
 /** openHref is where a notification leads: the folder shared, or the file's preview among what was shared with the user. */
 export function openHref(n: Notification): string | undefined {
   const p = n.payload as Record<string, unknown>;
+  if (n.type === 'webhooks.subscription_paused') return '/console/webhooks';
   if (n.type !== 'files.file_shared') return undefined;
   const target = typeof p.target_id === 'string' ? p.target_id : n.subject_id;
   if (n.subject_type === 'folder' && typeof p.space_id === 'string') {
