@@ -3,7 +3,6 @@ package localenv
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -69,39 +68,11 @@ func upMailpit(ctx context.Context, o Options) (Services, error) {
 }
 
 func waitMailpit(ctx context.Context, base string) error {
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/readyz", nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			_ = resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("mailpit on %s did not become ready (see .data/mailpit/mailpit.log): %v", base, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	return waitReady(ctx, base+"/readyz", 60*time.Second, "mailpit on "+base+" did not become ready (see .data/mailpit/mailpit.log)")
 }
 
 // StopMailpit stops the local mailpit; stopping one that is not running is not an error.
 func StopMailpit(o Options) error {
 	o.defaults()
-	pidFile := filepath.Join(o.DataDir, "mailpit", "mailpit.pid")
-	b, err := os.ReadFile(pidFile)
-	if err != nil {
-		return nil
-	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
-	if pid > 0 {
-		if p, err := os.FindProcess(pid); err == nil {
-			_ = p.Signal(syscall.SIGTERM)
-			for i := 0; i < 50 && p.Signal(syscall.Signal(0)) == nil; i++ {
-				time.Sleep(100 * time.Millisecond)
-			}
-		}
-	}
-	return os.Remove(pidFile)
+	return stopByPIDFile(filepath.Join(o.DataDir, "mailpit", "mailpit.pid"))
 }

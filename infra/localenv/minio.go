@@ -76,9 +76,14 @@ func upMinIO(ctx context.Context, o Options) (Services, error) {
 }
 
 func waitMinIO(ctx context.Context, endpoint string) error {
-	deadline := time.Now().Add(90 * time.Second)
+	return waitReady(ctx, "http://"+endpoint+"/minio/health/ready", 90*time.Second, "MinIO on "+endpoint+" did not become ready (see .data/minio/minio.log)")
+}
+
+// waitReady polls url until it answers 200, for at most limit; the error starts with failed.
+func waitReady(ctx context.Context, url string, limit time.Duration, failed string) error {
+	deadline := time.Now().Add(limit)
 	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+endpoint+"/minio/health/ready", nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err == nil {
 			_ = resp.Body.Close()
@@ -87,7 +92,7 @@ func waitMinIO(ctx context.Context, endpoint string) error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("MinIO on %s did not become ready (see .data/minio/minio.log): %v", endpoint, err)
+			return fmt.Errorf("%s: %v", failed, err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
@@ -96,7 +101,12 @@ func waitMinIO(ctx context.Context, endpoint string) error {
 // StopMinIO stops the local MinIO; stopping one that is not running is not an error.
 func StopMinIO(o Options) error {
 	o.defaults()
-	pidFile := filepath.Join(o.DataDir, "minio", "minio.pid")
+	return stopByPIDFile(filepath.Join(o.DataDir, "minio", "minio.pid"))
+}
+
+// stopByPIDFile stops the process whose id the file holds with SIGTERM, waits up to 5 s for it
+// to exit, and removes the file; no file means nothing is running.
+func stopByPIDFile(pidFile string) error {
 	b, err := os.ReadFile(pidFile)
 	if err != nil {
 		return nil
