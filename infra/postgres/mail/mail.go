@@ -67,10 +67,11 @@ func (o *Outbox) Claim(ctx context.Context, now, leaseUntil time.Time, limit int
 	return out, nil
 }
 
-// MarkSent implements mail.Outbox.
+// MarkSent implements mail.Outbox. The body is emptied once sent: it may hold a reset or
+// activation link, which the outbox has no reason to keep.
 func (o *Outbox) MarkSent(ctx context.Context, id uuid.UUID, now time.Time) error {
 	res := postgres.Conn(ctx, o.db).Model(&outboxRow{}).Where("id = ?", id).
-		Updates(map[string]any{"status": string(mail.StatusSent), "sent_at": now.UTC(), "last_error": ""})
+		Updates(map[string]any{"status": string(mail.StatusSent), "sent_at": now.UTC(), "last_error": "", "text": "", "html": ""})
 	if res.Error != nil {
 		return postgres.Translate(res.Error)
 	}
