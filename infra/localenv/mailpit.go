@@ -19,17 +19,7 @@ const MailpitVersion = "github.com/axllent/mailpit@v1.33.1"
 // MailpitBinary returns mailpit under Root/.bin, building it with `go install` the first time
 // (a minute or two).
 func MailpitBinary(ctx context.Context, o Options) (string, error) {
-	bin := filepath.Join(o.Root, ".bin", "mailpit")
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	o.Log("building mailpit into .bin (a minute or two, once)")
-	cmd := exec.CommandContext(ctx, "go", "install", MailpitVersion)
-	cmd.Env = append(os.Environ(), "GOBIN="+filepath.Join(o.Root, ".bin"))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go install %s: %w\n%s", MailpitVersion, err, out)
-	}
-	return bin, nil
+	return installBinary(ctx, o, "mailpit", MailpitVersion, "building mailpit into .bin (a minute or two, once)")
 }
 
 func upMailpit(ctx context.Context, o Options) (Services, error) {

@@ -16,17 +16,7 @@ import (
 // MinIOBinary returns the MinIO server under Root/.bin, building it with `go install` the first
 // time (three to four minutes).
 func MinIOBinary(ctx context.Context, o Options) (string, error) {
-	bin := filepath.Join(o.Root, ".bin", "minio")
-	if _, err := os.Stat(bin); err == nil {
-		return bin, nil
-	}
-	o.Log("building MinIO into .bin (a few minutes, once)")
-	cmd := exec.CommandContext(ctx, "go", "install", MinIOVersion)
-	cmd.Env = append(os.Environ(), "GOBIN="+filepath.Join(o.Root, ".bin"))
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go install %s: %w\n%s", MinIOVersion, err, out)
-	}
-	return bin, nil
+	return installBinary(ctx, o, "minio", MinIOVersion, "building MinIO into .bin (a few minutes, once)")
 }
 
 func upMinIO(ctx context.Context, o Options) (Services, error) {
@@ -121,4 +111,22 @@ func stopByPIDFile(pidFile string) error {
 		}
 	}
 	return os.Remove(pidFile)
+}
+
+// installBinary returns Root/.bin/name, building module into .bin with `go install` the first
+// time and saying so with note.
+func installBinary(ctx context.Context, o Options, name, module, note string) (string, error) {
+	bin := filepath.Join(o.Root, ".bin", name)
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	if o.Log != nil {
+		o.Log("%s", note)
+	}
+	cmd := exec.CommandContext(ctx, "go", "install", module)
+	cmd.Env = append(os.Environ(), "GOBIN="+filepath.Join(o.Root, ".bin"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go install %s: %w\n%s", module, err, out)
+	}
+	return bin, nil
 }
