@@ -89,11 +89,23 @@ func (s *Service) sendDigest(ctx context.Context, userID uuid.UUID, q notificati
 	for i, n := range ns {
 		ids[i] = n.ID()
 		var p struct {
-			Name         string `json:"name"`
-			SharedByName string `json:"shared_by_name"`
+			Name         string    `json:"name"`
+			SharedByName string    `json:"shared_by_name"`
+			Title        string    `json:"title"`      // tasks.*
+			ActorName    string    `json:"actor_name"` // tasks.*
+			DueAt        time.Time `json:"due_at"`     // tasks.task_due_soon, tasks.task_overdue
+			Excerpt      string    `json:"excerpt"`    // tasks.comment_added, tasks.mentioned
 		}
 		_ = json.Unmarshal(n.Payload(), &p) // a payload without these fields lists as an unnamed item
-		items[i] = map[string]string{"Kind": string(n.Kind()), "Actor": p.SharedByName, "Subject": p.Name}
+		actor, subject := p.SharedByName, p.Name
+		if actor == "" {
+			actor = p.ActorName
+		}
+		if subject == "" {
+			subject = p.Title
+		}
+		items[i] = map[string]string{"Kind": string(n.Kind()), "Actor": actor, "Subject": subject,
+			"Due": localTime(r, p.DueAt), "Excerpt": p.Excerpt}
 	}
 	err = s.mailer.Enqueue(ctx, mail.Message{To: r.Email, Locale: r.Locale, Kind: mail.KindNotificationDigest, Data: map[string]any{
 		"Name": r.DisplayName, "Count": len(ns), "Items": items, "Link": s.digest.AppURL,
@@ -102,6 +114,19 @@ func (s *Service) sendDigest(ctx context.Context, userID uuid.UUID, q notificati
 		return false, err
 	}
 	return true, s.digests.MarkEmailed(ctx, ids, now)
+}
+
+// localTime shows t in the person's time zone (UTC when it is not one the system knows), ""
+// for the zero time.
+func localTime(r notifications.Recipient, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	loc, err := time.LoadLocation(r.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("2006-01-02 15:04 MST")
 }
 
 // quiet reports whether now falls in the person's quiet hours, in their time zone (UTC when it

@@ -66,7 +66,8 @@ type Config struct {
 
 // DefaultConfig is the configuration of a development install.
 var DefaultConfig = Config{
-	EventTypes: []string{"files.file_shared", "files.file_uploaded"},
+	EventTypes: []string{"files.file_shared", "files.file_uploaded", "tasks.task_assigned", "tasks.task_completed",
+		"tasks.task_due_soon", "tasks.task_overdue", "tasks.comment_added", "tasks.mentioned"},
 	PauseAfter: 20, RetryFor: 24 * time.Hour, Timeout: 10 * time.Second, Poll: 2 * time.Second,
 }
 

@@ -126,6 +126,8 @@ func serve(ctx context.Context, cfg config.Config) error {
 	workers.Go(s.webhooks.Run)
 	// The files sweeper: every replica runs it, one at a time sweeps (an advisory lock).
 	workers.Go(func(ctx context.Context) { s.files.RunSweeper(ctx, s.log) })
+	// The tasks sweeper, reminders and overdue notices: rows claimed with SKIP LOCKED.
+	workers.Go(s.runTasks)
 
 	errc := make(chan error, len(servers))
 	for i, hs := range servers {

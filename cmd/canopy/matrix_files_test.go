@@ -58,6 +58,9 @@ func matrixRequest(route string, m matrixOrg) matrixReq {
 	if r, ok := filesRequest(route, m); ok {
 		return r
 	}
+	if b, ok := tasksMatrixBody(route, m); ok {
+		return matrixReq{json: b}
+	}
 	return matrixReq{json: matrixBody(route, m)}
 }
 

@@ -217,6 +217,7 @@ type matrixOrg struct {
 	throwIDs map[string]string            // ids for DELETE routes
 	routeIDs map[string]map[string]string // route → the path ids it takes instead
 	files    map[string]string            // the files fixtures by name (mustMatrixFiles)
+	tasks    map[string]string            // the tasks fixtures by name (mustMatrixTasks)
 	actor    *client
 }
 
@@ -241,6 +242,7 @@ func (e *testEnv) mustMatrixOrg(t *testing.T, role, domain string) matrixOrg {
 	assignment := d.c.must(201, "POST", d.admin("/assignments"), map[string]any{"user_id": victim, "role_id": role1})["id"].(string)
 	importID := d.c.must(202, "POST", d.admin("/imports"), matrixImport)["id"].(string)
 	files := e.mustMatrixFiles(t, d, dept, group, target)
+	tk := e.mustMatrixTasks(t, d, dept, group, target, files)
 	hookIDs, throwHook := mustMatrixWebhooks(t, d)
 
 	actor := d.c
@@ -281,11 +283,12 @@ func (e *testEnv) mustMatrixOrg(t *testing.T, role, domain string) matrixOrg {
 	return matrixOrg{
 		d:     d,
 		actor: actor,
-		ids: merge(merge(filesDefaultIDs(files), hookIDs), map[string]string{"orgID": d.orgID, "userID": target, "departmentID": child, "groupID": group,
+		ids: merge(merge(merge(filesDefaultIDs(files), tasksDefaultIDs(tk)), hookIDs), map[string]string{"orgID": d.orgID, "userID": target, "departmentID": child, "groupID": group,
 			"invitationID": invitation, "tokenID": token, "notificationID": notification, "roleID": role1, "assignmentID": assignment, "importID": importID}),
-		throwIDs: merge(map[string]string{"departmentID": throwDept, "groupID": throwGroup, "roleID": throwRole, "scimTokenID": scimToken}, throwHook),
-		routeIDs: filesRouteIDs(files),
+		throwIDs: merge(merge(map[string]string{"departmentID": throwDept, "groupID": throwGroup, "roleID": throwRole, "scimTokenID": scimToken}, throwHook), tasksThrowIDs(tk)),
+		routeIDs: mergeRoutes(filesRouteIDs(files), tasksRouteIDs(tk, files, target)),
 		files:    files,
+		tasks:    tk,
 	}
 }
 
@@ -435,6 +438,18 @@ func rank(route string) int {
 		return 1
 	}
 	return 0
+}
+
+// mergeRoutes merges the per-route path ids of two modules.
+func mergeRoutes(a, b map[string]map[string]string) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
 }
 
 func merge(a, b map[string]string) map[string]string {

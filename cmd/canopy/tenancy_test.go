@@ -36,6 +36,11 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 	// its thumbnail), a share, a link and a tus upload in progress (mustMatrixFiles).
 	bDir := dir{owner: b, t: t}
 	bFiles := e.mustMatrixFiles(t, bDir, bDept, bGroup, bMember)
+	// B's tasks: lists of the organisation, G and D, tasks shared with G, a dependency, deleted
+	// ones, a comment and an attachment (mustMatrixTasks).
+	bTasks := e.mustMatrixTasks(t, bDir, bDept, bGroup, bMember, bFiles)
+	// A reminder of B's owner on the shared task.
+	b.c.must(200, "PUT", "/api/v1/orgs/"+b.orgID+"/tasks/"+bTasks["shared"]+"/reminders", map[string]any{"offsets_minutes": []int{30}})
 	// A has resources of its own too, so B's are not the only ones.
 	e.mustJoin(a.mustInvite(nil), "member@alpha.example")
 	// A notification of B's member, and one of A's owner.
@@ -70,12 +75,12 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		}
 		return path
 	}
-	foreign := merge(merge(filesDefaultIDs(bFiles), bHooks), map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken, "departmentID": bDept,
+	foreign := merge(merge(merge(filesDefaultIDs(bFiles), tasksDefaultIDs(bTasks)), bHooks), map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken, "departmentID": bDept,
 		"groupID": bGroup, "roleID": bRole, "assignmentID": bAssignment, "importID": bImport, "scimTokenID": bSCIM, "notificationID": bNotification})
 	// B's files fixtures as the matrix names them: a route takes the id it could act on had it
 	// been B's (the file in the trash for a restore, the held file for a release, the image for
 	// a thumbnail), so that a leak would not hide behind a 404 of its own.
-	bm := matrixOrg{d: bDir, ids: foreign, routeIDs: filesRouteIDs(bFiles), files: bFiles}
+	bm := matrixOrg{d: bDir, ids: foreign, routeIDs: mergeRoutes(filesRouteIDs(bFiles), tasksRouteIDs(bTasks, bFiles, bMember)), files: bFiles, tasks: bTasks}
 	// The routes whose request names B's ids in its query, body or headers rather than its
 	// path: they are called through A's organisation too.
 	inRequest := map[string]bool{
@@ -84,7 +89,7 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		"POST /api/v1/orgs/:orgID/links": true, "GET /api/v1/orgs/:orgID/links": true,
 	}
 	var bIDs []string
-	for _, id := range merge(foreign, bFiles) {
+	for _, id := range merge(merge(foreign, bFiles), bTasks) {
 		if len(id) == 36 {
 			bIDs = append(bIDs, id)
 		}
@@ -98,6 +103,9 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		checked++
 		key := r.Method + " " + r.Path
 		req, ok := filesRequest(key, bm)
+		if b, isTasks := tasksMatrixBody(key, bm); !ok && isTasks {
+			req, ok = matrixReq{json: b}, true
+		}
 		if !ok {
 			req = matrixReq{json: bodies[key]}
 			if req.json == nil && (r.Method == "POST" || r.Method == "PATCH" || r.Method == "PUT") {
@@ -156,6 +164,22 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		t.Fatalf("B's assignments changed: %v", got)
 	}
 	e.idp(bSCIMResp["secret"].(string)).must(200, "GET", "/Users", "")
+	// Nor did B's tasks, their comments, attachments and reminders.
+	bt := func(path string) string { return "/api/v1/orgs/" + b.orgID + "/tasks/" + bTasks["shared"] + path }
+	if got := b.c.must(200, "GET", bt(""), nil); got["title"] != "shared" || got["priority"].(float64) != 0 || got["status"] != "open" {
+		t.Fatalf("B's task changed: %v", got)
+	}
+	if got := b.c.must(200, "GET", bt("/comments"), nil)["items"].([]any); len(got) != 1 || got[0].(map[string]any)["body"] != "The owner's comment" {
+		t.Fatalf("B's comments changed: %v", got)
+	}
+	if got := b.c.must(200, "GET", bt("/attachments"), nil); got["total"].(float64) != 1 {
+		t.Fatalf("B's attachments changed: %v", got)
+	}
+	if got := b.c.must(200, "GET", bt("/reminders"), nil)["offsets_minutes"].([]any); len(got) != 1 || got[0].(float64) != 30 {
+		t.Fatalf("B's reminders changed: %v", got)
+	}
+	b.c.must(200, "GET", "/api/v1/orgs/"+b.orgID+"/tasks/"+bTasks["dThrowTask"], nil)
+	b.c.must(200, "GET", "/api/v1/orgs/"+b.orgID+"/tasklists/"+bTasks["dThrowList"], nil)
 	// Nor did B's files.
 	bf := func(path string) string { return "/api/v1/orgs/" + b.orgID + path }
 	if got := b.c.must(200, "GET", bf("/files/"+bFiles["gFile"]), nil); got["name"] != "g.txt" {
@@ -198,6 +222,8 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 	if got := b.c.must(200, "GET", "/api/v1/admin/orgs/"+b.orgID+"/spaces/"+bFiles["dSpace"]+"/policy", nil); got["quota_bytes"].(float64) != 0 {
 		t.Fatalf("B's space policy changed: %v", got)
 	}
+	// Nor did B's tasks.
+	bTasksChanged(t, b.c, bDir, bTasks)
 	// And a member of A sees only A in its lists.
 	if items := a.c.must(200, "GET", "/api/v1/orgs", nil)["items"].([]any); len(items) != 1 {
 		t.Fatalf("A sees %v", items)

@@ -16,6 +16,7 @@ import (
 	appmail "canopy/app/mail"
 	appnotifications "canopy/app/notifications"
 	apporg "canopy/app/org"
+	apptasks "canopy/app/tasks"
 	appwebhooks "canopy/app/webhooks"
 	"canopy/infra/authz"
 	"canopy/infra/clock"
@@ -46,6 +47,7 @@ type stack struct {
 	sessions  *pgidentity.Sessions
 	imports   *appimport.Service
 	files     *appfiles.Service
+	tasks     *apptasks.Service
 	events    *eventsStack
 	// notifications is in-app notifications; its consumer is one of the dispatcher's.
 	notifications *appnotifications.Service
@@ -165,6 +167,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 	st := &stack{cfg: cfg, log: log, db: db, store: store, identity: ident, orgs: orgs, directory: dir, access: acc,
 		authz: authorizer, sessions: sessions, imports: imports, importer: runner, files: files}
 	st.mail, st.mailWorker = mailer, mailWorker
+	st.tasks = tasksService(db, tx, clk, authorizer, audit, files)
 	st.notifications = notificationsService(db, tx, clk)
 	st.webhooks = webhooksService(db, clk, authorizer, audit, cfg.Webhooks, log)
 	st.buildEvents()

@@ -29,12 +29,17 @@ func (s *stack) eventConsumers() []appevents.Consumer {
 	return []appevents.Consumer{s.notifications.Consumer(), s.webhooks.Consumer()}
 }
 
+// eventVisibility is each module's read check on the recipients of its events.
+func (s *stack) eventVisibility() map[string]appevents.Visibility {
+	return map[string]appevents.Visibility{"tasks": s.tasks.Visibility()}
+}
+
 func (s *stack) buildEvents() {
 	store := pgevents.NewStore(s.db)
 	fanout := pgevents.NewFanout(s.db, s.cfg.Database.URL, s.log)
 	s.events = &eventsStack{
 		store:      store,
-		dispatcher: appevents.NewDispatcher(postgres.NewTxManager(s.db), store, fanout, s.eventConsumers(), nil, func() time.Time { return time.Now().UTC() }, s.log),
+		dispatcher: appevents.NewDispatcher(postgres.NewTxManager(s.db), store, fanout, s.eventConsumers(), s.eventVisibility(), func() time.Time { return time.Now().UTC() }, s.log),
 		hub:        appevents.NewHub(store, s.cfg.Events.MaxConnectionsPerUser, s.cfg.Events.QueueSize, s.log),
 		fanout:     fanout,
 		presence:   pgevents.NewPresence(s.db, s.log),

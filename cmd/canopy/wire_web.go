@@ -16,6 +16,7 @@ import (
 	weborg "canopy/web/org"
 	webscim "canopy/web/scim"
 	"canopy/web/server"
+	webtasks "canopy/web/tasks"
 	"canopy/web/ui"
 	webwebhooks "canopy/web/webhooks"
 )
@@ -48,6 +49,7 @@ func (s *stack) server() (*server.Server, error) {
 		webimporter.New(s.imports, s.cfg.Server.ImportLimitBytes),
 		webscim.New(s.scimService(), s.identity, publicURL),
 		webfiles.New(s.files, publicURL, s.cfg.Files.TransferTimeout),
+		webtasks.New(s.tasks),
 		webevents.New(s.events.hub, srv.Reauthenticate, s.wsOrigins()),
 		webnotifications.New(s.notifications),
 		webwebhooks.New(s.webhooks),

@@ -42,6 +42,13 @@ const (
 	FilesLegalHold Permission = "files.legal_hold"
 	FilesPolicy    Permission = "files.policy"
 
+	// The tasks module's: read and work on the task lists one is a member of (and the lists and
+	// tasks shared with one), and manage every list in scope (the organisation, or a department's
+	// subtree: its lists' shares, deletion and restore).
+	TasksRead   Permission = "tasks.read"
+	TasksWrite  Permission = "tasks.write"
+	TasksManage Permission = "tasks.manage"
+
 	// WebhooksManage lets one subscribe the organisation's URLs to its events, and read and
 	// redeliver their deliveries: organisation-wide, since a webhook sees every event of its types.
 	WebhooksManage Permission = "webhooks.manage"
@@ -49,13 +56,13 @@ const (
 
 // Catalogue lists every permission, in the order the console shows them.
 var Catalogue = []Permission{OrgRead, DirectoryRead, DirectoryManage, GroupsManage, MembersManage, RolesManage, AuditRead, TokensManage, SettingsManage, OwnershipTransfer,
-	FilesRead, FilesWrite, FilesShare, FilesManage, FilesLegalHold, FilesPolicy, WebhooksManage}
+	FilesRead, FilesWrite, FilesShare, FilesManage, FilesLegalHold, FilesPolicy, TasksRead, TasksWrite, TasksManage, WebhooksManage}
 
 // Scoped reports whether a grant of the permission at department scope means anything: it then
 // covers that department's subtree. The others are organisation-wide.
 func (p Permission) Scoped() bool {
 	switch p {
-	case DirectoryManage, GroupsManage, DirectoryRead, FilesRead, FilesWrite, FilesShare, FilesManage:
+	case DirectoryManage, GroupsManage, DirectoryRead, FilesRead, FilesWrite, FilesShare, FilesManage, TasksRead, TasksWrite, TasksManage:
 		return true
 	}
 	return false
@@ -88,9 +95,9 @@ const (
 var Builtins = map[Builtin][]Permission{
 	BuiltinOwner:     Catalogue,
 	BuiltinAdmin:     without(Catalogue, OwnershipTransfer),
-	BuiltinDeptAdmin: {DirectoryRead, DirectoryManage, GroupsManage, FilesRead, FilesWrite, FilesShare, FilesManage},
-	BuiltinMember:    {OrgRead, DirectoryRead, FilesRead, FilesWrite, FilesShare},
-	BuiltinGuest:     {OrgRead, FilesRead},
+	BuiltinDeptAdmin: {DirectoryRead, DirectoryManage, GroupsManage, FilesRead, FilesWrite, FilesShare, FilesManage, TasksRead, TasksWrite, TasksManage},
+	BuiltinMember:    {OrgRead, DirectoryRead, FilesRead, FilesWrite, FilesShare, TasksRead, TasksWrite},
+	BuiltinGuest:     {OrgRead, FilesRead, TasksRead, TasksWrite},
 }
 
 // BuiltinOrder is the order the console lists built-in roles in.

@@ -24,6 +24,9 @@ const (
 	Unavailable
 	// TooLarge is a request or upload larger than a limit allows.
 	TooLarge
+	// Unprocessable is a well-formed request that cannot be carried out as sent, such as an
+	// idempotency key reused with a different body.
+	Unprocessable
 )
 
 var kindNames = [...]string{
@@ -36,6 +39,7 @@ var kindNames = [...]string{
 	TooManyRequests: "too_many_requests",
 	Unavailable:     "unavailable",
 	TooLarge:        "too_large",
+	Unprocessable:   "unprocessable",
 }
 
 // String returns the kind's stable name, which is also its default error code.

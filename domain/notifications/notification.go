@@ -24,10 +24,25 @@ const (
 	// KindWebhookPaused: a webhook subscription of the organisation kept failing and was
 	// paused (its admins are told).
 	KindWebhookPaused Kind = "webhooks.subscription_paused"
+	// KindTaskAssigned: the person was made an assignee of a task.
+	KindTaskAssigned Kind = "tasks.task_assigned"
+	// KindTaskCompleted: a task the person created was completed.
+	KindTaskCompleted Kind = "tasks.task_completed"
+	// KindTaskDueSoon: a reminder the person set on a task came due.
+	KindTaskDueSoon Kind = "tasks.task_due_soon"
+	// KindTaskOverdue: a task assigned to the person (or created by them, when it has no
+	// assignee) passed its due time open.
+	KindTaskOverdue Kind = "tasks.task_overdue"
+	// KindTaskCommentAdded: someone commented on a task the person is assigned to, follows or
+	// created.
+	KindTaskCommentAdded Kind = "tasks.comment_added"
+	// KindTaskMentioned: someone mentioned the person in a comment on a task.
+	KindTaskMentioned Kind = "tasks.mentioned"
 )
 
 // Kinds are the kinds that notify, in the order the preferences list them.
-var Kinds = []Kind{KindFileShared, KindWebhookPaused}
+var Kinds = []Kind{KindFileShared, KindTaskAssigned, KindTaskMentioned, KindTaskCommentAdded, KindTaskDueSoon,
+	KindTaskOverdue, KindTaskCompleted, KindWebhookPaused}
 
 // ParseKind returns the kind named s, or Invalid (code unknown_kind).
 func ParseKind(s string) (Kind, error) {

@@ -35,6 +35,14 @@ type Config struct {
 	Events       Events       `koanf:"events"`
 
 	Notifications Notifications `koanf:"notifications"`
+	Tasks         Tasks         `koanf:"tasks"`
+}
+
+// Tasks holds the tasks module's settings.
+type Tasks struct {
+	// ReminderInterval is how often each replica looks for task reminders and overdue notices
+	// that came due; they are claimed with SKIP LOCKED, so each goes once however many look.
+	ReminderInterval time.Duration `koanf:"reminder_interval" validate:"min=1000000000,max=3600000000000"`
 }
 
 // Notifications holds the settings of notifications by email.
@@ -223,6 +231,7 @@ func Default() Config {
 		Webhooks: Webhooks{Timeout: 10 * time.Second, RetryFor: 24 * time.Hour, PauseAfterFailures: 20},
 
 		Notifications: Notifications{DigestDelay: 2 * time.Minute},
+		Tasks:         Tasks{ReminderInterval: 5 * time.Second},
 	}
 }
 

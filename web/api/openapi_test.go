@@ -19,6 +19,7 @@ import (
 	"canopy/web/org"
 	"canopy/web/scim"
 	"canopy/web/server"
+	"canopy/web/tasks"
 	"canopy/web/webhooks"
 )
 
@@ -30,6 +31,7 @@ func newServer() *server.Server {
 	for _, m := range []interface{ Register(*server.Router) }{
 		identity.New(nil, nil, sessions), org.New(nil, sessions, ""), directory.New(nil), access.New(nil), importer.New(nil, 0), scim.New(nil, nil, ""),
 		files.New(nil, "", 0),
+		tasks.New(nil),
 		notifications.New(nil),
 		webhooks.New(nil),
 		events.New(nil, nil, nil),

@@ -31,6 +31,7 @@ var kindStatus = map[errs.Kind]int{
 	errs.TooManyRequests: http.StatusTooManyRequests,
 	errs.Unavailable:     http.StatusServiceUnavailable,
 	errs.TooLarge:        http.StatusRequestEntityTooLarge,
+	errs.Unprocessable:   http.StatusUnprocessableEntity,
 	errs.Internal:        http.StatusInternalServerError,
 }
 
@@ -44,6 +45,7 @@ var statusCode = map[int]string{
 	http.StatusUnsupportedMediaType:         "unsupported_media_type",
 	http.StatusPreconditionFailed:           "precondition_failed",
 	http.StatusRequestedRangeNotSatisfiable: "range_not_satisfiable",
+	http.StatusUnprocessableEntity:          "unprocessable",
 	http.StatusTooManyRequests:              "too_many_requests",
 	http.StatusServiceUnavailable:           "unavailable",
 }
