@@ -335,9 +335,6 @@ func (s *Service) reaches(ctx context.Context, orgID, userID uuid.UUID, t *tasks
 	if !p.Member {
 		return false, nil
 	}
-	if t.CreatedBy() == userID {
-		return true, nil
-	}
 	l, err := s.lists.Get(ctx, orgID, t.ListID())
 	if err != nil {
 		return false, notFound(err, "task")
@@ -355,6 +352,23 @@ func (s *Service) reaches(ctx context.Context, orgID, userID uuid.UUID, t *tasks
 	}
 	x := r[t.ID()]
 	return x.ShareRole != "" || x.Assignee || x.Follower, nil
+}
+
+// reaching keeps of users those who reach the task (see reaches): a notification names the task,
+// so someone who has lost it (left the group, was unassigned) is no longer told of it, whatever
+// part they once had in it, its creator's included.
+func (s *Service) reaching(ctx context.Context, t *tasks.Task, users []uuid.UUID) ([]uuid.UUID, error) {
+	var out []uuid.UUID
+	for _, u := range dedupe(users) {
+		ok, err := s.reaches(ctx, t.OrgID(), u, t)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, u)
+		}
+	}
+	return out, nil
 }
 
 // notFound turns a missing row into NotFound naming what.

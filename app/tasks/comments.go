@@ -163,8 +163,12 @@ func (s *Service) publishComment(ctx context.Context, a authz.Actor, t *tasks.Ta
 	if err != nil {
 		return err
 	}
+	concerned, err := s.reaching(ctx, t, append(append(people[t.ID()], followers[t.ID()]...), t.CreatedBy()))
+	if err != nil {
+		return err
+	}
 	var told []uuid.UUID
-	for _, u := range dedupe(append(append(people[t.ID()], followers[t.ID()]...), t.CreatedBy())) {
+	for _, u := range concerned {
 		if u != a.UserID && !slices.Contains(c.Mentions(), u) {
 			told = append(told, u)
 		}

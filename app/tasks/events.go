@@ -105,7 +105,6 @@ func (s *Service) audience(ctx context.Context, t *tasks.Task) (appevents.Audien
 			aud.Users = append(aud.Users, us...)
 		}
 	}
-	aud.Users = append(aud.Users, t.CreatedBy())
 	aud.Users = dedupe(aud.Users)
 	aud.Groups, aud.Departments = dedupe(aud.Groups), dedupe(aud.Departments)
 	return aud, nil
@@ -141,9 +140,12 @@ func (s *Service) listChanged(ctx context.Context, a authz.Actor, l *tasks.List,
 
 // notify publishes a notification kind about a task to users.
 func (s *Service) notify(ctx context.Context, a authz.Actor, typ string, t *tasks.Task, users []uuid.UUID) error {
-	users = dedupe(users)
 	if s.events == nil || len(users) == 0 {
 		return nil
+	}
+	users, err := s.reaching(ctx, t, users)
+	if err != nil || len(users) == 0 {
+		return err
 	}
 	name := ""
 	if names, err := s.directory.Names(ctx, a.OrgID, []uuid.UUID{a.UserID}); err == nil {

@@ -11,6 +11,7 @@ import (
 
 	"canopy/app/authz"
 	appevents "canopy/app/events"
+	"canopy/domain/errs"
 	"canopy/domain/tasks"
 )
 
@@ -92,6 +93,13 @@ func (s *Service) SendReminders(ctx context.Context, limit int) (int, error) {
 				continue
 			}
 			seen[k] = true
+			// It was set while its owner could see the task; they may not any more (they
+			// left its group, say), and the notice carries its title. It stays marked sent.
+			if ok, err := s.reachesTask(ctx, n.OrgID, n.UserID, n.TaskID); err != nil {
+				return err
+			} else if !ok {
+				continue
+			}
 			es = append(es, s.dueEvent(EventTaskDueSoon, n, []uuid.UUID{n.UserID}, now))
 		}
 		sent = len(es)
@@ -101,6 +109,18 @@ func (s *Service) SendReminders(ctx context.Context, limit int) (int, error) {
 		return 0, err
 	}
 	return sent, nil
+}
+
+// reachesTask is reaches for a task by id; false when it is gone.
+func (s *Service) reachesTask(ctx context.Context, orgID, userID, taskID uuid.UUID) (bool, error) {
+	t, err := s.tasks.Get(ctx, orgID, taskID)
+	if errs.Is(err, errs.NotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return s.reaches(ctx, orgID, userID, t)
 }
 
 // SendOverdue claims up to limit tasks that passed their due time open and publishes
@@ -119,7 +139,21 @@ func (s *Service) SendOverdue(ctx context.Context, limit int) (int, error) {
 		}
 		es := make([]appevents.Event, 0, len(ns))
 		for _, n := range ns {
-			es = append(es, s.dueEvent(EventTaskOverdue, n, dedupe(n.Recipients), now))
+			t, err := s.tasks.Get(ctx, n.OrgID, n.TaskID)
+			if errs.Is(err, errs.NotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			// Like a reminder, the notice names the task: only those who still reach it get it.
+			users, err := s.reaching(ctx, t, n.Recipients)
+			if err != nil {
+				return err
+			}
+			if len(users) > 0 {
+				es = append(es, s.dueEvent(EventTaskOverdue, n, users, now))
+			}
 		}
 		sent = len(es)
 		return s.publish(ctx, es...)

@@ -17,11 +17,18 @@ type ShareView struct {
 	Name  string
 }
 
-// principalName names a principal of the actor's organisation; NotFound when it has none
-// (another organisation's alike).
+// principalName names a principal of the actor's organisation (a member only while active);
+// NotFound when it has none (another organisation's alike).
 func (s *Service) principalName(ctx context.Context, a authz.Actor, p tasks.Principal) (string, error) {
 	switch p.Type {
 	case tasks.PrincipalUser:
+		// A deactivated member is as unknown as a missing one: a share given now would open
+		// the list to them the day they came back, unseen by whoever reactivated them.
+		if active, err := s.directory.ActiveMembers(ctx, a.OrgID, []uuid.UUID{p.ID}); err != nil {
+			return "", err
+		} else if len(active) == 0 {
+			return "", errs.NotFoundf("member")
+		}
 		names, err := s.directory.Names(ctx, a.OrgID, []uuid.UUID{p.ID})
 		if err != nil {
 			return "", err

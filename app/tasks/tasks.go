@@ -3,6 +3,7 @@ package tasks
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -789,18 +790,8 @@ func (s *Service) CompleteTask(ctx context.Context, a authz.Actor, id uuid.UUID,
 			return nil
 		}
 		if !force {
-			bs, err := s.tasks.Blockers(ctx, a.OrgID, []uuid.UUID{id})
-			if err != nil {
+			if err := s.checkBlockers(ctx, a, id); err != nil {
 				return err
-			}
-			var open []string
-			for _, b := range bs[id] {
-				if b.Status == tasks.StatusOpen {
-					open = append(open, "\""+b.Title+"\"")
-				}
-			}
-			if len(open) > 0 {
-				return errs.E(errs.Conflict, "task_blocked", "the task is blocked by open tasks: "+strings.Join(open, ", ")+"; complete them first, or force it")
 			}
 		}
 		t.Complete(a.UserID, s.now())
@@ -836,13 +827,60 @@ func (s *Service) CompleteTask(ctx context.Context, a authz.Actor, id uuid.UUID,
 	}
 	out := Completion{Task: v}
 	if next != uuid.Nil {
+		// The completion is done: an occurrence the actor cannot see is left out, not a 404.
 		nv, err := s.Task(ctx, a, next)
-		if err != nil {
+		if err != nil && !errs.Is(err, errs.NotFound) {
 			return Completion{}, err
 		}
-		out.Next = &nv
+		if err == nil {
+			out.Next = &nv
+		}
 	}
 	return out, nil
+}
+
+// checkBlockers is Conflict task_blocked while tasks that block a task are open. The message
+// names the blockers the actor may read, and only counts the others: a blocker in a list they
+// cannot see is not theirs to know the title of.
+func (s *Service) checkBlockers(ctx context.Context, a authz.Actor, id uuid.UUID) error {
+	bs, err := s.tasks.Blockers(ctx, a.OrgID, []uuid.UUID{id})
+	if err != nil {
+		return err
+	}
+	var open []*tasks.Task
+	for _, b := range bs[id] {
+		if b.Status != tasks.StatusOpen {
+			continue
+		}
+		t, err := s.tasks.Get(ctx, a.OrgID, b.ID)
+		if err != nil {
+			return err
+		}
+		open = append(open, t)
+	}
+	if len(open) == 0 {
+		return nil
+	}
+	p, err := s.principals(ctx, a)
+	if err != nil {
+		return err
+	}
+	acc, err := s.levels(ctx, a, p, open)
+	if err != nil {
+		return err
+	}
+	var named []string
+	for _, t := range open {
+		if acc[t.ID()].Level > LevelNone {
+			named = append(named, "\""+t.Title()+"\"")
+		}
+	}
+	if hidden := len(open) - len(named); hidden == 1 {
+		named = append(named, "1 task you cannot see")
+	} else if hidden > 1 {
+		named = append(named, strconv.Itoa(hidden)+" tasks you cannot see")
+	}
+	return errs.E(errs.Conflict, "task_blocked", "the task is blocked by open tasks: "+strings.Join(named, ", ")+"; complete them first, or force it")
 }
 
 // nextOccurrence makes the occurrence after t (none when the rule has ended or it exists
@@ -867,7 +905,7 @@ func (s *Service) nextOccurrence(ctx context.Context, a authz.Actor, l *tasks.Li
 		return nil, err
 	}
 	now := s.now()
-	n, err := t.NextOccurrence(due, rank, a.UserID, now)
+	n, err := t.NextOccurrence(due, rank, now)
 	if err != nil {
 		return nil, err
 	}
@@ -894,6 +932,17 @@ func (s *Service) nextOccurrence(ctx context.Context, a authz.Actor, l *tasks.Li
 	if err := s.tasks.SetLabels(ctx, a.OrgID, n.ID(), ls[t.ID()]); err != nil {
 		return nil, err
 	}
+	// Its shares too: whoever the series was shared with keeps working on it.
+	shares, err := s.shares.AllOf(ctx, a.OrgID, uuid.Nil, []uuid.UUID{t.ID()})
+	if err != nil {
+		return nil, err
+	}
+	for _, sh := range shares {
+		sh.TaskID, sh.CreatedAt = n.ID(), now
+		if err := s.shares.Put(ctx, sh); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.carryReminders(ctx, a.OrgID, t.ID(), n.ID()); err != nil {
 		return nil, err
 	}
@@ -907,7 +956,7 @@ func (s *Service) nextOccurrence(ctx context.Context, a authz.Actor, l *tasks.Li
 		if parent == nil {
 			continue
 		}
-		c := sub.CopyUnder(parent, a.UserID, now)
+		c := sub.CopyUnder(parent, now)
 		if err := s.tasks.Create(ctx, c); err != nil {
 			return nil, err
 		}
@@ -1103,7 +1152,8 @@ func (s *Service) AddDependency(ctx context.Context, a authz.Actor, id, blockerI
 		if err := s.tasks.AddDependency(ctx, a.OrgID, t.ID(), b.ID()); err != nil {
 			return err
 		}
-		if err := s.activity(ctx, a, t, ActionDependencyAdded, nil, map[string]any{"blocked_by_id": b.ID(), "title": b.Title()}); err != nil {
+		// No title: whoever reads this task's history may not be able to read the blocker.
+		if err := s.activity(ctx, a, t, ActionDependencyAdded, nil, map[string]any{"blocked_by_id": b.ID()}); err != nil {
 			return err
 		}
 		return s.boardChanged(ctx, a, t, "updated")
@@ -1134,15 +1184,19 @@ func (s *Service) RemoveDependency(ctx context.Context, a authz.Actor, id, block
 	})
 }
 
-// Blocking returns a page of the tasks a task blocks that the actor may read.
+// maxBlocking bounds how many tasks one task's "blocking" listing considers.
+const maxBlocking = 1000
+
+// Blocking returns a page of the tasks a task blocks that the actor may read. The page and its
+// total are taken after leaving out those they may not read, so the total tells nothing of them.
 func (s *Service) Blocking(ctx context.Context, a authz.Actor, id uuid.UUID, limit, offset int) ([]Ref, int, error) {
 	_, ta, err := s.readTask(ctx, a, id)
 	if err != nil {
 		return nil, 0, err
 	}
-	refs, total, err := s.tasks.Blocking(ctx, a.OrgID, id, limit, offset)
+	refs, _, err := s.tasks.Blocking(ctx, a.OrgID, id, maxBlocking, 0)
 	if err != nil || len(refs) == 0 {
-		return refs, total, err
+		return refs, 0, err
 	}
 	var ts []*tasks.Task
 	for _, r := range refs {
@@ -1156,13 +1210,15 @@ func (s *Service) Blocking(ctx context.Context, a authz.Actor, id uuid.UUID, lim
 	if err != nil {
 		return nil, 0, err
 	}
-	out := make([]Ref, 0, len(refs))
+	readable := make([]Ref, 0, len(refs))
 	for _, r := range refs {
 		if acc[r.ID].Level > LevelNone {
-			out = append(out, r)
-		} else {
-			total--
+			readable = append(readable, r)
 		}
 	}
-	return out, total, nil
+	total := len(readable)
+	if offset >= total {
+		return []Ref{}, total, nil
+	}
+	return readable[offset:min(total, offset+limit)], total, nil
 }

@@ -394,14 +394,15 @@ func (t *Task) Restore(now time.Time) error {
 
 // NextOccurrence returns the open task that follows this one in its series, due at due: the
 // same list, section, title, description, priority and rule, its start as far before its due
-// as this one's was, placed at rank.
-func (t *Task) NextOccurrence(due time.Time, rank string, who uuid.UUID, now time.Time) (*Task, error) {
+// as this one's was, placed at rank. Its creator stays the series' creator (who is told when an
+// occurrence is completed), not whoever completed the last one.
+func (t *Task) NextOccurrence(due time.Time, rank string, now time.Time) (*Task, error) {
 	if t.rrule == "" {
 		return nil, errs.E(errs.Invalid, "not_recurring", "the task does not repeat")
 	}
 	n := *t
 	n.id, n.status, n.completedBy, n.completedAt = uuid.New(), StatusOpen, uuid.Nil, time.Time{}
-	n.createdBy, n.createdAt, n.updatedAt, n.deletedAt, n.deletedBy = who, now.UTC(), now.UTC(), time.Time{}, uuid.Nil
+	n.createdAt, n.updatedAt, n.deletedAt, n.deletedBy = now.UTC(), now.UTC(), time.Time{}, uuid.Nil
 	s := t.schedule
 	if !s.Start.IsZero() {
 		s.Start = due.Add(-s.Due.Sub(s.Start))
@@ -418,12 +419,12 @@ func (t *Task) NextOccurrence(due time.Time, rank string, who uuid.UUID, now tim
 }
 
 // CopyUnder returns an open copy of a subtask under parent (a new occurrence of its series),
-// at the same rank.
-func (t *Task) CopyUnder(parent *Task, who uuid.UUID, now time.Time) *Task {
+// at the same rank, made by the same person.
+func (t *Task) CopyUnder(parent *Task, now time.Time) *Task {
 	n := *t
 	n.id, n.parentID, n.listID, n.sectionID, n.depth = uuid.New(), parent.id, parent.listID, parent.sectionID, parent.depth+1
 	n.status, n.completedBy, n.completedAt = StatusOpen, uuid.Nil, time.Time{}
-	n.createdBy, n.createdAt, n.updatedAt, n.deletedAt, n.deletedBy = who, now.UTC(), now.UTC(), time.Time{}, uuid.Nil
+	n.createdAt, n.updatedAt, n.deletedAt, n.deletedBy = now.UTC(), now.UTC(), time.Time{}, uuid.Nil
 	return &n
 }
 

@@ -132,7 +132,7 @@ func TestRecurrenceNeedsADueDateAndCountsFromIt(t *testing.T) {
 	if err := task.SetSchedule(tasks.Schedule{}, now); code(err) != "rrule_needs_due" {
 		t.Fatalf("clearing the due date of a repeating task: %v", err)
 	}
-	next, err := task.NextOccurrence(due.Add(24*time.Hour), "W", uuid.New(), now)
+	next, err := task.NextOccurrence(due.Add(24*time.Hour), "W", now)
 	if err != nil {
 		t.Fatal(err)
 	}
