@@ -98,22 +98,6 @@ func (s *Service) principals(ctx context.Context, a authz.Actor) (Principals, er
 	return s.directory.Principals(ctx, a.OrgID, a.UserID)
 }
 
-// scopeOf returns the department path a list's permissions are checked at: its department's
-// for a department list, the organisation's ("") otherwise.
-func (s *Service) scopeOf(ctx context.Context, l *tasks.List) (string, error) {
-	if l.OwnerKind() != tasks.OwnerDepartment {
-		return "", nil
-	}
-	d, err := s.directory.Department(ctx, l.OrgID(), l.OwnerID())
-	if err != nil {
-		if errs.Is(err, errs.NotFound) {
-			return "", nil
-		}
-		return "", err
-	}
-	return d.Path, nil
-}
-
 // ownerLevel is what membership of a list's owner gives (never to guests): a person's list is
 // theirs to manage, a group's owners manage and its members write, a department's subtree and
 // the organisation's members write.
@@ -153,70 +137,134 @@ func rawListLevel(p Principals, l *tasks.List, shareRole tasks.Role) Level {
 	return lv
 }
 
+// checker answers one actor's permission questions for one computation, remembering each
+// answer: a page asks the same few questions (a permission at a scope) for each of its lists
+// and tasks, and each answer is a walk of the policy.
+type checker struct {
+	z    authz.Authorizer
+	a    authz.Actor
+	seen map[checkKey]bool
+}
+
+type checkKey struct {
+	perm  access.Permission
+	scope string
+}
+
+// check returns a checker for the actor.
+func (s *Service) check(a authz.Actor) *checker {
+	return &checker{z: s.authz, a: a, seen: map[checkKey]bool{}}
+}
+
+// can is authz.Authorizer.Can, asked once per permission and scope.
+func (c *checker) can(ctx context.Context, perm access.Permission, scope string) (bool, error) {
+	k := checkKey{perm, scope}
+	if ok, seen := c.seen[k]; seen {
+		return ok, nil
+	}
+	ok, err := c.z.Can(ctx, c.a, perm, scope)
+	if err != nil {
+		return false, err
+	}
+	c.seen[k] = ok
+	return ok, nil
+}
+
 // listLevel is what the actor may do with a list: its raw level, or manage with tasks.manage at
 // its scope (never a person's list), capped by their permissions (see capped).
-func (s *Service) listLevel(ctx context.Context, a authz.Actor, p Principals, l *tasks.List, scope string, shareRole tasks.Role) (Level, error) {
+func (c *checker) listLevel(ctx context.Context, p Principals, l *tasks.List, scope string, shareRole tasks.Role) (Level, error) {
 	if l.OwnerKind() != tasks.OwnerPerson {
-		if ok, err := s.authz.Can(ctx, a, access.TasksManage, scope); err != nil || ok {
+		if ok, err := c.can(ctx, access.TasksManage, scope); err != nil || ok {
 			return LevelManage, err
 		}
 	}
-	return s.capped(ctx, a, scope, rawListLevel(p, l, shareRole))
+	return c.capped(ctx, scope, rawListLevel(p, l, shareRole))
 }
 
 // capped lowers a level to what the actor's permissions allow: tasks.write to write or manage,
 // tasks.read to read. Manage that comes from data (owning, creating, a manager's share) needs a
 // credential that lets tasks.manage through, so a narrowed token never reaches past its scopes.
-func (s *Service) capped(ctx context.Context, a authz.Actor, scope string, l Level) (Level, error) {
+func (c *checker) capped(ctx context.Context, scope string, l Level) (Level, error) {
 	if l == LevelNone {
 		return LevelNone, nil
 	}
-	if l == LevelManage && !a.ScopeAllows(access.TasksManage) {
+	if l == LevelManage && !c.a.ScopeAllows(access.TasksManage) {
 		l = LevelWrite
 	}
 	if l >= LevelWrite {
-		if ok, err := s.authz.Can(ctx, a, access.TasksWrite, scope); err != nil || ok {
+		if ok, err := c.can(ctx, access.TasksWrite, scope); err != nil || ok {
 			return l, err
 		}
 	}
-	if ok, err := s.authz.Can(ctx, a, access.TasksRead, scope); err != nil || !ok {
+	if ok, err := c.can(ctx, access.TasksRead, scope); err != nil || !ok {
 		return LevelNone, err
 	}
 	return LevelRead, nil
 }
 
+// grantAccess is the access a list's grant gives the principals.
+func (c *checker) grantAccess(ctx context.Context, p Principals, g ListGrant) (ListAccess, error) {
+	lv, err := c.listLevel(ctx, p, g.List, g.Scope, g.ShareRole)
+	if err != nil {
+		return ListAccess{}, err
+	}
+	return ListAccess{List: g.List, Level: lv, Scope: g.Scope, p: p}, nil
+}
+
 // listAccess computes the actor's access to a list they have read (deleted or not).
 func (s *Service) listAccess(ctx context.Context, a authz.Actor, p Principals, l *tasks.List) (ListAccess, error) {
-	scope, err := s.scopeOf(ctx, l)
+	gs, err := s.lists.Grants(ctx, a.OrgID, []uuid.UUID{l.ID()}, p)
 	if err != nil {
 		return ListAccess{}, err
 	}
-	roles, err := s.shares.ListRoles(ctx, a.OrgID, []uuid.UUID{l.ID()}, p)
-	if err != nil {
-		return ListAccess{}, err
+	g := gs[l.ID()]
+	g.List = l
+	return s.check(a).grantAccess(ctx, p, g)
+}
+
+// listAccesses returns the access to lists: those of known as they are, the others computed
+// from their grants, read at once. A list the organisation does not have is left out.
+func (s *Service) listAccesses(ctx context.Context, c *checker, p Principals, ids []uuid.UUID, known map[uuid.UUID]ListAccess) (map[uuid.UUID]ListAccess, error) {
+	out := make(map[uuid.UUID]ListAccess, len(ids))
+	var missing []uuid.UUID
+	for _, id := range dedupe(ids) {
+		if la, ok := known[id]; ok {
+			out[id] = la
+		} else {
+			missing = append(missing, id)
+		}
 	}
-	lv, err := s.listLevel(ctx, a, p, l, scope, roles[l.ID()])
-	if err != nil {
-		return ListAccess{}, err
+	if len(missing) == 0 {
+		return out, nil
 	}
-	return ListAccess{List: l, Level: lv, Scope: scope, p: p}, nil
+	gs, err := s.lists.Grants(ctx, c.a.OrgID, missing, p)
+	if err != nil {
+		return nil, err
+	}
+	for id, g := range gs {
+		if out[id], err = c.grantAccess(ctx, p, g); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // readList reads a live list of the actor's organisation and their access to it: NotFound
 // when it is missing, deleted, or they may not read it.
 func (s *Service) readList(ctx context.Context, a authz.Actor, id uuid.UUID) (ListAccess, error) {
-	l, err := s.lists.Get(ctx, a.OrgID, id)
-	if err != nil {
-		return ListAccess{}, notFound(err, "task list")
-	}
-	if l.Deleted() {
-		return ListAccess{}, errs.NotFoundf("task list")
-	}
 	p, err := s.principals(ctx, a)
 	if err != nil {
 		return ListAccess{}, err
 	}
-	la, err := s.listAccess(ctx, a, p, l)
+	gs, err := s.lists.Grants(ctx, a.OrgID, []uuid.UUID{id}, p)
+	if err != nil {
+		return ListAccess{}, err
+	}
+	g, ok := gs[id]
+	if !ok || g.List.Deleted() {
+		return ListAccess{}, errs.NotFoundf("task list")
+	}
+	la, err := s.check(a).grantAccess(ctx, p, g)
 	if err != nil {
 		return ListAccess{}, err
 	}
@@ -229,7 +277,7 @@ func (s *Service) readList(ctx context.Context, a authz.Actor, id uuid.UUID) (Li
 // taskLevel is what the actor may do with a task of a list they have the access la to: the
 // list's level, raised by the task's reach (its shares and those of the tasks above it, being
 // assigned (write) or following (read)), capped by their permissions.
-func (s *Service) taskLevel(ctx context.Context, a authz.Actor, la ListAccess, r TaskReach) (Level, error) {
+func (c *checker) taskLevel(ctx context.Context, la ListAccess, r TaskReach) (Level, error) {
 	lv := la.Level
 	if lv >= LevelWrite {
 		return lv, nil
@@ -244,11 +292,21 @@ func (s *Service) taskLevel(ctx context.Context, a authz.Actor, la ListAccess, r
 	if tl <= lv {
 		return lv, nil
 	}
-	capped, err := s.capped(ctx, a, la.Scope, tl)
+	capped, err := c.capped(ctx, la.Scope, tl)
 	if err != nil {
 		return LevelNone, err
 	}
 	return max(lv, capped), nil
+}
+
+// taskAccessIn is the access to a task of a list the actor has the access la to, given what
+// reaches the task.
+func (c *checker) taskAccessIn(ctx context.Context, la ListAccess, r TaskReach) (TaskAccess, error) {
+	lv, err := c.taskLevel(ctx, la, r)
+	if err != nil {
+		return TaskAccess{}, err
+	}
+	return TaskAccess{Level: lv, List: la.List, ListLevel: la.Level, Scope: la.Scope, p: la.p}, nil
 }
 
 // taskAccess computes the actor's access to a task and its list.
@@ -261,52 +319,37 @@ func (s *Service) taskAccess(ctx context.Context, a authz.Actor, p Principals, t
 	if err != nil {
 		return TaskAccess{}, err
 	}
-	lv, err := s.taskLevel(ctx, a, la, reach[t.ID()])
-	if err != nil {
-		return TaskAccess{}, err
-	}
-	return TaskAccess{Level: lv, List: l, ListLevel: la.Level, Scope: la.Scope, p: p}, nil
+	return s.check(a).taskAccessIn(ctx, la, reach[t.ID()])
 }
 
 // readTask reads a live task of the actor's organisation and their access to it: NotFound
-// unless they may read it (a missing, deleted or unreachable task alike). The collab part of
-// the module calls it too.
+// unless they may read it (a missing, deleted or unreachable task alike). The task, its list's
+// grant and what reaches the task come in one read. The collab part of the module calls it too.
 func (s *Service) readTask(ctx context.Context, a authz.Actor, id uuid.UUID) (*tasks.Task, TaskAccess, error) {
-	t, l, err := s.liveTask(ctx, a.OrgID, id)
-	if err != nil {
-		return nil, TaskAccess{}, err
-	}
 	p, err := s.principals(ctx, a)
 	if err != nil {
 		return nil, TaskAccess{}, err
 	}
-	ta, err := s.taskAccess(ctx, a, p, t, l)
+	g, err := s.tasks.Grant(ctx, a.OrgID, id, p)
+	if err != nil {
+		return nil, TaskAccess{}, notFound(err, "task")
+	}
+	if g.Task.Deleted() || g.List.List.Deleted() {
+		return nil, TaskAccess{}, errs.NotFoundf("task")
+	}
+	c := s.check(a)
+	la, err := c.grantAccess(ctx, p, g.List)
+	if err != nil {
+		return nil, TaskAccess{}, err
+	}
+	ta, err := c.taskAccessIn(ctx, la, g.Reach)
 	if err != nil {
 		return nil, TaskAccess{}, err
 	}
 	if ta.Level == LevelNone {
 		return nil, TaskAccess{}, errs.NotFoundf("task")
 	}
-	return t, ta, nil
-}
-
-// liveTask reads a task that is not deleted, in a list that is not deleted.
-func (s *Service) liveTask(ctx context.Context, orgID, id uuid.UUID) (*tasks.Task, *tasks.List, error) {
-	t, err := s.tasks.Get(ctx, orgID, id)
-	if err != nil {
-		return nil, nil, notFound(err, "task")
-	}
-	if t.Deleted() {
-		return nil, nil, errs.NotFoundf("task")
-	}
-	l, err := s.lists.Get(ctx, orgID, t.ListID())
-	if err != nil {
-		return nil, nil, notFound(err, "task")
-	}
-	if l.Deleted() {
-		return nil, nil, errs.NotFoundf("task")
-	}
-	return t, l, nil
+	return g.Task, ta, nil
 }
 
 // viewer returns who the actor is for listings.

@@ -38,6 +38,20 @@ func (s *Service) publish(ctx context.Context, es ...appevents.Event) error {
 // listAudience is who a list's events concern: its owner (the person, the group's members, the
 // department's subtree, the organisation), its creator and its shares.
 func (s *Service) listAudience(ctx context.Context, l *tasks.List) (appevents.Audience, error) {
+	aud := ownerAudience(l)
+	shares, err := s.shares.AllOf(ctx, l.OrgID(), l.ID(), nil)
+	if err != nil {
+		return aud, err
+	}
+	for _, sh := range shares {
+		addShared(&aud, sh.Principal)
+	}
+	return aud, nil
+}
+
+// ownerAudience is a list's owner (the person, the group's members, the department's subtree,
+// the organisation) and its creator.
+func ownerAudience(l *tasks.List) appevents.Audience {
 	var aud appevents.Audience
 	switch l.OwnerKind() {
 	case tasks.OwnerPerson:
@@ -50,61 +64,35 @@ func (s *Service) listAudience(ctx context.Context, l *tasks.List) (appevents.Au
 		aud.Org = true
 	}
 	aud.Users = append(aud.Users, l.CreatedBy())
-	shares, err := s.shares.AllOf(ctx, l.OrgID(), l.ID(), nil)
-	if err != nil {
-		return aud, err
-	}
-	addShares(&aud, shares)
-	return aud, nil
+	return aud
 }
 
-func addShares(aud *appevents.Audience, shares []tasks.Share) {
-	for _, sh := range shares {
-		switch sh.Principal.Type {
-		case tasks.PrincipalUser:
-			aud.Users = append(aud.Users, sh.Principal.ID)
-		case tasks.PrincipalGroup:
-			aud.Groups = append(aud.Groups, sh.Principal.ID)
-		case tasks.PrincipalDepartment:
-			aud.Departments = append(aud.Departments, sh.Principal.ID)
-		}
+// addShared adds whom something is shared with to an audience.
+func addShared(aud *appevents.Audience, p tasks.Principal) {
+	switch p.Type {
+	case tasks.PrincipalUser:
+		aud.Users = append(aud.Users, p.ID)
+	case tasks.PrincipalGroup:
+		aud.Groups = append(aud.Groups, p.ID)
+	case tasks.PrincipalDepartment:
+		aud.Departments = append(aud.Departments, p.ID)
 	}
 }
 
 // audience is who a task's events concern: its list's audience, the shares of the task and of
-// the tasks above it, its assignees and followers and its creator. The dispatcher's read check
-// (Visibility) then drops whoever cannot see it.
+// the tasks above it, its assignees and followers (and those of the tasks above it) and its
+// list's creator, read at once. The dispatcher's read check (Visibility) then drops whoever
+// cannot see it.
 func (s *Service) audience(ctx context.Context, t *tasks.Task) (appevents.Audience, error) {
-	l, err := s.lists.Get(ctx, t.OrgID(), t.ListID())
+	c, err := s.tasks.Concerned(ctx, t.OrgID(), t.ID())
 	if err != nil {
 		return appevents.Audience{}, err
 	}
-	aud, err := s.listAudience(ctx, l)
-	if err != nil {
-		return aud, err
+	aud := ownerAudience(c.List)
+	for _, p := range c.Shared {
+		addShared(&aud, p)
 	}
-	ids := []uuid.UUID{t.ID()}
-	if t.ParentID() != uuid.Nil {
-		up, err := s.tasks.Ancestors(ctx, t.OrgID(), t.ID())
-		if err != nil {
-			return aud, err
-		}
-		ids = append(ids, up...)
-	}
-	shares, err := s.shares.AllOf(ctx, t.OrgID(), uuid.Nil, ids)
-	if err != nil {
-		return aud, err
-	}
-	addShares(&aud, shares)
-	for _, kind := range []string{peopleAssignees, peopleFollowers} {
-		m, err := s.tasks.People(ctx, t.OrgID(), kind, ids)
-		if err != nil {
-			return aud, err
-		}
-		for _, us := range m {
-			aud.Users = append(aud.Users, us...)
-		}
-	}
+	aud.Users = append(aud.Users, c.People...)
 	aud.Users = dedupe(aud.Users)
 	aud.Groups, aud.Departments = dedupe(aud.Groups), dedupe(aud.Departments)
 	return aud, nil

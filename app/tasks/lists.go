@@ -215,12 +215,13 @@ func (s *Service) Lists(ctx context.Context, a authz.Actor, q ListsQuery) ([]Lis
 	}
 	levels := map[uuid.UUID]Level{}
 	var kept []*tasks.List
+	c := s.check(a)
 	for _, r := range rows {
 		scope := ""
 		if r.List.OwnerKind() == tasks.OwnerDepartment {
 			scope = depts[r.List.OwnerID()].Path
 		}
-		lv, err := s.listLevel(ctx, a, p, r.List, scope, r.ShareRole)
+		lv, err := c.listLevel(ctx, p, r.List, scope, r.ShareRole)
 		if err != nil {
 			return nil, 0, err
 		}

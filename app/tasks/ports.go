@@ -109,14 +109,26 @@ type ListRow struct {
 	ShareRole tasks.Role // "" for none
 }
 
+// ListGrant is a list with what decides someone's access to it besides who they are: the
+// strongest role its shares give them ("" for none) and the department path its permissions
+// are checked at (a department list's department's; "" for the others, and for a department
+// that is gone).
+type ListGrant struct {
+	List      *tasks.List
+	ShareRole tasks.Role
+	Scope     string
+}
+
 // ListRepository stores task lists.
 type ListRepository interface {
 	// Create stores a new list.
 	Create(ctx context.Context, l *tasks.List) error
 	// Get returns a list of the organisation, deleted or not; NotFound when missing.
 	Get(ctx context.Context, orgID, id uuid.UUID) (*tasks.List, error)
-	// GetMany returns the lists of ids that the organisation has, deleted or not.
-	GetMany(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*tasks.List, error)
+	// Grants returns the lists of ids that the organisation has (deleted or not), each with the
+	// strongest role its shares give the principals and the scope its permissions are checked
+	// at, in one round trip.
+	Grants(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID, p Principals) (map[uuid.UUID]ListGrant, error)
 	// Lock returns the list, locked until the transaction ends: every change of the order of
 	// its sections or tasks takes it first, so concurrent moves serialise.
 	Lock(ctx context.Context, orgID, id uuid.UUID) (*tasks.List, error)
@@ -219,18 +231,67 @@ type TaskReach struct {
 	Follower  bool
 }
 
+// TaskGrant is a task with its list's grant and what reaches the task, as one read gives them.
+type TaskGrant struct {
+	Task  *tasks.Task
+	List  ListGrant
+	Reach TaskReach
+}
+
+// Gap is the place between two siblings a task is put into: Lo is the rank of the sibling it
+// goes after ("" for the start), Hi the rank of the first live sibling after Lo ("" for the
+// end). AfterFound is false when the sibling asked for is not one of them; SectionFound tells
+// whether the siblings' section is one of the list's.
+type Gap struct {
+	Lo, Hi       string
+	AfterFound   bool
+	SectionFound bool
+}
+
+// Blocker is a live task that blocks another, with its list and what reaches it for the
+// principals asked about (to tell whether they may know of it).
+type Blocker struct {
+	Ref
+	ListID uuid.UUID
+	Reach  TaskReach
+}
+
+// TaskSide is what a task's view shows beside the task itself, and what reaches the task for
+// the principals asked about.
+type TaskSide struct {
+	Reach         TaskReach
+	CreatorName   string
+	CompleterName string
+	Assignees     []Person
+	Followers     []Person
+	Labels        []*tasks.Label
+	SubtaskTotal  int
+	SubtaskDone   int
+	BlockedBy     []Blocker
+}
+
+// Concerned is who a task's events concern as the rows tell: its list (its owner and
+// creator), whom the list, the task and the tasks above it are shared with, and the assignees
+// and followers of the task and of the tasks above it.
+type Concerned struct {
+	List   *tasks.List
+	Shared []tasks.Principal
+	People []uuid.UUID
+}
+
 // TaskRepository stores tasks and what hangs off them.
 type TaskRepository interface {
 	// Create stores a new task; Conflict when its rank is taken among its siblings.
 	Create(ctx context.Context, t *tasks.Task) error
 	// Get returns a task of the organisation, deleted or not; NotFound when missing.
 	Get(ctx context.Context, orgID, id uuid.UUID) (*tasks.Task, error)
+	// Grant returns a task of the organisation (deleted or not) with its list's grant and what
+	// reaches it for the principals, in one round trip; NotFound when missing.
+	Grant(ctx context.Context, orgID, id uuid.UUID, p Principals) (TaskGrant, error)
 	// Update writes every field of a task.
 	Update(ctx context.Context, t *tasks.Task) error
 	// Query returns a page of tasks and their total.
 	Query(ctx context.Context, q TaskQuery) ([]*tasks.Task, int, error)
-	// Ancestors returns the ids of the tasks above one, nearest first.
-	Ancestors(ctx context.Context, orgID, id uuid.UUID) ([]uuid.UUID, error)
 	// Descendants returns the live tasks below one, parents before their children.
 	Descendants(ctx context.Context, orgID, id uuid.UUID) ([]*tasks.Task, error)
 	// DeleteTree marks a task and the live tasks below it deleted, all at the same time.
@@ -242,11 +303,12 @@ type TaskRepository interface {
 	// SetSection moves the live tasks below one into a section.
 	SetSection(ctx context.Context, orgID, parentID, sectionID uuid.UUID) error
 
-	// RankOf returns a live sibling's rank; NotFound when it is not one of them.
-	RankOf(ctx context.Context, s Siblings, id uuid.UUID) (string, error)
-	// RankAfter returns the rank of the first live sibling after rank ("" from the start),
-	// leaving out except; "" when there is none.
-	RankAfter(ctx context.Context, s Siblings, rank string, except uuid.UUID) (string, error)
+	// Place writes a task's section, rank and update time, and with sectionChanged moves the
+	// tasks below it into its section too.
+	Place(ctx context.Context, t *tasks.Task, sectionChanged bool) error
+	// Gap returns the ranks around the place right after the live sibling after (uuid.Nil: the
+	// start), leaving out except, in one round trip.
+	Gap(ctx context.Context, s Siblings, after, except uuid.UUID) (Gap, error)
 	// LastRank returns the highest rank of the live siblings, "" when there are none.
 	LastRank(ctx context.Context, s Siblings) (string, error)
 	// Ranks returns every live sibling's id and rank, in order.
@@ -269,8 +331,12 @@ type TaskRepository interface {
 	Labels(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID][]uuid.UUID, error)
 	// SetLabels replaces a task's labels.
 	SetLabels(ctx context.Context, orgID, taskID uuid.UUID, labels []uuid.UUID) error
-	// Progress returns, for tasks, how many live direct subtasks they have and how many are done.
-	Progress(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID][2]int, error)
+
+	// Sides returns, for tasks, what their views show beside them and what reaches each (and
+	// each of their blockers) for the principals, in one round trip.
+	Sides(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID, p Principals) (map[uuid.UUID]TaskSide, error)
+	// Concerned returns who a task's events concern, in one round trip; NotFound when missing.
+	Concerned(ctx context.Context, orgID, id uuid.UUID) (Concerned, error)
 
 	// Reach returns what reaches each task (or a task above it) for the principals.
 	Reach(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID, p Principals) (map[uuid.UUID]TaskReach, error)

@@ -35,6 +35,8 @@ type Service struct {
 	audit       authz.Auditor
 	// collab holds what comments, attachments and reminders need (collab.go).
 	collab CollabDeps
+	// html remembers renderings of Markdown: a listing shows each task's description_html.
+	html *htmlCache
 }
 
 // Deps are the adapters the service needs.
@@ -62,7 +64,8 @@ type Deps struct {
 func NewService(d Deps) *Service {
 	return &Service{tx: d.Tx, clock: d.Clock, lists: d.Lists, sections: d.Sections, labels: d.Labels, tasks: d.Tasks, shares: d.Shares,
 		history: d.Activity, idempotency: d.Idempotency, sweeper: d.Sweeper, directory: d.Directory, markdown: d.Markdown,
-		recurrence: d.Recurrence, events: d.Events, authz: d.Authorizer, audit: d.Audit, collab: d.Collab}
+		recurrence: d.Recurrence, events: d.Events, authz: d.Authorizer, audit: d.Audit, collab: d.Collab,
+		html: newHTMLCache(htmlCacheBytes)}
 }
 
 // now is the service's clock in UTC.
@@ -83,10 +86,14 @@ func (s *Service) recorded(ctx context.Context, fn func(ctx context.Context) (ac
 	})
 }
 
-// HTML renders Markdown for display, sanitised ("" without a renderer).
+// HTML renders Markdown for display, sanitised ("" without a renderer). Renderings are
+// remembered by their source, so a description is rendered once rather than on every listing.
 func (s *Service) HTML(src string) string {
 	if s.markdown == nil || src == "" {
 		return ""
 	}
-	return s.markdown.HTML(src)
+	if s.html == nil {
+		return s.markdown.HTML(src)
+	}
+	return s.html.render(src, s.markdown.HTML)
 }

@@ -97,22 +97,19 @@ func (s *Service) checkRule(rule string) error {
 // top), leaving self out of its siblings. A key past tasks.MaxRankLength respaces the siblings
 // (in the transaction in ctx, which holds the list's lock) and returns self's place among them.
 func (s *Service) place(ctx context.Context, sib Siblings, after, self uuid.UUID) (string, error) {
-	lo := ""
-	if after != uuid.Nil {
-		r, err := s.tasks.RankOf(ctx, sib, after)
-		if err != nil {
-			if errs.Is(err, errs.NotFound) {
-				return "", errs.E(errs.Invalid, "unknown_task", "after_id: not a task of that section (or subtask of that task)")
-			}
-			return "", err
-		}
-		lo = r
-	}
-	hi, err := s.tasks.RankAfter(ctx, sib, lo, self)
+	g, err := s.tasks.Gap(ctx, sib, after, self)
 	if err != nil {
 		return "", err
 	}
-	rank := tasks.Between(lo, hi)
+	return s.placeIn(ctx, sib, g, after, self)
+}
+
+// placeIn is place in the gap g, read already.
+func (s *Service) placeIn(ctx context.Context, sib Siblings, g Gap, after, self uuid.UUID) (string, error) {
+	if !g.AfterFound {
+		return "", errs.E(errs.Invalid, "unknown_task", "after_id: not a task of that section (or subtask of that task)")
+	}
+	rank := tasks.Between(g.Lo, g.Hi)
 	if len(rank) <= tasks.MaxRankLength {
 		return rank, nil
 	}
@@ -365,11 +362,7 @@ func (s *Service) ListTasks(ctx context.Context, a authz.Actor, listID uuid.UUID
 	if err != nil {
 		return nil, 0, err
 	}
-	acc, err := s.levels(ctx, a, la.p, ts)
-	if err != nil {
-		return nil, 0, err
-	}
-	vs, err := s.views(ctx, a, ts, acc)
+	vs, err := s.pageViews(ctx, a, la.p, ts, map[uuid.UUID]ListAccess{la.List.ID(): la}, nil)
 	return vs, total, err
 }
 
@@ -383,11 +376,8 @@ func (s *Service) Subtasks(ctx context.Context, a authz.Actor, id uuid.UUID, lim
 	if err != nil {
 		return nil, 0, err
 	}
-	acc, err := s.levels(ctx, a, ta.p, ts)
-	if err != nil {
-		return nil, 0, err
-	}
-	vs, err := s.views(ctx, a, ts, acc)
+	known := map[uuid.UUID]ListAccess{ta.List.ID(): {List: ta.List, Level: ta.ListLevel, Scope: ta.Scope, p: ta.p}}
+	vs, err := s.pageViews(ctx, a, ta.p, ts, known, nil)
 	return vs, total, err
 }
 
@@ -689,9 +679,10 @@ type MoveInput struct {
 
 // MoveTask places a task right after a sibling as it is at that moment (first without one), in
 // its section or another. Moves of one list take its lock, so concurrent moves run one after
-// the other and the order they leave is the one they would leave in that sequence. It reads
-// the neighbours' ranks with two index lookups and writes one row (rarely, when a key grows
-// too long, the section's ranks are respaced).
+// the other and the order they leave is the one they would leave in that sequence. Under the
+// lock it reads the task again, then the neighbours' ranks (and whether the section is the
+// list's) in one statement, and writes the task's place (rarely, when a key grows too long, the
+// section's ranks are respaced).
 func (s *Service) MoveTask(ctx context.Context, a authz.Actor, id uuid.UUID, in MoveInput) (TaskView, error) {
 	_, ta, err := s.readTask(ctx, a, id)
 	if err != nil {
@@ -705,23 +696,27 @@ func (s *Service) MoveTask(ctx context.Context, a authz.Actor, id uuid.UUID, in 
 	}
 	var moved *tasks.Task
 	err = s.tx.Within(ctx, func(ctx context.Context) error {
-		if _, err := s.lockTaskList(ctx, a, id); err != nil {
-			return err
-		}
-		t, err := s.tasks.Get(ctx, a.OrgID, id)
+		// A task stays in its list, so the list read with it is the one to lock.
+		l, err := s.lists.Lock(ctx, a.OrgID, ta.List.ID())
 		if err != nil {
 			return err
+		}
+		if l.Deleted() {
+			return errs.NotFoundf("task")
+		}
+		// Read again under the lock: a move committed meanwhile may have changed its section.
+		t, err := s.tasks.Get(ctx, a.OrgID, id)
+		if err != nil {
+			return notFound(err, "task")
 		}
 		if t.Deleted() {
 			return errs.NotFoundf("task")
 		}
 		section := t.SectionID()
-		if in.SectionID != uuid.Nil && in.SectionID != section {
+		cross := in.SectionID != uuid.Nil && in.SectionID != section
+		if cross {
 			if t.ParentID() != uuid.Nil {
 				return errs.E(errs.Invalid, "invalid_move", "section_id: a subtask stays in its parent's section")
-			}
-			if _, err := s.sections.Get(ctx, a.OrgID, t.ListID(), in.SectionID); err != nil {
-				return errs.E(errs.Invalid, "unknown_section", "section_id: not a section of this list")
 			}
 			section = in.SectionID
 		}
@@ -729,7 +724,14 @@ func (s *Service) MoveTask(ctx context.Context, a authz.Actor, id uuid.UUID, in 
 		if sib.ParentID == uuid.Nil {
 			sib.SectionID = section
 		}
-		rank, err := s.place(ctx, sib, in.AfterID, t.ID())
+		g, err := s.tasks.Gap(ctx, sib, in.AfterID, t.ID())
+		if err != nil {
+			return err
+		}
+		if cross && !g.SectionFound {
+			return errs.E(errs.Invalid, "unknown_section", "section_id: not a section of this list")
+		}
+		rank, err := s.placeIn(ctx, sib, g, in.AfterID, t.ID())
 		if err != nil {
 			return err
 		}
@@ -737,13 +739,8 @@ func (s *Service) MoveTask(ctx context.Context, a authz.Actor, id uuid.UUID, in 
 		if err := t.MoveTo(section, rank, s.now()); err != nil {
 			return err
 		}
-		if err := s.tasks.Update(ctx, t); err != nil {
+		if err := s.tasks.Place(ctx, t, cross); err != nil {
 			return err
-		}
-		if before["section_id"] != section {
-			if err := s.tasks.SetSection(ctx, a.OrgID, t.ID(), section); err != nil {
-				return err
-			}
 		}
 		if err := s.activity(ctx, a, t, ActionMoved, before, map[string]any{"section_id": section, "rank": rank, "after_id": nilID(in.AfterID)}); err != nil {
 			return err

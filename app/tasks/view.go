@@ -35,209 +35,137 @@ type TaskView struct {
 	Bucket string
 }
 
-// levels computes the actor's access to tasks in as few queries as the lists they span.
+// levels computes the actor's access to tasks in two reads: what reaches each task, and the
+// grants of the lists they span.
 func (s *Service) levels(ctx context.Context, a authz.Actor, p Principals, ts []*tasks.Task) (map[uuid.UUID]TaskAccess, error) {
+	if len(ts) == 0 {
+		return map[uuid.UUID]TaskAccess{}, nil
+	}
 	var listIDs, taskIDs []uuid.UUID
 	for _, t := range ts {
 		listIDs, taskIDs = append(listIDs, t.ListID()), append(taskIDs, t.ID())
-	}
-	listIDs = dedupe(listIDs)
-	lists, err := s.lists.GetMany(ctx, a.OrgID, listIDs)
-	if err != nil {
-		return nil, err
-	}
-	roles, err := s.shares.ListRoles(ctx, a.OrgID, listIDs, p)
-	if err != nil {
-		return nil, err
-	}
-	var deptIDs []uuid.UUID
-	for _, l := range lists {
-		if l.OwnerKind() == tasks.OwnerDepartment {
-			deptIDs = append(deptIDs, l.OwnerID())
-		}
-	}
-	depts := map[uuid.UUID]Department{}
-	if len(deptIDs) > 0 {
-		if depts, err = s.directory.Departments(ctx, a.OrgID, deptIDs); err != nil {
-			return nil, err
-		}
-	}
-	access := make(map[uuid.UUID]ListAccess, len(lists))
-	for id, l := range lists {
-		scope := ""
-		if l.OwnerKind() == tasks.OwnerDepartment {
-			scope = depts[l.OwnerID()].Path
-		}
-		lv, err := s.listLevel(ctx, a, p, l, scope, roles[id])
-		if err != nil {
-			return nil, err
-		}
-		access[id] = ListAccess{List: l, Level: lv, Scope: scope, p: p}
 	}
 	reach, err := s.tasks.Reach(ctx, a.OrgID, taskIDs, p)
 	if err != nil {
 		return nil, err
 	}
+	c := s.check(a)
+	lists, err := s.listAccesses(ctx, c, p, listIDs, nil)
+	if err != nil {
+		return nil, err
+	}
 	out := make(map[uuid.UUID]TaskAccess, len(ts))
 	for _, t := range ts {
-		la, ok := access[t.ListID()]
+		la, ok := lists[t.ListID()]
 		if !ok || la.List.Deleted() {
 			continue
 		}
-		lv, err := s.taskLevel(ctx, a, la, reach[t.ID()])
-		if err != nil {
+		if out[t.ID()], err = c.taskAccessIn(ctx, la, reach[t.ID()]); err != nil {
 			return nil, err
 		}
-		out[t.ID()] = TaskAccess{Level: lv, List: la.List, ListLevel: la.Level, Scope: la.Scope, p: p}
 	}
 	return out, nil
 }
 
-// views builds the views of tasks the actor may read, given their access; the others are left
-// out.
-func (s *Service) views(ctx context.Context, a authz.Actor, ts []*tasks.Task, acc map[uuid.UUID]TaskAccess) ([]TaskView, error) {
-	var ids, listIDs []uuid.UUID
-	for _, t := range ts {
-		if acc[t.ID()].Level > LevelNone {
-			ids, listIDs = append(ids, t.ID()), append(listIDs, t.ListID())
-		}
-	}
-	if len(ids) == 0 {
+// pageViews builds the views of those of ts the actor (with the principals p) may read; the
+// others are left out. The page's side data and what reaches each task and each of their
+// blockers come in one read, and the grants of the lists they span in one more, but for the
+// lists whose access is known already (known). fixed holds the access to tasks already
+// computed, which is used as it is.
+func (s *Service) pageViews(ctx context.Context, a authz.Actor, p Principals, ts []*tasks.Task, known map[uuid.UUID]ListAccess,
+	fixed map[uuid.UUID]TaskAccess) ([]TaskView, error) {
+	if len(ts) == 0 {
 		return []TaskView{}, nil
 	}
-	assignees, err := s.tasks.People(ctx, a.OrgID, peopleAssignees, ids)
+	ids := make([]uuid.UUID, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID()
+	}
+	sides, err := s.tasks.Sides(ctx, a.OrgID, ids, p)
 	if err != nil {
 		return nil, err
 	}
-	followers, err := s.tasks.People(ctx, a.OrgID, peopleFollowers, ids)
-	if err != nil {
-		return nil, err
-	}
-	labelLinks, err := s.tasks.Labels(ctx, a.OrgID, ids)
-	if err != nil {
-		return nil, err
-	}
-	labels := map[uuid.UUID]*tasks.Label{}
-	if len(labelLinks) > 0 {
-		byList, err := s.labels.OfLists(ctx, a.OrgID, dedupe(listIDs))
-		if err != nil {
-			return nil, err
+	var listIDs []uuid.UUID
+	for _, t := range ts {
+		if _, ok := fixed[t.ID()]; !ok {
+			listIDs = append(listIDs, t.ListID())
 		}
-		for _, ls := range byList {
-			for _, l := range ls {
-				labels[l.ID()] = l
+	}
+	for _, side := range sides {
+		for _, b := range side.BlockedBy {
+			listIDs = append(listIDs, b.ListID)
+		}
+	}
+	c := s.check(a)
+	lists, err := s.listAccesses(ctx, c, p, listIDs, known)
+	if err != nil {
+		return nil, err
+	}
+	// level is the access to a task of a list, given what reaches it (none in a list that is
+	// not the organisation's, or deleted).
+	level := func(listID uuid.UUID, r TaskReach) (TaskAccess, error) {
+		la, ok := lists[listID]
+		if !ok || la.List.Deleted() {
+			return TaskAccess{}, nil
+		}
+		return c.taskAccessIn(ctx, la, r)
+	}
+	acc := make(map[uuid.UUID]TaskAccess, len(ts))
+	for _, t := range ts {
+		ta, ok := fixed[t.ID()]
+		if !ok {
+			if ta, err = level(t.ListID(), sides[t.ID()].Reach); err != nil {
+				return nil, err
 			}
 		}
+		acc[t.ID()] = ta
 	}
-	progress, err := s.tasks.Progress(ctx, a.OrgID, ids)
-	if err != nil {
-		return nil, err
-	}
-	blockers, err := s.visibleBlockers(ctx, a, ids, acc)
-	if err != nil {
-		return nil, err
-	}
-	var people []uuid.UUID
-	for _, t := range ts {
-		people = append(people, t.CreatedBy(), t.CompletedBy())
-	}
-	for _, m := range []map[uuid.UUID][]uuid.UUID{assignees, followers} {
-		for _, us := range m {
-			people = append(people, us...)
-		}
-	}
-	names, err := s.directory.Names(ctx, a.OrgID, dedupe(people))
-	if err != nil {
-		return nil, err
-	}
-	persons := func(us []uuid.UUID) []Person {
-		out := make([]Person, len(us))
-		for i, u := range us {
-			out[i] = Person{ID: u, Name: names[u]}
-		}
-		return out
-	}
-	out := make([]TaskView, 0, len(ids))
+	out := make([]TaskView, 0, len(ts))
 	for _, t := range ts {
 		ta := acc[t.ID()]
 		if ta.Level == LevelNone {
 			continue
 		}
-		v := TaskView{Task: t, Level: ta.Level, DescriptionHTML: s.HTML(t.Description()), Creator: Person{ID: t.CreatedBy(), Name: names[t.CreatedBy()]},
-			Assignees: persons(assignees[t.ID()]), Followers: persons(followers[t.ID()]), BlockedBy: blockers[t.ID()]}
+		side := sides[t.ID()]
+		v := TaskView{Task: t, Level: ta.Level, DescriptionHTML: s.HTML(t.Description()), Creator: Person{ID: t.CreatedBy(), Name: side.CreatorName},
+			Assignees: side.Assignees, Followers: side.Followers, Labels: side.Labels, SubtaskTotal: side.SubtaskTotal, SubtaskDone: side.SubtaskDone,
+			BlockedBy: []Ref{}}
+		if v.Assignees == nil {
+			v.Assignees = []Person{}
+		}
+		if v.Followers == nil {
+			v.Followers = []Person{}
+		}
 		if ta.ListLevel > LevelNone {
 			name := ta.List.Name()
 			v.ListName = &name
 		}
 		if t.CompletedBy() != uuid.Nil {
-			v.CompletedBy = &Person{ID: t.CompletedBy(), Name: names[t.CompletedBy()]}
+			v.CompletedBy = &Person{ID: t.CompletedBy(), Name: side.CompleterName}
 		}
-		for _, id := range labelLinks[t.ID()] {
-			if l := labels[id]; l != nil {
-				v.Labels = append(v.Labels, l)
+		// A blocker the actor may not read is not theirs to know of (one in a list they cannot
+		// see, say).
+		for _, b := range side.BlockedBy {
+			ba, ok := acc[b.ID]
+			if !ok {
+				if ba, err = level(b.ListID, b.Reach); err != nil {
+					return nil, err
+				}
+				acc[b.ID] = ba
 			}
-		}
-		pr := progress[t.ID()]
-		v.SubtaskTotal, v.SubtaskDone = pr[0], pr[1]
-		if v.BlockedBy == nil {
-			v.BlockedBy = []Ref{}
+			if ba.Level > LevelNone {
+				v.BlockedBy = append(v.BlockedBy, b.Ref)
+			}
 		}
 		out = append(out, v)
 	}
 	return out, nil
 }
 
-// visibleBlockers returns the blockers of tasks, leaving out those the actor may not read
-// (a blocker in another list they cannot see is not theirs to know of).
-func (s *Service) visibleBlockers(ctx context.Context, a authz.Actor, ids []uuid.UUID, acc map[uuid.UUID]TaskAccess) (map[uuid.UUID][]Ref, error) {
-	all, err := s.tasks.Blockers(ctx, a.OrgID, ids)
-	if err != nil || len(all) == 0 {
-		return all, err
-	}
-	var unknown []uuid.UUID
-	for _, refs := range all {
-		for _, r := range refs {
-			if _, ok := acc[r.ID]; !ok {
-				unknown = append(unknown, r.ID)
-			}
-		}
-	}
-	if len(unknown) > 0 {
-		var p Principals
-		for _, ta := range acc {
-			p = ta.p
-			break
-		}
-		var ts []*tasks.Task
-		for _, id := range dedupe(unknown) {
-			t, err := s.tasks.Get(ctx, a.OrgID, id)
-			if err != nil {
-				return nil, err
-			}
-			ts = append(ts, t)
-		}
-		more, err := s.levels(ctx, a, p, ts)
-		if err != nil {
-			return nil, err
-		}
-		for id, ta := range more {
-			acc[id] = ta
-		}
-	}
-	out := make(map[uuid.UUID][]Ref, len(all))
-	for id, refs := range all {
-		for _, r := range refs {
-			if acc[r.ID].Level > LevelNone {
-				out[id] = append(out[id], r)
-			}
-		}
-	}
-	return out, nil
-}
-
 // view builds one task's view for an actor with the access ta.
 func (s *Service) view(ctx context.Context, a authz.Actor, t *tasks.Task, ta TaskAccess) (TaskView, error) {
-	vs, err := s.views(ctx, a, []*tasks.Task{t}, map[uuid.UUID]TaskAccess{t.ID(): ta})
+	known := map[uuid.UUID]ListAccess{ta.List.ID(): {List: ta.List, Level: ta.ListLevel, Scope: ta.Scope, p: ta.p}}
+	vs, err := s.pageViews(ctx, a, ta.p, []*tasks.Task{t}, known, map[uuid.UUID]TaskAccess{t.ID(): ta})
 	if err != nil {
 		return TaskView{}, err
 	}

@@ -69,11 +69,7 @@ func (s *Service) MyTasks(ctx context.Context, a authz.Actor, q ViewQuery) ([]Ta
 	if err != nil {
 		return nil, 0, err
 	}
-	acc, err := s.levels(ctx, a, p, ts)
-	if err != nil {
-		return nil, 0, err
-	}
-	vs, err := s.views(ctx, a, ts, acc)
+	vs, err := s.pageViews(ctx, a, p, ts, nil, nil)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -61,19 +61,6 @@ func (r *Lists) Get(ctx context.Context, orgID, id uuid.UUID) (*tasks.List, erro
 	return r.get(ctx, orgID, id, "")
 }
 
-// GetMany implements apptasks.ListRepository.
-func (r *Lists) GetMany(ctx context.Context, orgID uuid.UUID, listIDs []uuid.UUID) (map[uuid.UUID]*tasks.List, error) {
-	var rows []listRow
-	if err := postgres.Conn(ctx, r.db).Raw(`SELECT * FROM task_lists WHERE org_id = ? AND id IN ?`, orgID, ids(listIDs)).Scan(&rows).Error; err != nil {
-		return nil, postgres.Translate(err)
-	}
-	out := make(map[uuid.UUID]*tasks.List, len(rows))
-	for _, row := range rows {
-		out[row.ID] = row.domain()
-	}
-	return out, nil
-}
-
 // Lock implements apptasks.ListRepository.
 func (r *Lists) Lock(ctx context.Context, orgID, id uuid.UUID) (*tasks.List, error) {
 	if !postgres.InTx(ctx) {
@@ -107,20 +94,21 @@ func (r *Lists) Update(ctx context.Context, l *tasks.List) error {
 // caller caps what it finds by the viewer's permissions.
 const visibleList = `(
 	(NOT @guest AND ((l.owner_kind = 'person' AND l.owner_id = @user)
-		OR (l.owner_kind = 'group' AND l.owner_id IN @groups)
-		OR (l.owner_kind = 'department' AND l.owner_id IN @departments)
+		OR (l.owner_kind = 'group' AND l.owner_id = ANY(CAST(@groups AS uuid[])))
+		OR (l.owner_kind = 'department' AND l.owner_id = ANY(CAST(@departments AS uuid[])))
 		OR l.owner_kind = 'organisation'))
 	OR l.created_by = @user
-	OR EXISTS (SELECT 1 FROM task_list_shares s WHERE s.list_id = l.id AND s.principal_id IN @principals)
+	OR EXISTS (SELECT 1 FROM task_list_shares s WHERE s.list_id = l.id AND s.principal_id = ANY(CAST(@principals AS uuid[])))
 	OR (@manage_org AND l.owner_kind <> 'person')
 	OR (l.owner_kind = 'department' AND EXISTS (SELECT 1 FROM departments d JOIN departments r ON r.org_id = d.org_id AND starts_with(d.path, r.path)
-		WHERE d.org_id = l.org_id AND d.id = l.owner_id AND r.id IN @manage_departments)))`
+		WHERE d.org_id = l.org_id AND d.id = l.owner_id AND r.id = ANY(CAST(@manage_departments AS uuid[])))))`
 
 // viewerArgs are the parameters of visibleList.
 func viewerArgs(v apptasks.Viewer) map[string]any {
 	p := v.Principal
-	return map[string]any{"org": v.OrgID, "guest": p.Guest || !p.Member, "user": p.UserID, "groups": ids(p.Groups), "departments": ids(p.Departments),
-		"principals": ids(principalIDs(p, true)), "manage_org": v.ManageOrg, "manage_departments": ids(v.ManageDepartments)}
+	return map[string]any{"org": v.OrgID, "guest": p.Guest || !p.Member, "user": p.UserID, "groups": uuidArray(p.Groups),
+		"departments": uuidArray(p.Departments), "principals": uuidArray(principalIDs(p, true)), "manage_org": v.ManageOrg,
+		"manage_departments": uuidArray(v.ManageDepartments)}
 }
 
 // Query implements apptasks.ListRepository.
@@ -160,7 +148,7 @@ func (r *Lists) Query(ctx context.Context, q apptasks.ListQuery) ([]apptasks.Lis
 		Row       listRow `gorm:"embedded"`
 		ShareRole *string
 	}
-	err := db.Raw(`SELECT l.*, (SELECT s.role FROM task_list_shares s WHERE s.list_id = l.id AND s.principal_id IN @principals
+	err := db.Raw(`SELECT l.*, (SELECT s.role FROM task_list_shares s WHERE s.list_id = l.id AND s.principal_id = ANY(CAST(@principals AS uuid[]))
 			ORDER BY CASE s.role WHEN 'manager' THEN 0 WHEN 'editor' THEN 1 ELSE 2 END LIMIT 1) AS share_role
 		FROM task_lists l WHERE `+where+` ORDER BY lower(l.name), l.id LIMIT @limit OFFSET @offset`, args).Scan(&rows).Error
 	if err != nil {
@@ -183,7 +171,7 @@ func (r *Lists) Counts(ctx context.Context, orgID uuid.UUID, listIDs []uuid.UUID
 		Open, Done int
 	}
 	err := postgres.Conn(ctx, r.db).Raw(`SELECT list_id, count(*) FILTER (WHERE status = 'open') AS open, count(*) FILTER (WHERE status = 'done') AS done
-		FROM tasks WHERE org_id = ? AND list_id IN ? AND parent_id IS NULL AND deleted_at IS NULL GROUP BY list_id`, orgID, ids(listIDs)).Scan(&rows).Error
+		FROM tasks WHERE org_id = ? AND list_id = ANY(CAST(? AS uuid[])) AND parent_id IS NULL AND deleted_at IS NULL GROUP BY list_id`, orgID, uuidArray(listIDs)).Scan(&rows).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}

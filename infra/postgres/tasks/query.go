@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	apptasks "canopy/app/tasks"
 	"canopy/domain/tasks"
@@ -30,11 +31,11 @@ func (r *Tasks) Query(ctx context.Context, q apptasks.TaskQuery) ([]*tasks.Task,
 			for k, v := range viewerArgs(*q.Viewer) {
 				args[k] = v
 			}
-			args["task_principals"] = ids(principalIDs(q.Viewer.Principal, false))
+			args["task_principals"] = uuidArray(principalIDs(q.Viewer.Principal, false))
 			where += ` AND (` + visibleList + `
 					OR EXISTS (SELECT 1 FROM task_assignees a WHERE a.task_id = t.id AND a.user_id = @user)
 					OR EXISTS (SELECT 1 FROM task_followers f WHERE f.task_id = t.id AND f.user_id = @user)
-					OR EXISTS (SELECT 1 FROM task_shares s WHERE s.task_id = t.id AND s.principal_id IN @task_principals))`
+					OR EXISTS (SELECT 1 FROM task_shares s WHERE s.task_id = t.id AND s.principal_id = ANY(CAST(@task_principals AS uuid[]))))`
 		}
 		if q.ListID != uuid.Nil {
 			where += ` AND t.list_id = @list`
@@ -89,29 +90,21 @@ func (r *Tasks) Query(ctx context.Context, q apptasks.TaskQuery) ([]*tasks.Task,
 	}
 	args["limit"], args["offset"] = q.Limit, q.Offset
 	db := postgres.Conn(ctx, r.db)
-	var rows []struct {
-		Row   taskRow `gorm:"embedded"`
-		Total int64
+	out, total, err := scanPage(db, `SELECT `+taskCols+`, count(*) OVER () AS total FROM `+from+` WHERE `+where+` ORDER BY `+order+` LIMIT @limit OFFSET @offset`, args)
+	if err != nil {
+		return nil, 0, err
 	}
-	if err := db.Raw(`SELECT t.*, count(*) OVER () AS total FROM `+from+` WHERE `+where+` ORDER BY `+order+` LIMIT @limit OFFSET @offset`, args).
-		Scan(&rows).Error; err != nil {
-		return nil, 0, postgres.Translate(err)
-	}
-	out := make([]*tasks.Task, len(rows))
-	for i, row := range rows {
-		out[i] = row.Row.domain()
-	}
-	if len(rows) > 0 {
-		return out, int(rows[0].Total), nil
+	if len(out) > 0 {
+		return out, total, nil
 	}
 	if q.Offset == 0 {
 		return out, 0, nil
 	}
-	var total int64
-	if err := db.Raw(`SELECT count(*) FROM `+from+` WHERE `+where, args).Scan(&total).Error; err != nil {
+	var count int64
+	if err := db.Raw(`SELECT count(*) FROM `+from+` WHERE `+where, args).Scan(&count).Error; err != nil {
 		return nil, 0, postgres.Translate(err)
 	}
-	return out, int(total), nil
+	return out, int(count), nil
 }
 
 // queryMine is Query for "assigned" and "following": the page and the total come from the
@@ -158,30 +151,37 @@ func (r *Tasks) queryMine(ctx context.Context, q apptasks.TaskQuery) ([]*tasks.T
 	from := table + ` p`
 	const order = `due_at ASC NULLS LAST, task_created_at, task_id`
 	db := postgres.Conn(ctx, r.db)
-	var rows []struct {
-		Row   taskRow `gorm:"embedded"`
-		Total int64
-	}
-	err := db.Raw(`SELECT t.*, x.total FROM (SELECT p.task_id, p.due_at, p.task_created_at, count(*) OVER () AS total FROM `+from+` WHERE `+where+`
-			ORDER BY p.`+order+` LIMIT @limit OFFSET @offset) x
-		JOIN tasks t ON t.id = x.task_id ORDER BY x.`+order, args).Scan(&rows).Error
+	out, total, err := scanPage(db, `SELECT `+taskCols+`, x.total FROM (SELECT p.task_id, p.due_at, p.task_created_at, count(*) OVER () AS total FROM `+from+`
+			WHERE `+where+` ORDER BY p.`+order+` LIMIT @limit OFFSET @offset) x
+		JOIN tasks t ON t.id = x.task_id ORDER BY x.`+order, args)
 	if err != nil {
-		return nil, 0, postgres.Translate(err)
+		return nil, 0, err
 	}
-	out := make([]*tasks.Task, len(rows))
-	for i, row := range rows {
-		out[i] = row.Row.domain()
-	}
-	if len(rows) > 0 || q.Offset == 0 {
-		total := 0
-		if len(rows) > 0 {
-			total = int(rows[0].Total)
-		}
+	if len(out) > 0 || q.Offset == 0 {
 		return out, total, nil
 	}
-	var total int64
-	if err := db.Raw(`SELECT count(*) FROM `+from+` WHERE `+where, args).Scan(&total).Error; err != nil {
+	var count int64
+	if err := db.Raw(`SELECT count(*) FROM `+from+` WHERE `+where, args).Scan(&count).Error; err != nil {
 		return nil, 0, postgres.Translate(err)
+	}
+	return out, int(count), nil
+}
+
+// scanPage runs a page's query, whose rows are taskCols and the total, and returns its tasks
+// and the total (0 when the page is empty).
+func scanPage(db *gorm.DB, query string, args map[string]any) ([]*tasks.Task, int, error) {
+	var rows []taskRow
+	var total int64
+	err := scanRows(db, func() []any {
+		rows = append(rows, taskRow{})
+		return append(rows[len(rows)-1].dest(), &total)
+	}, query, args)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*tasks.Task, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
 	}
 	return out, int(total), nil
 }

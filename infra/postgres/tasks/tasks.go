@@ -37,15 +37,6 @@ func notFound(err error, what string) error {
 	return err
 }
 
-// ids returns ids, or a list holding only the nil id when it is empty, so that "IN ?" stays
-// valid SQL and matches nothing.
-func ids(v []uuid.UUID) []uuid.UUID {
-	if len(v) == 0 {
-		return []uuid.UUID{uuid.Nil}
-	}
-	return v
-}
-
 func idOrNil(p *uuid.UUID) uuid.UUID {
 	if p == nil {
 		return uuid.Nil
@@ -106,6 +97,36 @@ func (r taskRow) domain() *tasks.Task {
 		DeletedBy: idOrNil(r.DeletedBy)})
 }
 
+// taskCols selects a task (alias t) in the order taskRow.dest reads it. The hot reads (pages,
+// a task with its access) scan rows by hand: gorm's reflection per column and row cost more
+// than the query itself for a page of 50.
+const taskCols = `t.id, t.org_id, t.list_id, t.section_id, t.parent_id, t.depth, t.title, t.description, t.priority, t.status,
+	t.completed_by, t.completed_at, t.start_at, t.due_at, t.all_day, t.due_tz, t.rrule, t.series_id, t.recur_start, t.rank,
+	t.created_by, t.created_at, t.updated_at, t.deleted_at, t.deleted_by`
+
+// dest is where a row of taskCols is scanned to.
+func (r *taskRow) dest() []any {
+	return []any{&r.ID, &r.OrgID, &r.ListID, &r.SectionID, &r.ParentID, &r.Depth, &r.Title, &r.Description, &r.Priority, &r.Status,
+		&r.CompletedBy, &r.CompletedAt, &r.StartAt, &r.DueAt, &r.AllDay, &r.DueTz, &r.Rrule, &r.SeriesID, &r.RecurStart, &r.Rank,
+		&r.CreatedBy, &r.CreatedAt, &r.UpdatedAt, &r.DeletedAt, &r.DeletedBy}
+}
+
+// scanRows runs a query and calls row for each row it returns, to scan it into the destinations
+// row gives.
+func scanRows(db *gorm.DB, row func() []any, query string, args ...any) error {
+	rows, err := db.Raw(query, args...).Rows()
+	if err != nil {
+		return postgres.Translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := rows.Scan(row()...); err != nil {
+			return postgres.Translate(err)
+		}
+	}
+	return postgres.Translate(rows.Err())
+}
+
 // search returns a title's search text: itself and its pinyin keys, lower-case.
 func (r *Tasks) search(title string) string {
 	full, initials := "", ""
@@ -143,14 +164,16 @@ func (r *Tasks) Create(ctx context.Context, t *tasks.Task) error {
 
 // Get implements apptasks.TaskRepository.
 func (r *Tasks) Get(ctx context.Context, orgID, id uuid.UUID) (*tasks.Task, error) {
-	var rows []taskRow
-	if err := postgres.Conn(ctx, r.db).Where("org_id = ? AND id = ?", orgID, id).Limit(1).Find(&rows).Error; err != nil {
-		return nil, postgres.Translate(err)
+	var row taskRow
+	found := false
+	if err := scanRows(postgres.Conn(ctx, r.db), func() []any { found = true; return row.dest() },
+		`SELECT `+taskCols+` FROM tasks t WHERE t.org_id = ? AND t.id = ?`, orgID, id); err != nil {
+		return nil, err
 	}
-	if len(rows) == 0 {
+	if !found {
 		return nil, errs.NotFoundf("task")
 	}
-	return rows[0].domain(), nil
+	return row.domain(), nil
 }
 
 // Update implements apptasks.TaskRepository. A changed due date clears the overdue notice
@@ -171,16 +194,6 @@ func (r *Tasks) Update(ctx context.Context, t *tasks.Task) error {
 		return errs.NotFoundf("task")
 	}
 	return nil
-}
-
-// Ancestors implements apptasks.TaskRepository.
-func (r *Tasks) Ancestors(ctx context.Context, orgID, id uuid.UUID) ([]uuid.UUID, error) {
-	var out []uuid.UUID
-	err := postgres.Conn(ctx, r.db).Raw(`WITH RECURSIVE up (id, parent_id, n) AS (
-			SELECT id, parent_id, 0 FROM tasks WHERE org_id = ? AND id = ?
-			UNION ALL SELECT t.id, t.parent_id, up.n + 1 FROM tasks t JOIN up ON t.id = up.parent_id WHERE up.n < 16)
-		SELECT id FROM up WHERE n > 0 ORDER BY n`, orgID, id).Scan(&out).Error
-	return out, postgres.Translate(err)
 }
 
 // Descendants implements apptasks.TaskRepository.
@@ -216,30 +229,63 @@ func siblings(s apptasks.Siblings) (string, []any) {
 	return "list_id = ? AND section_id = ? AND parent_id IS NULL AND deleted_at IS NULL AND org_id = ?", []any{s.ListID, s.SectionID, s.OrgID}
 }
 
-// RankOf implements apptasks.TaskRepository.
-func (r *Tasks) RankOf(ctx context.Context, s apptasks.Siblings, id uuid.UUID) (string, error) {
+// Gap implements apptasks.TaskRepository: the rank of after, then the next rank after it by
+// one index range scan (LIMIT 1), and whether the section is the list's, in one statement.
+func (r *Tasks) Gap(ctx context.Context, s apptasks.Siblings, after, except uuid.UUID) (apptasks.Gap, error) {
 	cond, args := siblings(s)
-	var ranks []string
-	err := postgres.Conn(ctx, r.db).Raw(`SELECT rank FROM tasks WHERE id = ? AND `+cond, append([]any{id}, args...)...).Scan(&ranks).Error
+	all := append([]any{after}, args...)
+	all = append(all, args...)
+	all = append(all, except, s.OrgID, s.ListID, s.SectionID)
+	var rows []struct {
+		Lo, Hi       *string
+		SectionFound bool
+	}
+	err := postgres.Conn(ctx, r.db).Raw(`WITH lo AS (SELECT (SELECT rank FROM tasks WHERE id = ? AND `+cond+`) AS rank)
+		SELECT lo.rank AS lo,
+			(SELECT rank FROM tasks WHERE `+cond+` AND rank > coalesce(lo.rank, '') AND id <> ? ORDER BY rank LIMIT 1) AS hi,
+			EXISTS (SELECT 1 FROM task_sections WHERE org_id = ? AND list_id = ? AND id = ?) AS section_found
+		FROM lo`, all...).Scan(&rows).Error
 	if err != nil {
-		return "", postgres.Translate(err)
+		return apptasks.Gap{}, postgres.Translate(err)
 	}
-	if len(ranks) == 0 {
-		return "", errs.NotFoundf("task")
+	if len(rows) == 0 {
+		return apptasks.Gap{}, errs.Internalf("tasks: no gap row")
 	}
-	return ranks[0], nil
+	row := rows[0]
+	g := apptasks.Gap{AfterFound: after == uuid.Nil || row.Lo != nil, SectionFound: row.SectionFound}
+	if row.Lo != nil {
+		g.Lo = *row.Lo
+	}
+	if row.Hi != nil {
+		g.Hi = *row.Hi
+	}
+	return g, nil
 }
 
-// RankAfter implements apptasks.TaskRepository: one index range scan, LIMIT 1.
-func (r *Tasks) RankAfter(ctx context.Context, s apptasks.Siblings, rank string, except uuid.UUID) (string, error) {
-	cond, args := siblings(s)
-	var ranks []string
-	err := postgres.Conn(ctx, r.db).Raw(`SELECT rank FROM tasks WHERE `+cond+` AND rank > ? AND id <> ? ORDER BY rank LIMIT 1`,
-		append(args, rank, except)...).Scan(&ranks).Error
-	if err != nil || len(ranks) == 0 {
-		return "", postgres.Translate(err)
+// Place implements apptasks.TaskRepository: only the place is written, so a move neither
+// recomputes the search text nor overwrites a field changed meanwhile outside the list's lock.
+func (r *Tasks) Place(ctx context.Context, t *tasks.Task, sectionChanged bool) error {
+	db := postgres.Conn(ctx, r.db)
+	const set = `UPDATE tasks SET section_id = ?, rank = ?, updated_at = ? WHERE org_id = ? AND id = ?`
+	args := []any{t.SectionID(), t.Rank(), t.UpdatedAt(), t.OrgID(), t.ID()}
+	var res *gorm.DB
+	if sectionChanged {
+		// The tasks below it follow it into the section, in the same statement.
+		res = db.Exec(`WITH RECURSIVE down (id) AS (
+				SELECT id FROM tasks WHERE org_id = ? AND parent_id = ?
+				UNION ALL SELECT x.id FROM tasks x JOIN down ON x.parent_id = down.id),
+			below AS (UPDATE tasks SET section_id = ? WHERE id IN (SELECT id FROM down))
+			`+set, append([]any{t.OrgID(), t.ID(), t.SectionID()}, args...)...)
+	} else {
+		res = db.Exec(set, args...)
 	}
-	return ranks[0], nil
+	if res.Error != nil {
+		return rankConflict(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return errs.NotFoundf("task")
+	}
+	return nil
 }
 
 // LastRank implements apptasks.TaskRepository.
@@ -364,8 +410,8 @@ func (r *Tasks) People(ctx context.Context, orgID uuid.UUID, kind string, taskID
 		return nil, err
 	}
 	var rows []struct{ TaskID, UserID uuid.UUID }
-	if err := postgres.Conn(ctx, r.db).Raw(`SELECT task_id, user_id FROM `+table+` WHERE org_id = ? AND task_id IN ? ORDER BY task_id, user_id`,
-		orgID, ids(taskIDs)).Scan(&rows).Error; err != nil {
+	if err := postgres.Conn(ctx, r.db).Raw(`SELECT task_id, user_id FROM `+table+` WHERE org_id = ? AND task_id = ANY(CAST(? AS uuid[])) ORDER BY task_id, user_id`,
+		orgID, uuidArray(taskIDs)).Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
 	out := map[uuid.UUID][]uuid.UUID{}
@@ -383,7 +429,7 @@ func (r *Tasks) SetPeople(ctx context.Context, orgID, taskID uuid.UUID, kind str
 		return err
 	}
 	db := postgres.Conn(ctx, r.db)
-	if err := db.Exec(`DELETE FROM `+table+` WHERE org_id = ? AND task_id = ? AND user_id NOT IN ?`, orgID, taskID, ids(users)).Error; err != nil {
+	if err := db.Exec(`DELETE FROM `+table+` WHERE org_id = ? AND task_id = ? AND user_id <> ALL(CAST(? AS uuid[]))`, orgID, taskID, uuidArray(users)).Error; err != nil {
 		return postgres.Translate(err)
 	}
 	if len(users) == 0 {
@@ -401,7 +447,7 @@ func (r *Tasks) SetPeople(ctx context.Context, orgID, taskID uuid.UUID, kind str
 func (r *Tasks) Labels(ctx context.Context, orgID uuid.UUID, taskIDs []uuid.UUID) (map[uuid.UUID][]uuid.UUID, error) {
 	var rows []struct{ TaskID, LabelID uuid.UUID }
 	if err := postgres.Conn(ctx, r.db).Raw(`SELECT k.task_id, k.label_id FROM task_label_links k JOIN task_labels l ON l.id = k.label_id
-		WHERE k.org_id = ? AND k.task_id IN ? ORDER BY k.task_id, lower(l.name)`, orgID, ids(taskIDs)).Scan(&rows).Error; err != nil {
+		WHERE k.org_id = ? AND k.task_id = ANY(CAST(? AS uuid[])) ORDER BY k.task_id, lower(l.name)`, orgID, uuidArray(taskIDs)).Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
 	out := map[uuid.UUID][]uuid.UUID{}
@@ -415,7 +461,7 @@ func (r *Tasks) Labels(ctx context.Context, orgID uuid.UUID, taskIDs []uuid.UUID
 // composite key (Invalid unknown_label).
 func (r *Tasks) SetLabels(ctx context.Context, orgID, taskID uuid.UUID, labels []uuid.UUID) error {
 	db := postgres.Conn(ctx, r.db)
-	if err := db.Exec(`DELETE FROM task_label_links WHERE org_id = ? AND task_id = ? AND label_id NOT IN ?`, orgID, taskID, ids(labels)).Error; err != nil {
+	if err := db.Exec(`DELETE FROM task_label_links WHERE org_id = ? AND task_id = ? AND label_id <> ALL(CAST(? AS uuid[]))`, orgID, taskID, uuidArray(labels)).Error; err != nil {
 		return postgres.Translate(err)
 	}
 	if len(labels) == 0 {
@@ -428,23 +474,6 @@ func (r *Tasks) SetLabels(ctx context.Context, orgID, taskID uuid.UUID, labels [
 		return errs.E(errs.Invalid, "unknown_label", "label_ids: not a label of the task's list")
 	}
 	return postgres.Translate(err)
-}
-
-// Progress implements apptasks.TaskRepository.
-func (r *Tasks) Progress(ctx context.Context, orgID uuid.UUID, taskIDs []uuid.UUID) (map[uuid.UUID][2]int, error) {
-	var rows []struct {
-		ParentID    uuid.UUID
-		Total, Done int
-	}
-	if err := postgres.Conn(ctx, r.db).Raw(`SELECT parent_id, count(*) AS total, count(*) FILTER (WHERE status = 'done') AS done
-		FROM tasks WHERE org_id = ? AND parent_id IN ? AND deleted_at IS NULL GROUP BY parent_id`, orgID, ids(taskIDs)).Scan(&rows).Error; err != nil {
-		return nil, postgres.Translate(err)
-	}
-	out := map[uuid.UUID][2]int{}
-	for _, row := range rows {
-		out[row.ParentID] = [2]int{row.Total, row.Done}
-	}
-	return out, nil
 }
 
 // principalIDs lists who the principals are for shares: the user, their groups and (for list
@@ -460,34 +489,20 @@ func principalIDs(p apptasks.Principals, departments bool) []uuid.UUID {
 // Reach implements apptasks.TaskRepository in one query over each task and those above it.
 func (r *Tasks) Reach(ctx context.Context, orgID uuid.UUID, taskIDs []uuid.UUID, p apptasks.Principals) (map[uuid.UUID]apptasks.TaskReach, error) {
 	var rows []struct {
-		TaskID   uuid.UUID
-		Role     *string
-		Assignee bool
-		Follower bool
+		TaskID    uuid.UUID
+		ShareRank *int
+		Assignee  *bool
+		Follower  *bool
 	}
-	err := postgres.Conn(ctx, r.db).Raw(`WITH RECURSIVE up (task_id, id, parent_id, n) AS (
-			SELECT id, id, parent_id, 0 FROM tasks WHERE org_id = @org AND id IN @ids
-			UNION ALL SELECT up.task_id, t.id, t.parent_id, up.n + 1 FROM tasks t JOIN up ON t.id = up.parent_id WHERE up.n < 16)
-		SELECT up.task_id,
-			max(CASE s.role WHEN 'editor' THEN 2 WHEN 'viewer' THEN 1 END) FILTER (WHERE s.role IS NOT NULL)::text AS role,
-			bool_or(EXISTS (SELECT 1 FROM task_assignees a WHERE a.task_id = up.id AND a.user_id = @user)) AS assignee,
-			bool_or(EXISTS (SELECT 1 FROM task_followers f WHERE f.task_id = up.id AND f.user_id = @user)) AS follower
-		FROM up LEFT JOIN task_shares s ON s.task_id = up.id AND s.principal_id IN @principals
-		GROUP BY up.task_id`,
-		map[string]any{"org": orgID, "ids": ids(taskIDs), "user": p.UserID, "principals": ids(principalIDs(p, false))}).Scan(&rows).Error
+	args := accessArgs(orgID, p)
+	err := postgres.Conn(ctx, r.db).Raw(`WITH RECURSIVE `+upFrom(`SELECT id, parent_id FROM tasks WHERE org_id = @org AND `+anyOf("id", "ids", taskIDs, args))+` `+reachOfUp, args).Scan(&rows).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}
 	out := make(map[uuid.UUID]apptasks.TaskReach, len(rows))
 	for _, row := range rows {
-		x := apptasks.TaskReach{Assignee: row.Assignee, Follower: row.Follower}
-		if row.Role != nil {
-			x.ShareRole = tasks.RoleViewer
-			if *row.Role == "2" {
-				x.ShareRole = tasks.RoleEditor
-			}
-		}
-		out[row.TaskID] = x
+		out[row.TaskID] = apptasks.TaskReach{ShareRole: taskRole(row.ShareRank), Assignee: row.Assignee != nil && *row.Assignee,
+			Follower: row.Follower != nil && *row.Follower}
 	}
 	return out, nil
 }
@@ -537,8 +552,8 @@ func (r *Tasks) Blockers(ctx context.Context, orgID uuid.UUID, taskIDs []uuid.UU
 	}
 	if err := postgres.Conn(ctx, r.db).Raw(`SELECT d.task_id, b.id, b.title, b.status FROM task_dependencies d
 		JOIN tasks b ON b.id = d.blocked_by_id JOIN task_lists l ON l.id = b.list_id
-		WHERE d.org_id = ? AND d.task_id IN ? AND b.deleted_at IS NULL AND l.deleted_at IS NULL ORDER BY d.task_id, d.created_at, b.id`,
-		orgID, ids(taskIDs)).Scan(&rows).Error; err != nil {
+		WHERE d.org_id = ? AND d.task_id = ANY(CAST(? AS uuid[])) AND b.deleted_at IS NULL AND l.deleted_at IS NULL ORDER BY d.task_id, d.created_at, b.id`,
+		orgID, uuidArray(taskIDs)).Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
 	out := map[uuid.UUID][]apptasks.Ref{}

@@ -162,17 +162,25 @@ func TestRanksAreUniqueAmongLiveSiblingsAndRespace(t *testing.T) {
 	sub := c.task(t, l, s, first, "sub", "V")
 	second := c.task(t, l, s, nil, "second", "k")
 	sib := apptasks.SiblingsOf(first)
-	if r, err := c.tasks.RankAfter(c.ctx, sib, "V", uuid.Nil); err != nil || r != "k" {
-		t.Fatalf("rank after V: %q %v", r, err)
+	if g, err := c.tasks.Gap(c.ctx, sib, first.ID(), uuid.Nil); err != nil || g != (apptasks.Gap{Lo: "V", Hi: "k", AfterFound: true, SectionFound: true}) {
+		t.Fatalf("the gap after the first: %+v %v", g, err)
 	}
-	if r, err := c.tasks.RankAfter(c.ctx, sib, "V", second.ID()); err != nil || r != "" {
-		t.Fatalf("rank after V leaving out the second: %q %v", r, err)
+	if g, err := c.tasks.Gap(c.ctx, sib, first.ID(), second.ID()); err != nil || g != (apptasks.Gap{Lo: "V", AfterFound: true, SectionFound: true}) {
+		t.Fatalf("the gap after the first leaving out the second: %+v %v", g, err)
+	}
+	if g, err := c.tasks.Gap(c.ctx, sib, uuid.Nil, uuid.Nil); err != nil || g != (apptasks.Gap{Hi: "V", AfterFound: true, SectionFound: true}) {
+		t.Fatalf("the gap at the top: %+v %v", g, err)
 	}
 	if r, err := c.tasks.LastRank(c.ctx, sib); err != nil || r != "k" {
 		t.Fatalf("last rank: %q %v", r, err)
 	}
-	if _, err := c.tasks.RankOf(c.ctx, sib, sub.ID()); !errs.Is(err, errs.NotFound) {
-		t.Fatalf("a subtask is not a top-level sibling: %v", err)
+	if g, err := c.tasks.Gap(c.ctx, sib, sub.ID(), uuid.Nil); err != nil || g.AfterFound {
+		t.Fatalf("a subtask is not a top-level sibling: %+v %v", g, err)
+	}
+	other := sib
+	other.SectionID = uuid.New()
+	if g, err := c.tasks.Gap(c.ctx, other, uuid.Nil, uuid.Nil); err != nil || g.SectionFound {
+		t.Fatalf("a section of no list: %+v %v", g, err)
 	}
 	// Respacing swaps two ranks without ever holding two equal ones.
 	if err := c.within(t, func(ctx context.Context) error {
