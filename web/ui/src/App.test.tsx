@@ -22,17 +22,17 @@ describe('signing in', () => {
         return json(200, { user: me().user, csrf_token: 'c', expires_at: '2030-01-01T00:00:00Z' });
       },
     });
-    renderAt('/tasks');
+    renderAt('/messages');
     expect(await screen.findByRole('heading', { name: 'Sign in to Canopy' })).toBeInTheDocument();
-    expect(location()).toBe('/login?next=%2Ftasks');
+    expect(location()).toBe('/login?next=%2Fmessages');
 
     const user = userEvent.setup({ delay: null });
     await user.type(screen.getByLabelText('Email'), 'li.na@example.com');
     await user.type(screen.getByLabelText('Password'), 'correct horse');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
 
-    expect(await screen.findByRole('heading', { name: 'Tasks' })).toBeInTheDocument();
-    expect(location()).toBe('/tasks');
+    expect(await screen.findByRole('heading', { name: 'Messages' })).toBeInTheDocument();
+    expect(location()).toBe('/messages');
     expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ email: 'li.na@example.com', password: 'correct horse' });
   });
 
@@ -104,8 +104,8 @@ describe('the app shell', () => {
 
   it('gives a guest no way into the console', async () => {
     fakeApi({ 'GET /api/v1/me': () => json(200, me({ role: 'guest' })) });
-    renderAt('/tasks');
-    expect(await screen.findByRole('heading', { name: 'Tasks' })).toBeInTheDocument();
+    renderAt('/messages');
+    expect(await screen.findByRole('heading', { name: 'Messages' })).toBeInTheDocument();
     expect(screen.queryByRole('link', { name: 'Admin console' })).not.toBeInTheDocument();
   });
 

@@ -36,6 +36,8 @@ const FilesPolicyPage = lazy(() => import('./console/FilesPolicyPage'));
 const WebhooksPage = lazy(() => import('./console/WebhooksPage'));
 const FilesPage = lazy(() => import('./files/FilesPage'));
 const PublicLinkPage = lazy(() => import('./files/PublicLinkPage'));
+const TasksApp = lazy(() => import('./tasks/TasksApp'));
+const TaskListsPage = lazy(() => import('./console/TaskListsPage'));
 
 /** AppRoutes maps URLs to pages: the employee app at /, the console at /console. */
 export function AppRoutes() {
@@ -69,6 +71,7 @@ export function AppRoutes() {
         <Route path="settings" element={<Gate page="settings"><SettingsPage /></Gate>} />
         <Route path="files" element={<Gate page="files"><FilesPolicyPage /></Gate>} />
         <Route path="webhooks" element={<Gate page="webhooks"><WebhooksPage /></Gate>} />
+        <Route path="tasks" element={<Gate page="tasks"><TaskListsPage /></Gate>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
       <Route
@@ -81,7 +84,7 @@ export function AppRoutes() {
       >
         <Route index element={<Navigate to="messages" replace />} />
         <Route path="messages" element={<ModulePage module="messages" />} />
-        <Route path="tasks" element={<ModulePage module="tasks" />} />
+        <Route path="tasks/*" element={<TasksApp />} />
         <Route path="files" element={<FilesPage />} />
         <Route path="files/shared" element={<FilesPage view="shared" />} />
         <Route path="files/trash" element={<FilesPage view="trash" />} />

@@ -2408,6 +2408,681 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgID}/tasklists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The task lists the caller can see, or with `owner_kind` and `owner_id`, those of one owner.
+         * @description A person's own lists, their groups', their departments' (a department's list is seen by
+         *     the members of its subtree), the organisation's, and those shared with them. A guest sees
+         *     only what is shared with them. With `deleted=true`, the lists deleted in the last 30 days
+         *     that the caller manages (they may restore them); this needs `tasks.write`. The console
+         *     lists a department's or group's lists with `owner_kind` and `owner_id`. Needs `tasks.read`.
+         */
+        get: operations["listTaskLists"];
+        put?: never;
+        /**
+         * Make a task list for oneself, a group, a department or the organisation.
+         * @description A person's list only for oneself (`owner_id` absent or the caller); a group's by its
+         *     members (or with `tasks.manage`); a department's with `tasks.manage` over that department;
+         *     the organisation's with `tasks.manage` over the whole organisation. `sections` names the
+         *     first columns; absent, the list starts with one. Needs `tasks.write`. Made by an API token,
+         *     it is audited.
+         */
+        post: operations["createTaskList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasklists/{listID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A list, with its sections, labels and counts.
+         * @description A person who reaches only single tasks of the list (shared with them, assigned or followed) gets 404.
+         */
+        get: operations["getTaskList"];
+        put?: never;
+        post?: never;
+        /** Delete a list (manager); a manager may restore it within 30 days, after which it is purged. Audited. */
+        delete: operations["deleteTaskList"];
+        options?: never;
+        head?: never;
+        /** Rename a list, change its description, or archive or restore it from the archive (manager). Audited. */
+        patch: operations["updateTaskList"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasklists/{listID}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring back a deleted list with its tasks (manager, within 30 days). Audited.
+         * @description After 30 days the answer is 409 `restore_expired`. Needs `tasks.write`.
+         */
+        post: operations["restoreTaskList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasklists/{listID}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        /** Who the list is shared with, beyond its owner. */
+        get: operations["listTaskListShares"];
+        /** Share the list with a person, a group or a department (its subtree), or change the role (manager). Audited. */
+        put: operations["shareTaskList"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasklists/{listID}/shares/{principalType}/{principalID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+                /** @description A task is shared with users and groups only. */
+                principalType: components["parameters"]["PrincipalType"];
+                principalID: components["parameters"]["PrincipalID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop sharing the list with a person, group or department (manager). Audited. */
+        delete: operations["unshareTaskList"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasklists/{listID}/sections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a section (a kanban column) after `after_id`, or last when it is absent (editor). */
+        post: operations["createTaskSection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasklists/{listID}/sections/{sectionID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+                sectionID: components["parameters"]["TaskSectionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a section, moving its tasks to `move_to` (or to the first other section) (editor).
+         * @description The last section of a list cannot be deleted (409 `last_section`).
+         */
+        delete: operations["deleteTaskSection"];
+        options?: never;
+        head?: never;
+        /** Rename a section (editor). */
+        patch: operations["updateTaskSection"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasklists/{listID}/sections/{sectionID}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+                sectionID: components["parameters"]["TaskSectionID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Put a section directly after another, or first when `after_id` is null (editor). */
+        post: operations["moveTaskSection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasklists/{listID}/labels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a label to the list (editor). */
+        post: operations["createTaskLabel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasklists/{listID}/labels/{labelID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+                labelID: components["parameters"]["TaskLabelID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a label; tasks lose it (editor). */
+        delete: operations["deleteTaskLabel"];
+        options?: never;
+        head?: never;
+        /** Rename or recolour a label (editor). */
+        patch: operations["updateTaskLabel"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasklists/{listID}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        /** The list's top-level tasks (or the subtasks of `parent_id`), by section order, then position. */
+        get: operations["listTasks"];
+        put?: never;
+        /**
+         * Add a task (or a subtask, with `parent_id`) to the list (editor).
+         * @description Placed after `after_id` in its section, or at the top when it is absent; without
+         *     `section_id`, in the list's first section (a subtask, in its parent's). Subtasks nest at
+         *     most 5 deep (409 `too_deep`). A due date before the start date, an invalid or too frequent
+         *     RRULE, an assignee or follower who is not a member of the organisation, or a label of
+         *     another list answer 400 and change nothing. New assignees are notified
+         *     (`tasks.task_assigned`). Made by an API token, it is audited.
+         */
+        post: operations["createTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        /** A task the caller can see (through its list, a share of the task, or as assignee or follower). */
+        get: operations["getTask"];
+        put?: never;
+        post?: never;
+        /** Delete a task with its subtasks (its creator, or a manager of the list); restorable for 30 days. Audited. */
+        delete: operations["deleteTask"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a task's fields (editor of the task); fields left out keep their value.
+         * @description `start_at`, `due_at` and `rrule` null or `""` clear them. A date needs `due_tz`; an all-day
+         *     date is the date's midnight in `due_tz`. A due date before the start, an invalid RRULE or
+         *     an assignee from another organisation answer 400 and change nothing. Each change is in the
+         *     task's activity with its before and after.
+         */
+        patch: operations["updateTask"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring back a deleted task (a manager of the list, within 30 days; 409 `restore_expired` after). Audited. */
+        post: operations["restoreTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark a task done; for a recurring task, also make its next occurrence.
+         * @description While a task it is blocked by is open, the answer is 409 `task_blocked`, the message naming
+         *     the blockers the caller may read (and counting the others), unless `force` is true. For a
+         *     task with an RRULE, `next` is the next occurrence (its due date the rule's next after this
+         *     one's, in `due_tz`; its subtasks copied and open; its assignees, followers, labels and
+         *     shares carried over), unless the rule has ended. The creator is notified (`tasks.task_completed`).
+         */
+        post: operations["completeTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a done task open again. */
+        post: operations["reopenTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a task directly after another in a section (drag and drop), or at the section's top.
+         * @description The server places the task after `after_id` as that task is at that moment, under a lock on
+         *     the list, so moves made at once by several people end in one order that everyone sees.
+         *     `after_id` must be a task of the same list and section and the same parent.
+         */
+        post: operations["moveTask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/subtasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        /** A task's direct subtasks, in order. */
+        get: operations["listSubtasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/dependencies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark the task as blocked by another (of any list of the organisation the caller can read).
+         * @description A dependency that would close a cycle answers 409 `dependency_cycle`; a blocker the caller cannot read, or of another organisation, 404.
+         */
+        post: operations["addTaskDependency"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/dependencies/{blockerID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+                blockerID: components["parameters"]["BlockerID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** The task is no longer blocked by that one. */
+        delete: operations["removeTaskDependency"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/blocking": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        /** The tasks this one blocks (those the caller can read). */
+        get: operations["listBlockedTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        /** Who this single task is shared with. */
+        get: operations["listTaskShares"];
+        /**
+         * Share this task (and its subtasks), not its list, with a person or group. Audited.
+         * @description A manager of the list, or an editor of the task up to their own level, may share it. The
+         *     person (or group's members) sees and works on this task only; the list and its other tasks
+         *     answer 404 to them.
+         */
+        put: operations["shareTask"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/shares/{principalType}/{principalID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+                /** @description A task is shared with users and groups only. */
+                principalType: components["parameters"]["PrincipalType"];
+                principalID: components["parameters"]["PrincipalID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop sharing the task with a person or group. Audited. */
+        delete: operations["unshareTask"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        /** The task's history, newest first; each change with who made it and the fields before and after. */
+        get: operations["listTaskActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/comments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        /** The task's comments, oldest first. */
+        get: operations["listTaskComments"];
+        put?: never;
+        /**
+         * Comment on a task (Markdown), mentioning members by id.
+         * @description The mentioned are notified (`tasks.mentioned`); the assignees, followers and creator who
+         *     were not mentioned, by `tasks.comment_added`. A mentioned member who cannot reach the task
+         *     answers 400 `mention_no_access`; an id that is not a member of the organisation, 400
+         *     `unknown_member`.
+         */
+        post: operations["addTaskComment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/comments/{commentID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+                commentID: components["parameters"]["CommentID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a comment (its author, or a manager of the list). */
+        delete: operations["deleteTaskComment"];
+        options?: never;
+        head?: never;
+        /** Edit one's own comment. */
+        patch: operations["updateTaskComment"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        /** The files attached to a task, and the space new ones are uploaded into. */
+        get: operations["listTaskAttachments"];
+        put?: never;
+        /**
+         * Attach a file the caller can read (uploaded first, into `space_id`, through the files routes).
+         * @description The file stays in its space, under that space's retention; the task links to it. Attaching it twice answers 409.
+         */
+        post: operations["addTaskAttachment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/attachments/{fileID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unlink a file from the task; the file itself stays in its space. */
+        delete: operations["removeTaskAttachment"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/tasks/{taskID}/reminders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        /** The caller's own reminders on the task, as minutes before its due time. */
+        get: operations["getTaskReminders"];
+        /** Set the caller's reminders on the task (at most 5); each is sent once, as `tasks.task_due_soon`, even with several replicas. */
+        put: operations["setTaskReminders"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/me/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * My tasks across lists: assigned to me, followed by me, or created by me.
+         * @description Ordered by due date (no date last), then by creation. Each task carries its `bucket`,
+         *     computed in `tz`: overdue, today, next 7 days, later, no date. The calendar month view
+         *     asks with `due_from` and `due_to`.
+         */
+        get: operations["listMyTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2483,7 +3158,7 @@ export interface components {
             type: string;
             /** Format: int64 */
             event_id: number;
-            /** @description `file` or `folder` for files.file_shared. */
+            /** @description `file` or `folder` for files.file_shared; `task` for tasks.* (open it at /tasks?task={subject_id}). */
             subject_type: string;
             /** Format: uuid */
             subject_id: string;
@@ -2492,7 +3167,7 @@ export interface components {
              * @description Who made the change; null for the system.
              */
             actor_id: string | null;
-            /** @description The event's payload (docs/events.md); for files.file_shared `{target_type, target_id, space_id, name, role, shared_by_name}`. */
+            /** @description The event's payload (docs/events.md); for files.file_shared `{target_type, target_id, space_id, name, role, shared_by_name}`; for tasks.task_assigned and tasks.task_completed `{task_id, list_id, title, actor_name}`, tasks.task_due_soon and tasks.task_overdue `{task_id, list_id, title, due_at}`, tasks.comment_added and tasks.mentioned `{task_id, list_id, title, actor_name, excerpt}`. */
             payload: {
                 [key: string]: unknown;
             };
@@ -2503,7 +3178,7 @@ export interface components {
         };
         NotificationPreference: {
             /** @enum {string} */
-            kind: "files.file_shared" | "webhooks.subscription_paused";
+            kind: "files.file_shared" | "webhooks.subscription_paused" | "tasks.task_assigned" | "tasks.task_completed" | "tasks.task_due_soon" | "tasks.task_overdue" | "tasks.comment_added" | "tasks.mentioned";
             /** @enum {string} */
             channel: "in_app" | "email" | "off";
         };
@@ -3006,7 +3681,7 @@ export interface components {
             active?: boolean;
         };
         /** @enum {string} */
-        Permission: "org.read" | "directory.read" | "directory.manage" | "groups.manage" | "members.manage" | "roles.manage" | "audit.read" | "tokens.manage" | "settings.manage" | "ownership.transfer" | "files.read" | "files.write" | "files.share" | "files.manage" | "files.legal_hold" | "files.policy" | "webhooks.manage";
+        Permission: "org.read" | "directory.read" | "directory.manage" | "groups.manage" | "members.manage" | "roles.manage" | "audit.read" | "tokens.manage" | "settings.manage" | "ownership.transfer" | "files.read" | "files.write" | "files.share" | "files.manage" | "files.legal_hold" | "files.policy" | "tasks.read" | "tasks.write" | "tasks.manage" | "webhooks.manage";
         RoleDef: {
             /** Format: uuid */
             id: string;
@@ -3511,6 +4186,374 @@ export interface components {
              */
             used_bytes: number;
         };
+        PersonRef: {
+            /** Format: uuid */
+            id: string;
+            /** @description The member's display name. */
+            name: string;
+        };
+        LabelRef: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @example #1677ff */
+            color: string;
+        };
+        /**
+         * @description What the caller may do: `read` (viewer) see it; `write` (editor) also add, change, move and
+         *     complete tasks; `manage` (manager) also share the list, archive, delete and restore.
+         * @enum {string}
+         */
+        TaskLevel: "read" | "write" | "manage";
+        /** @enum {string} */
+        TaskListOwnerKind: "person" | "group" | "department" | "organisation";
+        TaskSection: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description Its position key; sections sort by it as bytes. */
+            rank: string;
+        };
+        TaskList: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string;
+            owner_kind: components["schemas"]["TaskListOwnerKind"];
+            /**
+             * Format: uuid
+             * @description The person, group, department or organisation.
+             */
+            owner_id: string;
+            owner_name: string;
+            level: components["schemas"]["TaskLevel"];
+            archived: boolean;
+            /** Format: date-time */
+            archived_at?: string | null;
+            /**
+             * Format: date-time
+             * @description Set on a deleted list (the `deleted=true` listing); it may be restored for 30 days.
+             */
+            deleted_at?: string | null;
+            created_by: components["schemas"]["PersonRef"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** @description In order. */
+            sections: components["schemas"]["TaskSection"][];
+            labels: components["schemas"]["LabelRef"][];
+            /** @description Open top-level tasks. */
+            open_count: number;
+            /** @description Done top-level tasks. */
+            done_count: number;
+        };
+        TaskListPage: {
+            items: components["schemas"]["TaskList"][];
+            total: number;
+        };
+        CreateTaskListRequest: {
+            name: string;
+            description?: string;
+            owner_kind: components["schemas"]["TaskListOwnerKind"];
+            /**
+             * Format: uuid
+             * @description The group or department; for a person's list absent (the caller); ignored for the organisation's.
+             */
+            owner_id?: string | null;
+            /** @description The names of the first sections, in order; absent, one section. */
+            sections?: string[];
+        };
+        /** @description Fields left out keep their value. */
+        TaskListPatch: {
+            name?: string;
+            description?: string;
+            /** @description true archives the list (it leaves the default listing); false brings it back. */
+            archived?: boolean;
+        };
+        TaskListShareRequest: {
+            /**
+             * @description A department includes its sub-departments.
+             * @enum {string}
+             */
+            principal_type: "user" | "group" | "department";
+            /** Format: uuid */
+            principal_id: string;
+            /** @enum {string} */
+            role: "viewer" | "editor" | "manager";
+        };
+        TaskListShare: {
+            /** @enum {string} */
+            principal_type: "user" | "group" | "department";
+            /** Format: uuid */
+            principal_id: string;
+            /** @description The person's, group's or department's name. */
+            name: string;
+            /** @enum {string} */
+            role: "viewer" | "editor" | "manager";
+        };
+        CreateSectionRequest: {
+            name: string;
+            /**
+             * Format: uuid
+             * @description The section it follows; absent or null, last.
+             */
+            after_id?: string | null;
+        };
+        SectionPatch: {
+            name: string;
+        };
+        MoveSectionRequest: {
+            /**
+             * Format: uuid
+             * @description The section it follows; null, first.
+             */
+            after_id: string | null;
+        };
+        LabelRequest: {
+            name: string;
+            color: string;
+        };
+        LabelPatch: {
+            name?: string;
+            color?: string;
+        };
+        TaskRef: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            /** @enum {string} */
+            status: "open" | "done";
+        };
+        /** @enum {string} */
+        TaskBucket: "overdue" | "today" | "next_7_days" | "later" | "no_date";
+        Task: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            list_id: string;
+            /** @description null when the caller reaches the task but not its list. */
+            list_name: string | null;
+            /** Format: uuid */
+            section_id: string;
+            /**
+             * Format: uuid
+             * @description The parent of a subtask; null for a top-level task.
+             */
+            parent_id: string | null;
+            /** @description 0 for a top-level task, 1 for its subtasks, and so on. */
+            depth: number;
+            title: string;
+            /** @description The Markdown source. */
+            description: string;
+            /** @description The description rendered (GFM) and sanitised: safe to insert as HTML. */
+            description_html: string;
+            /** @description 0 none, 1 low, 2 medium, 3 high. */
+            priority: number;
+            /** @enum {string} */
+            status: "open" | "done";
+            completed_by?: components["schemas"]["PersonRef"] | null;
+            /** Format: date-time */
+            completed_at?: string | null;
+            creator: components["schemas"]["PersonRef"];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            /** Format: date-time */
+            start_at?: string | null;
+            /**
+             * Format: date-time
+             * @description UTC; for an all-day task, the date's midnight in `due_tz`.
+             */
+            due_at?: string | null;
+            all_day: boolean;
+            /** @description The IANA time zone of the dates, as the person who set them was in; "" without dates. */
+            due_tz: string;
+            /** @description An RFC 5545 RRULE value without the `RRULE:` prefix (FREQ=WEEKLY;BYDAY=MO); "" when it does not repeat. */
+            rrule: string;
+            /**
+             * Format: uuid
+             * @description The occurrences of one recurring task share it.
+             */
+            series_id?: string | null;
+            /** @description Its position key in its section; tasks sort by it as bytes. */
+            rank: string;
+            assignees: components["schemas"]["PersonRef"][];
+            followers: components["schemas"]["PersonRef"][];
+            labels: components["schemas"]["LabelRef"][];
+            subtask_total: number;
+            subtask_done: number;
+            /** @description The tasks this one waits for. */
+            blocked_by: components["schemas"]["TaskRef"][];
+            level: components["schemas"]["TaskLevel"];
+            /** @description Only in `GET /me/tasks`. */
+            bucket?: components["schemas"]["TaskBucket"];
+            /** Format: date-time */
+            deleted_at?: string | null;
+        };
+        TaskPage: {
+            items: components["schemas"]["Task"][];
+            total: number;
+        };
+        CreateTaskRequest: {
+            title: string;
+            /** @description Markdown. */
+            description?: string;
+            /** Format: uuid */
+            section_id?: string | null;
+            /**
+             * Format: uuid
+             * @description Makes it a subtask of that task.
+             */
+            parent_id?: string | null;
+            assignee_ids?: string[];
+            follower_ids?: string[];
+            label_ids?: string[];
+            priority?: number;
+            /** Format: date-time */
+            start_at?: string | null;
+            /** Format: date-time */
+            due_at?: string | null;
+            all_day?: boolean;
+            /** @description Required with a date: an IANA time zone. */
+            due_tz?: string;
+            /** @description An RRULE value without the prefix; repeats from `due_at`, which it needs. */
+            rrule?: string;
+            /**
+             * Format: uuid
+             * @description The task it follows in its section; absent, at the top.
+             */
+            after_id?: string | null;
+        };
+        /** @description Fields left out keep their value; `start_at`, `due_at` and `rrule` null or "" clear them. */
+        TaskPatch: {
+            title?: string;
+            description?: string;
+            /** Format: uuid */
+            section_id?: string;
+            assignee_ids?: string[];
+            follower_ids?: string[];
+            label_ids?: string[];
+            priority?: number;
+            start_at?: string | null;
+            due_at?: string | null;
+            all_day?: boolean;
+            due_tz?: string;
+            rrule?: string | null;
+        };
+        CompleteTaskRequest: {
+            /** @description Complete it although tasks it is blocked by are open. */
+            force?: boolean;
+        };
+        TaskCompleted: {
+            task: components["schemas"]["Task"];
+            /** @description The next occurrence of a recurring task, when the rule goes on. */
+            next?: components["schemas"]["Task"];
+        };
+        MoveTaskRequest: {
+            /**
+             * Format: uuid
+             * @description Absent, the task's own section.
+             */
+            section_id?: string | null;
+            /**
+             * Format: uuid
+             * @description The task it goes directly after; absent or null, the top of the section.
+             */
+            after_id?: string | null;
+        };
+        DependencyRequest: {
+            /** Format: uuid */
+            blocked_by_id: string;
+        };
+        TaskShareRequest: {
+            /** @enum {string} */
+            principal_type: "user" | "group";
+            /** Format: uuid */
+            principal_id: string;
+            /** @enum {string} */
+            role: "viewer" | "editor";
+        };
+        TaskShare: {
+            /** @enum {string} */
+            principal_type: "user" | "group";
+            /** Format: uuid */
+            principal_id: string;
+            name: string;
+            /** @enum {string} */
+            role: "viewer" | "editor";
+        };
+        TaskActivity: {
+            /** Format: int64 */
+            id: number;
+            actor: components["schemas"]["PersonRef"];
+            /** @enum {string} */
+            action: "created" | "updated" | "moved" | "completed" | "reopened" | "deleted" | "restored" | "assigned" | "unassigned" | "dependency_added" | "dependency_removed" | "shared" | "unshared" | "commented" | "attachment_added" | "attachment_removed";
+            /** @description For `updated`, only the fields that changed. */
+            before: {
+                [key: string]: unknown;
+            } | null;
+            after: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            created_at: string;
+        };
+        CommentRequest: {
+            /** @description Markdown, at most 16 KiB. */
+            body: string;
+            /** @description The members mentioned (the @names in the body), who are notified. */
+            mention_ids?: string[];
+        };
+        CommentPatch: {
+            body: string;
+        };
+        TaskComment: {
+            /** Format: uuid */
+            id: string;
+            author: components["schemas"]["PersonRef"];
+            /** @description The Markdown source. */
+            body: string;
+            /** @description Rendered and sanitised: safe to insert as HTML. */
+            body_html: string;
+            mentions: components["schemas"]["PersonRef"][];
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            edited_at?: string | null;
+        };
+        AttachmentRequest: {
+            /** Format: uuid */
+            file_id: string;
+        };
+        TaskAttachment: {
+            /**
+             * Format: uuid
+             * @description Downloaded through `GET /files/{fileID}/content`.
+             */
+            file_id: string;
+            name: string;
+            /** Format: int64 */
+            size: number;
+            content_type: string;
+            added_by: components["schemas"]["PersonRef"];
+            /** Format: date-time */
+            added_at: string;
+        };
+        TaskAttachmentPage: {
+            items: components["schemas"]["TaskAttachment"][];
+            total: number;
+            /**
+             * Format: uuid
+             * @description The files space of the list's owner, which new attachments are uploaded into.
+             */
+            space_id: string;
+        };
+        TaskReminders: {
+            /** @description Minutes before the due time (0 at the due time), each at most 43200 (30 days). */
+            offsets_minutes: number[];
+        };
     };
     responses: {
         /**
@@ -3603,6 +4646,15 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description The `Idempotency-Key` was used before with a different body (`idempotency_mismatch`); nothing was made. */
+        Unprocessable: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
     };
     parameters: {
         OrgID: string;
@@ -3629,6 +4681,22 @@ export interface components {
         LinkToken: string;
         HoldTargetType: "file" | "folder" | "space";
         HoldTargetID: string;
+        TaskListID: string;
+        TaskSectionID: string;
+        TaskLabelID: string;
+        TaskID: string;
+        BlockerID: string;
+        CommentID: string;
+        /** @description A task is shared with users and groups only. */
+        PrincipalType: "user" | "group" | "department";
+        PrincipalID: string;
+        /**
+         * @description Makes a retried request safe: for 24 hours, the same key with the same body (compared by
+         *     its SHA-256) answers the first request's result, with the same status, and makes nothing
+         *     new; the same key with a different body answers 422 `idempotency_mismatch`. Keys are the
+         *     caller's own and per route.
+         */
+        IdempotencyKey: string;
     };
     requestBodies: never;
     headers: {
@@ -7568,6 +8636,1279 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listTaskLists: {
+        parameters: {
+            query?: {
+                /** @description Part of a list's name, or its pinyin. */
+                q?: string;
+                owner_kind?: components["schemas"]["TaskListOwnerKind"];
+                /** @description With owner_kind: the person, group or department. */
+                owner_id?: string;
+                /** @description true: the archived lists instead. */
+                archived?: boolean;
+                /** @description true: the lists deleted in the last 30 days the caller manages. */
+                deleted?: boolean;
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of lists. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskListPage"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createTaskList: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retried request safe: for 24 hours, the same key with the same body (compared by
+                 *     its SHA-256) answers the first request's result, with the same status, and makes nothing
+                 *     new; the same key with a different body answers 422 `idempotency_mismatch`. Keys are the
+                 *     caller's own and per route.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTaskListRequest"];
+            };
+        };
+        responses: {
+            /** @description Made (or, for a repeated `Idempotency-Key` with the same body, the list the first request made). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getTaskList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteTaskList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTaskList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskListPatch"];
+            };
+        };
+        responses: {
+            /** @description The list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    restoreTaskList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The restored list. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskList"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listTaskListShares: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shares. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TaskListShare"][];
+                        total: number;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    shareTaskList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskListShareRequest"];
+            };
+        };
+        responses: {
+            /** @description The share. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskListShare"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    unshareTaskList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+                /** @description A task is shared with users and groups only. */
+                principalType: components["parameters"]["PrincipalType"];
+                principalID: components["parameters"]["PrincipalID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No longer shared. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createTaskSection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSectionRequest"];
+            };
+        };
+        responses: {
+            /** @description Added. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskSection"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteTaskSection: {
+        parameters: {
+            query?: {
+                /** @description The section of the same list that takes the tasks. */
+                move_to?: string;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+                sectionID: components["parameters"]["TaskSectionID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    updateTaskSection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+                sectionID: components["parameters"]["TaskSectionID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SectionPatch"];
+            };
+        };
+        responses: {
+            /** @description The section. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskSection"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    moveTaskSection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+                sectionID: components["parameters"]["TaskSectionID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveSectionRequest"];
+            };
+        };
+        responses: {
+            /** @description The section, with its new rank. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskSection"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createTaskLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelRequest"];
+            };
+        };
+        responses: {
+            /** @description Added. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelRef"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    deleteTaskLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+                labelID: components["parameters"]["TaskLabelID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTaskLabel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+                labelID: components["parameters"]["TaskLabelID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LabelPatch"];
+            };
+        };
+        responses: {
+            /** @description The label. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelRef"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listTasks: {
+        parameters: {
+            query?: {
+                section_id?: string;
+                /** @description The subtasks of this task instead of the top-level tasks. */
+                parent_id?: string;
+                status?: "open" | "done" | "all";
+                assignee_id?: string;
+                label_id?: string;
+                /** @description Due at or after. */
+                due_from?: string;
+                /** @description Due before. */
+                due_to?: string;
+                /** @description Part of a title, or its pinyin. */
+                q?: string;
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tasks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createTask: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Makes a retried request safe: for 24 hours, the same key with the same body (compared by
+                 *     its SHA-256) answers the first request's result, with the same status, and makes nothing
+                 *     new; the same key with a different body answers 422 `idempotency_mismatch`. Keys are the
+                 *     caller's own and per route.
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                listID: components["parameters"]["TaskListID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTaskRequest"];
+            };
+        };
+        responses: {
+            /** @description Made (or, for a repeated `Idempotency-Key` with the same body, the task the first request made). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskPatch"];
+            };
+        };
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    restoreTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    completeTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CompleteTaskRequest"];
+            };
+        };
+        responses: {
+            /** @description The task, and the next occurrence when one was made. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskCompleted"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    reopenTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The task. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    moveTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveTaskRequest"];
+            };
+        };
+        responses: {
+            /** @description The task, with its new section and rank. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listSubtasks: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of subtasks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    addTaskDependency: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DependencyRequest"];
+            };
+        };
+        responses: {
+            /** @description The blocker. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskRef"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    removeTaskDependency: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+                blockerID: components["parameters"]["BlockerID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listBlockedTasks: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The blocked tasks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TaskRef"][];
+                        total: number;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listTaskShares: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shares. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TaskShare"][];
+                        total: number;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    shareTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskShareRequest"];
+            };
+        };
+        responses: {
+            /** @description The share. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskShare"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    unshareTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+                /** @description A task is shared with users and groups only. */
+                principalType: components["parameters"]["PrincipalType"];
+                principalID: components["parameters"]["PrincipalID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No longer shared. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listTaskActivity: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of activity. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TaskActivity"][];
+                        total: number;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listTaskComments: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of comments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TaskComment"][];
+                        total: number;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    addTaskComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentRequest"];
+            };
+        };
+        responses: {
+            /** @description The comment. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskComment"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteTaskComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+                commentID: components["parameters"]["CommentID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateTaskComment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+                commentID: components["parameters"]["CommentID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CommentPatch"];
+            };
+        };
+        responses: {
+            /** @description The comment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskComment"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listTaskAttachments: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of attachments. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskAttachmentPage"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    addTaskAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachmentRequest"];
+            };
+        };
+        responses: {
+            /** @description The attachment. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskAttachment"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    removeTaskAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getTaskReminders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The reminders. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskReminders"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    setTaskReminders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                taskID: components["parameters"]["TaskID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TaskReminders"];
+            };
+        };
+        responses: {
+            /** @description The reminders. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskReminders"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listMyTasks: {
+        parameters: {
+            query?: {
+                view?: "assigned" | "following" | "created";
+                status?: "open" | "done" | "all";
+                list_id?: string;
+                label_id?: string;
+                /** @description Due at or after. */
+                due_from?: string;
+                /** @description Due before. */
+                due_to?: string;
+                /** @description Part of a title, or its pinyin. */
+                q?: string;
+                /** @description An IANA time zone, which the buckets are computed in. */
+                tz?: string;
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tasks, each with its bucket. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskPage"];
+                };
+            };
+            400: components["responses"]["Invalid"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
         };

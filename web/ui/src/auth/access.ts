@@ -4,9 +4,9 @@ import { keys, useMe } from '../api/queries';
 import { useCurrentOrg } from './OrgContext';
 
 /** The console's pages. */
-export type ConsolePage = 'members' | 'departments' | 'groups' | 'roles' | 'assignments' | 'audit' | 'import' | 'scim' | 'settings' | 'files' | 'webhooks';
+export type ConsolePage = 'members' | 'departments' | 'groups' | 'roles' | 'assignments' | 'audit' | 'import' | 'scim' | 'settings' | 'files' | 'tasks' | 'webhooks';
 
-export const CONSOLE_PAGES: ConsolePage[] = ['members', 'departments', 'groups', 'roles', 'assignments', 'audit', 'import', 'scim', 'files', 'webhooks', 'settings'];
+export const CONSOLE_PAGES: ConsolePage[] = ['members', 'departments', 'groups', 'roles', 'assignments', 'audit', 'import', 'scim', 'files', 'tasks', 'webhooks', 'settings'];
 
 /** isAdmin reports whether the base role is owner or admin, which hold every permission of the console. */
 export function isAdmin(org: OrgMembership | undefined): boolean {
@@ -104,7 +104,9 @@ export function useConsoleAccess(): ConsoleAccess {
   if (admin) return { ready: true, pages: new Set(CONSOLE_PAGES), admin: true };
   if (!limited) return { ready: true, pages: new Set(), admin: false };
   const probes = [members, roles, audit, tokens, filesPolicy, filesManage, webhooks];
-  const pages = new Set<ConsolePage>(['departments', 'groups']);
+  // Task lists too: a department admin manages their subtree's lists, and the listing shows
+  // each person only the lists they may see.
+  const pages = new Set<ConsolePage>(['departments', 'groups', 'tasks']);
   if (members.data) pages.add('members').add('import');
   if (roles.data) pages.add('roles').add('assignments');
   if (audit.data) pages.add('audit');

@@ -2,6 +2,7 @@ import {
   ApartmentOutlined,
   ApiOutlined,
   AuditOutlined,
+  CheckSquareOutlined,
   CloudUploadOutlined,
   FolderOpenOutlined,
   IdcardOutlined,
@@ -37,6 +38,7 @@ export default function ConsoleShell() {
     import: { icon: <CloudUploadOutlined />, label: t('nav.import') },
     scim: { icon: <KeyOutlined />, label: t('nav.scim') },
     files: { icon: <FolderOpenOutlined />, label: t('files.console.nav') },
+    tasks: { icon: <CheckSquareOutlined />, label: t('tasks.console.nav') },
     webhooks: { icon: <ApiOutlined />, label: t('webhooks.nav') },
     settings: { icon: <SettingOutlined />, label: t('nav.settings') },
   };

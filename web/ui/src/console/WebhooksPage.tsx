@@ -35,6 +35,18 @@ export function eventTypeLabel(t: TFunction, type: string): string {
       return t('webhooks.types.files.file_shared');
     case 'files.file_uploaded':
       return t('webhooks.types.files.file_uploaded');
+    case 'tasks.task_assigned':
+      return t('webhooks.types.tasks.task_assigned');
+    case 'tasks.task_completed':
+      return t('webhooks.types.tasks.task_completed');
+    case 'tasks.task_due_soon':
+      return t('webhooks.types.tasks.task_due_soon');
+    case 'tasks.task_overdue':
+      return t('webhooks.types.tasks.task_overdue');
+    case 'tasks.comment_added':
+      return t('webhooks.types.tasks.comment_added');
+    case 'tasks.mentioned':
+      return t('webhooks.types.tasks.mentioned');
     case 'webhooks.ping':
       return t('webhooks.types.webhooks.ping');
     default:

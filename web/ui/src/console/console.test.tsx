@@ -31,7 +31,7 @@ describe('the console for a member', () => {
     expect(await screen.findByRole('heading', { name: 'Departments', level: 1 })).toBeInTheDocument();
     expect(screen.getByText(/You can change only the departments/)).toBeInTheDocument();
     const nav = screen.getByRole('navigation', { name: 'Main navigation' });
-    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Departments', 'Groups']);
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Departments', 'Groups', 'Task lists']);
   });
 
   it('answers a page they may not use with an honest refusal', async () => {
@@ -57,7 +57,7 @@ describe('the console for a member', () => {
     });
     renderAt('/console/departments');
     const nav = await screen.findByRole('navigation', { name: 'Main navigation' });
-    await waitFor(() => expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Departments', 'Groups', 'Audit log']));
+    await waitFor(() => expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Departments', 'Groups', 'Audit log', 'Task lists']));
   });
 });
 

@@ -1,5 +1,6 @@
 import files from './files.en';
 import notifications from './notifications.en';
+import tasks from './tasks.en';
 import webhooks from './webhooks.en';
 
 /** The English catalogue. Every key here must exist in zh-CN.ts too (src/i18n/catalogues.test.ts). */
@@ -793,6 +794,7 @@ const en = {
   },
   files,
   notifications,
+  tasks,
   webhooks,
   notFound: {
     title: 'Page not found',

@@ -12,10 +12,22 @@ const notifications = {
   kinds: {
     fileShared: '{{actor}} shared {{name}} with you',
     webhookPaused: 'A webhook to {{url}} kept failing and was paused',
+    taskAssigned: '{{actor}} assigned you {{title}}',
+    taskCompleted: '{{actor}} completed {{title}}',
+    taskDueSoon: '{{title}} is due {{due}}',
+    taskOverdue: '{{title}} is overdue (due {{due}})',
+    taskCommentAdded: '{{actor}} commented on {{title}}: {{excerpt}}',
+    taskMentioned: '{{actor}} mentioned you on {{title}}: {{excerpt}}',
   },
   kindNames: {
     fileShared: 'Files and folders shared with me',
     webhookPaused: 'Webhooks paused after failing (admins)',
+    taskAssigned: 'Tasks assigned to me',
+    taskCompleted: 'Tasks I created completed',
+    taskDueSoon: 'Task reminders I set',
+    taskOverdue: 'My tasks overdue',
+    taskCommentAdded: 'Comments on tasks I am assigned to, follow or created',
+    taskMentioned: 'Mentions in task comments',
   },
   preferences: {
     title: 'Notifications',

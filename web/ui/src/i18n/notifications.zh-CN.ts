@@ -14,10 +14,22 @@ const notifications: Messages['notifications'] = {
   kinds: {
     fileShared: '{{actor}} 与你共享了 {{name}}',
     webhookPaused: '发往 {{url}} 的 Webhook 连续失败，已暂停',
+    taskAssigned: '{{actor}} 给你分配了任务 {{title}}',
+    taskCompleted: '{{actor}} 完成了任务 {{title}}',
+    taskDueSoon: '任务 {{title}} 将于 {{due}} 到期',
+    taskOverdue: '任务 {{title}} 已逾期（截止 {{due}}）',
+    taskCommentAdded: '{{actor}} 评论了任务 {{title}}：{{excerpt}}',
+    taskMentioned: '{{actor}} 在任务 {{title}} 中提到了你：{{excerpt}}',
   },
   kindNames: {
     fileShared: '共享给我的文件和文件夹',
     webhookPaused: '连续失败后暂停的 Webhook（管理员）',
+    taskAssigned: '分配给我的任务',
+    taskCompleted: '我创建的任务被完成',
+    taskDueSoon: '我设置的任务提醒',
+    taskOverdue: '我的任务逾期',
+    taskCommentAdded: '我负责、关注或创建的任务有新评论',
+    taskMentioned: '任务评论中提到我',
   },
   preferences: {
     title: '通知',

@@ -52,6 +52,14 @@ const webhooks = {
       file_shared: 'A file or folder was shared',
       file_uploaded: 'A file was uploaded',
     },
+    tasks: {
+      task_assigned: 'A task was assigned',
+      task_completed: 'A task was completed',
+      task_due_soon: 'A task reminder came due',
+      task_overdue: 'A task became overdue',
+      comment_added: 'A task was commented on',
+      mentioned: 'A member was mentioned in a task comment',
+    },
     webhooks: {
       ping: 'Test',
     },

@@ -54,6 +54,14 @@ const webhooks: Messages['webhooks'] = {
       file_shared: '文件或文件夹被共享',
       file_uploaded: '文件已上传',
     },
+    tasks: {
+      task_assigned: '任务被分配',
+      task_completed: '任务被完成',
+      task_due_soon: '任务提醒到期',
+      task_overdue: '任务逾期',
+      comment_added: '任务有新评论',
+      mentioned: '任务评论中提到成员',
+    },
     webhooks: {
       ping: '测试',
     },

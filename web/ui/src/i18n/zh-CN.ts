@@ -2,6 +2,7 @@ import type { Messages } from './en';
 import webhooks from './webhooks.zh-CN';
 import files from './files.zh-CN';
 import notifications from './notifications.zh-CN';
+import tasks from './tasks.zh-CN';
 
 /** 简体中文目录。键与 en.ts 完全一致（src/i18n/catalogues.test.ts 会检查）。 */
 const zhCN: Messages = {
@@ -796,6 +797,7 @@ const zhCN: Messages = {
   },
   files,
   notifications,
+  tasks,
   webhooks,
   notFound: {
     title: '页面不存在',

@@ -67,6 +67,9 @@ export const PERMISSIONS: Permission[] = [
   'files.manage',
   'files.legal_hold',
   'files.policy',
+  'tasks.read',
+  'tasks.write',
+  'tasks.manage',
   'webhooks.manage',
 ];
 
@@ -105,6 +108,12 @@ export function permissionLabel(t: TFunction, p: string): string {
       return t('files.perm.legalHold');
     case 'files.policy':
       return t('files.perm.policy');
+    case 'tasks.read':
+      return t('tasks.perm.read');
+    case 'tasks.write':
+      return t('tasks.perm.write');
+    case 'tasks.manage':
+      return t('tasks.perm.manage');
     case 'webhooks.manage':
       return t('webhooks.perm');
     default:
@@ -147,6 +156,12 @@ export function permissionDescription(t: TFunction, p: string): string {
       return t('files.perm.legalHoldText');
     case 'files.policy':
       return t('files.perm.policyText');
+    case 'tasks.read':
+      return t('tasks.perm.readText');
+    case 'tasks.write':
+      return t('tasks.perm.writeText');
+    case 'tasks.manage':
+      return t('tasks.perm.manageText');
     case 'webhooks.manage':
       return t('webhooks.permText');
     default:

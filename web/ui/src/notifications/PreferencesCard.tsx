@@ -75,6 +75,12 @@ function PreferencesForm({ orgID, prefs }: { orgID: string; prefs: NotificationP
   const kindName = (kind: string) => {
     if (kind === 'files.file_shared') return t('notifications.kindNames.fileShared');
     if (kind === 'webhooks.subscription_paused') return t('notifications.kindNames.webhookPaused');
+    if (kind === 'tasks.task_assigned') return t('notifications.kindNames.taskAssigned');
+    if (kind === 'tasks.task_completed') return t('notifications.kindNames.taskCompleted');
+    if (kind === 'tasks.task_due_soon') return t('notifications.kindNames.taskDueSoon');
+    if (kind === 'tasks.task_overdue') return t('notifications.kindNames.taskOverdue');
+    if (kind === 'tasks.comment_added') return t('notifications.kindNames.taskCommentAdded');
+    if (kind === 'tasks.mentioned') return t('notifications.kindNames.taskMentioned');
     return kind;
   };
   return (

@@ -64,10 +64,12 @@ export async function savePreferences(orgID: string, body: PreferencesChange) {
   return unwrap(api.PUT('/api/v1/orgs/{orgID}/notification-preferences', { params: { path: { orgID } }, body }));
 }
 
-/** openHref is where a notification leads: the folder shared, or the file's preview among what was shared with the user. */
+/** openHref is where a notification leads: the folder shared, the file's preview among what was shared with the user, or the task's drawer. */
 export function openHref(n: Notification): string | undefined {
   const p = n.payload as Record<string, unknown>;
   if (n.type === 'webhooks.subscription_paused') return '/console/webhooks';
+  // Every task notification opens the task's drawer over My tasks.
+  if (n.type.startsWith('tasks.') && n.subject_type === 'task') return `/tasks?task=${encodeURIComponent(n.subject_id)}`;
   if (n.type !== 'files.file_shared') return undefined;
   const target = typeof p.target_id === 'string' ? p.target_id : n.subject_id;
   if (n.subject_type === 'folder' && typeof p.space_id === 'string') {

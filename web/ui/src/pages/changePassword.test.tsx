@@ -46,19 +46,19 @@ describe('an initial password', () => {
         return json(204, null);
       },
     });
-    renderAt('/tasks');
+    renderAt('/messages');
     const user = userEvent.setup({ delay: null });
     await user.type(await screen.findByLabelText('Email'), 'li.na@example.com');
     await user.type(screen.getByLabelText('Password'), 'Given-by-IT-1');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
 
     expect(await screen.findByRole('heading', { name: 'Choose a new password' })).toBeInTheDocument();
-    expect(location()).toBe('/change-password?next=%2Ftasks');
+    expect(location()).toBe('/change-password?next=%2Fmessages');
     expect(screen.getByText(/You signed in as li.na@example.com/)).toBeInTheDocument();
 
     await choose('Given-by-IT-1', 'Moss-and-fern-42');
-    expect(await screen.findByRole('heading', { name: 'Tasks' })).toBeInTheDocument();
-    expect(location()).toBe('/tasks');
+    expect(await screen.findByRole('heading', { name: 'Messages' })).toBeInTheDocument();
+    expect(location()).toBe('/messages');
     expect(calls.find((c) => c.path === '/api/v1/me/password')?.body).toEqual({ current_password: 'Given-by-IT-1', new_password: 'Moss-and-fern-42' });
   });
 

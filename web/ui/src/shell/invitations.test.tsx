@@ -67,9 +67,9 @@ describe('invitations waiting for the signed-in person', () => {
       'GET /api/v1/me': () => json(200, me()),
       'GET /api/v1/me/invitations': () => json(200, { items: [pending({ role: 'guest' })] }),
     });
-    renderAt('/tasks');
+    renderAt('/messages');
     expect(await screen.findByText('Globex invites you to join as Guest.')).toBeInTheDocument();
-    expect(screen.getByRole('heading', { name: 'Tasks' })).toBeInTheDocument();
+    expect(screen.getByRole('heading', { name: 'Messages' })).toBeInTheDocument();
     await userEvent.setup({ delay: null }).click(screen.getByRole('button', { name: 'Later: Globex' }));
     expect(screen.queryByRole('region', { name: 'Invitations for you' })).not.toBeInTheDocument();
   });
@@ -80,16 +80,16 @@ describe('invitations waiting for the signed-in person', () => {
       'GET /api/v1/me/invitations': () => json(200, { items: [pending()] }),
       'POST /api/v1/me/invitations/00000000-0000-4000-8000-00000000a001/accept': () => apiError(409, 'invitation_expired', 'the invitation has expired'),
     });
-    renderAt('/tasks');
+    renderAt('/messages');
     await userEvent.setup({ delay: null }).click(await screen.findByRole('button', { name: 'Join Globex' }));
     expect(await screen.findByText('This invitation has expired. Ask for a new one.')).toBeInTheDocument();
-    expect(location()).toBe('/tasks');
+    expect(location()).toBe('/messages');
   });
 
   it('are not asked for with an API token', async () => {
     const { calls } = fakeApi({ 'GET /api/v1/me': () => json(200, { ...me(), auth: { method: 'token', token_org_id: ACME } }) });
-    renderAt('/tasks');
-    expect(await screen.findByRole('heading', { name: 'Tasks' })).toBeInTheDocument();
+    renderAt('/messages');
+    expect(await screen.findByRole('heading', { name: 'Messages' })).toBeInTheDocument();
     expect(calls.some((c) => c.path === '/api/v1/me/invitations')).toBe(false);
   });
 
@@ -98,7 +98,7 @@ describe('invitations waiting for the signed-in person', () => {
       'GET /api/v1/me': () => json(200, me({ locale: 'zh-CN' })),
       'GET /api/v1/me/invitations': () => json(200, { items: [pending({ role: 'admin' })] }),
     });
-    renderAt('/tasks');
+    renderAt('/messages');
     expect(await screen.findByText('Globex 邀请你以「管理员」身份加入。')).toBeInTheDocument();
     expect(screen.getByRole('button', { name: '加入 Globex' })).toBeInTheDocument();
   });
