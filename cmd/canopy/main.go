@@ -168,7 +168,9 @@ func local(ctx context.Context, cfg config.Config, args []string, stdout, stderr
 	}
 	switch args[0] {
 	case "up":
-		uctx, cancel := context.WithTimeout(ctx, 15*time.Minute)
+		// The first run builds MinIO and mailpit from source: minutes on a quiet machine, several
+		// times that on a busy one, so the bound is generous.
+		uctx, cancel := context.WithTimeout(ctx, 45*time.Minute)
 		defer cancel()
 		s, err := localenv.Up(uctx, o)
 		if err != nil {
