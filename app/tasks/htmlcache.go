@@ -6,14 +6,20 @@ import (
 	"sync"
 )
 
-// htmlCacheBytes bounds what the rendered-Markdown cache holds (renderings and their keys):
-// thousands of descriptions of a few hundred bytes each, so that the descriptions on the pages
-// people keep opening are rendered once, not on every listing.
+// htmlCacheBytes bounds what the rendered-Markdown cache holds (renderings and what each entry
+// costs besides them, see htmlEntryOverhead): thousands of descriptions of a few hundred bytes
+// each, so that the descriptions on the pages people keep opening are rendered once, not on
+// every listing.
 const htmlCacheBytes = 4 << 20
 
 // htmlCacheMaxSource is the longest source kept: a long text is rendered each time rather than
 // pushing many short ones out.
 const htmlCacheMaxSource = 16 << 10
+
+// htmlEntryOverhead is what an entry costs besides its rendering: its key, its map slot, its
+// list element and the entry itself (about 250 bytes measured on amd64), so that many short
+// renderings do not hold several times the bound.
+const htmlEntryOverhead = 256
 
 // htmlCache remembers renderings of Markdown by the SHA-256 of their source, least recently
 // used out first. A rendering depends on nothing but its source, so a hit is always right.
@@ -55,7 +61,7 @@ func (c *htmlCache) render(src string, fn func(string) string) string {
 	if _, ok := c.byKey[key]; ok {
 		return html
 	}
-	e := &htmlEntry{key: key, html: html, size: sha256.Size + len(html)}
+	e := &htmlEntry{key: key, html: html, size: htmlEntryOverhead + len(html)}
 	c.byKey[key] = c.order.PushFront(e)
 	c.size += e.size
 	for c.size > c.max {

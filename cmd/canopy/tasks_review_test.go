@@ -612,3 +612,214 @@ func TestTaskReviewSharesAndBlockingHideTheUnreachable(t *testing.T) {
 		t.Errorf("the second page as Alice: %v", got)
 	}
 }
+
+// tkItem finds a task in a listing by id (nil when it is not there).
+func tkItem(m map[string]any, id string) map[string]any {
+	for _, it := range m["items"].([]any) {
+		if x := it.(map[string]any); x["id"] == id {
+			return x
+		}
+	}
+	return nil
+}
+
+// tkBlockerIDs returns the ids of a task view's blockers, in order.
+func tkBlockerIDs(v map[string]any) []string {
+	out := []string{}
+	for _, b := range v["blocked_by"].([]any) {
+		out = append(out, b.(map[string]any)["id"].(string))
+	}
+	return out
+}
+
+// TestTaskReviewOnePageKeepsEachTasksOwnAccess: a page's access is computed in memory from one
+// read of its lists' grants and one of what reaches its tasks, with each permission asked once
+// per scope. A page mixing a task of a department list the caller manages, one of another
+// department's list they are only assigned to and one of a private list they only follow still
+// gives each its own level, list name and readable blockers — in My tasks (with a due range and
+// a text search too), on the card and on the board — and a token narrowed to tasks.read sees
+// every one at "read" and moves none. A department moved out from under the admin's subtree
+// takes its lists with it at once.
+func TestTaskReviewOnePageKeepsEachTasksOwnAccess(t *testing.T) {
+	e := newTestEnv(t)
+	d := e.mustDir("Pages", "owner@pages.example")
+	sales, finance := d.mustDept("", "Sales"), d.mustDept("", "Finance")
+	north := d.mustDept(sales, "Sales North")
+	bob, bobID := e.mustJoin(d.mustInvite(nil), "bob@pages.example")
+	d.mustAssign(bobID, d.builtinRole("department_admin"), sales)
+	salesList := tkList(t, d.c, d, map[string]any{"name": "North plan", "owner_kind": "department", "owner_id": north})["id"].(string)
+	finList := tkList(t, d.c, d, map[string]any{"name": "Budget", "owner_kind": "department", "owner_id": finance})["id"].(string)
+	private := tkList(t, d.c, d, map[string]any{"name": "Owner's", "owner_kind": "person"})["id"].(string)
+	const secret = "Sell the Finance building"
+	due := time.Now().UTC().Add(48 * time.Hour).Format(time.RFC3339)
+	mk := func(list, title string, extra map[string]any) string {
+		body := map[string]any{"title": title, "due_at": due, "due_tz": "UTC"}
+		for k, v := range extra {
+			body[k] = v
+		}
+		return tkTask(t, d.c, d, list, body)["id"].(string)
+	}
+	sTask := mk(salesList, "Plan north call", map[string]any{"follower_ids": []string{bobID}})
+	fTask := mk(finList, "Plan finance review", map[string]any{"assignee_ids": []string{bobID}})
+	pTask := mk(private, "Plan private ask", map[string]any{"follower_ids": []string{bobID}})
+	hidden := mk(private, secret, nil)
+	hiddenFin := mk(finList, secret+" twice", nil)
+	for _, dep := range [][2]string{{pTask, hidden}, {pTask, sTask}, {fTask, hiddenFin}, {sTask, fTask}, {sTask, hidden}} {
+		d.c.must(201, "POST", d.org("/tasks/"+dep[0]+"/dependencies"), map[string]any{"blocked_by_id": dep[1]})
+	}
+
+	type want struct {
+		level    string
+		listName bool
+		blockers []string
+	}
+	check := func(who, what string, v map[string]any, w want) {
+		t.Helper()
+		if v == nil {
+			t.Errorf("%s, %s: missing", who, what)
+			return
+		}
+		if v["level"] != w.level || (v["list_name"] != nil) != w.listName || fmt.Sprint(tkBlockerIDs(v)) != fmt.Sprint(w.blockers) {
+			t.Errorf("%s, %s: level %v, list name %v, blockers %v; want %+v", who, what, v["level"], v["list_name"], tkBlockerIDs(v), w)
+		}
+	}
+	wants := map[string]want{
+		sTask: {"manage", true, []string{fTask}},
+		fTask: {"write", false, []string{}},
+		pTask: {"read", false, []string{sTask}},
+	}
+	views := map[string][]string{
+		"/me/tasks?view=following": {sTask, pTask},
+		"/me/tasks?view=following&q=plan&due_from=" + time.Now().UTC().Format(time.RFC3339) + "&due_to=" + time.Now().UTC().Add(72*time.Hour).Format(time.RFC3339): {sTask, pTask},
+		"/me/tasks?view=assigned": {fTask},
+	}
+	look := func(who string, c *client, wants map[string]want) {
+		t.Helper()
+		for path, ids := range views {
+			r := c.do("GET", d.org(strings.ReplaceAll(path, "+", "%2B")), nil)
+			if r.status != 200 {
+				t.Errorf("%s, %s: %d %s", who, path, r.status, r.body)
+				continue
+			}
+			tkNoLeak(t, who+", "+path, r, secret)
+			page := r.json(t)
+			if page["total"].(float64) != float64(len(ids)) {
+				t.Errorf("%s, %s: total %v, want %d", who, path, page["total"], len(ids))
+			}
+			for _, id := range ids {
+				check(who, path, tkItem(page, id), wants[id])
+			}
+		}
+		for id, w := range wants {
+			r := c.do("GET", d.org("/tasks/"+id), nil)
+			tkNoLeak(t, who+", a card", r, secret)
+			if r.status != 200 {
+				t.Errorf("%s, the card %s: %d %s", who, id, r.status, r.body)
+				continue
+			}
+			check(who, "the card", r.json(t), w)
+		}
+		r := c.do("GET", d.org("/tasklists/"+salesList+"/tasks"), nil)
+		tkNoLeak(t, who+", the board", r, secret)
+		switch {
+		case !wants[sTask].listName:
+			wantCode(t, who+": a board it no longer sees", r, 404, "not_found")
+		case r.status == 200:
+			check(who, "the board", tkItem(r.json(t), sTask), wants[sTask])
+		default:
+			t.Errorf("%s, the board: %d %s", who, r.status, r.body)
+		}
+		for _, l := range []string{finList, private} {
+			wantCode(t, who+": a list reached only by one task", c.do("GET", d.org("/tasklists/"+l+"/tasks"), nil), 404, "not_found")
+		}
+		for _, id := range []string{hidden, hiddenFin} {
+			wantCode(t, who+": a task it blocks", c.do("GET", d.org("/tasks/"+id), nil), 404, "not_found")
+		}
+	}
+	look("Bob", bob, wants)
+
+	reader := e.tokenClient(bob.must(201, "POST", d.org("/tokens"), map[string]any{"name": "reader", "scopes": []string{"tasks.read"}})["secret"].(string))
+	// tasks.read is the lists one is a member of (docs/access.md): managing North's list is
+	// tasks.manage's power, which the token does not carry, so there it is a follower only.
+	read := map[string]want{}
+	for id, w := range wants {
+		w.level, w.listName = "read", false
+		read[id] = w
+	}
+	look("Bob's tasks.read token", reader, read)
+	ranks := fmt.Sprint(e.tkCount(t, `SELECT count(*) FROM task_activity WHERE action = 'moved'`))
+	for _, id := range []string{sTask, fTask, pTask} {
+		wantCode(t, "a tasks.read token moves a task", reader.do("POST", d.org("/tasks/"+id+"/move"), map[string]any{}), 403, "forbidden")
+	}
+	if got := fmt.Sprint(e.tkCount(t, `SELECT count(*) FROM task_activity WHERE action = 'moved'`)); got != ranks {
+		t.Fatalf("moves recorded after refusals: %s, want %s", got, ranks)
+	}
+
+	// North moves under Finance: Bob manages Sales, so North's list is no longer his to manage
+	// (or even to see), and its task falls back to what following it gives.
+	d.c.must(200, "PATCH", d.admin("/departments/"+north), map[string]any{"parent_id": finance})
+	wantCode(t, "Bob reads the moved department's list", bob.do("GET", d.org("/tasklists/"+salesList), nil), 404, "not_found")
+	wants[sTask] = want{"read", false, []string{fTask}}
+	look("Bob after the move", bob, wants)
+}
+
+// TestTaskReviewGuestsReachNothingByOwnership: a guest who is in a department and a group sees
+// none of the lists those own, nor their tasks, in any listing or by id; a task shared with
+// them alone shows without its list's name or its unreadable blockers; a list shared with their
+// group is theirs to read.
+func TestTaskReviewGuestsReachNothingByOwnership(t *testing.T) {
+	e := newTestEnv(t)
+	d := e.mustDir("Guests", "owner@guests.example")
+	sales := d.mustDept("", "Sales")
+	guest, guestID := e.mustJoin(d.mustInvite(map[string]any{"role": "guest"}), "guest@guests.example")
+	d.c.must(204, "PUT", d.admin("/departments/"+sales+"/members/"+guestID), map[string]any{})
+	group := d.c.must(201, "POST", d.admin("/groups"), map[string]any{"name": "Partners"})["id"].(string)
+	d.c.must(204, "PUT", d.admin("/groups/"+group+"/members/"+guestID), map[string]any{})
+	const secret = "Internal margin target"
+	var owned []string
+	for _, body := range []map[string]any{
+		{"name": "Sales plan", "owner_kind": "department", "owner_id": sales},
+		{"name": "Partners' list", "owner_kind": "group", "owner_id": group},
+		{"name": "Everyone", "owner_kind": "organisation"},
+	} {
+		l := tkList(t, d.c, d, body)["id"].(string)
+		owned = append(owned, l)
+		tkTask(t, d.c, d, l, map[string]any{"title": secret})
+	}
+	shared := tkTask(t, d.c, d, owned[2], map[string]any{"title": "For the partner"})["id"].(string)
+	hidden := tkTask(t, d.c, d, owned[2], map[string]any{"title": secret + " (blocker)"})["id"].(string)
+	d.c.must(201, "POST", d.org("/tasks/"+shared+"/dependencies"), map[string]any{"blocked_by_id": hidden})
+	d.c.must(200, "PUT", d.org("/tasks/"+shared+"/shares"), map[string]any{"principal_type": "user", "principal_id": guestID, "role": "viewer"})
+
+	for _, l := range owned {
+		for _, path := range []string{"/tasklists/" + l, "/tasklists/" + l + "/tasks"} {
+			r := guest.do("GET", d.org(path), nil)
+			wantCode(t, "the guest: "+path, r, 404, "not_found")
+			tkNoLeak(t, "the guest: "+path, r, secret)
+		}
+	}
+	if got := guest.must(200, "GET", d.org("/tasklists"), nil); got["total"].(float64) != 0 {
+		t.Errorf("the guest's lists: %v", got)
+	}
+	for _, view := range []string{"assigned", "following", "created"} {
+		r := guest.do("GET", d.org("/me/tasks?status=all&view="+view), nil)
+		if r.status != 200 || r.json(t)["total"].(float64) != 0 {
+			t.Errorf("the guest's %s: %d %s", view, r.status, r.body)
+		}
+		tkNoLeak(t, "the guest's "+view, r, secret)
+	}
+	r := guest.do("GET", d.org("/tasks/"+shared), nil)
+	tkNoLeak(t, "the shared task", r, secret)
+	if got := r.json(t); r.status != 200 || got["level"] != "read" || got["list_name"] != nil || len(tkBlockerIDs(got)) != 0 {
+		t.Errorf("the shared task as the guest: %d %s", r.status, r.body)
+	}
+
+	// Shared with their group, the group's list is theirs to read (and no more).
+	d.c.must(200, "PUT", d.org("/tasklists/"+owned[1]+"/shares"), map[string]any{"principal_type": "group", "principal_id": group, "role": "viewer"})
+	if got := guest.must(200, "GET", d.org("/tasklists/"+owned[1]), nil); got["level"] != "read" {
+		t.Errorf("the group's list shared with the group, as the guest: %v", got["level"])
+	}
+	if got := guest.must(200, "GET", d.org("/tasklists"), nil); got["total"].(float64) != 1 {
+		t.Errorf("the guest's lists after the share: %v", got)
+	}
+}
