@@ -27,7 +27,7 @@ test: build services
 	$(MAKE) e2e
 
 go-test: ui-deps
-	go test -count=1 -timeout 15m ./...
+	go test -count=1 -timeout 25m ./...
 
 ui-test: ui-deps
 	cd $(UI) && npm test
@@ -35,7 +35,7 @@ ui-test: ui-deps
 # FUZZ_TARGETS are the Go fuzz tests, as package:function. Their seed corpora run in go-test;
 # make fuzz explores beyond them, one target after another, FUZZTIME each.
 FUZZTIME     ?= 20s
-FUZZ_TARGETS := domain/text:FuzzName app/importer:FuzzParseCSV web/scim:FuzzParseFilter web/scim:FuzzParsePath web/server:FuzzBindJSON
+FUZZ_TARGETS := domain/text:FuzzName app/importer:FuzzParseCSV web/scim:FuzzParseFilter web/scim:FuzzParsePath web/server:FuzzBindJSON infra/textsearch:FuzzTextSearch
 
 ## fuzz: run each Go fuzz test for FUZZTIME (20s by default; make fuzz FUZZTIME=5m for longer)
 fuzz:

@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,8 +124,9 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 			return err
 		}
 		ds := make([]Dispatched, 0, len(es))
+		resolved := map[string][]uuid.UUID{} // by organisation and audience, within this batch
 		for _, e := range es {
-			users, err := d.recipients(ctx, e)
+			users, err := d.recipients(ctx, e, resolved)
 			if err != nil {
 				return err
 			}
@@ -155,17 +157,44 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// recipients resolves an event's audience to the users who may see it.
-func (d *Dispatcher) recipients(ctx context.Context, e Event) ([]uuid.UUID, error) {
-	users, err := d.store.Recipients(ctx, e.OrgID, e.Audience)
-	if err != nil {
-		return nil, err
+// recipients resolves an event's audience to the users who may see it. An audience is
+// resolved once per batch (resolved holds them by organisation and audience): the batch is one
+// transaction, so the memberships are the same for all its events, and the events of one chat
+// or board, which name the same audience, cost one resolution between them.
+func (d *Dispatcher) recipients(ctx context.Context, e Event, resolved map[string][]uuid.UUID) ([]uuid.UUID, error) {
+	key := audienceKey(e.OrgID, e.Audience)
+	users, ok := resolved[key]
+	if !ok {
+		var err error
+		if users, err = d.store.Recipients(ctx, e.OrgID, e.Audience); err != nil {
+			return nil, err
+		}
+		resolved[key] = users
 	}
 	module, _, _ := strings.Cut(e.Type, ".")
 	if v, ok := d.visibility[module]; ok && len(users) > 0 {
-		if users, err = v.CanSee(ctx, e, users); err != nil {
-			return nil, err
-		}
+		// The check gets its own copy: it may filter in place.
+		return v.CanSee(ctx, e, slices.Clone(users))
 	}
 	return users, nil
+}
+
+// audienceKey identifies an audience of an organisation.
+func audienceKey(orgID uuid.UUID, a Audience) string {
+	var b strings.Builder
+	b.WriteString(orgID.String())
+	if a.Org {
+		b.WriteString("|org")
+	}
+	for _, part := range []struct {
+		tag string
+		ids []uuid.UUID
+	}{{"|u", a.Users}, {"|g", a.Groups}, {"|d", a.Departments}} {
+		b.WriteString(part.tag)
+		for _, id := range part.ids {
+			b.WriteByte(',')
+			b.WriteString(id.String())
+		}
+	}
+	return b.String()
 }

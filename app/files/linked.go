@@ -55,3 +55,43 @@ func (s *Service) OwnerSpace(ctx context.Context, orgID uuid.UUID, kind files.Sp
 	}
 	return sp.ID(), nil
 }
+
+// LinkedContent opens the current version of a live file of the organisation for a module that
+// links it and has decided by its own rules that the caller may read it (a message's
+// attachment, for the members of its chat). It checks no access of this module's; a trashed or
+// purged file is NotFound, as for OpenContent.
+func (s *Service) LinkedContent(ctx context.Context, orgID, id uuid.UUID) (Content, error) {
+	f, err := s.linkedFile(ctx, orgID, id)
+	if err != nil {
+		return Content{}, err
+	}
+	return s.openVersion(ctx, f, 0)
+}
+
+// LinkedThumbnail opens the thumbnail of a live linked file's current version, as
+// LinkedContent opens its bytes; NotFound when it has none.
+func (s *Service) LinkedThumbnail(ctx context.Context, orgID, id uuid.UUID) (Object, error) {
+	f, err := s.linkedFile(ctx, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	key, err := s.store.Thumbnail(ctx, orgID, f.CurrentVersionID())
+	if err != nil {
+		return nil, err
+	}
+	if key == "" {
+		return nil, errs.NotFoundf("thumbnail")
+	}
+	return s.objects.OpenSeeker(ctx, key, "")
+}
+
+func (s *Service) linkedFile(ctx context.Context, orgID, id uuid.UUID) (*files.File, error) {
+	f, err := s.files.Get(ctx, orgID, id)
+	if err != nil {
+		return nil, err
+	}
+	if f.Trashed() {
+		return nil, errs.NotFoundf("file")
+	}
+	return f, nil
+}

@@ -94,7 +94,8 @@ func (s *Service) sendDigest(ctx context.Context, userID uuid.UUID, q notificati
 			Title        string    `json:"title"`      // tasks.*
 			ActorName    string    `json:"actor_name"` // tasks.*
 			DueAt        time.Time `json:"due_at"`     // tasks.task_due_soon, tasks.task_overdue
-			Excerpt      string    `json:"excerpt"`    // tasks.comment_added, tasks.mentioned
+			Excerpt      string    `json:"excerpt"`    // tasks.comment_added, tasks.mentioned, messages.mentioned
+			ChatName     string    `json:"chat_name"`  // messages.mentioned
 		}
 		_ = json.Unmarshal(n.Payload(), &p) // a payload without these fields lists as an unnamed item
 		actor, subject := p.SharedByName, p.Name
@@ -103,6 +104,9 @@ func (s *Service) sendDigest(ctx context.Context, userID uuid.UUID, q notificati
 		}
 		if subject == "" {
 			subject = p.Title
+		}
+		if subject == "" {
+			subject = p.ChatName
 		}
 		items[i] = map[string]string{"Kind": string(n.Kind()), "Actor": actor, "Subject": subject,
 			"Due": localTime(r, p.DueAt), "Excerpt": p.Excerpt}

@@ -128,6 +128,7 @@ func serve(ctx context.Context, cfg config.Config) error {
 	workers.Go(func(ctx context.Context) { s.files.RunSweeper(ctx, s.log) })
 	// The tasks sweeper, reminders and overdue notices: rows claimed with SKIP LOCKED.
 	workers.Go(s.runTasks)
+	workers.Go(s.runMessaging)
 
 	errc := make(chan error, len(servers))
 	for i, hs := range servers {

@@ -61,6 +61,15 @@ func matrixRequest(route string, m matrixOrg) matrixReq {
 	if b, ok := tasksMatrixBody(route, m); ok {
 		return matrixReq{json: b}
 	}
+	if b, ok := messagingMatrixBody(route, m.messaging); ok {
+		return matrixReq{json: b}
+	}
+	if b, ok := announcementsMatrixBody(route, m); ok {
+		return matrixReq{json: b}
+	}
+	if b, ok := moderationMatrixBody(route); ok {
+		return matrixReq{json: b}
+	}
 	return matrixReq{json: matrixBody(route, m)}
 }
 

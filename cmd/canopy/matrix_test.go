@@ -212,13 +212,14 @@ func okStatus(route string) int {
 // matrixOrg is one organisation set up for the matrix: a department D with a child, a group G
 // in D, members in them, throwaway targets for the destructive routes, and the files fixtures.
 type matrixOrg struct {
-	d        dir
-	ids      map[string]string            // path parameter → id
-	throwIDs map[string]string            // ids for DELETE routes
-	routeIDs map[string]map[string]string // route → the path ids it takes instead
-	files    map[string]string            // the files fixtures by name (mustMatrixFiles)
-	tasks    map[string]string            // the tasks fixtures by name (mustMatrixTasks)
-	actor    *client
+	d         dir
+	ids       map[string]string            // path parameter → id
+	throwIDs  map[string]string            // ids for DELETE routes
+	routeIDs  map[string]map[string]string // route → the path ids it takes instead
+	files     map[string]string            // the files fixtures by name (mustMatrixFiles)
+	tasks     map[string]string            // the tasks fixtures by name (mustMatrixTasks)
+	messaging map[string]string            // the messaging fixtures by name (mustMatrixMessaging)
+	actor     *client
 }
 
 func (e *testEnv) mustMatrixOrg(t *testing.T, role, domain string) matrixOrg {
@@ -243,7 +244,9 @@ func (e *testEnv) mustMatrixOrg(t *testing.T, role, domain string) matrixOrg {
 	importID := d.c.must(202, "POST", d.admin("/imports"), matrixImport)["id"].(string)
 	files := e.mustMatrixFiles(t, d, dept, group, target)
 	tk := e.mustMatrixTasks(t, d, dept, group, target, files)
+	ann := e.mustMatrixAnnouncements(t, d, group)
 	hookIDs, throwHook := mustMatrixWebhooks(t, d)
+	modIDs, modThrow := mustMatrixModeration(t, e, d, target)
 
 	actor := d.c
 	if role != "owner" {
@@ -280,16 +283,16 @@ func (e *testEnv) mustMatrixOrg(t *testing.T, role, domain string) matrixOrg {
 	}
 	token := actor.must(201, "POST", d.org("/tokens"), map[string]any{"name": "mine"})["token"].(map[string]any)["id"].(string)
 	notification := e.mustOwnNotification(t, actor, d.orgID)
-	return matrixOrg{
+	return e.withMatrixMessaging(t, role, dept, target, matrixOrg{
 		d:     d,
 		actor: actor,
-		ids: merge(merge(merge(filesDefaultIDs(files), tasksDefaultIDs(tk)), hookIDs), map[string]string{"orgID": d.orgID, "userID": target, "departmentID": child, "groupID": group,
+		ids: merge(merge(merge(merge(filesDefaultIDs(files), tasksDefaultIDs(tk)), announcementsDefaultIDs(ann)), merge(hookIDs, modIDs)), map[string]string{"orgID": d.orgID, "userID": target, "departmentID": child, "groupID": group,
 			"invitationID": invitation, "tokenID": token, "notificationID": notification, "roleID": role1, "assignmentID": assignment, "importID": importID}),
-		throwIDs: merge(merge(map[string]string{"departmentID": throwDept, "groupID": throwGroup, "roleID": throwRole, "scimTokenID": scimToken}, throwHook), tasksThrowIDs(tk)),
-		routeIDs: mergeRoutes(filesRouteIDs(files), tasksRouteIDs(tk, files, target)),
+		throwIDs: merge(merge(map[string]string{"departmentID": throwDept, "groupID": throwGroup, "roleID": throwRole, "scimTokenID": scimToken}, merge(throwHook, modThrow)), tasksThrowIDs(tk)),
+		routeIDs: mergeRoutes(mergeRoutes(filesRouteIDs(files), tasksRouteIDs(tk, files, target)), announcementsRouteIDs(ann)),
 		files:    files,
 		tasks:    tk,
-	}
+	})
 }
 
 func matrixBody(route string, m matrixOrg) any {

@@ -39,6 +39,10 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 	// B's tasks: lists of the organisation, G and D, tasks shared with G, a dependency, deleted
 	// ones, a comment and an attachment (mustMatrixTasks).
 	bTasks := e.mustMatrixTasks(t, bDir, bDept, bGroup, bMember, bFiles)
+	// B's announcements: one to its group asking for acknowledgement, and another.
+	bAnn := e.mustMatrixAnnouncements(t, bDir, bGroup)
+	// B's chats: group M's chat with the owner's messages, ad-hoc chats (mustMatrixMessaging).
+	bMsg := e.mustMatrixMessaging(t, bDir, "owner", bDept, bMember, b.c)
 	// A reminder of B's owner on the shared task.
 	b.c.must(200, "PUT", "/api/v1/orgs/"+b.orgID+"/tasks/"+bTasks["shared"]+"/reminders", map[string]any{"offsets_minutes": []int{30}})
 	// A has resources of its own too, so B's are not the only ones.
@@ -46,6 +50,8 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 	// A notification of B's member, and one of A's owner.
 	bNotification := e.mustNotificationFor(t, b.orgID, bMember)
 	bHooks, _ := mustMatrixWebhooks(t, bDir)
+	// B's content rules and a flag of its member's.
+	bMod, _ := mustMatrixModeration(t, e, bDir, bMember)
 	e.mustOwnNotification(t, a.c, a.orgID)
 	aSecret := a.c.must(201, "POST", "/api/v1/orgs/"+a.orgID+"/tokens", map[string]any{"name": "a"})
 
@@ -75,21 +81,24 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		}
 		return path
 	}
-	foreign := merge(merge(merge(filesDefaultIDs(bFiles), tasksDefaultIDs(bTasks)), bHooks), map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken, "departmentID": bDept,
+	foreign := merge(merge(merge(merge(filesDefaultIDs(bFiles), tasksDefaultIDs(bTasks)), announcementsDefaultIDs(bAnn)), merge(bHooks, bMod)), map[string]string{"userID": bMember, "invitationID": bInvitation, "tokenID": bToken, "departmentID": bDept,
 		"groupID": bGroup, "roleID": bRole, "assignmentID": bAssignment, "importID": bImport, "scimTokenID": bSCIM, "notificationID": bNotification})
 	// B's files fixtures as the matrix names them: a route takes the id it could act on had it
 	// been B's (the file in the trash for a restore, the held file for a release, the image for
 	// a thumbnail), so that a leak would not hide behind a 404 of its own.
-	bm := matrixOrg{d: bDir, ids: foreign, routeIDs: mergeRoutes(filesRouteIDs(bFiles), tasksRouteIDs(bTasks, bFiles, bMember)), files: bFiles, tasks: bTasks}
+	foreign = merge(foreign, messagingDefaultIDs(bMsg))
+	bm := matrixOrg{d: bDir, ids: foreign, routeIDs: mergeRoutes(mergeRoutes(filesRouteIDs(bFiles), tasksRouteIDs(bTasks, bFiles, bMember)), announcementsRouteIDs(bAnn)), files: bFiles, tasks: bTasks}
+	bm.routeIDs = mergeRoutes(bm.routeIDs, messagingRouteIDs(bMsg))
 	// The routes whose request names B's ids in its query, body or headers rather than its
 	// path: they are called through A's organisation too.
 	inRequest := map[string]bool{
 		"POST /api/v1/orgs/:orgID/files": true, "POST /api/v1/orgs/:orgID/uploads/": true,
 		"POST /api/v1/orgs/:orgID/shares": true, "GET /api/v1/orgs/:orgID/shares": true,
 		"POST /api/v1/orgs/:orgID/links": true, "GET /api/v1/orgs/:orgID/links": true,
+		"POST /api/v1/orgs/:orgID/announcements": true, // publishing to B's department
 	}
 	var bIDs []string
-	for _, id := range merge(merge(foreign, bFiles), bTasks) {
+	for _, id := range merge(merge(merge(foreign, bFiles), bTasks), bAnn) {
 		if len(id) == 36 {
 			bIDs = append(bIDs, id)
 		}
@@ -104,6 +113,15 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		key := r.Method + " " + r.Path
 		req, ok := filesRequest(key, bm)
 		if b, isTasks := tasksMatrixBody(key, bm); !ok && isTasks {
+			req, ok = matrixReq{json: b}, true
+		}
+		if b, isMsg := messagingMatrixBody(key, bMsg); !ok && isMsg {
+			req, ok = matrixReq{json: b}, true
+		}
+		if b, isAnn := announcementsMatrixBody(key, bm); !ok && isAnn {
+			req, ok = matrixReq{json: b}, true
+		}
+		if b, isMod := moderationMatrixBody(key); !ok && isMod {
 			req, ok = matrixReq{json: b}, true
 		}
 		if !ok {
@@ -222,8 +240,12 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 	if got := b.c.must(200, "GET", "/api/v1/admin/orgs/"+b.orgID+"/spaces/"+bFiles["dSpace"]+"/policy", nil); got["quota_bytes"].(float64) != 0 {
 		t.Fatalf("B's space policy changed: %v", got)
 	}
-	// Nor did B's tasks.
+	// Nor did B's tasks, nor its announcements.
 	bTasksChanged(t, b.c, bDir, bTasks)
+	// Nor did B's chats and messages.
+	bMessagingChanged(t, b.c, bDir, bMsg)
+	bAnnouncementsChanged(t, e, bDir, bAnn)
+	bModerationChanged(t, bDir, bMod)
 	// And a member of A sees only A in its lists.
 	if items := a.c.must(200, "GET", "/api/v1/orgs", nil)["items"].([]any); len(items) != 1 {
 		t.Fatalf("A sees %v", items)

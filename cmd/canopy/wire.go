@@ -9,11 +9,14 @@ import (
 	"gorm.io/gorm"
 
 	appaccess "canopy/app/access"
+	appannouncements "canopy/app/announcements"
 	appdir "canopy/app/directory"
 	appfiles "canopy/app/files"
 	appidentity "canopy/app/identity"
 	appimport "canopy/app/importer"
 	appmail "canopy/app/mail"
+	appmessaging "canopy/app/messaging"
+	appmoderation "canopy/app/moderation"
 	appnotifications "canopy/app/notifications"
 	apporg "canopy/app/org"
 	apptasks "canopy/app/tasks"
@@ -51,6 +54,12 @@ type stack struct {
 	events    *eventsStack
 	// notifications is in-app notifications; its consumer is one of the dispatcher's.
 	notifications *appnotifications.Service
+	// announcements is what admins publish and members acknowledge.
+	announcements *appannouncements.Service
+	// moderation is the content rules: their admin and the checker messaging asks of each message.
+	moderation *appmoderation.Service
+	// messaging is chats and messages; its Visibility checks the recipients of messages.* events.
+	messaging *appmessaging.Service
 	// webhooks records deliveries (a consumer of the dispatcher's) and posts them (serve's worker).
 	webhooks *appwebhooks.Service
 	// importer runs bulk imports in the background (serve starts it).
@@ -168,6 +177,9 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 		authz: authorizer, sessions: sessions, imports: imports, importer: runner, files: files}
 	st.mail, st.mailWorker = mailer, mailWorker
 	st.tasks = tasksService(db, tx, clk, authorizer, audit, files)
+	st.moderation = moderationService(db, tx, clk, authorizer, audit)
+	st.messaging = messagingService(db, tx, clk, authorizer, audit, files, st.moderation, cfg.Messaging)
+	st.announcements = announcementsService(db, tx, clk, authorizer, audit)
 	st.notifications = notificationsService(db, tx, clk)
 	st.webhooks = webhooksService(db, clk, authorizer, audit, cfg.Webhooks, log)
 	st.buildEvents()

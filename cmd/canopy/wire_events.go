@@ -31,7 +31,7 @@ func (s *stack) eventConsumers() []appevents.Consumer {
 
 // eventVisibility is each module's read check on the recipients of its events.
 func (s *stack) eventVisibility() map[string]appevents.Visibility {
-	return map[string]appevents.Visibility{"tasks": s.tasks.Visibility()}
+	return map[string]appevents.Visibility{"tasks": s.tasks.Visibility(), "messages": s.messaging.Visibility(), "announcements": s.announcements.Visibility()}
 }
 
 func (s *stack) buildEvents() {
@@ -44,7 +44,9 @@ func (s *stack) buildEvents() {
 		fanout:     fanout,
 		presence:   pgevents.NewPresence(s.db, s.log),
 	}
-	s.events.hub.SetPresence(s.events.presence)
+	// Connecting and disconnecting also tell the user's organisations (presence.changed), which
+	// messaging publishes; the hub knows only the port.
+	s.events.hub.SetPresence(s.messaging.ConnectionPresence(s.events.presence, s.events.presence))
 	s.enableDigests()
 }
 

@@ -7,11 +7,14 @@ import (
 
 	"canopy/infra/postgres"
 	webaccess "canopy/web/access"
+	webannouncements "canopy/web/announcements"
 	webdirectory "canopy/web/directory"
 	webevents "canopy/web/events"
 	webfiles "canopy/web/files"
 	webidentity "canopy/web/identity"
 	webimporter "canopy/web/importer"
+	webmessaging "canopy/web/messaging"
+	webmoderation "canopy/web/moderation"
 	webnotifications "canopy/web/notifications"
 	weborg "canopy/web/org"
 	webscim "canopy/web/scim"
@@ -50,6 +53,9 @@ func (s *stack) server() (*server.Server, error) {
 		webscim.New(s.scimService(), s.identity, publicURL),
 		webfiles.New(s.files, publicURL, s.cfg.Files.TransferTimeout),
 		webtasks.New(s.tasks),
+		webmessaging.New(s.messaging).WithTransferTimeout(s.cfg.Files.TransferTimeout),
+		webannouncements.New(s.announcements),
+		webmoderation.New(s.moderation),
 		webevents.New(s.events.hub, srv.Reauthenticate, s.wsOrigins()),
 		webnotifications.New(s.notifications),
 		webwebhooks.New(s.webhooks),

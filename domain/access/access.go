@@ -52,17 +52,30 @@ const (
 	// WebhooksManage lets one subscribe the organisation's URLs to its events, and read and
 	// redeliver their deliveries: organisation-wide, since a webhook sees every event of its types.
 	WebhooksManage Permission = "webhooks.manage"
+
+	// The messaging module's: read and send messages in the chats one is a member of; manage the
+	// chats in scope (the organisation, or a department's subtree: its departments' and groups'
+	// chats); publish announcements in scope; export a chat's history and manage the content
+	// rules, both organisation-wide.
+	MessagesRead         Permission = "messages.read"
+	MessagesWrite        Permission = "messages.write"
+	ChatsManage          Permission = "chats.manage"
+	AnnouncementsPublish Permission = "announcements.publish"
+	MessagesExport       Permission = "messages.export"
+	ContentRulesManage   Permission = "content_rules.manage"
 )
 
 // Catalogue lists every permission, in the order the console shows them.
 var Catalogue = []Permission{OrgRead, DirectoryRead, DirectoryManage, GroupsManage, MembersManage, RolesManage, AuditRead, TokensManage, SettingsManage, OwnershipTransfer,
-	FilesRead, FilesWrite, FilesShare, FilesManage, FilesLegalHold, FilesPolicy, TasksRead, TasksWrite, TasksManage, WebhooksManage}
+	FilesRead, FilesWrite, FilesShare, FilesManage, FilesLegalHold, FilesPolicy, TasksRead, TasksWrite, TasksManage, WebhooksManage,
+	MessagesRead, MessagesWrite, ChatsManage, AnnouncementsPublish, MessagesExport, ContentRulesManage}
 
 // Scoped reports whether a grant of the permission at department scope means anything: it then
 // covers that department's subtree. The others are organisation-wide.
 func (p Permission) Scoped() bool {
 	switch p {
-	case DirectoryManage, GroupsManage, DirectoryRead, FilesRead, FilesWrite, FilesShare, FilesManage, TasksRead, TasksWrite, TasksManage:
+	case DirectoryManage, GroupsManage, DirectoryRead, FilesRead, FilesWrite, FilesShare, FilesManage, TasksRead, TasksWrite, TasksManage,
+		MessagesRead, MessagesWrite, ChatsManage, AnnouncementsPublish:
 		return true
 	}
 	return false
@@ -95,9 +108,9 @@ const (
 var Builtins = map[Builtin][]Permission{
 	BuiltinOwner:     Catalogue,
 	BuiltinAdmin:     without(Catalogue, OwnershipTransfer),
-	BuiltinDeptAdmin: {DirectoryRead, DirectoryManage, GroupsManage, FilesRead, FilesWrite, FilesShare, FilesManage, TasksRead, TasksWrite, TasksManage},
-	BuiltinMember:    {OrgRead, DirectoryRead, FilesRead, FilesWrite, FilesShare, TasksRead, TasksWrite},
-	BuiltinGuest:     {OrgRead, FilesRead, TasksRead, TasksWrite},
+	BuiltinDeptAdmin: {DirectoryRead, DirectoryManage, GroupsManage, FilesRead, FilesWrite, FilesShare, FilesManage, TasksRead, TasksWrite, TasksManage, MessagesRead, MessagesWrite, ChatsManage, AnnouncementsPublish},
+	BuiltinMember:    {OrgRead, DirectoryRead, FilesRead, FilesWrite, FilesShare, TasksRead, TasksWrite, MessagesRead, MessagesWrite},
+	BuiltinGuest:     {OrgRead, FilesRead, TasksRead, TasksWrite, MessagesRead, MessagesWrite},
 }
 
 // BuiltinOrder is the order the console lists built-in roles in.

@@ -38,11 +38,19 @@ const (
 	KindTaskCommentAdded Kind = "tasks.comment_added"
 	// KindTaskMentioned: someone mentioned the person in a comment on a task.
 	KindTaskMentioned Kind = "tasks.mentioned"
+	// KindMessageMentioned: someone mentioned the person by name in a chat message.
+	KindMessageMentioned Kind = "messages.mentioned"
+	// KindAnnouncementPublished: an announcement was published to the person (to the
+	// organisation, a department above them or a group of theirs).
+	KindAnnouncementPublished Kind = "announcements.published"
+	// KindAnnouncementReminder: the publisher of an announcement the person has not acknowledged
+	// reminded them of it.
+	KindAnnouncementReminder Kind = "announcements.reminder"
 )
 
 // Kinds are the kinds that notify, in the order the preferences list them.
 var Kinds = []Kind{KindFileShared, KindTaskAssigned, KindTaskMentioned, KindTaskCommentAdded, KindTaskDueSoon,
-	KindTaskOverdue, KindTaskCompleted, KindWebhookPaused}
+	KindTaskOverdue, KindTaskCompleted, KindMessageMentioned, KindAnnouncementPublished, KindAnnouncementReminder, KindWebhookPaused}
 
 // ParseKind returns the kind named s, or Invalid (code unknown_kind).
 func ParseKind(s string) (Kind, error) {

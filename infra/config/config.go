@@ -36,6 +36,19 @@ type Config struct {
 
 	Notifications Notifications `koanf:"notifications"`
 	Tasks         Tasks         `koanf:"tasks"`
+	Messaging     Messaging     `koanf:"messaging"`
+}
+
+// Messaging holds the messaging module's settings.
+type Messaging struct {
+	// RecallWindow is how long after sending a message its sender may recall it.
+	RecallWindow time.Duration `koanf:"recall_window" validate:"min=1000000000,max=86400000000000"`
+	// MentionAllMax is the chat size from which only a chat's owner and admins may mention
+	// everyone (@all); an organisation may set its own.
+	MentionAllMax int `koanf:"mention_all_max" validate:"min=2,max=1000"`
+	// SweepInterval is how often each replica purges messages past their organisation's
+	// retention.
+	SweepInterval time.Duration `koanf:"sweep_interval" validate:"min=1000000000"`
 }
 
 // Tasks holds the tasks module's settings.
@@ -232,6 +245,7 @@ func Default() Config {
 
 		Notifications: Notifications{DigestDelay: 2 * time.Minute},
 		Tasks:         Tasks{ReminderInterval: 5 * time.Second},
+		Messaging:     Messaging{RecallWindow: 2 * time.Minute, MentionAllMax: 50, SweepInterval: time.Hour},
 	}
 }
 

@@ -116,20 +116,10 @@ func writeAudit(w io.Writer, format string, page []access.AuditEntry, next func(
 	return err
 }
 
-// csvCell neutralises a cell that a spreadsheet would take for a formula (OWASP, CSV
-// injection): one that begins with =, +, -, @, a tab or a carriage return is prefixed with a
-// single quote, which spreadsheets show as text. Names, ids and addresses in the audit log come
-// from users, so any of them may begin so.
-func csvCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
-}
+// csvCell neutralises a cell that a spreadsheet would take for a formula (server.CSVCell, shared
+// with the other CSV exports). Names, ids and addresses in the audit log come from users, so any
+// of them may begin so.
+func csvCell(s string) string { return server.CSVCell(s) }
 
 func deref(s *string) string {
 	if s == nil {

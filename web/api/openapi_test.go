@@ -9,12 +9,15 @@ import (
 	"testing"
 
 	"canopy/web/access"
+	"canopy/web/announcements"
 	"canopy/web/api"
 	"canopy/web/directory"
 	"canopy/web/events"
 	"canopy/web/files"
 	"canopy/web/identity"
 	"canopy/web/importer"
+	"canopy/web/messaging"
+	"canopy/web/moderation"
 	"canopy/web/notifications"
 	"canopy/web/org"
 	"canopy/web/scim"
@@ -32,6 +35,9 @@ func newServer() *server.Server {
 		identity.New(nil, nil, sessions), org.New(nil, sessions, ""), directory.New(nil), access.New(nil), importer.New(nil, 0), scim.New(nil, nil, ""),
 		files.New(nil, "", 0),
 		tasks.New(nil),
+		messaging.New(nil),
+		announcements.New(nil),
+		moderation.New(nil),
 		notifications.New(nil),
 		webhooks.New(nil),
 		events.New(nil, nil, nil),

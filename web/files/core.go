@@ -487,11 +487,17 @@ func (h *Handler) thumbnail(c echo.Context) error {
 		return err
 	}
 	defer obj.Close()
+	return ServeThumbnail(c, obj.LastModified(), obj)
+}
+
+// ServeThumbnail writes a thumbnail (a JPEG the files module made) with ranges and conditional
+// requests; other modules that show files of this one (message attachments) serve theirs so.
+func ServeThumbnail(c echo.Context, modified time.Time, body io.ReadSeeker) error {
 	hd := c.Response().Header()
 	hd.Set(echo.HeaderContentType, "image/jpeg")
 	hd.Set("Cache-Control", "private, max-age=3600")
 	hd.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	return serve(c, obj.LastModified(), obj)
+	return serve(c, modified, body)
 }
 
 // inline reports whether a type may be shown in the browser: images (not SVG, which runs
@@ -548,32 +554,49 @@ func attrChars(s string) string {
 // RFC 6266: inline only for images, audio, video and PDF (unless download), never HTML or SVG;
 // always with nosniff and a sandboxing Content-Security-Policy.
 func ServeContent(c echo.Context, ct appfiles.Content, download bool) error {
-	hd := c.Response().Header()
 	v := ct.Version
-	show := !download && inline(v.ContentType())
+	return ServeVersion(c, Served{Name: ct.File.Name(), ContentType: v.ContentType(), SHA256: v.SHA256(), Number: v.Number(),
+		Modified: v.UploadedAt(), Body: ct.Object}, download)
+}
+
+// Served is a version of a file as ServeVersion writes it: opened by this module, or by another
+// that shows files of this one (message attachments).
+type Served struct {
+	Name        string
+	ContentType string
+	SHA256      string
+	Number      int
+	Modified    time.Time
+	Body        io.ReadSeeker
+}
+
+// ServeVersion writes a version as ServeContent does.
+func ServeVersion(c echo.Context, v Served, download bool) error {
+	hd := c.Response().Header()
+	show := !download && inline(v.ContentType)
 	kind := "attachment"
 	if show {
 		kind = "inline"
 	}
-	hd.Set(echo.HeaderContentType, v.ContentType())
+	hd.Set(echo.HeaderContentType, v.ContentType)
 	if !show {
 		hd.Set(echo.HeaderContentType, "application/octet-stream")
 	}
-	hd.Set(echo.HeaderContentDisposition, ContentDisposition(kind, ct.File.Name()))
-	hd.Set("ETag", `"`+v.SHA256()+`"`)
+	hd.Set(echo.HeaderContentDisposition, ContentDisposition(kind, v.Name))
+	hd.Set("ETag", `"`+v.SHA256+`"`)
 	hd.Set("Cache-Control", "private, no-cache")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Accept-Ranges", "bytes")
 	// The app shows PDFs and media in frames of its own pages; nothing else may frame them,
 	// and what is shown runs no script (the browser's PDF viewer is its own sandbox).
 	hd.Set("X-Frame-Options", "SAMEORIGIN")
-	if strings.HasPrefix(v.ContentType(), "application/pdf") {
+	if strings.HasPrefix(v.ContentType, "application/pdf") {
 		hd.Set("Content-Security-Policy", "default-src 'none'; object-src 'self'; frame-ancestors 'self'")
 	} else {
 		hd.Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox")
 	}
-	hd.Set("Canopy-Version", strconv.Itoa(v.Number()))
-	return serve(c, v.UploadedAt(), ct.Object)
+	hd.Set("Canopy-Version", strconv.Itoa(v.Number))
+	return serve(c, v.Modified, v.Body)
 }
 
 // serve runs http.ServeContent, whose own answers to a bad range (416) or a failed

@@ -115,17 +115,40 @@ func (s *Store) Lock(ctx context.Context) error {
 const positionLock = 7_400_031
 
 // MarkDispatched implements appevents.Store: each event, in the order given, takes the next
-// position and records its recipients.
+// position and records its recipients, all in one statement. Events of one audience share
+// their recipients, so each distinct list is sent once and the events name it by index.
 func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, at time.Time) error {
-	db := postgres.Conn(ctx, s.db)
-	for _, d := range ds {
-		err := db.Exec(`UPDATE events SET dispatched_at = ?, recipients = ?::uuid[], broadcast = ?, position = nextval('event_positions') WHERE id = ?`,
-			at, pgArray(d.Recipients), d.Broadcast, d.ID).Error
-		if err != nil {
-			return postgres.Translate(err)
-		}
+	if len(ds) == 0 {
+		return nil
 	}
-	return nil
+	ids := make([]string, len(ds))
+	which := make([]string, len(ds))
+	broadcast := make([]string, len(ds))
+	var lists []string
+	index := map[string]int{}
+	for i, d := range ds {
+		ids[i] = fmt.Sprint(d.ID)
+		broadcast[i] = fmt.Sprint(d.Broadcast)
+		l := pgArray(d.Recipients)
+		n, ok := index[l]
+		if !ok {
+			n = len(lists) + 1
+			index[l] = n
+			lists = append(lists, l)
+		}
+		which[i] = fmt.Sprint(n)
+	}
+	// lists is a text[] of uuid[] literals: "{\"{a,b}\",\"{c}\"}" (uuids need no escaping).
+	err := postgres.Conn(ctx, s.db).Exec(`
+		WITH d AS (SELECT id, list, broadcast, ord
+		             FROM unnest(CAST(@ids AS bigint[]), CAST(@which AS int[]), CAST(@broadcast AS boolean[])) WITH ORDINALITY AS d(id, list, broadcast, ord)),
+		     p AS (SELECT id, list, broadcast, nextval('event_positions') AS position FROM (SELECT * FROM d ORDER BY ord) o)
+		UPDATE events e SET dispatched_at = @at, recipients = CAST((CAST(@lists AS text[]))[p.list] AS uuid[]),
+			broadcast = p.broadcast, position = p.position
+		FROM p WHERE e.id = p.id`,
+		map[string]any{"ids": "{" + strings.Join(ids, ",") + "}", "which": "{" + strings.Join(which, ",") + "}",
+			"broadcast": "{" + strings.Join(broadcast, ",") + "}", "lists": `{"` + strings.Join(lists, `","`) + `"}`, "at": at}).Error
+	return postgres.Translate(err)
 }
 
 // Recipients implements appevents.Store: the active members among the named users, in the

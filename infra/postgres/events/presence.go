@@ -46,6 +46,15 @@ INSERT INTO presence (user_id, replica_id, seen_at) SELECT u, ?, ? FROM unnest(?
 ON CONFLICT (user_id, replica_id) DO UPDATE SET seen_at = excluded.seen_at`, p.replica, time.Now().UTC(), pgArray(users)).Error)
 }
 
+// Online reports whether the user has a presence row on any replica seen in the last
+// OnlineWindow: a live connection somewhere.
+func (p *Presence) Online(ctx context.Context, userID uuid.UUID) (bool, error) {
+	var n int64
+	err := postgres.Conn(ctx, p.db).Raw(`SELECT count(*) FROM presence WHERE user_id = ? AND seen_at > ?`, userID,
+		time.Now().UTC().Add(-OnlineWindow)).Scan(&n).Error
+	return n > 0, postgres.Translate(err)
+}
+
 // Absent implements appevents.Presence.
 func (p *Presence) Absent(ctx context.Context, userID uuid.UUID) error {
 	return postgres.Translate(postgres.Conn(ctx, p.db).Exec(`DELETE FROM presence WHERE user_id = ? AND replica_id = ?`, userID, p.replica).Error)

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestMessagingSendMakesFewStatements: a send reads what it needs before it takes the chat's
+// row, and holds the row only for the sequence (one UPDATE … RETURNING, no SELECT … FOR
+// UPDATE), the message, the sender's read state and the outbox: nothing is read back after the
+// message is written.
+func TestMessagingSendMakesFewStatements(t *testing.T) {
+	e := newTestEnv(t)
+	d := e.mustDir("Counted chat", "owner@msg-counted.example")
+	li, liID := e.mustJoin(d.mustInvite(nil), "li@msg-counted.example")
+	_, hanID := e.mustJoin(d.mustInvite(nil), "han@msg-counted.example")
+	chatID := msChat(t, d.c, d, map[string]any{"kind": "adhoc", "name": "Counted", "member_ids": []string{liID, hanID}})["id"].(string)
+	msSend(t, li, d, chatID, map[string]any{"body": "warm up"})
+
+	send := countStatements(t, e, e.stack.db, li)
+	res, sqls := send("POST", d.org("/chats/"+chatID+"/messages"), map[string]any{"client_id": "counted-1", "body": "Hello **team**"})
+	if res.status != 201 {
+		t.Fatalf("send: %d %s", res.status, res.body)
+	}
+	for i, s := range sqls {
+		t.Logf("%2d %.140s", i+1, s)
+	}
+	lock := -1
+	for i, s := range sqls {
+		if strings.Contains(s, "FOR UPDATE") && strings.Contains(s, "chats") {
+			t.Fatalf("statement %d locks the chat with a read: %s", i+1, s)
+		}
+		if strings.HasPrefix(s, "UPDATE chats SET last_seq") {
+			if lock >= 0 {
+				t.Fatalf("two sequence updates: %d and %d", lock+1, i+1)
+			}
+			lock = i
+		}
+	}
+	if lock < 0 {
+		t.Fatal("no UPDATE chats SET last_seq … RETURNING")
+	}
+	// Under the lock: the message, the sender's read state, the event and its pg_notify.
+	after := sqls[lock+1:]
+	if len(after) > 4 {
+		t.Fatalf("%d statements while the chat's row is locked, want at most 4: %q", len(after), after)
+	}
+	for _, s := range after {
+		if strings.HasPrefix(s, "SELECT") && !strings.HasPrefix(s, "SELECT pg_notify") {
+			t.Fatalf("a read while the chat's row is locked: %s", s)
+		}
+	}
+	if len(sqls) > 16 {
+		t.Fatalf("%d statements for one send", len(sqls))
+	}
+	// The same client id again: the first message, one read, no lock.
+	res, sqls = send("POST", d.org("/chats/"+chatID+"/messages"), map[string]any{"client_id": "counted-1", "body": "Hello **team**"})
+	if res.status != 200 {
+		t.Fatalf("resend: %d %s", res.status, res.body)
+	}
+	for _, s := range sqls {
+		if strings.HasPrefix(s, "UPDATE chats") {
+			t.Fatalf("a resend took the sequence: %s", s)
+		}
+	}
+
+	// The read list of the sender's message: one statement over the members and their read rows.
+	first := li.must(200, "POST", d.org("/chats/"+chatID+"/messages"), map[string]any{"client_id": "counted-1", "body": "Hello **team**"})["id"].(string)
+	res, sqls = send("GET", d.org("/chats/"+chatID+"/messages/"+first+"/reads"), nil)
+	if res.status != 200 {
+		t.Fatalf("reads: %d %s", res.status, res.body)
+	}
+	for i, s := range sqls {
+		t.Logf("reads %2d %.160s", i+1, s)
+	}
+}
