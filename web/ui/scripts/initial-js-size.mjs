@@ -39,7 +39,7 @@ console.log(`initial JS (gzip): ${kB(initial)} kB (budget ${BUDGET_KB} kB)`);
 const manifestPath = join(dist, '.vite', 'manifest.json');
 if (existsSync(manifestPath)) {
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-  const page = manifest['src/pages/ModulePage.tsx'];
+  const page = manifest['src/chat/ChatApp.tsx'];
   if (page) {
     const seen = new Set(initialFiles.map((f) => f.replace(/^\//, '')));
     const add = (key) => {
@@ -48,7 +48,7 @@ if (existsSync(manifestPath)) {
       seen.add(chunk.file);
       (chunk.imports ?? []).forEach(add);
     };
-    add('src/pages/ModulePage.tsx');
+    add('src/chat/ChatApp.tsx');
     const total = [...seen].reduce((sum, f) => sum + gz(f), 0);
     console.log(`app route /messages with its lazy page (gzip): ${kB(total)} kB`);
   }

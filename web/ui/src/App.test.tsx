@@ -89,13 +89,13 @@ describe('signing in', () => {
 });
 
 describe('the app shell', () => {
-  it('shows an honest empty state for modules that have not landed', async () => {
+  it('opens on the chats, with every module in the navigation', async () => {
     fakeApi({ 'GET /api/v1/me': () => json(200, me({ role: 'member' })) });
     renderAt('/');
     expect(await screen.findByRole('heading', { name: 'Messages' })).toBeInTheDocument();
-    expect(screen.getByText(/arrive with the messaging module/)).toBeInTheDocument();
+    expect(screen.getByTestId('chat-list')).toBeInTheDocument();
     expect(location()).toBe('/messages');
-    for (const name of ['Messages', 'Tasks', 'Files', 'Directory']) {
+    for (const name of ['Messages', 'Announcements', 'Tasks', 'Files', 'Directory']) {
       expect(screen.getByRole('link', { name })).toBeInTheDocument();
     }
     // A member may hold a department-scoped role, so the console is offered.
@@ -119,7 +119,7 @@ describe('the app shell', () => {
     fakeApi({ 'GET /api/v1/me': () => json(200, me({ locale: 'zh-CN' })) });
     renderAt('/messages');
     expect(await screen.findByRole('heading', { name: '消息' })).toBeInTheDocument();
-    expect(screen.getByText(/将随消息模块上线/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: '发起会话' })).toBeInTheDocument();
     expect(document.documentElement.lang).toBe('zh-CN');
   });
 

@@ -10,7 +10,6 @@ const ActivatePage = lazy(() => import('./pages/ActivatePage'));
 const ForgotPasswordPage = lazy(() => import('./pages/ForgotPasswordPage'));
 const ResetPasswordPage = lazy(() => import('./pages/ResetPasswordPage'));
 const ChangePasswordPage = lazy(() => import('./pages/ChangePasswordPage'));
-const ModulePage = lazy(() => import('./pages/ModulePage'));
 const ProfilePage = lazy(() => import('./pages/ProfilePage'));
 const CreateOrgPage = lazy(() => import('./pages/CreateOrgPage'));
 const InstallationPage = lazy(() => import('./pages/InstallationPage'));
@@ -38,6 +37,11 @@ const FilesPage = lazy(() => import('./files/FilesPage'));
 const PublicLinkPage = lazy(() => import('./files/PublicLinkPage'));
 const TasksApp = lazy(() => import('./tasks/TasksApp'));
 const TaskListsPage = lazy(() => import('./console/TaskListsPage'));
+const ChatApp = lazy(() => import('./chat/ChatApp'));
+const AnnouncementsApp = lazy(() => import('./announcements/AnnouncementsApp'));
+const ChatsPage = lazy(() => import('./console/ChatsPage'));
+const ConsoleAnnouncementsPage = lazy(() => import('./console/AnnouncementsPage'));
+const ContentRulesPage = lazy(() => import('./console/ContentRulesPage'));
 
 /** AppRoutes maps URLs to pages: the employee app at /, the console at /console. */
 export function AppRoutes() {
@@ -72,6 +76,9 @@ export function AppRoutes() {
         <Route path="files" element={<Gate page="files"><FilesPolicyPage /></Gate>} />
         <Route path="webhooks" element={<Gate page="webhooks"><WebhooksPage /></Gate>} />
         <Route path="tasks" element={<Gate page="tasks"><TaskListsPage /></Gate>} />
+        <Route path="chats" element={<Gate page="chats"><ChatsPage /></Gate>} />
+        <Route path="announcements" element={<Gate page="announcements"><ConsoleAnnouncementsPage /></Gate>} />
+        <Route path="content-rules" element={<Gate page="content-rules"><ContentRulesPage /></Gate>} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
       <Route
@@ -83,7 +90,9 @@ export function AppRoutes() {
         }
       >
         <Route index element={<Navigate to="messages" replace />} />
-        <Route path="messages" element={<ModulePage module="messages" />} />
+        <Route path="messages" element={<ChatApp />} />
+        <Route path="messages/:chatID" element={<ChatApp />} />
+        <Route path="announcements" element={<AnnouncementsApp />} />
         <Route path="tasks/*" element={<TasksApp />} />
         <Route path="files" element={<FilesPage />} />
         <Route path="files/shared" element={<FilesPage view="shared" />} />

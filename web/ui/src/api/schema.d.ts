@@ -3083,10 +3083,1048 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgID}/announcements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The announcements addressed to the caller, those awaiting their acknowledgement first, then the newest.
+         * @description Recipients are computed when asked: the organisation's active members but guests (scope
+         *     `org`), the active members but guests of a department or any below it (`department`), or
+         *     a group's members, guests included (`group`).
+         */
+        get: operations["listMyAnnouncements"];
+        put?: never;
+        /**
+         * Publish an announcement to the organisation, a department subtree or a group.
+         * @description Needs `announcements.publish` organisation-wide for scope `org` and for a group attached to
+         *     no department; at a department (or above it) for that department's subtree and the groups
+         *     attached to a department in it; otherwise 403. A target the organisation does not have is
+         *     404. The recipients are notified (`announcements.published`).
+         */
+        post: operations["publishAnnouncement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/admin/announcements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The announcements the caller oversees, newest first, with their acknowledgement counts.
+         * @description Those they published, and those addressed where they hold `announcements.publish` (everything, organisation-wide).
+         */
+        get: operations["listAdminAnnouncements"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/announcements/{announcementID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                announcementID: components["parameters"]["AnnouncementID"];
+            };
+            cookie?: never;
+        };
+        /** An announcement, to its recipients and to those who oversee it; 404 to anyone else. */
+        get: operations["getAnnouncement"];
+        put?: never;
+        post?: never;
+        /** Delete an announcement (its publisher, or an admin over its target); audited. */
+        delete: operations["deleteAnnouncement"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/announcements/{announcementID}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                announcementID: components["parameters"]["AnnouncementID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge an announcement addressed to the caller; again answers the first acknowledgement.
+         * @description An admin who oversees it without being a recipient gets 403 `not_a_recipient`; anyone else who is not a recipient, 404.
+         */
+        post: operations["ackAnnouncement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/announcements/{announcementID}/acks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                announcementID: components["parameters"]["AnnouncementID"];
+            };
+            cookie?: never;
+        };
+        /** The recipients with their acknowledgement, by name, to those who oversee the announcement. */
+        get: operations["listAnnouncementAcks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/announcements/{announcementID}/acks.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                announcementID: components["parameters"]["AnnouncementID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Every recipient with their acknowledgement as CSV (user_id, name, department, state, acked_at); audited.
+         * @description A cell a spreadsheet would take for a formula (beginning with =, +, -, @, a tab or a carriage return) is prefixed with a single quote.
+         */
+        get: operations["exportAnnouncementAcks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/announcements/{announcementID}/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                announcementID: components["parameters"]["AnnouncementID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remind the recipients who have not acknowledged (`announcements.reminder`), at most once per 10 minutes.
+         * @description 409 `ack_not_required` for an announcement that does not ask for acknowledgement; 429 `remind_too_soon` with `Retry-After` within 10 minutes of the last reminder. With nobody left to remind, nobody is told and the 10 minutes do not start.
+         */
+        post: operations["remindAnnouncement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/content-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** The organisation's content rules, oldest first (content_rules.manage). */
+        get: operations["listContentRules"];
+        put?: never;
+        /**
+         * Add a phrase that blocks or flags messages and file names (content_rules.manage). Audited.
+         * @description A phrase is a word or several, in any language, of 1 to 200 characters. It is matched as a
+         *     substring of the text after both are normalised: NFKC (full-width ＡＢＣ is ABC), case
+         *     folded (Ｔｅｓｔ is test), invisible format characters removed and white space collapsed.
+         *     `block` refuses a message holding it with 422 `content_blocked`; `flag` lets it through
+         *     and adds it to the review list. Two rules of the same normalised phrase conflict (409
+         *     `rule_exists`); an organisation has at most 1000 rules (422 `too_many_rules`). The change
+         *     takes effect at once on the replica that made it and within seconds on the others.
+         */
+        post: operations["createContentRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/content-rules/{ruleID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                ruleID: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a rule (content_rules.manage). Its flags stay in the review list, naming its phrase. Audited. */
+        delete: operations["deleteContentRule"];
+        options?: never;
+        head?: never;
+        /** Change a rule's phrase or action (content_rules.manage). Audited. */
+        patch: operations["updateContentRule"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/content-flags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** The review list of messages and file names that matched a flag rule, newest first (content_rules.manage). */
+        get: operations["listContentFlags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/content-flags/{flagID}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                flagID: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record a decision on a flag (content_rules.manage); a later review replaces it. Audited. */
+        post: operations["reviewContentFlag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** My chats (messages.read): pinned first, then by last activity, with unread counts. */
+        get: operations["listChats"];
+        put?: never;
+        /**
+         * Make a chat (messages.write): ad-hoc, direct (200 with the existing one), a group's or a department's (chats.manage, or the group's owner; 409 chat_exists).
+         * @description A direct chat that exists already answers 200 with it. An ad-hoc chat of more members than the organisation's group size is 422 `chat_full`.
+         */
+        post: operations["createChat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        /** A chat, to its members and to chats.manage over it. */
+        get: operations["getChat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a chat's name, description, avatar or archive (its owner and admins, chats.manage). */
+        patch: operations["updateChat"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        /** A chat's members now (name or pinyin contains query). */
+        get: operations["listChatMembers"];
+        put?: never;
+        /** Add members to an ad-hoc chat (422 chat_full past the organisation's group size, under concurrent adds too). */
+        post: operations["addChatMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/members/{userID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a member from an ad-hoc chat (its owner and admins; anyone themselves). */
+        delete: operations["removeChatMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/members/{userID}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Make a member an admin of the chat or a plain member (its owner, chats.manage). */
+        put: operations["setChatRole"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Leave an ad-hoc chat (the others follow their group or department: 409 not_adhoc). */
+        post: operations["leaveChat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Mute or pin a chat for oneself. */
+        put: operations["setChatSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move one's last read sequence up to seq (never back); publishes messages.read. */
+        post: operations["markChatRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/typing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tell the chat one is typing (messages.typing, at most once per 3 s per member). */
+        post: operations["chatTyping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/upload-target": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        /** The files space to upload a chat's attachments into: the group's or department's, or one's own for direct and ad-hoc chats. */
+        get: operations["chatUploadTarget"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        /** A page of a chat's messages by sequence (the newest 50, or before_seq, or after_seq), oldest first; thread replies are in their threads. */
+        get: operations["listMessages"];
+        put?: never;
+        /**
+         * Send a message; the same client_id again answers 200 with the first.
+         * @description 403 `mention_all_forbidden` for @all by a plain member of a chat of mention_all_max members or more; 422 `content_blocked` for text the content rules block (nothing is stored); 400 `mention_not_member`, `message_too_long` (16 KiB).
+         */
+        post: operations["sendMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/pins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        /** A chat's pinned messages, latest pin first. */
+        get: operations["listPins"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/messages/{messageID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a message (the chat's owner and admins, chats.manage): the placeholder stays; audited. */
+        delete: operations["deleteMessage"];
+        options?: never;
+        head?: never;
+        /** Edit one's message (the earlier body is kept in its history). */
+        patch: operations["editMessage"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/messages/{messageID}/thread": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+            };
+            cookie?: never;
+        };
+        /** A thread's root and its replies after after_seq. */
+        get: operations["getThread"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/messages/{messageID}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+            };
+            cookie?: never;
+        };
+        /** A message's earlier bodies, oldest first. */
+        get: operations["getMessageHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/messages/{messageID}/recall": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Recall one's message within messaging.recall_window (409 recall_window_passed after it). */
+        post: operations["recallMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/messages/{messageID}/reactions/{emoji}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+                emoji: components["parameters"]["Emoji"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** React with an emoji (URL-encoded). */
+        put: operations["addReaction"];
+        post?: never;
+        /** Remove one's reaction. */
+        delete: operations["removeReaction"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/messages/{messageID}/pin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Pin a message in its chat. */
+        put: operations["pinMessage"];
+        post?: never;
+        /** Unpin it. */
+        delete: operations["unpinMessage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/messages/{messageID}/reads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+            };
+            cookie?: never;
+        };
+        /** Who has read a message and who has not (its sender, the chat's owner and admins, chats.manage). */
+        get: operations["getMessageReads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/messages/{messageID}/attachments/{fileID}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The current bytes of a message's attachment, for the members of its chat now (the message's `attachments[].url`).
+         * @description Every member of the chat may read what was sent to it, whether or not the files module
+         *     lets them read the file (the sender had to, to attach it). Anyone not in the chat now
+         *     (a chat manager who is not in it, a removed member, another organisation), a recalled
+         *     or deleted message, a file that is not among the message's attachments, and a file the
+         *     files module has trashed or purged: 404. Served as `GET /files/{fileID}/content` serves
+         *     a file: HTTP Range (206, several ranges), `ETag`, `Last-Modified` and conditional
+         *     requests, RFC 6266 `Content-Disposition` with `filename*`, `inline` only for images (not
+         *     SVG), audio, video and PDF and never with `download=1`, `nosniff` and a sandboxing
+         *     Content-Security-Policy.
+         */
+        get: operations["downloadMessageAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/messages/{messageID}/attachments/{fileID}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A small JPEG of an image attachment, for the members of its chat now (the message's `attachments[].thumbnail_url`).
+         * @description The same checks as the attachment itself; 404 too while the files module has not made the thumbnail yet, or cannot.
+         */
+        get: operations["getMessageAttachmentThumbnail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/messages/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** Search the messages of the chats one is a member of now (Chinese and other languages), newest first. */
+        get: operations["searchMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/admin/chats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** The chats one manages by chats.manage (a department admin: their subtree's departments' and groups'). */
+        get: operations["listAdminChats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/legal-hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Place a legal hold on a chat, which suspends the purge of its messages (chats.manage organisation-wide); audited. */
+        put: operations["placeChatLegalHold"];
+        post?: never;
+        /** Release it; audited. */
+        delete: operations["releaseChatLegalHold"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/chats/{chatID}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        /** A chat's whole history as JSON (messages.export); audited. */
+        get: operations["exportChat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/messaging/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** The organisation's messaging settings (settings.manage). */
+        get: operations["getMessagingSettings"];
+        /** Change them (settings.manage); audited. */
+        put: operations["putMessagingSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/me/messaging": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /** One's messaging preferences. */
+        get: operations["getMyMessaging"];
+        /** Turn one's read receipts on or off (422 receipts_opt_out_not_allowed where the organisation does not allow it). */
+        put: operations["putMyMessaging"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/me/presence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Tell the organisation one is online or away (presence.changed). */
+        post: operations["setPresence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Chat: {
+            /** Format: uuid */
+            id?: string;
+            /** @enum {string} */
+            kind?: "direct" | "adhoc" | "group" | "department";
+            /** @description Direct chats: the other member's name; group and department chats: theirs unless renamed. */
+            name?: string;
+            description?: string;
+            /** Format: uuid */
+            avatar_file_id?: string | null;
+            /** Format: uuid */
+            group_id?: string | null;
+            /** Format: uuid */
+            department_id?: string | null;
+            archived?: boolean;
+            legal_hold?: boolean;
+            last_seq?: number;
+            last_read_seq?: number;
+            unread?: number;
+            muted?: boolean;
+            pinned?: boolean;
+            member_count?: number;
+            /** @enum {string|null} */
+            my_role?: "owner" | "admin" | "member" | null;
+            last_message?: {
+                seq?: number;
+                sender_name?: string;
+                excerpt?: string;
+                /** Format: date-time */
+                created_at?: string;
+            } | null;
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            updated_at?: string;
+        };
+        ChatPage: {
+            items?: components["schemas"]["Chat"][];
+            total?: number;
+        };
+        CreateChatRequest: {
+            /** @enum {string} */
+            kind: "direct" | "adhoc" | "group" | "department";
+            name?: string;
+            description?: string;
+            member_ids?: string[];
+            /** Format: uuid */
+            user_id?: string;
+            /** Format: uuid */
+            group_id?: string;
+            /** Format: uuid */
+            department_id?: string;
+        };
+        ChatPatch: {
+            name?: string;
+            description?: string;
+            /** Format: uuid */
+            avatar_file_id?: string | null;
+            archived?: boolean;
+        };
+        ChatMember: {
+            /** Format: uuid */
+            user_id?: string;
+            name?: string;
+            /** @enum {string} */
+            role?: "owner" | "admin" | "member";
+            department?: string;
+        };
+        ChatMemberPage: {
+            items?: components["schemas"]["ChatMember"][];
+            total?: number;
+        };
+        /** @description A recalled or deleted message has body and body_html "" (the clients show the placeholder). */
+        Message: {
+            /** Format: uuid */
+            id?: string;
+            /** Format: uuid */
+            chat_id?: string;
+            seq?: number;
+            /** Format: uuid */
+            sender_id?: string;
+            sender_name?: string;
+            client_id?: string;
+            body?: string;
+            body_html?: string;
+            /** Format: uuid */
+            thread_root_id?: string | null;
+            reply_count?: number;
+            /** Format: date-time */
+            last_reply_at?: string | null;
+            quote?: {
+                /** Format: uuid */
+                id?: string;
+                seq?: number;
+                sender_name?: string;
+                excerpt?: string;
+            } | null;
+            mentions?: string[];
+            mention_all?: boolean;
+            attachments?: {
+                /** Format: uuid */
+                id?: string;
+                name?: string;
+                size?: number;
+                content_type?: string;
+                /** @description The chat's route to the file's bytes (GET …/messages/{messageID}/attachments/{fileID}). */
+                url?: string;
+                /** @description For images: the chat's route to the thumbnail. */
+                thumbnail_url?: string;
+            }[];
+            reactions?: {
+                emoji?: string;
+                count?: number;
+                mine?: boolean;
+            }[];
+            pinned?: boolean;
+            edited?: boolean;
+            recalled?: boolean;
+            deleted?: boolean;
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            edited_at?: string | null;
+        };
+        SendMessageRequest: {
+            /** @description The client's id of the message; sending it again returns the first. */
+            client_id: string;
+            /** @description Markdown, at most 16 KiB; may be empty with attachments. "@all" in it mentions everyone. */
+            body?: string;
+            /** Format: uuid */
+            thread_root_id?: string;
+            /** Format: uuid */
+            quote_id?: string;
+            attachment_ids?: string[];
+            /** @description The members the @names stand for; each must be in the chat. */
+            mention_ids?: string[];
+            mention_all?: boolean;
+        };
+        MessagePage: {
+            items?: components["schemas"]["Message"][];
+            has_more?: boolean;
+        };
+        ThreadPage: {
+            root?: components["schemas"]["Message"];
+            items?: components["schemas"]["Message"][];
+            has_more?: boolean;
+        };
+        ReadList: {
+            read?: {
+                /** Format: uuid */
+                user_id?: string;
+                name?: string;
+            }[];
+            unread?: {
+                /** Format: uuid */
+                user_id?: string;
+                name?: string;
+            }[];
+            read_count?: number;
+            unread_count?: number;
+            /** @description Members who chose not to send read receipts */
+            hidden_count?: number;
+        };
+        MessageSearchPage: {
+            items?: {
+                message?: components["schemas"]["Message"];
+                /** Format: uuid */
+                chat_id?: string;
+                chat_name?: string;
+                snippet?: string;
+                /** @description Rune offsets [start, end) into snippet. */
+                highlights?: number[][];
+            }[];
+            /** @description How many messages match, counted up to 1,000. */
+            total?: number;
+            /** @description True when more than 1,000 match (total is then 1000). */
+            total_capped?: boolean;
+        };
+        MessagingSettings: {
+            /** @description null keeps messages forever. */
+            retention_days?: number | null;
+            allow_receipt_opt_out?: boolean;
+            mention_all_max?: number;
+        };
+        MyMessaging: {
+            send_read_receipts?: boolean;
+            allow_receipt_opt_out?: boolean;
+        };
         WebhookRequest: {
             /** @description https (http only when private addresses are allowed) */
             url: string;
@@ -3158,7 +4196,7 @@ export interface components {
             type: string;
             /** Format: int64 */
             event_id: number;
-            /** @description `file` or `folder` for files.file_shared; `task` for tasks.* (open it at /tasks?task={subject_id}). */
+            /** @description `file` or `folder` for files.file_shared; `task` for tasks.* (open it at /tasks?task={subject_id}); `announcement` for announcements.*. */
             subject_type: string;
             /** Format: uuid */
             subject_id: string;
@@ -3167,7 +4205,7 @@ export interface components {
              * @description Who made the change; null for the system.
              */
             actor_id: string | null;
-            /** @description The event's payload (docs/events.md); for files.file_shared `{target_type, target_id, space_id, name, role, shared_by_name}`; for tasks.task_assigned and tasks.task_completed `{task_id, list_id, title, actor_name}`, tasks.task_due_soon and tasks.task_overdue `{task_id, list_id, title, due_at}`, tasks.comment_added and tasks.mentioned `{task_id, list_id, title, actor_name, excerpt}`. */
+            /** @description The event's payload (docs/events.md); for files.file_shared `{target_type, target_id, space_id, name, role, shared_by_name}`; for tasks.task_assigned and tasks.task_completed `{task_id, list_id, title, actor_name}`, tasks.task_due_soon and tasks.task_overdue `{task_id, list_id, title, due_at}`, tasks.comment_added and tasks.mentioned `{task_id, list_id, title, actor_name, excerpt}`; announcements.published and announcements.reminder `{announcement_id, title, requires_ack, actor_name}`. */
             payload: {
                 [key: string]: unknown;
             };
@@ -3178,7 +4216,7 @@ export interface components {
         };
         NotificationPreference: {
             /** @enum {string} */
-            kind: "files.file_shared" | "webhooks.subscription_paused" | "tasks.task_assigned" | "tasks.task_completed" | "tasks.task_due_soon" | "tasks.task_overdue" | "tasks.comment_added" | "tasks.mentioned";
+            kind: "files.file_shared" | "webhooks.subscription_paused" | "tasks.task_assigned" | "tasks.task_completed" | "tasks.task_due_soon" | "tasks.task_overdue" | "tasks.comment_added" | "tasks.mentioned" | "announcements.published" | "announcements.reminder";
             /** @enum {string} */
             channel: "in_app" | "email" | "off";
         };
@@ -3681,7 +4719,7 @@ export interface components {
             active?: boolean;
         };
         /** @enum {string} */
-        Permission: "org.read" | "directory.read" | "directory.manage" | "groups.manage" | "members.manage" | "roles.manage" | "audit.read" | "tokens.manage" | "settings.manage" | "ownership.transfer" | "files.read" | "files.write" | "files.share" | "files.manage" | "files.legal_hold" | "files.policy" | "tasks.read" | "tasks.write" | "tasks.manage" | "webhooks.manage";
+        Permission: "org.read" | "directory.read" | "directory.manage" | "groups.manage" | "members.manage" | "roles.manage" | "audit.read" | "tokens.manage" | "settings.manage" | "ownership.transfer" | "files.read" | "files.write" | "files.share" | "files.manage" | "files.legal_hold" | "files.policy" | "tasks.read" | "tasks.write" | "tasks.manage" | "webhooks.manage" | "messages.read" | "messages.write" | "chats.manage" | "announcements.publish" | "messages.export" | "content_rules.manage";
         RoleDef: {
             /** Format: uuid */
             id: string;
@@ -4554,6 +5592,126 @@ export interface components {
             /** @description Minutes before the due time (0 at the due time), each at most 43200 (30 days). */
             offsets_minutes: number[];
         };
+        PublishAnnouncementRequest: {
+            /** @enum {string} */
+            scope: "org" | "department" | "group";
+            /**
+             * Format: uuid
+             * @description The department or group; empty for scope org.
+             */
+            target_id?: string | null;
+            title: string;
+            /** @description Markdown */
+            body?: string;
+            /** @default false */
+            requires_ack: boolean;
+        };
+        Announcement: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            body: string;
+            /** @description The body rendered and sanitised. */
+            body_html: string;
+            requires_ack: boolean;
+            /** @enum {string} */
+            scope: "org" | "department" | "group";
+            /**
+             * Format: uuid
+             * @description The department or group; the organisation's id for scope org.
+             */
+            target_id: string;
+            target_name: string;
+            /** Format: uuid */
+            published_by: string;
+            published_by_name: string;
+            /** Format: date-time */
+            published_at: string;
+            /** @description The caller is one of its recipients. */
+            recipient: boolean;
+            /**
+             * Format: date-time
+             * @description The caller's acknowledgement.
+             */
+            acked_at: string | null;
+            /** @description It asks the caller for an acknowledgement they have not given. */
+            pending: boolean;
+            /** @description The caller published it or holds announcements.publish over its target: they see the counts and the acknowledgements. */
+            can_manage: boolean;
+            /** @description Only for those who manage it. */
+            recipient_count?: number;
+            /** @description Only for those who manage it. */
+            acked_count?: number;
+            /** @description Only for those who manage it. */
+            pending_count?: number;
+        };
+        AnnouncementPage: {
+            items: components["schemas"]["Announcement"][];
+            total: number;
+        };
+        AnnouncementAck: {
+            /** Format: uuid */
+            user_id: string;
+            name: string;
+            /** @description Their primary department's name (or the first of theirs by name); empty for none. */
+            department: string;
+            /** Format: date-time */
+            acked_at: string | null;
+        };
+        AnnouncementAckPage: {
+            items: components["schemas"]["AnnouncementAck"][];
+            total: number;
+            acked_count: number;
+            pending_count: number;
+        };
+        /**
+         * @description block: a message holding the phrase is refused (422 `content_blocked`) and nothing is stored; flag: it is sent and added to the review list.
+         * @enum {string}
+         */
+        ContentRuleAction: "block" | "flag";
+        ContentRule: {
+            /** Format: uuid */
+            id: string;
+            /** @description As the admin wrote it (trimmed). */
+            phrase: string;
+            action: components["schemas"]["ContentRuleAction"];
+            /** Format: uuid */
+            created_by: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        ContentFlag: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Null once the rule was deleted.
+             */
+            rule_id: string | null;
+            /** @description The phrase that matched. */
+            phrase: string;
+            /** Format: uuid */
+            chat_id: string | null;
+            /** Format: uuid */
+            message_id: string | null;
+            /** Format: uuid */
+            sender_id: string;
+            sender_name: string;
+            /** @enum {string} */
+            kind: "message" | "file_name";
+            /** @description The start of the message or the file name (at most 280 characters). */
+            excerpt: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            reviewed_at: string | null;
+            /** Format: uuid */
+            reviewed_by: string | null;
+            /** @enum {string|null} */
+            decision: "dismissed" | "upheld" | null;
+        };
     };
     responses: {
         /**
@@ -4657,6 +5815,9 @@ export interface components {
         };
     };
     parameters: {
+        ChatID: string;
+        MessageID: string;
+        Emoji: string;
         OrgID: string;
         UserID: string;
         DepartmentID: string;
@@ -4687,6 +5848,7 @@ export interface components {
         TaskID: string;
         BlockerID: string;
         CommentID: string;
+        AnnouncementID: string;
         /** @description A task is shared with users and groups only. */
         PrincipalType: "user" | "group" | "department";
         PrincipalID: string;
@@ -9907,6 +11069,1596 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TaskPage"];
                 };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listMyAnnouncements: {
+        parameters: {
+            query?: {
+                /** @description `true`: only those that ask for acknowledgement and that the caller has not acknowledged. */
+                pending?: "true" | "false";
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of announcements. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnouncementPage"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    publishAnnouncement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishAnnouncementRequest"];
+            };
+        };
+        responses: {
+            /** @description The announcement, with its recipient counts. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Announcement"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listAdminAnnouncements: {
+        parameters: {
+            query?: {
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of announcements. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnouncementPage"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getAnnouncement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                announcementID: components["parameters"]["AnnouncementID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The announcement. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Announcement"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteAnnouncement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                announcementID: components["parameters"]["AnnouncementID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; it is 404 to everyone from now on. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    ackAnnouncement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                announcementID: components["parameters"]["AnnouncementID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The acknowledgement. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: date-time */
+                        acked_at: string;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listAnnouncementAcks: {
+        parameters: {
+            query?: {
+                state?: "acked" | "pending";
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                announcementID: components["parameters"]["AnnouncementID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of recipients; total counts those of the state asked for. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnnouncementAckPage"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    exportAnnouncementAcks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                announcementID: components["parameters"]["AnnouncementID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV file. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    remindAnnouncement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                announcementID: components["parameters"]["AnnouncementID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How many were reminded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        reminded: number;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    listContentRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every rule (at most 1000). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ContentRule"][];
+                        total: number;
+                    };
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createContentRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    phrase: string;
+                    action: components["schemas"]["ContentRuleAction"];
+                };
+            };
+        };
+        responses: {
+            /** @description The rule. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentRule"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            /** @description The organisation has 1000 rules already (`too_many_rules`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteContentRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                ruleID: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateContentRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                ruleID: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    phrase?: string;
+                    action?: components["schemas"]["ContentRuleAction"];
+                };
+            };
+        };
+        responses: {
+            /** @description The rule as it now is. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentRule"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    listContentFlags: {
+        parameters: {
+            query?: {
+                /** @description false: those awaiting review; true: the reviewed ones; absent: all. */
+                reviewed?: boolean;
+                limit?: components["parameters"]["Limit"];
+                offset?: components["parameters"]["Offset"];
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of flags. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ContentFlag"][];
+                        total: number;
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    reviewContentFlag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                flagID: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    decision: "dismissed" | "upheld";
+                };
+            };
+        };
+        responses: {
+            /** @description The flag as it now is. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentFlag"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listChats: {
+        parameters: {
+            query?: {
+                query?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatPage"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    createChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateChatRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    updateChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatPatch"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listChatMembers: {
+        parameters: {
+            query?: {
+                query?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatMemberPage"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    addChatMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    user_ids: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        added?: number;
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    removeChatMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    setChatRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                userID: components["parameters"]["UserID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    role: "admin" | "member";
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    leaveChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    setChatSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    muted?: boolean;
+                    pinned?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    markChatRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    seq: number;
+                };
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        last_read_seq?: number;
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    chatTyping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    chatUploadTarget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        space_id?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listMessages: {
+        parameters: {
+            query?: {
+                before_seq?: number;
+                after_seq?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    sendMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    listPins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: components["schemas"]["Message"][];
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    deleteMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    editMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    getThread: {
+        parameters: {
+            query?: {
+                after_seq?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThreadPage"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getMessageHistory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items?: {
+                            body?: string;
+                            /** Format: date-time */
+                            edited_at?: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    recallMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Message"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    addReaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+                emoji: components["parameters"]["Emoji"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    removeReaction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+                emoji: components["parameters"]["Emoji"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    pinMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
+    unpinMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getMessageReads: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadList"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    downloadMessageAttachment: {
+        parameters: {
+            query?: {
+                /** @description 1: always as an attachment. */
+                download?: "1";
+            };
+            header?: {
+                Range?: string;
+                "If-None-Match"?: string;
+                "If-Modified-Since"?: string;
+                "If-Range"?: string;
+            };
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole file. */
+            200: {
+                headers: {
+                    "Content-Disposition": components["headers"]["ContentDisposition"];
+                    ETag: components["headers"]["ETag"];
+                    "Last-Modified": components["headers"]["LastModified"];
+                    "Accept-Ranges": components["headers"]["AcceptRanges"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The ranges asked for (`multipart/byteranges` for several). */
+            206: {
+                headers: {
+                    /** @description E.g. bytes 0-1023/4096. */
+                    "Content-Range"?: string;
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description Not modified since the validator given. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description An `If-Match` or `If-Unmodified-Since` precondition failed. */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The range is outside the file. */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getMessageAttachmentThumbnail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+                messageID: components["parameters"]["MessageID"];
+                fileID: components["parameters"]["FileID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thumbnail. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    searchMessages: {
+        parameters: {
+            query?: {
+                q?: string;
+                chat_id?: string;
+                sender_id?: string;
+                from?: string;
+                to?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageSearchPage"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    listAdminChats: {
+        parameters: {
+            query?: {
+                kind?: string;
+                query?: string;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatPage"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    placeChatLegalHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    releaseChatLegalHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Chat"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    exportChat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                chatID: components["parameters"]["ChatID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        chat?: components["schemas"]["Chat"];
+                        members?: components["schemas"]["ChatMember"][];
+                        messages?: components["schemas"]["Message"][];
+                        /** Format: date-time */
+                        exported_at?: string;
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getMessagingSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagingSettings"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    putMessagingSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MessagingSettings"];
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagingSettings"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getMyMessaging: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyMessaging"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    putMyMessaging: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    send_read_receipts: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description OK. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyMessaging"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
+        };
+    };
+    setPresence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    status: "online" | "away" | "offline";
+                };
+            };
+        };
+        responses: {
+            /** @description Done. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["Invalid"];
             403: components["responses"]["Forbidden"];

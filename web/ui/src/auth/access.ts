@@ -1,12 +1,28 @@
 import { useQuery } from '@tanstack/react-query';
 import { ApiError, api, unwrap, type OrgMembership } from '../api/client';
 import { keys, useMe } from '../api/queries';
+import { call } from '../chat/http';
 import { useCurrentOrg } from './OrgContext';
 
 /** The console's pages. */
-export type ConsolePage = 'members' | 'departments' | 'groups' | 'roles' | 'assignments' | 'audit' | 'import' | 'scim' | 'settings' | 'files' | 'tasks' | 'webhooks';
+export type ConsolePage =
+  | 'members'
+  | 'departments'
+  | 'groups'
+  | 'roles'
+  | 'assignments'
+  | 'audit'
+  | 'import'
+  | 'scim'
+  | 'settings'
+  | 'files'
+  | 'tasks'
+  | 'chats'
+  | 'announcements'
+  | 'content-rules'
+  | 'webhooks';
 
-export const CONSOLE_PAGES: ConsolePage[] = ['members', 'departments', 'groups', 'roles', 'assignments', 'audit', 'import', 'scim', 'files', 'tasks', 'webhooks', 'settings'];
+export const CONSOLE_PAGES: ConsolePage[] = ['members', 'departments', 'groups', 'roles', 'assignments', 'audit', 'import', 'scim', 'files', 'tasks', 'chats', 'announcements', 'content-rules', 'webhooks', 'settings'];
 
 /** isAdmin reports whether the base role is owner or admin, which hold every permission of the console. */
 export function isAdmin(org: OrgMembership | undefined): boolean {
@@ -23,7 +39,7 @@ export function mayOpenConsole(org: OrgMembership | undefined): boolean {
   return !!org && org.role !== 'guest';
 }
 
-type Probe = 'members.manage' | 'roles.manage' | 'audit.read' | 'tokens.manage' | 'files.policy' | 'files.manage' | 'webhooks.manage';
+type Probe = 'members.manage' | 'roles.manage' | 'audit.read' | 'tokens.manage' | 'files.policy' | 'files.manage' | 'webhooks.manage' | 'chats.manage' | 'announcements.publish' | 'content_rules.manage';
 
 /**
  * probe asks a read route that needs the permission anywhere in the organisation, and reports
@@ -53,6 +69,16 @@ async function probe(orgID: string, userID: string, what: Probe): Promise<boolea
         break;
       case 'webhooks.manage':
         await unwrap(api.GET('/api/v1/admin/orgs/{orgID}/webhooks', { params: { path } }));
+        break;
+      // Department-scoped grants answer these too: a department admin manages their subtree's chats.
+      case 'chats.manage':
+        await call('GET', `/api/v1/orgs/${encodeURIComponent(orgID)}/admin/chats`, { query: { limit: 1 } });
+        break;
+      case 'announcements.publish':
+        await call('GET', `/api/v1/orgs/${encodeURIComponent(orgID)}/admin/announcements`, { query: { limit: 1 } });
+        break;
+      case 'content_rules.manage':
+        await call('GET', `/api/v1/orgs/${encodeURIComponent(orgID)}/content-rules`, { query: { limit: 1 } });
         break;
     }
     return true;
@@ -100,10 +126,13 @@ export function useConsoleAccess(): ConsoleAccess {
   const filesPolicy = useProbe(org?.id, userID, 'files.policy', limited);
   const filesManage = useProbe(org?.id, userID, 'files.manage', limited);
   const webhooks = useProbe(org?.id, userID, 'webhooks.manage', limited);
+  const chats = useProbe(org?.id, userID, 'chats.manage', limited);
+  const publish = useProbe(org?.id, userID, 'announcements.publish', limited);
+  const contentRules = useProbe(org?.id, userID, 'content_rules.manage', limited);
   if (!org) return { ready: true, pages: new Set(), admin: false };
   if (admin) return { ready: true, pages: new Set(CONSOLE_PAGES), admin: true };
   if (!limited) return { ready: true, pages: new Set(), admin: false };
-  const probes = [members, roles, audit, tokens, filesPolicy, filesManage, webhooks];
+  const probes = [members, roles, audit, tokens, filesPolicy, filesManage, webhooks, chats, publish, contentRules];
   // Task lists too: a department admin manages their subtree's lists, and the listing shows
   // each person only the lists they may see.
   const pages = new Set<ConsolePage>(['departments', 'groups', 'tasks']);
@@ -113,5 +142,8 @@ export function useConsoleAccess(): ConsoleAccess {
   if (tokens.data && members.data) pages.add('scim');
   if (filesPolicy.data || filesManage.data) pages.add('files');
   if (webhooks.data) pages.add('webhooks');
+  if (chats.data) pages.add('chats');
+  if (publish.data) pages.add('announcements');
+  if (contentRules.data) pages.add('content-rules');
   return { ready: probes.every((p) => !p.isPending || p.fetchStatus === 'idle'), pages, admin: false };
 }

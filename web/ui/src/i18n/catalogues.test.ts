@@ -2,9 +2,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dynamicCalls, flatten, hasKey, missingKeys, placeholders, pluralsWithoutOther, usedKeys, type Tree } from './catalogues';
-import en from './en';
-import zhCN from './zh-CN';
+import enMain from './en';
+import messagingEn from './messaging.en';
+import messagingZhCN from './messaging.zh-CN';
+import zhCNMain from './zh-CN';
 
+// The catalogues as the app has them once messaging's chunk has added its strings (chat/strings.ts).
+const en: Tree = { ...enMain, ...messagingEn };
+const zhCN: Tree = { ...zhCNMain, ...messagingZhCN };
 const catalogues: Record<string, Tree> = { en, 'zh-CN': zhCN };
 
 function sourceFiles(dir: string): string[] {
@@ -18,6 +23,11 @@ function sourceFiles(dir: string): string[] {
 const srcDir = join(__dirname, '..');
 
 describe('translation catalogues', () => {
+  it('keeps messaging’s lazily loaded strings apart from the first load’s', () => {
+    const main = new Set(Object.keys(enMain));
+    expect(Object.keys(messagingEn).filter((k) => main.has(k))).toEqual([]);
+  });
+
   it('zh-CN has every English key', () => {
     expect(missingKeys(en, zhCN)).toEqual([]);
   });

@@ -42,6 +42,9 @@ const en = {
     import: 'Bulk import',
     scim: 'SCIM provisioning',
     installation: 'Installation',
+    announcements: 'Announcements',
+    chats: 'Chats',
+    contentRules: 'Content rules',
   },
   console: {
     title: 'Canopy admin console',

@@ -18,6 +18,10 @@ const notifications = {
     taskOverdue: '{{title}} is overdue (due {{due}})',
     taskCommentAdded: '{{actor}} commented on {{title}}: {{excerpt}}',
     taskMentioned: '{{actor}} mentioned you on {{title}}: {{excerpt}}',
+    messageMentioned: '{{actor}} mentioned you in {{chat}}: {{excerpt}}',
+    announcementPublished: '{{actor}} published {{title}}',
+    announcementToAck: '{{actor}} published {{title}}: please acknowledge it',
+    announcementReminder: 'Please acknowledge {{title}}',
   },
   kindNames: {
     fileShared: 'Files and folders shared with me',

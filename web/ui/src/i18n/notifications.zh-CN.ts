@@ -20,6 +20,10 @@ const notifications: Messages['notifications'] = {
     taskOverdue: '任务 {{title}} 已逾期（截止 {{due}}）',
     taskCommentAdded: '{{actor}} 评论了任务 {{title}}：{{excerpt}}',
     taskMentioned: '{{actor}} 在任务 {{title}} 中提到了你：{{excerpt}}',
+    messageMentioned: '{{actor}} 在 {{chat}} 中提到了你：{{excerpt}}',
+    announcementPublished: '{{actor}} 发布了公告 {{title}}',
+    announcementToAck: '{{actor}} 发布了公告 {{title}}，请确认',
+    announcementReminder: '请确认公告 {{title}}',
   },
   kindNames: {
     fileShared: '共享给我的文件和文件夹',

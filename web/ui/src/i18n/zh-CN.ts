@@ -43,6 +43,9 @@ const zhCN: Messages = {
     import: '批量导入',
     scim: 'SCIM 同步',
     installation: '安装管理',
+    announcements: '公告',
+    chats: '会话',
+    contentRules: '内容规则',
   },
   console: {
     title: 'Canopy 管理后台',

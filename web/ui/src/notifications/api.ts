@@ -70,6 +70,8 @@ export function openHref(n: Notification): string | undefined {
   if (n.type === 'webhooks.subscription_paused') return '/console/webhooks';
   // Every task notification opens the task's drawer over My tasks.
   if (n.type.startsWith('tasks.') && n.subject_type === 'task') return `/tasks?task=${encodeURIComponent(n.subject_id)}`;
+  if (n.type === 'messages.mentioned' && typeof p.chat_id === 'string') return `/messages/${encodeURIComponent(p.chat_id)}`;
+  if (n.type.startsWith('announcements.')) return '/announcements';
   if (n.type !== 'files.file_shared') return undefined;
   const target = typeof p.target_id === 'string' ? p.target_id : n.subject_id;
   if (n.subject_type === 'folder' && typeof p.space_id === 'string') {

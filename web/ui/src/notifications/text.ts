@@ -32,6 +32,14 @@ export function useNotificationText() {
         return t('notifications.kinds.taskCommentAdded', { actor, title, excerpt, ...raw });
       case 'tasks.mentioned':
         return t('notifications.kinds.taskMentioned', { actor, title, excerpt, ...raw });
+      case 'messages.mentioned':
+        return t('notifications.kinds.messageMentioned', { actor, chat: str('chat_name'), excerpt, ...raw });
+      case 'announcements.published':
+        return p.requires_ack === true
+          ? t('notifications.kinds.announcementToAck', { actor, title, ...raw })
+          : t('notifications.kinds.announcementPublished', { actor, title, ...raw });
+      case 'announcements.reminder':
+        return t('notifications.kinds.announcementReminder', { title, ...raw });
     }
     return n.type;
   };
