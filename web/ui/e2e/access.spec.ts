@@ -41,7 +41,12 @@ test('a custom role lets a member change one department and nowhere else, and th
   const dialog = owner.getByRole('dialog');
   await dialog.getByRole('textbox', { name: 'Name' }).fill(roleName);
   await dialog.getByRole('textbox', { name: 'Description' }).fill('Changes the departments it is granted for');
-  await dialog.getByRole('checkbox', { name: /Manage departments/ }).check();
+  // The dialog may render again as the catalogue arrives; check until it holds.
+  const manageDepartments = dialog.getByRole('checkbox', { name: /Manage departments/ });
+  await expect(async () => {
+    await manageDepartments.check();
+    await expect(manageDepartments).toBeChecked();
+  }).toPass({ timeout: 15_000 });
   await expect(dialog.getByRole('checkbox', { name: /Transfer ownership/ })).toBeDisabled();
   await dialog.getByRole('button', { name: 'Create role' }).click();
   await expect(dialog).toBeHidden();
