@@ -24,9 +24,13 @@ if (!window.matchMedia) {
   });
 }
 
-// Ant Design measures scrollbars through getComputedStyle with a pseudo-element, which jsdom lacks.
-const { getComputedStyle } = window;
-window.getComputedStyle = (elt: Element) => getComputedStyle(elt);
+// jsdom computes a style by matching every rule of every style sheet against the element, and Ant
+// Design's CSS-in-JS inserts thousands of rules: the accessible-name computation behind each role
+// query asks for the style of every node (and of its ::before and ::after), which made a single
+// query take seconds. No test here depends on style sheets (visibility checks are off, above), so
+// an element's computed style is its inline style.
+const blank = document.createElement('div').style;
+window.getComputedStyle = (elt: Element) => (elt as HTMLElement).style ?? blank;
 
 afterEach(() => {
   cleanup();
