@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -49,28 +48,10 @@ const (
 )
 
 func BenchmarkEventsDelivery(b *testing.B) {
-	raiseFileLimit(b)
+	raiseOpenFiles(b, 3*eventClients)
 	b.Run("canopy_one_replica", func(b *testing.B) { benchCanopyEvents(b, 1) })
 	b.Run("canopy_two_replicas", func(b *testing.B) { benchCanopyEvents(b, 2) })
 	b.Run("centrifugo", benchCentrifugoEvents)
-}
-
-// raiseFileLimit lifts the soft limit on open files to the hard one: 1,000 clients are 1,000
-// sockets in this process (and as many in the server's).
-func raiseFileLimit(b *testing.B) {
-	var l syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
-		b.Fatal(err)
-	}
-	if l.Cur < l.Max {
-		l.Cur = l.Max
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if l.Cur < 3*eventClients {
-		b.Fatalf("the open-file limit is %d; the benchmark needs about %d", l.Cur, 3*eventClients)
-	}
 }
 
 // benchPayload is what every published event carries: its number and when it was published.
@@ -170,24 +151,6 @@ func reportEventLoad(b *testing.B, name string, rs []*receiver, run loadRun) {
 		name, eventCount, eventRate, run.published.Seconds(), run.behind.Round(time.Millisecond), pct(0.5), pct(0.99), pct(1), want-received, want, dups, reconnects, reloads)
 }
 
-// dialAll opens the clients, 32 at a time, and fails the benchmark if one cannot connect.
-func dialAll(b *testing.B, open func(i int) error) {
-	sem := make(chan struct{}, 32)
-	errc := make(chan error, eventClients)
-	for i := range eventClients {
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem }()
-			errc <- open(i)
-		}()
-	}
-	for range eventClients {
-		if err := <-errc; err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
 // benchCanopyEvents runs the load against replicas `canopy serve` processes on one fresh
 // database, client i connected to replica i mod replicas, and events published into the outbox
 // directly (as a use case's transaction does), from this process.
@@ -234,7 +197,7 @@ func benchCanopyEvents(b *testing.B, replicas int) {
 	rs := newReceivers()
 	var total atomic.Int64
 	var wg sync.WaitGroup
-	dialAll(b, func(i int) error {
+	dialEach(b, eventClients, func(i int) error {
 		base := bases[i%replicas]
 		token := fmt.Sprintf("bench-c%d@bench-events.example", i+1)
 		conn, err := dialCanopy(ctx, base, token, -1)
@@ -420,7 +383,7 @@ func benchCentrifugoEvents(b *testing.B) {
 	rs := newReceivers()
 	var total atomic.Int64
 	var wg sync.WaitGroup
-	dialAll(b, func(i int) error {
+	dialEach(b, eventClients, func(i int) error {
 		conn, err := dialCentrifugo(cctx, base, channel)
 		if err != nil {
 			return fmt.Errorf("centrifugo client %d: %w", i, err)

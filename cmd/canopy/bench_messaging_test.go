@@ -177,8 +177,8 @@ func (a *msgAPI) do(ctx context.Context, base, method, path string, as msgMember
 	return resp.StatusCode, out, err
 }
 
-// raiseOpenFiles is raiseFileLimit (bench_events_test.go) for a test as well as a benchmark:
-// it lifts the soft limit on open files to the hard one and fails unless need fit.
+// raiseOpenFiles lifts the soft limit on open files to the hard one (1,000 clients are 1,000
+// sockets on each side, in one process with the servers, or two) and fails unless need fit.
 func raiseOpenFiles(tb testing.TB, need uint64) {
 	tb.Helper()
 	var l syscall.Rlimit
@@ -196,8 +196,7 @@ func raiseOpenFiles(tb testing.TB, need uint64) {
 	}
 }
 
-// dialEach is dialAll (bench_events_test.go) for a test as well as a benchmark: it opens n
-// clients, 32 at a time, and fails if one cannot connect.
+// dialEach opens n clients, 32 at a time, and fails if one cannot connect.
 func dialEach(tb testing.TB, n int, open func(i int) error) {
 	tb.Helper()
 	sem := make(chan struct{}, 32)
@@ -239,7 +238,7 @@ func mustGroupChat(tb testing.TB, base string, orgID, groupID uuid.UUID, owner m
 // time taken just before its POST; each client records when the message_created event arrived.
 // Target: p99 at most 100 ms, 0 lost. As in the events benchmark the load is fixed, whatever b.N.
 func BenchmarkMessagingDelivery(b *testing.B) {
-	raiseFileLimit(b)
+	raiseOpenFiles(b, 3*msgMembers)
 	b.Run("one_replica", func(b *testing.B) { benchMessagingDelivery(b, 1) })
 	b.Run("two_replicas", func(b *testing.B) { benchMessagingDelivery(b, 2) })
 }
@@ -255,7 +254,7 @@ func benchMessagingDelivery(b *testing.B, replicas int) {
 	rs := newReceivers()
 	var total atomic.Int64
 	var wg sync.WaitGroup
-	dialAll(b, func(i int) error {
+	dialEach(b, msgMembers, func(i int) error {
 		base := bases[i%replicas]
 		conn, err := dialCanopy(ctx, base, members[i].token(), -1)
 		if err != nil {

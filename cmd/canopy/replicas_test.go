@@ -29,7 +29,7 @@ func startServeProcesses(t testing.TB, n int) (string, []string, []string) {
 		"CANOPY_OBJECTSTORE_FILE_BUCKET="+localtest.MustBucketName(t), "CANOPY_LOG_LEVEL=warn", "CANOPY_CONFIG=/dev/null",
 		// Two replicas on one machine: neither needs a metrics listener.
 		"CANOPY_METRICS_ADDRESS=")
-	start := func() string {
+	start := func(i int) string {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
@@ -38,6 +38,11 @@ func startServeProcesses(t testing.TB, n int) (string, []string, []string) {
 		l.Close()
 		cmd := exec.Command(bin, "serve")
 		cmd.Env = append(env, "CANOPY_SERVER_ADDRESS="+addr, "CANOPY_SERVER_PUBLIC_URL=http://"+addr)
+		if pprofAddr := os.Getenv("CANOPY_BENCH_PPROF"); pprofAddr != "" && i == 0 {
+			// Profiling a benchmark: the first replica serves its profiles there
+			// (go tool pprof http://<address>/debug/pprof/profile).
+			cmd.Env = append(cmd.Env, "CANOPY_METRICS_ADDRESS="+pprofAddr, "CANOPY_METRICS_PPROF=true")
+		}
 		cmd.Stderr = os.Stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -58,7 +63,7 @@ func startServeProcesses(t testing.TB, n int) (string, []string, []string) {
 	}
 	bases := make([]string, n)
 	for i := range bases {
-		bases[i] = start()
+		bases[i] = start(i)
 	}
 	return bin, env, bases
 }

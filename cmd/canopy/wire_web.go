@@ -36,8 +36,9 @@ func (s *stack) server() (*server.Server, error) {
 		proxies = append(proxies, n)
 	}
 	srv := server.New(server.Deps{
-		Config: server.Config{BodyLimitBytes: s.cfg.Server.BodyLimitBytes, SecureCookies: s.cfg.Server.HTTPS(), TrustedProxies: proxies, MetricsToken: s.cfg.Metrics.Token},
-		Log:    s.log, Auth: s.identity, Actors: s.orgs, Permissions: s.authz, Installers: s.orgs, UI: ui.Dist(),
+		Config: server.Config{BodyLimitBytes: s.cfg.Server.BodyLimitBytes, SecureCookies: s.cfg.Server.HTTPS(), TrustedProxies: proxies, MetricsToken: s.cfg.Metrics.Token,
+			Profiling: s.cfg.Metrics.Pprof},
+		Log: s.log, Auth: s.identity, Actors: s.orgs, Permissions: s.authz, Installers: s.orgs, UI: ui.Dist(),
 		Ready: []server.Checker{
 			{Name: "postgres", Check: func(ctx context.Context) error { return postgres.Ping(ctx, s.db) }},
 			{Name: "objectstore", Check: s.store.Ping},

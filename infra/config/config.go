@@ -212,6 +212,8 @@ type Metrics struct {
 	// Token, when set, also serves them on the main listener to a request with
 	// "Authorization: Bearer <token>"; without one they are never on the main listener.
 	Token string `koanf:"token" validate:"omitempty,min=32" secret:"true"`
+	// Pprof serves Go's runtime profiles at /debug/pprof/ on the metrics listener.
+	Pprof bool `koanf:"pprof"`
 }
 
 // Log holds the logging settings.

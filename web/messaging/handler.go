@@ -94,45 +94,6 @@ func messageIDs(c echo.Context) (uuid.UUID, uuid.UUID, error) {
 	return ids[0], ids[1], nil
 }
 
-// bodyID parses an optional id of a request body: a malformed one is Invalid.
-func bodyID(field string, v *string) (uuid.UUID, error) {
-	if v == nil || *v == "" {
-		return uuid.Nil, nil
-	}
-	id, err := uuid.Parse(*v)
-	if err != nil {
-		return uuid.Nil, errs.E(errs.Invalid, "invalid_field", field+": must be an id")
-	}
-	return id, nil
-}
-
-func parseIDs(field string, vs []string) ([]uuid.UUID, error) {
-	out := make([]uuid.UUID, 0, len(vs))
-	for _, v := range vs {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			return nil, errs.E(errs.Invalid, "invalid_field", field+": must be ids")
-		}
-		out = append(out, id)
-	}
-	return out, nil
-}
-
-func queryTime(c echo.Context, name string) (time.Time, error) {
-	v := c.QueryParam(name)
-	if v == "" {
-		return time.Time{}, nil
-	}
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		if d, derr := time.Parse(time.DateOnly, v); derr == nil {
-			return d, nil
-		}
-		return time.Time{}, errs.Invalidf("query parameter %q must be an RFC 3339 time or a date", name)
-	}
-	return t, nil
-}
-
 func (h *Handler) listChats(c echo.Context) error {
 	limit, offset, err := server.Page(c)
 	if err != nil {
@@ -165,16 +126,16 @@ func (h *Handler) createChat(c echo.Context) error {
 	}
 	in := appmessaging.CreateInput{Kind: req.Kind, Name: req.Name, Description: req.Description}
 	var err error
-	if in.MemberIDs, err = parseIDs("member_ids", req.MemberIDs); err != nil {
+	if in.MemberIDs, err = server.BodyIDs("member_ids", req.MemberIDs); err != nil {
 		return err
 	}
-	if in.UserID, err = bodyID("user_id", req.UserID); err != nil {
+	if in.UserID, err = server.BodyID("user_id", req.UserID); err != nil {
 		return err
 	}
-	if in.GroupID, err = bodyID("group_id", req.GroupID); err != nil {
+	if in.GroupID, err = server.BodyID("group_id", req.GroupID); err != nil {
 		return err
 	}
-	if in.DepartmentID, err = bodyID("department_id", req.DepartmentID); err != nil {
+	if in.DepartmentID, err = server.BodyID("department_id", req.DepartmentID); err != nil {
 		return err
 	}
 	v, created, err := h.svc.CreateChat(c.Request().Context(), server.Actor(c), in)
@@ -217,7 +178,7 @@ func (h *Handler) updateChat(c echo.Context) error {
 	}
 	p := messaging.ChatPatch{Name: req.Name, Description: req.Description, Archived: req.Archived}
 	if req.AvatarFileID != nil {
-		a, err := bodyID("avatar_file_id", req.AvatarFileID)
+		a, err := server.BodyID("avatar_file_id", req.AvatarFileID)
 		if err != nil {
 			return err
 		}
@@ -259,7 +220,7 @@ func (h *Handler) addMembers(c echo.Context) error {
 	if err := server.BindJSON(c, &req); err != nil {
 		return err
 	}
-	users, err := parseIDs("user_ids", req.UserIDs)
+	users, err := server.BodyIDs("user_ids", req.UserIDs)
 	if err != nil {
 		return err
 	}
@@ -416,16 +377,16 @@ func (h *Handler) send(c echo.Context) error {
 		return err
 	}
 	in := appmessaging.SendInput{ClientID: req.ClientID, Body: req.Body, MentionAll: req.MentionAll}
-	if in.ThreadRootID, err = bodyID("thread_root_id", req.ThreadRootID); err != nil {
+	if in.ThreadRootID, err = server.BodyID("thread_root_id", req.ThreadRootID); err != nil {
 		return err
 	}
-	if in.QuoteID, err = bodyID("quote_id", req.QuoteID); err != nil {
+	if in.QuoteID, err = server.BodyID("quote_id", req.QuoteID); err != nil {
 		return err
 	}
-	if in.AttachmentIDs, err = parseIDs("attachment_ids", req.AttachmentIDs); err != nil {
+	if in.AttachmentIDs, err = server.BodyIDs("attachment_ids", req.AttachmentIDs); err != nil {
 		return err
 	}
-	if in.MentionIDs, err = parseIDs("mention_ids", req.MentionIDs); err != nil {
+	if in.MentionIDs, err = server.BodyIDs("mention_ids", req.MentionIDs); err != nil {
 		return err
 	}
 	v, created, err := h.svc.Send(c.Request().Context(), server.Actor(c), id, in)
@@ -604,10 +565,10 @@ func (h *Handler) search(c echo.Context) error {
 	if in.SenderID, err = server.QueryID(c, "sender_id", "sender"); err != nil {
 		return err
 	}
-	if in.From, err = queryTime(c, "from"); err != nil {
+	if in.From, err = server.QueryTime(c, "from"); err != nil {
 		return err
 	}
-	if in.To, err = queryTime(c, "to"); err != nil {
+	if in.To, err = server.QueryTime(c, "to"); err != nil {
 		return err
 	}
 	p, err := h.svc.Search(c.Request().Context(), server.Actor(c), in)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -277,6 +278,49 @@ func QueryID(c echo.Context, name, what string) (uuid.UUID, error) {
 		return uuid.Nil, errs.NotFoundf(what)
 	}
 	return id, nil
+}
+
+// QueryTime parses an optional time query parameter: an RFC 3339 time, or a date (its
+// midnight UTC); the zero time when absent, and 400 invalid_date when malformed.
+func QueryTime(c echo.Context, name string) (time.Time, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t.UTC(), nil
+	}
+	if d, err := time.Parse(time.DateOnly, v); err == nil {
+		return d, nil
+	}
+	return time.Time{}, errs.E(errs.Invalid, "invalid_date", name+": must be an RFC 3339 time such as 2026-05-01T09:00:00Z, or a date such as 2026-05-01")
+}
+
+// BodyID parses an optional id of a request body: uuid.Nil when absent or empty, 400
+// invalid_field naming the field when malformed.
+func BodyID(field string, v *string) (uuid.UUID, error) {
+	if v == nil || *v == "" {
+		return uuid.Nil, nil
+	}
+	id, err := uuid.Parse(*v)
+	if err != nil {
+		return uuid.Nil, errs.E(errs.Invalid, "invalid_field", field+": must be an id")
+	}
+	return id, nil
+}
+
+// BodyIDs parses a list of ids of a request body; a malformed one is 400 invalid_field naming
+// the field (it is not a path, so not a 404).
+func BodyIDs(field string, vs []string) ([]uuid.UUID, error) {
+	out := make([]uuid.UUID, 0, len(vs))
+	for _, v := range vs {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			return nil, errs.E(errs.Invalid, "invalid_field", field+": must be ids")
+		}
+		out = append(out, id)
+	}
+	return out, nil
 }
 
 // OptionalID parses an optional uuid of a request body: uuid.Nil when it is absent or empty,

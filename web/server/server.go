@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -40,6 +41,9 @@ type Config struct {
 	// MetricsToken, when set, serves /metrics on this handler to requests that bear it;
 	// otherwise metrics are only on their own listener (Metrics).
 	MetricsToken string
+	// Profiling serves Go's runtime profiles (net/http/pprof) under /debug/pprof/ on the
+	// metrics listener, never on the main one.
+	Profiling bool
 }
 
 // Checker is a dependency that readiness waits for.
@@ -186,6 +190,13 @@ func (s *Server) Metrics() http.Handler {
 func (s *Server) MetricsServer(addr string) *http.Server {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.Metrics())
+	if s.cfg.Profiling {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	return &http.Server{
 		Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute,

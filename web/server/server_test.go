@@ -284,3 +284,19 @@ func TestAbortedResponsesAreLogged(t *testing.T) {
 		}
 	}
 }
+
+// TestProfilesOnlyOnTheMetricsListenerWhenAskedFor: /debug/pprof/ is served by the metrics
+// listener with metrics.pprof set, and never by the main handler.
+func TestProfilesOnlyOnTheMetricsListenerWhenAskedFor(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		srv := newServer(t, io.Discard, Config{Profiling: on, MetricsToken: strings.Repeat("m", 40)})
+		// The main handler may answer with the web app's page; never with a profile.
+		if r := get(srv, "/debug/pprof/goroutine?debug=1"); strings.Contains(r.Body.String(), "goroutine profile") {
+			t.Errorf("profiling %v: the main handler served a profile", on)
+		}
+		r := get(srv.MetricsServer("127.0.0.1:0").Handler, "/debug/pprof/goroutine?debug=1")
+		if on != (r.Code == 200 && strings.Contains(r.Body.String(), "goroutine profile")) {
+			t.Errorf("profiling %v: the metrics listener answered /debug/pprof/ with %d", on, r.Code)
+		}
+	}
+}

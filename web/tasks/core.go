@@ -234,20 +234,6 @@ func bindIdempotent(c echo.Context, dst any) (*apptasks.IdempotencyKey, error) {
 	return &apptasks.IdempotencyKey{Key: key[0], Hash: sum[:]}, nil
 }
 
-// parseIDs parses a list of ids from a body; a malformed one names nothing, so it is Invalid
-// naming the field (it is not a path).
-func parseIDs(field string, vs []string) ([]uuid.UUID, error) {
-	out := make([]uuid.UUID, 0, len(vs))
-	for _, v := range vs {
-		id, err := uuid.Parse(v)
-		if err != nil {
-			return nil, errs.E(errs.Invalid, "invalid_field", field+": must be ids")
-		}
-		out = append(out, id)
-	}
-	return out, nil
-}
-
 // parseTime parses an RFC 3339 time; "" is the zero time.
 func parseTime(field, v string) (time.Time, error) {
 	if v == "" {
@@ -258,18 +244,6 @@ func parseTime(field, v string) (time.Time, error) {
 		return time.Time{}, errs.E(errs.Invalid, "invalid_date", field+": must be an RFC 3339 time such as 2026-05-01T09:00:00Z")
 	}
 	return t.UTC(), nil
-}
-
-// bodyID parses an id of a request body; a malformed one is Invalid naming the field.
-func bodyID(field string, v *string) (uuid.UUID, error) {
-	if v == nil || *v == "" {
-		return uuid.Nil, nil
-	}
-	id, err := uuid.Parse(*v)
-	if err != nil {
-		return uuid.Nil, errs.E(errs.Invalid, "invalid_field", field+": must be an id")
-	}
-	return id, nil
 }
 
 func (h *Handler) listLists(c echo.Context) error {
@@ -321,7 +295,7 @@ func (h *Handler) createList(c echo.Context) error {
 	if req.OwnerKind == "" {
 		return server.Required("owner_kind")
 	}
-	owner, err := bodyID("owner_id", req.OwnerID)
+	owner, err := server.BodyID("owner_id", req.OwnerID)
 	if err != nil {
 		return err
 	}
@@ -487,7 +461,7 @@ func (h *Handler) createSection(c echo.Context) error {
 	}
 	var after *uuid.UUID
 	if req.AfterID != nil && *req.AfterID != "" {
-		a, err := bodyID("after_id", req.AfterID)
+		a, err := server.BodyID("after_id", req.AfterID)
 		if err != nil {
 			return err
 		}
@@ -533,7 +507,7 @@ func (h *Handler) moveSection(c echo.Context) error {
 	if err := server.BindJSON(c, &req); err != nil {
 		return err
 	}
-	after, err := bodyID("after_id", req.AfterID)
+	after, err := server.BodyID("after_id", req.AfterID)
 	if err != nil {
 		return err
 	}
@@ -610,10 +584,6 @@ func (h *Handler) deleteLabel(c echo.Context) error {
 }
 
 // queryTime reads an RFC 3339 query parameter.
-func queryTime(c echo.Context, name string) (time.Time, error) {
-	return parseTime(name, c.QueryParam(name))
-}
-
 // queryStatus reads status: open, done or all (def when absent).
 func queryStatus(c echo.Context, def tasks.Status) (tasks.Status, error) {
 	switch v := c.QueryParam("status"); v {
@@ -652,10 +622,10 @@ func (h *Handler) listTasks(c echo.Context) error {
 	if q.Status, err = queryStatus(c, ""); err != nil {
 		return err
 	}
-	if q.DueFrom, err = queryTime(c, "due_from"); err != nil {
+	if q.DueFrom, err = server.QueryTime(c, "due_from"); err != nil {
 		return err
 	}
-	if q.DueTo, err = queryTime(c, "due_to"); err != nil {
+	if q.DueTo, err = server.QueryTime(c, "due_to"); err != nil {
 		return err
 	}
 	q.Query, q.Limit, q.Offset = strings.TrimSpace(c.QueryParam("q")), limit, offset
@@ -702,26 +672,26 @@ func (h *Handler) createTask(c echo.Context) error {
 	}
 	in := apptasks.TaskInput{Title: req.Title, Description: req.Description, Priority: req.Priority, RRule: req.RRule, Idempotency: key,
 		Schedule: tasks.Schedule{AllDay: req.AllDay, TZ: req.DueTZ}}
-	if in.SectionID, err = bodyID("section_id", req.SectionID); err != nil {
+	if in.SectionID, err = server.BodyID("section_id", req.SectionID); err != nil {
 		return err
 	}
-	if in.ParentID, err = bodyID("parent_id", req.ParentID); err != nil {
+	if in.ParentID, err = server.BodyID("parent_id", req.ParentID); err != nil {
 		return err
 	}
 	if req.AfterID != nil && *req.AfterID != "" {
-		after, err := bodyID("after_id", req.AfterID)
+		after, err := server.BodyID("after_id", req.AfterID)
 		if err != nil {
 			return err
 		}
 		in.AfterID = &after
 	}
-	if in.AssigneeIDs, err = parseIDs("assignee_ids", req.AssigneeIDs); err != nil {
+	if in.AssigneeIDs, err = server.BodyIDs("assignee_ids", req.AssigneeIDs); err != nil {
 		return err
 	}
-	if in.FollowerIDs, err = parseIDs("follower_ids", req.FollowerIDs); err != nil {
+	if in.FollowerIDs, err = server.BodyIDs("follower_ids", req.FollowerIDs); err != nil {
 		return err
 	}
-	if in.LabelIDs, err = parseIDs("label_ids", req.LabelIDs); err != nil {
+	if in.LabelIDs, err = server.BodyIDs("label_ids", req.LabelIDs); err != nil {
 		return err
 	}
 	if in.Schedule.Start, err = parseTime("start_at", deref(req.StartAt)); err != nil {
@@ -787,7 +757,7 @@ func (h *Handler) updateTask(c echo.Context) error {
 	}
 	ch := apptasks.TaskChange{Title: req.Title, Description: req.Description, Priority: req.Priority, AllDay: req.AllDay, DueTZ: req.DueTZ}
 	if req.SectionID != nil {
-		sid, err := bodyID("section_id", req.SectionID)
+		sid, err := server.BodyID("section_id", req.SectionID)
 		if err != nil {
 			return err
 		}
@@ -804,7 +774,7 @@ func (h *Handler) updateTask(c echo.Context) error {
 		if f.in == nil {
 			continue
 		}
-		v, err := parseIDs(f.name, *f.in)
+		v, err := server.BodyIDs(f.name, *f.in)
 		if err != nil {
 			return err
 		}
@@ -906,10 +876,10 @@ func (h *Handler) moveTask(c echo.Context) error {
 		return err
 	}
 	var in apptasks.MoveInput
-	if in.SectionID, err = bodyID("section_id", req.SectionID); err != nil {
+	if in.SectionID, err = server.BodyID("section_id", req.SectionID); err != nil {
 		return err
 	}
-	if in.AfterID, err = bodyID("after_id", req.AfterID); err != nil {
+	if in.AfterID, err = server.BodyID("after_id", req.AfterID); err != nil {
 		return err
 	}
 	v, err := h.svc.MoveTask(c.Request().Context(), server.Actor(c), id, in)
@@ -1105,10 +1075,10 @@ func (h *Handler) myTasks(c echo.Context) error {
 	if q.Status, err = queryStatus(c, tasks.StatusOpen); err != nil {
 		return err
 	}
-	if q.DueFrom, err = queryTime(c, "due_from"); err != nil {
+	if q.DueFrom, err = server.QueryTime(c, "due_from"); err != nil {
 		return err
 	}
-	if q.DueTo, err = queryTime(c, "due_to"); err != nil {
+	if q.DueTo, err = server.QueryTime(c, "due_to"); err != nil {
 		return err
 	}
 	vs, total, err := h.svc.MyTasks(c.Request().Context(), server.Actor(c), q)

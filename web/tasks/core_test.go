@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"canopy/domain/errs"
+	"canopy/web/server"
 )
 
 func request(body, key string, keys int) echo.Context {
@@ -71,7 +72,7 @@ func TestOptionalFields(t *testing.T) {
 	if got, err := parseTime("due_at", "2026-03-01T09:00:00+08:00"); err != nil || got.Hour() != 1 || got.Location().String() != "UTC" {
 		t.Fatalf("a date with an offset: %v %v", got, err)
 	}
-	if _, err := parseIDs("assignee_ids", []string{"nope"}); errs.CodeOf(err) != "invalid_field" {
+	if _, err := server.BodyIDs("assignee_ids", []string{"nope"}); errs.CodeOf(err) != "invalid_field" {
 		t.Fatalf("a bad id: %v", err)
 	}
 }

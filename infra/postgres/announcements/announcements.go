@@ -141,7 +141,7 @@ func (s *Announcements) Recipients(ctx context.Context, a *announcements.Announc
 	err := postgres.Conn(ctx, s.db).Raw(`SELECT m.user_id FROM memberships m
 		WHERE m.user_id = ANY (CAST(@users AS uuid[])) AND `+recipients+`
 			AND (NOT @pending OR NOT EXISTS (SELECT 1 FROM announcement_acks k WHERE k.announcement_id = @id AND k.user_id = m.user_id))
-		ORDER BY m.user_id`, params(a, map[string]any{"users": uuidArray(users), "pending": pendingOnly})).Scan(&out).Error
+		ORDER BY m.user_id`, params(a, map[string]any{"users": postgres.UUIDArray(users), "pending": pendingOnly})).Scan(&out).Error
 	return out, postgres.Translate(err)
 }
 
@@ -280,7 +280,7 @@ const admin = `FROM announcements a
 
 // Admin implements announcements.Repository. The counts are read per announcement of the page.
 func (s *Announcements) Admin(ctx context.Context, q announcements.AdminQuery) ([]announcements.Counted, int, error) {
-	p := map[string]any{"org": q.OrgID, "all": q.Org, "publisher": q.Publisher, "paths": textArray(q.DepartmentPaths), "limit": q.Limit, "offset": q.Offset}
+	p := map[string]any{"org": q.OrgID, "all": q.Org, "publisher": q.Publisher, "paths": postgres.TextArray(q.DepartmentPaths), "limit": q.Limit, "offset": q.Offset}
 	db := postgres.Conn(ctx, s.db)
 	var total int
 	if err := db.Raw(`SELECT count(*) `+admin, p).Scan(&total).Error; err != nil {

@@ -58,7 +58,7 @@ func (d *Directory) Group(ctx context.Context, orgID, id uuid.UUID) (appannounce
 // DepartmentPaths implements appannouncements.Directory.
 func (d *Directory) DepartmentPaths(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) ([]string, error) {
 	var out []string
-	err := postgres.Conn(ctx, d.db).Raw(`SELECT path FROM departments WHERE org_id = ? AND id = ANY (CAST(? AS uuid[]))`, orgID, uuidArray(ids)).Scan(&out).Error
+	err := postgres.Conn(ctx, d.db).Raw(`SELECT path FROM departments WHERE org_id = ? AND id = ANY (CAST(? AS uuid[]))`, orgID, postgres.UUIDArray(ids)).Scan(&out).Error
 	return out, postgres.Translate(err)
 }
 
@@ -69,7 +69,7 @@ func (d *Directory) Names(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID)
 		DisplayName string
 	}
 	if err := postgres.Conn(ctx, d.db).Raw(`SELECT u.id, u.display_name FROM users u JOIN memberships m ON m.user_id = u.id
-		WHERE m.org_id = ? AND u.id = ANY (CAST(? AS uuid[]))`, orgID, uuidArray(ids)).Scan(&rows).Error; err != nil {
+		WHERE m.org_id = ? AND u.id = ANY (CAST(? AS uuid[]))`, orgID, postgres.UUIDArray(ids)).Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
 	out := make(map[uuid.UUID]string, len(rows))
@@ -91,7 +91,7 @@ func (d *Directory) TargetNames(ctx context.Context, orgID uuid.UUID, ids []uuid
 	}
 	if err := postgres.Conn(ctx, d.db).Raw(`SELECT id, name FROM departments WHERE org_id = @org AND id = ANY (CAST(@ids AS uuid[]))
 		UNION ALL SELECT id, name FROM groups WHERE org_id = @org AND id = ANY (CAST(@ids AS uuid[]))`,
-		map[string]any{"org": orgID, "ids": uuidArray(ids)}).Scan(&rows).Error; err != nil {
+		map[string]any{"org": orgID, "ids": postgres.UUIDArray(ids)}).Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
 	for _, r := range rows {
@@ -110,35 +110,4 @@ func (d *Directory) OrgName(ctx context.Context, orgID uuid.UUID) (string, error
 		return "", errs.NotFoundf("organisation")
 	}
 	return names[0], nil
-}
-
-// uuidArray writes ids as a PostgreSQL array literal, passed as one parameter and cast to
-// uuid[].
-func uuidArray(v []uuid.UUID) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, id := range v {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(id.String())
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
-// textArray writes strings as a PostgreSQL array literal, each quoted, for text[].
-func textArray(v []string) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, s := range v {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
-		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String()
 }

@@ -129,7 +129,7 @@ func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, a
 	for i, d := range ds {
 		ids[i] = fmt.Sprint(d.ID)
 		broadcast[i] = fmt.Sprint(d.Broadcast)
-		l := pgArray(d.Recipients)
+		l := postgres.UUIDArray(d.Recipients)
 		n, ok := index[l]
 		if !ok {
 			n = len(lists) + 1
@@ -171,8 +171,8 @@ func (s *Store) Recipients(ctx context.Context, orgID uuid.UUID, a appevents.Aud
 				JOIN departments d ON d.org_id = dm.org_id AND d.id = dm.department_id
 				JOIN departments r ON r.org_id = d.org_id AND r.id = ANY (CAST(@departments AS uuid[])) AND starts_with(d.path, r.path)
 				WHERE dm.org_id = m.org_id AND dm.user_id = m.user_id))
-		ORDER BY m.user_id`, map[string]any{"org": orgID, "users": pgArray(a.Users), "groups": pgArray(a.Groups),
-		"departments": pgArray(a.Departments)}).Scan(&ids).Error
+		ORDER BY m.user_id`, map[string]any{"org": orgID, "users": postgres.UUIDArray(a.Users), "groups": postgres.UUIDArray(a.Groups),
+		"departments": postgres.UUIDArray(a.Departments)}).Scan(&ids).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}
@@ -187,18 +187,6 @@ func parseIDs(ids []string) []uuid.UUID {
 		}
 	}
 	return out
-}
-
-// pgArray renders ids as a PostgreSQL array literal.
-func pgArray(ids []uuid.UUID) string {
-	out := "{"
-	for i, id := range ids {
-		if i > 0 {
-			out += ","
-		}
-		out += id.String()
-	}
-	return out + "}"
 }
 
 type entryRow struct {
@@ -294,7 +282,7 @@ func (s *Store) Active(ctx context.Context, users, orgs []uuid.UUID) (map[appeve
 		OrgID  uuid.UUID
 	}
 	err := postgres.Conn(ctx, s.db).Raw(`SELECT user_id, org_id FROM memberships WHERE status = 'active'
-		AND user_id = ANY (?::uuid[]) AND org_id = ANY (?::uuid[])`, pgArray(users), pgArray(orgs)).Scan(&rows).Error
+		AND user_id = ANY (?::uuid[]) AND org_id = ANY (?::uuid[])`, postgres.UUIDArray(users), postgres.UUIDArray(orgs)).Scan(&rows).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}

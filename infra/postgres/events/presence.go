@@ -43,7 +43,7 @@ func (p *Presence) upsert(ctx context.Context, users []uuid.UUID) error {
 	}
 	return postgres.Translate(postgres.Conn(ctx, p.db).Exec(`
 INSERT INTO presence (user_id, replica_id, seen_at) SELECT u, ?, ? FROM unnest(?::uuid[]) AS u
-ON CONFLICT (user_id, replica_id) DO UPDATE SET seen_at = excluded.seen_at`, p.replica, time.Now().UTC(), pgArray(users)).Error)
+ON CONFLICT (user_id, replica_id) DO UPDATE SET seen_at = excluded.seen_at`, p.replica, time.Now().UTC(), postgres.UUIDArray(users)).Error)
 }
 
 // Online reports whether the user has a presence row on any replica seen in the last
@@ -68,7 +68,7 @@ func (p *Presence) Refresh(ctx context.Context, users []uuid.UUID) error {
 		return err
 	}
 	db := postgres.Conn(ctx, p.db)
-	if err := db.Exec(`DELETE FROM presence WHERE replica_id = ? AND NOT (user_id = ANY(?::uuid[]))`, p.replica, pgArray(users)).Error; err != nil {
+	if err := db.Exec(`DELETE FROM presence WHERE replica_id = ? AND NOT (user_id = ANY(?::uuid[]))`, p.replica, postgres.UUIDArray(users)).Error; err != nil {
 		return postgres.Translate(err)
 	}
 	return postgres.Translate(db.Exec(`DELETE FROM presence WHERE seen_at < ?`, time.Now().UTC().Add(-10*OnlineWindow)).Error)

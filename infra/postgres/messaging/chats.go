@@ -19,35 +19,6 @@ import (
 	"canopy/infra/postgres"
 )
 
-// uuidArray writes ids as a PostgreSQL array literal, for CAST(? AS uuid[]).
-func uuidArray(v []uuid.UUID) string {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, id := range v {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(id.String())
-	}
-	b.WriteByte('}')
-	return b.String()
-}
-
-// parseUUIDs reads a uuid[] written as text ("{a,b}").
-func parseUUIDs(s string) []uuid.UUID {
-	s = strings.Trim(s, "{}")
-	out := []uuid.UUID{}
-	if s == "" {
-		return out
-	}
-	for _, p := range strings.Split(s, ",") {
-		if id, err := uuid.Parse(strings.TrimSpace(p)); err == nil {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 func idOf(p *uuid.UUID) uuid.UUID {
 	if p == nil {
 		return uuid.Nil
@@ -207,38 +178,20 @@ const myChatsSQL = `SELECT cm.chat_id AS id FROM chat_members cm JOIN chats c ON
 			AND c.department_id = ANY (CAST(string_to_array(btrim(x.path, '/'), '/') AS uuid[]))
 		WHERE dm.org_id = @org AND dm.user_id = @user AND NOT @guest`
 
-// listedRow is a chat in a listing with the viewer's state (gorm scans flat rows only).
+// listedRow is a chat in a listing with the viewer's state.
 type listedRow struct {
-	ID            uuid.UUID
-	OrgID         uuid.UUID
-	Kind          string
-	GroupID       *uuid.UUID
-	DepartmentID  *uuid.UUID
-	DirectKey     *string
-	Name          string
-	Description   string
-	AvatarFileID  *uuid.UUID
-	CreatedBy     uuid.UUID
-	ArchivedAt    *time.Time
-	LastSeq       int64
-	LastMessageAt *time.Time
-	LegalHold     bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	DisplayName   string
-	LastReadSeq   int64
-	Muted         bool
-	PinnedAt      *time.Time
-	MemberCount   int
-	MyRole        string
-	Total         int
+	Chat        chatRow `gorm:"embedded"` // an exported field: gorm skips an embedded unexported type
+	DisplayName string
+	LastReadSeq int64
+	Muted       bool
+	PinnedAt    *time.Time
+	MemberCount int
+	MyRole      string
+	Total       int
 }
 
 func (l listedRow) row() appmessaging.ChatRow {
-	c := chatRow{ID: l.ID, OrgID: l.OrgID, Kind: l.Kind, GroupID: l.GroupID, DepartmentID: l.DepartmentID, DirectKey: l.DirectKey, Name: l.Name,
-		Description: l.Description, AvatarFileID: l.AvatarFileID, CreatedBy: l.CreatedBy, ArchivedAt: l.ArchivedAt, LastSeq: l.LastSeq,
-		LastMessageAt: l.LastMessageAt, LegalHold: l.LegalHold, CreatedAt: l.CreatedAt, UpdatedAt: l.UpdatedAt}
-	return appmessaging.ChatRow{Chat: c.chat(), DisplayName: l.DisplayName, LastReadSeq: l.LastReadSeq, Muted: l.Muted,
+	return appmessaging.ChatRow{Chat: l.Chat.chat(), DisplayName: l.DisplayName, LastReadSeq: l.LastReadSeq, Muted: l.Muted,
 		PinnedAt: postgres.TimeOrZero(l.PinnedAt), MemberCount: l.MemberCount, MyRole: messaging.Role(l.MyRole)}
 }
 
@@ -287,7 +240,7 @@ func (r *Chats) Admin(ctx context.Context, q appmessaging.AdminQuery) ([]appmess
 	if !q.Org {
 		// A department admin manages the chats of the departments in their subtrees and of the
 		// groups in them.
-		args["roots"] = uuidArray(q.Departments)
+		args["roots"] = postgres.UUIDArray(q.Departments)
 		where = append(where, `EXISTS (SELECT 1 FROM departments root JOIN departments d ON d.org_id = root.org_id AND d.path LIKE root.path || '%'
 			WHERE root.org_id = @org AND root.id = ANY(CAST(@roots AS uuid[]))
 			AND (d.id = c.department_id OR d.id = (SELECT g.department_id FROM groups g WHERE g.id = c.group_id)))`)
@@ -329,7 +282,7 @@ func (r *Chats) DisplayNames(ctx context.Context, orgID uuid.UUID, ids []uuid.UU
 		Name string
 	}
 	err := postgres.Conn(ctx, r.db).Raw(`SELECT c.id, `+displayNameSQL+` AS name FROM chats c WHERE c.org_id = @org AND c.id = ANY(CAST(@ids AS uuid[]))`,
-		map[string]any{"org": orgID, "ids": uuidArray(ids), "viewer": viewer.String()}).Scan(&rows).Error
+		map[string]any{"org": orgID, "ids": postgres.UUIDArray(ids), "viewer": viewer.String()}).Scan(&rows).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}

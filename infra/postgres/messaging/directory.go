@@ -31,7 +31,7 @@ func (d *Directory) Names(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID)
 		DisplayName string
 	}
 	if err := postgres.Conn(ctx, d.db).Raw(`SELECT u.id, u.display_name FROM users u JOIN memberships m ON m.user_id = u.id
-		WHERE m.org_id = ? AND u.id = ANY(CAST(? AS uuid[]))`, orgID, uuidArray(ids)).Scan(&rows).Error; err != nil {
+		WHERE m.org_id = ? AND u.id = ANY(CAST(? AS uuid[]))`, orgID, postgres.UUIDArray(ids)).Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
 	for _, r := range rows {
@@ -44,7 +44,7 @@ func (d *Directory) Names(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID)
 func (d *Directory) ActiveMembers(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) ([]uuid.UUID, error) {
 	var out []uuid.UUID
 	err := postgres.Conn(ctx, d.db).Raw(`SELECT user_id FROM memberships WHERE org_id = ? AND user_id = ANY(CAST(? AS uuid[])) AND status = 'active'`,
-		orgID, uuidArray(ids)).Scan(&out).Error
+		orgID, postgres.UUIDArray(ids)).Scan(&out).Error
 	return out, postgres.Translate(err)
 }
 

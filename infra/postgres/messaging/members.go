@@ -58,7 +58,7 @@ func (r *Members) Among(ctx context.Context, orgID, chatID uuid.UUID, users []uu
 	}
 	var out []uuid.UUID
 	err := postgres.Conn(ctx, r.db).Raw(`SELECT DISTINCT u FROM chat_member_ids(?, ?) u WHERE u = ANY(CAST(? AS uuid[]))`,
-		orgID, chatID, uuidArray(users)).Scan(&out).Error
+		orgID, chatID, postgres.UUIDArray(users)).Scan(&out).Error
 	return out, postgres.Translate(err)
 }
 
@@ -83,7 +83,7 @@ func (r *Members) DepartmentGuests(ctx context.Context, orgID uuid.UUID, departm
 		JOIN departments x ON x.org_id = r.org_id AND starts_with(x.path, r.path)
 		JOIN department_members dm ON dm.org_id = x.org_id AND dm.department_id = x.id
 		JOIN memberships m ON m.org_id = dm.org_id AND m.user_id = dm.user_id AND m.status = 'active' AND m.role = 'guest'
-		WHERE r.org_id = ? AND r.id = ANY(CAST(? AS uuid[]))`, orgID, uuidArray(departments)).Scan(&out).Error
+		WHERE r.org_id = ? AND r.id = ANY(CAST(? AS uuid[]))`, orgID, postgres.UUIDArray(departments)).Scan(&out).Error
 	return out, postgres.Translate(err)
 }
 
@@ -135,7 +135,7 @@ func (r *Members) Add(ctx context.Context, c *messaging.Chat, users []uuid.UUID,
 	}
 	res := postgres.Conn(ctx, r.db).Exec(`INSERT INTO chat_members (org_id, chat_id, user_id, role, added_at)
 		SELECT ?, ?, u, ?, ? FROM unnest(CAST(? AS uuid[])) u ON CONFLICT (chat_id, user_id) DO NOTHING`,
-		c.OrgID(), c.ID(), string(role), at, uuidArray(users))
+		c.OrgID(), c.ID(), string(role), at, postgres.UUIDArray(users))
 	return int(res.RowsAffected), postgres.Translate(res.Error)
 }
 

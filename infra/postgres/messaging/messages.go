@@ -56,7 +56,7 @@ type messageRow struct {
 func (r messageRow) message() *messaging.Message {
 	return messaging.RehydrateMessage(messaging.MessageRecord{ID: r.ID, OrgID: r.OrgID, ChatID: r.ChatID, Seq: r.Seq, SenderID: r.SenderID,
 		ClientID: r.ClientID, Body: r.Body, ThreadRootID: idOf(r.ThreadRootID), ReplyCount: r.ReplyCount, LastReplyAt: postgres.TimeOrZero(r.LastReplyAt),
-		QuoteID: idOf(r.QuoteID), Mentions: parseUUIDs(r.Mentions), MentionAll: r.MentionAll, AttachmentIDs: parseUUIDs(r.AttachmentIDs),
+		QuoteID: idOf(r.QuoteID), Mentions: postgres.ParseUUIDArray(r.Mentions), MentionAll: r.MentionAll, AttachmentIDs: postgres.ParseUUIDArray(r.AttachmentIDs),
 		CreatedAt: r.CreatedAt.UTC(), EditedAt: postgres.TimeOrZero(r.EditedAt), RecalledAt: postgres.TimeOrZero(r.RecalledAt),
 		DeletedAt: postgres.TimeOrZero(r.DeletedAt), DeletedBy: idOf(r.DeletedBy)})
 }
@@ -82,7 +82,7 @@ func (r *Messages) Create(ctx context.Context, m *messaging.Message) error {
 		thread_root_id, quote_id, mentions, mention_all, attachment_ids, search, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS uuid[]), ?, CAST(? AS uuid[]), CAST(? AS tsvector), ?)`,
 		m.ID(), m.OrgID(), m.ChatID(), m.Seq(), m.SenderID(), m.ClientID(), m.Body(), postgres.NullableID(m.ThreadRootID()),
-		postgres.NullableID(m.QuoteID()), uuidArray(m.Mentions()), m.MentionAll(), uuidArray(m.AttachmentIDs()), r.searchVector(m.Body()),
+		postgres.NullableID(m.QuoteID()), postgres.UUIDArray(m.Mentions()), m.MentionAll(), postgres.UUIDArray(m.AttachmentIDs()), r.searchVector(m.Body()),
 		m.CreatedAt()).Error)
 }
 
@@ -111,7 +111,7 @@ func (r *Messages) ByClientID(ctx context.Context, orgID, chatID, senderID uuid.
 func (r *Messages) ByIDs(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]*messaging.Message, error) {
 	var rows []messageRow
 	if err := postgres.Conn(ctx, r.db).Raw(`SELECT `+messageColumns+` FROM messages m WHERE m.org_id = ? AND m.id = ANY(CAST(? AS uuid[]))`,
-		orgID, uuidArray(ids)).Scan(&rows).Error; err != nil {
+		orgID, postgres.UUIDArray(ids)).Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
 	out := make(map[uuid.UUID]*messaging.Message, len(rows))
@@ -214,7 +214,7 @@ func (r *Messages) Reactions(ctx context.Context, orgID uuid.UUID, ids []uuid.UU
 	}
 	err := postgres.Conn(ctx, r.db).Raw(`SELECT message_id, emoji, count(*) AS count, bool_or(user_id = ?) AS mine FROM message_reactions
 		WHERE org_id = ? AND message_id = ANY(CAST(? AS uuid[])) GROUP BY message_id, emoji ORDER BY message_id, min(created_at), emoji`,
-		viewer, orgID, uuidArray(ids)).Scan(&rows).Error
+		viewer, orgID, postgres.UUIDArray(ids)).Scan(&rows).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}
@@ -254,7 +254,7 @@ func (r *Messages) Unpin(ctx context.Context, m *messaging.Message) error {
 func (r *Messages) Pinned(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
 	var got []uuid.UUID
 	if err := postgres.Conn(ctx, r.db).Raw(`SELECT message_id FROM message_pins WHERE org_id = ? AND message_id = ANY(CAST(? AS uuid[]))`,
-		orgID, uuidArray(ids)).Scan(&got).Error; err != nil {
+		orgID, postgres.UUIDArray(ids)).Scan(&got).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
 	out := make(map[uuid.UUID]bool, len(got))
@@ -347,7 +347,7 @@ func (r *Messages) Latest(ctx context.Context, orgID uuid.UUID, chatIDs []uuid.U
 	var rows []messageRow
 	err := postgres.Conn(ctx, r.db).Raw(`SELECT `+messageColumns+` FROM unnest(CAST(? AS uuid[])) c(id)
 		CROSS JOIN LATERAL (SELECT * FROM messages x WHERE x.org_id = ? AND x.chat_id = c.id AND x.thread_root_id IS NULL
-			ORDER BY x.seq DESC LIMIT 1) m`, uuidArray(chatIDs), orgID).Scan(&rows).Error
+			ORDER BY x.seq DESC LIMIT 1) m`, postgres.UUIDArray(chatIDs), orgID).Scan(&rows).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}

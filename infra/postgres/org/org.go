@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/lib/pq"
 	"gorm.io/gorm"
 
 	apporg "canopy/app/org"
@@ -329,7 +328,7 @@ func (d *Directory) ListMembers(ctx context.Context, orgID uuid.UUID, f apporg.M
 		q = q.Where("lower(u.email) = lower(?)", f.Email)
 	}
 	if f.Subtrees != nil {
-		q = q.Where(inSubtrees, uuidArray(f.Subtrees))
+		q = q.Where(inSubtrees, postgres.UUIDArray(f.Subtrees))
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
@@ -353,19 +352,11 @@ const inSubtrees = `EXISTS (SELECT 1 FROM department_members dm
 	JOIN departments top ON top.org_id = dm.org_id AND top.id = ANY (?::uuid[])
 	WHERE dm.org_id = m.org_id AND dm.user_id = m.user_id AND starts_with(sd.path, top.path))`
 
-func uuidArray(ids []uuid.UUID) pq.StringArray {
-	out := make(pq.StringArray, len(ids))
-	for i, id := range ids {
-		out[i] = id.String()
-	}
-	return out
-}
-
 // InSubtrees implements apporg.Directory.
 func (d *Directory) InSubtrees(ctx context.Context, orgID, userID uuid.UUID, departments []uuid.UUID) (bool, error) {
 	var n int64
 	err := postgres.Conn(ctx, d.db).Table("memberships m").Where("m.org_id = ? AND m.user_id = ?", orgID, userID).
-		Where(inSubtrees, uuidArray(departments)).Count(&n).Error
+		Where(inSubtrees, postgres.UUIDArray(departments)).Count(&n).Error
 	return n > 0, postgres.Translate(err)
 }
 

@@ -82,7 +82,7 @@ func (d *Directory) Department(ctx context.Context, orgID, id uuid.UUID) (apptas
 // Departments implements apptasks.Directory.
 func (d *Directory) Departments(ctx context.Context, orgID uuid.UUID, deptIDs []uuid.UUID) (map[uuid.UUID]apptasks.Department, error) {
 	var rows []apptasks.Department
-	if err := postgres.Conn(ctx, d.db).Raw(`SELECT id, path, name FROM departments WHERE org_id = ? AND id = ANY(CAST(? AS uuid[]))`, orgID, uuidArray(deptIDs)).Scan(&rows).Error; err != nil {
+	if err := postgres.Conn(ctx, d.db).Raw(`SELECT id, path, name FROM departments WHERE org_id = ? AND id = ANY(CAST(? AS uuid[]))`, orgID, postgres.UUIDArray(deptIDs)).Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
 	out := make(map[uuid.UUID]apptasks.Department, len(rows))
@@ -111,7 +111,7 @@ func (d *Directory) GroupNames(ctx context.Context, orgID uuid.UUID, groupIDs []
 		ID   uuid.UUID
 		Name string
 	}
-	if err := postgres.Conn(ctx, d.db).Raw(`SELECT id, name FROM groups WHERE org_id = ? AND id = ANY(CAST(? AS uuid[]))`, orgID, uuidArray(groupIDs)).Scan(&rows).Error; err != nil {
+	if err := postgres.Conn(ctx, d.db).Raw(`SELECT id, name FROM groups WHERE org_id = ? AND id = ANY(CAST(? AS uuid[]))`, orgID, postgres.UUIDArray(groupIDs)).Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
 	out := make(map[uuid.UUID]string, len(rows))
@@ -128,7 +128,7 @@ func (d *Directory) Names(ctx context.Context, orgID uuid.UUID, userIDs []uuid.U
 		DisplayName string
 	}
 	if err := postgres.Conn(ctx, d.db).Raw(`SELECT u.id, u.display_name FROM users u JOIN memberships m ON m.user_id = u.id
-		WHERE m.org_id = ? AND u.id = ANY(CAST(? AS uuid[]))`, orgID, uuidArray(userIDs)).Scan(&rows).Error; err != nil {
+		WHERE m.org_id = ? AND u.id = ANY(CAST(? AS uuid[]))`, orgID, postgres.UUIDArray(userIDs)).Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
 	out := make(map[uuid.UUID]string, len(rows))
@@ -141,14 +141,14 @@ func (d *Directory) Names(ctx context.Context, orgID uuid.UUID, userIDs []uuid.U
 // ActiveMembers implements apptasks.Directory.
 func (d *Directory) ActiveMembers(ctx context.Context, orgID uuid.UUID, userIDs []uuid.UUID) ([]uuid.UUID, error) {
 	var out []uuid.UUID
-	err := postgres.Conn(ctx, d.db).Raw(`SELECT user_id FROM memberships WHERE org_id = ? AND user_id = ANY(CAST(? AS uuid[])) AND status = 'active'`, orgID, uuidArray(userIDs)).Scan(&out).Error
+	err := postgres.Conn(ctx, d.db).Raw(`SELECT user_id FROM memberships WHERE org_id = ? AND user_id = ANY(CAST(? AS uuid[])) AND status = 'active'`, orgID, postgres.UUIDArray(userIDs)).Scan(&out).Error
 	return out, postgres.Translate(err)
 }
 
 // Guests implements apptasks.Directory.
 func (d *Directory) Guests(ctx context.Context, orgID uuid.UUID, userIDs []uuid.UUID) ([]uuid.UUID, error) {
 	var out []uuid.UUID
-	err := postgres.Conn(ctx, d.db).Raw(`SELECT user_id FROM memberships WHERE org_id = ? AND user_id = ANY(CAST(? AS uuid[])) AND role = 'guest'`, orgID, uuidArray(userIDs)).Scan(&out).Error
+	err := postgres.Conn(ctx, d.db).Raw(`SELECT user_id FROM memberships WHERE org_id = ? AND user_id = ANY(CAST(? AS uuid[])) AND role = 'guest'`, orgID, postgres.UUIDArray(userIDs)).Scan(&out).Error
 	return out, postgres.Translate(err)
 }
 

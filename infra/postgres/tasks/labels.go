@@ -74,7 +74,7 @@ func (r *Labels) Delete(ctx context.Context, l *tasks.Label) error {
 // OfLists implements apptasks.LabelRepository.
 func (r *Labels) OfLists(ctx context.Context, orgID uuid.UUID, listIDs []uuid.UUID) (map[uuid.UUID][]*tasks.Label, error) {
 	var rows []labelRow
-	if err := postgres.Conn(ctx, r.db).Raw(`SELECT * FROM task_labels WHERE org_id = ? AND list_id = ANY(CAST(? AS uuid[])) ORDER BY list_id, lower(name)`, orgID, uuidArray(listIDs)).
+	if err := postgres.Conn(ctx, r.db).Raw(`SELECT * FROM task_labels WHERE org_id = ? AND list_id = ANY(CAST(? AS uuid[])) ORDER BY list_id, lower(name)`, orgID, postgres.UUIDArray(listIDs)).
 		Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
@@ -88,6 +88,6 @@ func (r *Labels) OfLists(ctx context.Context, orgID uuid.UUID, listIDs []uuid.UU
 // Count implements apptasks.LabelRepository.
 func (r *Labels) Count(ctx context.Context, orgID, listID uuid.UUID, labelIDs []uuid.UUID) (int, error) {
 	var n int64
-	err := postgres.Conn(ctx, r.db).Raw(`SELECT count(*) FROM task_labels WHERE org_id = ? AND list_id = ? AND id = ANY(CAST(? AS uuid[]))`, orgID, listID, uuidArray(labelIDs)).Scan(&n).Error
+	err := postgres.Conn(ctx, r.db).Raw(`SELECT count(*) FROM task_labels WHERE org_id = ? AND list_id = ? AND id = ANY(CAST(? AS uuid[]))`, orgID, listID, postgres.UUIDArray(labelIDs)).Scan(&n).Error
 	return int(n), postgres.Translate(err)
 }

@@ -106,9 +106,9 @@ const visibleList = `(
 // viewerArgs are the parameters of visibleList.
 func viewerArgs(v apptasks.Viewer) map[string]any {
 	p := v.Principal
-	return map[string]any{"org": v.OrgID, "guest": p.Guest || !p.Member, "user": p.UserID, "groups": uuidArray(p.Groups),
-		"departments": uuidArray(p.Departments), "principals": uuidArray(principalIDs(p, true)), "manage_org": v.ManageOrg,
-		"manage_departments": uuidArray(v.ManageDepartments)}
+	return map[string]any{"org": v.OrgID, "guest": p.Guest || !p.Member, "user": p.UserID, "groups": postgres.UUIDArray(p.Groups),
+		"departments": postgres.UUIDArray(p.Departments), "principals": postgres.UUIDArray(principalIDs(p, true)), "manage_org": v.ManageOrg,
+		"manage_departments": postgres.UUIDArray(v.ManageDepartments)}
 }
 
 // Query implements apptasks.ListRepository.
@@ -171,7 +171,7 @@ func (r *Lists) Counts(ctx context.Context, orgID uuid.UUID, listIDs []uuid.UUID
 		Open, Done int
 	}
 	err := postgres.Conn(ctx, r.db).Raw(`SELECT list_id, count(*) FILTER (WHERE status = 'open') AS open, count(*) FILTER (WHERE status = 'done') AS done
-		FROM tasks WHERE org_id = ? AND list_id = ANY(CAST(? AS uuid[])) AND parent_id IS NULL AND deleted_at IS NULL GROUP BY list_id`, orgID, uuidArray(listIDs)).Scan(&rows).Error
+		FROM tasks WHERE org_id = ? AND list_id = ANY(CAST(? AS uuid[])) AND parent_id IS NULL AND deleted_at IS NULL GROUP BY list_id`, orgID, postgres.UUIDArray(listIDs)).Scan(&rows).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}

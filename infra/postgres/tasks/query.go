@@ -31,7 +31,7 @@ func (r *Tasks) Query(ctx context.Context, q apptasks.TaskQuery) ([]*tasks.Task,
 			for k, v := range viewerArgs(*q.Viewer) {
 				args[k] = v
 			}
-			args["task_principals"] = uuidArray(principalIDs(q.Viewer.Principal, false))
+			args["task_principals"] = postgres.UUIDArray(principalIDs(q.Viewer.Principal, false))
 			where += ` AND (` + visibleList + `
 					OR EXISTS (SELECT 1 FROM task_assignees a WHERE a.task_id = t.id AND a.user_id = @user)
 					OR EXISTS (SELECT 1 FROM task_followers f WHERE f.task_id = t.id AND f.user_id = @user)

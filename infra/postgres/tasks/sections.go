@@ -76,7 +76,7 @@ func (r *Sections) Delete(ctx context.Context, s *tasks.Section) error {
 // OfLists implements apptasks.SectionRepository.
 func (r *Sections) OfLists(ctx context.Context, orgID uuid.UUID, listIDs []uuid.UUID) (map[uuid.UUID][]*tasks.Section, error) {
 	var rows []sectionRow
-	if err := postgres.Conn(ctx, r.db).Raw(`SELECT * FROM task_sections WHERE org_id = ? AND list_id = ANY(CAST(? AS uuid[])) ORDER BY list_id, rank`, orgID, uuidArray(listIDs)).
+	if err := postgres.Conn(ctx, r.db).Raw(`SELECT * FROM task_sections WHERE org_id = ? AND list_id = ANY(CAST(? AS uuid[])) ORDER BY list_id, rank`, orgID, postgres.UUIDArray(listIDs)).
 		Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}

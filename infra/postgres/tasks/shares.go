@@ -121,7 +121,7 @@ func (r *Shares) ListRoles(ctx context.Context, orgID uuid.UUID, listIDs []uuid.
 	}
 	err := postgres.Conn(ctx, r.db).Raw(`SELECT list_id, max(CASE role WHEN 'manager' THEN 3 WHEN 'editor' THEN 2 ELSE 1 END) AS rank
 		FROM task_list_shares WHERE org_id = ? AND list_id = ANY(CAST(? AS uuid[])) AND principal_id = ANY(CAST(? AS uuid[])) GROUP BY list_id`,
-		orgID, uuidArray(listIDs), uuidArray(principalIDs(p, true))).Scan(&rows).Error
+		orgID, postgres.UUIDArray(listIDs), postgres.UUIDArray(principalIDs(p, true))).Scan(&rows).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}
@@ -143,7 +143,7 @@ func (r *Shares) AllOf(ctx context.Context, orgID, listID uuid.UUID, taskIDs []u
 	}
 	if len(taskIDs) > 0 {
 		var more []shareRow
-		if err := db.Raw(`SELECT `+shareCols+`, task_id FROM task_shares WHERE org_id = ? AND task_id = ANY(CAST(? AS uuid[]))`, orgID, uuidArray(taskIDs)).Scan(&more).Error; err != nil {
+		if err := db.Raw(`SELECT `+shareCols+`, task_id FROM task_shares WHERE org_id = ? AND task_id = ANY(CAST(? AS uuid[]))`, orgID, postgres.UUIDArray(taskIDs)).Scan(&more).Error; err != nil {
 			return nil, postgres.Translate(err)
 		}
 		rows = append(rows, more...)

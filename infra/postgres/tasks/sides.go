@@ -61,7 +61,7 @@ func (r *Lists) Grants(ctx context.Context, orgID uuid.UUID, listIDs []uuid.UUID
 		scope string
 	}
 	rows := make([]grantRow, 0, len(listIDs))
-	args := map[string]any{"org": orgID, "list_principals": uuidArray(principalIDs(p, true))}
+	args := map[string]any{"org": orgID, "list_principals": postgres.UUIDArray(principalIDs(p, true))}
 	scan := func() []any {
 		rows = append(rows, grantRow{})
 		x := &rows[len(rows)-1]
@@ -75,7 +75,7 @@ func (r *Lists) Grants(ctx context.Context, orgID uuid.UUID, listIDs []uuid.UUID
 		args["ids"] = listIDs[0]
 	} else {
 		from, where = `unnest(CAST(@ids AS uuid[])) AS want (id) JOIN task_lists l ON l.id = want.id`, `l.org_id = @org`
-		args["ids"] = uuidArray(listIDs)
+		args["ids"] = postgres.UUIDArray(listIDs)
 	}
 	err := scanRows(postgres.Conn(ctx, r.db), scan, `SELECT `+listCols+`, `+listShareRank+`, coalesce(d.path, '')
 		FROM `+from+` `+listScope+` WHERE `+where, args)
@@ -117,8 +117,8 @@ const reachOfUp = `SELECT up.task_id,
 
 // accessArgs are the parameters of the access parts of the reads for the principals.
 func accessArgs(orgID uuid.UUID, p apptasks.Principals) map[string]any {
-	return map[string]any{"org": orgID, "user": p.UserID, "principals": uuidArray(principalIDs(p, false)),
-		"list_principals": uuidArray(principalIDs(p, true))}
+	return map[string]any{"org": orgID, "user": p.UserID, "principals": postgres.UUIDArray(principalIDs(p, false)),
+		"list_principals": postgres.UUIDArray(principalIDs(p, true))}
 }
 
 // Grant implements apptasks.TaskRepository.

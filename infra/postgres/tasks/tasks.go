@@ -324,7 +324,7 @@ func (r *Tasks) Respace(ctx context.Context, s apptasks.Siblings, ranks []apptas
 		idv[i], rankv[i] = x.ID, x.Rank
 	}
 	return rankConflict(db.Exec(`UPDATE tasks t SET rank = v.rank FROM unnest(?::uuid[], ?::text[]) AS v(id, rank) WHERE t.org_id = ? AND t.id = v.id`,
-		uuidArray(idv), textArray(rankv), s.OrgID).Error)
+		postgres.UUIDArray(idv), postgres.TextArray(rankv), s.OrgID).Error)
 }
 
 // DeleteTree implements apptasks.TaskRepository.
@@ -377,7 +377,7 @@ func (r *Tasks) MoveSection(ctx context.Context, orgID, listID, from, to uuid.UU
 	}
 	if len(top) > 0 {
 		if err := db.Exec(`UPDATE tasks t SET section_id = ?, rank = v.rank FROM unnest(?::uuid[], ?::text[]) AS v(id, rank)
-			WHERE t.org_id = ? AND t.id = v.id`, to, uuidArray(top), textArray(ranks), orgID).Error; err != nil {
+			WHERE t.org_id = ? AND t.id = v.id`, to, postgres.UUIDArray(top), postgres.TextArray(ranks), orgID).Error; err != nil {
 			return rankConflict(err)
 		}
 	}
@@ -411,7 +411,7 @@ func (r *Tasks) People(ctx context.Context, orgID uuid.UUID, kind string, taskID
 	}
 	var rows []struct{ TaskID, UserID uuid.UUID }
 	if err := postgres.Conn(ctx, r.db).Raw(`SELECT task_id, user_id FROM `+table+` WHERE org_id = ? AND task_id = ANY(CAST(? AS uuid[])) ORDER BY task_id, user_id`,
-		orgID, uuidArray(taskIDs)).Scan(&rows).Error; err != nil {
+		orgID, postgres.UUIDArray(taskIDs)).Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
 	out := map[uuid.UUID][]uuid.UUID{}
@@ -429,14 +429,14 @@ func (r *Tasks) SetPeople(ctx context.Context, orgID, taskID uuid.UUID, kind str
 		return err
 	}
 	db := postgres.Conn(ctx, r.db)
-	if err := db.Exec(`DELETE FROM `+table+` WHERE org_id = ? AND task_id = ? AND user_id <> ALL(CAST(? AS uuid[]))`, orgID, taskID, uuidArray(users)).Error; err != nil {
+	if err := db.Exec(`DELETE FROM `+table+` WHERE org_id = ? AND task_id = ? AND user_id <> ALL(CAST(? AS uuid[]))`, orgID, taskID, postgres.UUIDArray(users)).Error; err != nil {
 		return postgres.Translate(err)
 	}
 	if len(users) == 0 {
 		return nil
 	}
 	err = db.Exec(`INSERT INTO `+table+` (org_id, task_id, user_id) SELECT ?, ?, u FROM unnest(?::uuid[]) AS u ON CONFLICT DO NOTHING`,
-		orgID, taskID, uuidArray(users)).Error
+		orgID, taskID, postgres.UUIDArray(users)).Error
 	if errs.Is(postgres.Translate(err), errs.NotFound) {
 		return errs.E(errs.Invalid, "unknown_member", kind+": not a member of the organisation")
 	}
@@ -447,7 +447,7 @@ func (r *Tasks) SetPeople(ctx context.Context, orgID, taskID uuid.UUID, kind str
 func (r *Tasks) Labels(ctx context.Context, orgID uuid.UUID, taskIDs []uuid.UUID) (map[uuid.UUID][]uuid.UUID, error) {
 	var rows []struct{ TaskID, LabelID uuid.UUID }
 	if err := postgres.Conn(ctx, r.db).Raw(`SELECT k.task_id, k.label_id FROM task_label_links k JOIN task_labels l ON l.id = k.label_id
-		WHERE k.org_id = ? AND k.task_id = ANY(CAST(? AS uuid[])) ORDER BY k.task_id, lower(l.name)`, orgID, uuidArray(taskIDs)).Scan(&rows).Error; err != nil {
+		WHERE k.org_id = ? AND k.task_id = ANY(CAST(? AS uuid[])) ORDER BY k.task_id, lower(l.name)`, orgID, postgres.UUIDArray(taskIDs)).Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
 	out := map[uuid.UUID][]uuid.UUID{}
@@ -461,7 +461,7 @@ func (r *Tasks) Labels(ctx context.Context, orgID uuid.UUID, taskIDs []uuid.UUID
 // composite key (Invalid unknown_label).
 func (r *Tasks) SetLabels(ctx context.Context, orgID, taskID uuid.UUID, labels []uuid.UUID) error {
 	db := postgres.Conn(ctx, r.db)
-	if err := db.Exec(`DELETE FROM task_label_links WHERE org_id = ? AND task_id = ? AND label_id <> ALL(CAST(? AS uuid[]))`, orgID, taskID, uuidArray(labels)).Error; err != nil {
+	if err := db.Exec(`DELETE FROM task_label_links WHERE org_id = ? AND task_id = ? AND label_id <> ALL(CAST(? AS uuid[]))`, orgID, taskID, postgres.UUIDArray(labels)).Error; err != nil {
 		return postgres.Translate(err)
 	}
 	if len(labels) == 0 {
@@ -469,7 +469,7 @@ func (r *Tasks) SetLabels(ctx context.Context, orgID, taskID uuid.UUID, labels [
 	}
 	err := db.Exec(`INSERT INTO task_label_links (org_id, list_id, task_id, label_id)
 		SELECT t.org_id, t.list_id, t.id, l FROM tasks t, unnest(?::uuid[]) AS l WHERE t.org_id = ? AND t.id = ? ON CONFLICT DO NOTHING`,
-		uuidArray(labels), orgID, taskID).Error
+		postgres.UUIDArray(labels), orgID, taskID).Error
 	if errs.Is(postgres.Translate(err), errs.NotFound) {
 		return errs.E(errs.Invalid, "unknown_label", "label_ids: not a label of the task's list")
 	}
@@ -553,7 +553,7 @@ func (r *Tasks) Blockers(ctx context.Context, orgID uuid.UUID, taskIDs []uuid.UU
 	if err := postgres.Conn(ctx, r.db).Raw(`SELECT d.task_id, b.id, b.title, b.status FROM task_dependencies d
 		JOIN tasks b ON b.id = d.blocked_by_id JOIN task_lists l ON l.id = b.list_id
 		WHERE d.org_id = ? AND d.task_id = ANY(CAST(? AS uuid[])) AND b.deleted_at IS NULL AND l.deleted_at IS NULL ORDER BY d.task_id, d.created_at, b.id`,
-		orgID, uuidArray(taskIDs)).Scan(&rows).Error; err != nil {
+		orgID, postgres.UUIDArray(taskIDs)).Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
 	out := map[uuid.UUID][]apptasks.Ref{}
