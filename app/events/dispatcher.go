@@ -124,17 +124,14 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 			return err
 		}
 		ds := make([]Dispatched, 0, len(es))
+		batch := make([]Delivery, 0, len(es))
 		resolved := map[string][]uuid.UUID{} // by organisation and audience, within this batch
 		for _, e := range es {
 			users, err := d.recipients(ctx, e, resolved)
 			if err != nil {
 				return err
 			}
-			for _, c := range d.consumers {
-				if err := c.Consume(ctx, e, users); err != nil {
-					return err
-				}
-			}
+			batch = append(batch, Delivery{Event: e, Recipients: users})
 			module, _, _ := strings.Cut(e.Type, ".")
 			if _, checked := d.visibility[module]; e.Audience.Org && !checked {
 				ds = append(ds, Dispatched{ID: e.ID, Broadcast: true})
@@ -146,6 +143,11 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 		if n == 0 {
 			return nil
 		}
+		for _, c := range d.consumers {
+			if err := consume(ctx, c, batch); err != nil {
+				return err
+			}
+		}
 		return d.store.MarkDispatched(ctx, ds, d.now())
 	})
 	if err != nil || n == 0 {
@@ -155,6 +157,19 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 		d.log.Warn("announcing new events failed; the gateways' poll will find them", "error", err.Error())
 	}
 	return n, nil
+}
+
+// consume hands a batch to a consumer: at once when it takes batches, else event by event.
+func consume(ctx context.Context, c Consumer, batch []Delivery) error {
+	if bc, ok := c.(BatchConsumer); ok {
+		return bc.ConsumeBatch(ctx, batch)
+	}
+	for _, d := range batch {
+		if err := c.Consume(ctx, d.Event, d.Recipients); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // recipients resolves an event's audience to the users who may see it. An audience is

@@ -58,6 +58,20 @@ type Consumer interface {
 	Consume(ctx context.Context, e Event, recipients []uuid.UUID) error
 }
 
+// Delivery is an event with the active members it concerns, as a BatchConsumer receives it.
+type Delivery struct {
+	Event      Event
+	Recipients []uuid.UUID
+}
+
+// BatchConsumer is a Consumer that takes a claimed batch of events at once, so that what it
+// reads for them (which webhooks want them, say) is read once for the batch, not once an event.
+// The dispatcher calls ConsumeBatch, in its transaction, in place of Consume.
+type BatchConsumer interface {
+	Consumer
+	ConsumeBatch(ctx context.Context, ds []Delivery) error
+}
+
 // Visibility decides whether a user may see an event's subject, with the same checks as the
 // REST read of that thing. Each module registers one for its event types; the dispatcher drops
 // recipients it refuses.

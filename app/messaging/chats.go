@@ -203,7 +203,7 @@ func (s *Service) chatViewOf(ctx context.Context, a authz.Actor, ca chatAccess) 
 	if err != nil {
 		return ChatView{}, err
 	}
-	vs := []ChatView{chatView(r)}
+	vs := []ChatView{chatView(r, a.UserID)}
 	if ca.member {
 		if err := s.withLast(ctx, a.OrgID, vs); err != nil {
 			return ChatView{}, err
@@ -227,7 +227,7 @@ func (s *Service) MyChats(ctx context.Context, a authz.Actor, query string, limi
 	}
 	vs := make([]ChatView, len(rows))
 	for i, r := range rows {
-		vs[i] = chatView(r)
+		vs[i] = chatView(r, a.UserID)
 	}
 	if err := s.withLast(ctx, a.OrgID, vs); err != nil {
 		return Page[ChatView]{}, err
@@ -260,7 +260,7 @@ func (s *Service) AdminChats(ctx context.Context, a authz.Actor, kind, query str
 	}
 	vs := make([]ChatView, len(rows))
 	for i, r := range rows {
-		vs[i] = chatView(r)
+		vs[i] = chatView(r, a.UserID)
 	}
 	return Page[ChatView]{Items: vs, Total: total}, nil
 }
@@ -366,13 +366,13 @@ func (s *Service) RemoveMember(ctx context.Context, a authz.Actor, id, userID uu
 		if c.Kind() != messaging.KindAdhoc {
 			return errs.E(errs.Conflict, "not_adhoc", "members leave ad-hoc chats only; the others follow their group or department")
 		}
+		role, member, err := s.members.Role(ctx, c, userID)
+		if err != nil {
+			return err
+		}
 		if userID != a.UserID {
 			if !ca.admin() {
 				return errs.E(errs.Forbidden, "not_chat_admin", "only the chat's owner and admins may remove members")
-			}
-			role, member, err := s.members.Role(ctx, c, userID)
-			if err != nil {
-				return err
 			}
 			if !member {
 				return errs.NotFoundf("member")
@@ -383,6 +383,19 @@ func (s *Service) RemoveMember(ctx context.Context, a authz.Actor, id, userID uu
 		}
 		if err := s.members.Remove(ctx, c, userID); err != nil {
 			return err
+		}
+		if role == messaging.RoleOwner {
+			// As in WeChat and Feishu, an owner who leaves hands the chat on rather than leave it
+			// with no one to run it.
+			heir, err := s.members.Heir(ctx, c, userID)
+			if err != nil {
+				return err
+			}
+			if heir != uuid.Nil {
+				if err := s.members.SetRole(ctx, c, heir, messaging.RoleOwner, s.now()); err != nil {
+					return err
+				}
+			}
 		}
 		// The removed member is no longer in the audience: they receive nothing more.
 		return s.chatUpdated(ctx, a, c)

@@ -58,21 +58,30 @@ func (s *Service) publish(ctx context.Context, a authz.Actor, c *messaging.Chat,
 	if s.events == nil {
 		return nil
 	}
+	e, err := s.event(ctx, a, c, typ, aud, payload)
+	if err != nil {
+		return err
+	}
+	return s.events.Publish(ctx, e)
+}
+
+// event is an event about a chat, to its members (the audience of the chat) or to aud.
+func (s *Service) event(ctx context.Context, a authz.Actor, c *messaging.Chat, typ string, aud *appevents.Audience, payload any) (appevents.Event, error) {
 	var au appevents.Audience
 	if aud != nil {
 		au = *aud
 	} else {
 		var err error
 		if au, err = s.audience(ctx, c); err != nil {
-			return err
+			return appevents.Event{}, err
 		}
 	}
 	b, err := json.Marshal(payload)
 	if err != nil {
-		return err
+		return appevents.Event{}, err
 	}
-	return s.events.Publish(ctx, appevents.Event{Type: typ, OrgID: c.OrgID(), ActorID: a.UserID, SubjectType: SubjectChat,
-		SubjectID: c.ID(), Audience: au, Payload: b, CreatedAt: s.now()})
+	return appevents.Event{Type: typ, OrgID: c.OrgID(), ActorID: a.UserID, SubjectType: SubjectChat,
+		SubjectID: c.ID(), Audience: au, Payload: b, CreatedAt: s.now()}, nil
 }
 
 // createdPayload is messages.message_created's payload: the message, without its HTML (and its

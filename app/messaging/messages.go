@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"canopy/app/authz"
+	appevents "canopy/app/events"
 	"canopy/domain/access"
 	"canopy/domain/errs"
 	"canopy/domain/messaging"
@@ -155,25 +156,26 @@ func (s *Service) Send(ctx context.Context, a authz.Actor, chatID uuid.UUID, in 
 		return MessageView{}, false, err
 	}
 	var v MessageView
-	err = s.tx.Within(ctx, func(ctx context.Context) error {
+	// The sequence is given by Append, the last statement: it locks the chat's row until the
+	// commit (sequences follow the commits' order), so everything else is written first and the
+	// row is held for that statement and the commit alone. A plain message writes nothing else,
+	// so its Append runs as a transaction of its own, one round trip in which PostgreSQL holds
+	// the row only while it runs; a reply, a mention or a flag adds writes that must commit with
+	// it, in one transaction.
+	inTx := len(verdict.Flags) > 0 || len(nameHits) > 0 || root != nil || len(mentions) > 0
+	within := s.tx.Within
+	if !inTx {
+		within = func(ctx context.Context, fn func(ctx context.Context) error) error { return fn(ctx) }
+	}
+	err = within(ctx, func(ctx context.Context) error {
 		now := s.now()
-		// Locks the chat's row until the commit: sequences follow the commits' order.
-		seq, err := s.chats.NextSeq(ctx, a.OrgID, chatID, now)
-		if err != nil {
-			return err
-		}
-		m, err := messaging.NewMessage(messaging.MessageInput{OrgID: a.OrgID, ChatID: chatID, SenderID: a.UserID, Seq: seq, ClientID: in.ClientID,
+		m, err := messaging.NewMessage(messaging.MessageInput{OrgID: a.OrgID, ChatID: chatID, SenderID: a.UserID, ClientID: in.ClientID,
 			Body: in.Body, ThreadRootID: in.ThreadRootID, QuoteID: in.QuoteID, Mentions: mentions, MentionAll: in.MentionAll,
 			AttachmentIDs: in.AttachmentIDs}, now)
 		if err != nil {
 			return err
 		}
-		if err := s.messages.Create(ctx, m); err != nil {
-			return err
-		}
-		if _, _, err := s.reads.MarkRead(ctx, a.OrgID, chatID, a.UserID, seq); err != nil {
-			return err
-		}
+		// The flags' reference to the message is checked at the commit.
 		if len(verdict.Flags) > 0 {
 			if err := s.filter.Flag(ctx, a.OrgID, verdict.Flags, chatID, m.ID(), a.UserID, "message", excerpt(m.Body())); err != nil {
 				return err
@@ -183,19 +185,6 @@ func (s *Service) Send(ctx context.Context, a authz.Actor, chatID uuid.UUID, in 
 			if err := s.filter.Flag(ctx, a.OrgID, n.hits, chatID, m.ID(), a.UserID, "file_name", n.name); err != nil {
 				return err
 			}
-		}
-		// The view from what is known: a new message has no reactions and no pin.
-		v = s.view(m, names[a.UserID])
-		if quote != nil {
-			v.Quote = &QuoteView{ID: quote.ID(), Seq: quote.Seq(), SenderName: names[quote.SenderID()], Excerpt: excerpt(quote.Body())}
-		}
-		for _, f := range m.AttachmentIDs() {
-			if af, ok := files[f]; ok {
-				v.Attachments = append(v.Attachments, withURLs(af, a.OrgID, chatID, m.ID()))
-			}
-		}
-		if err := s.publish(ctx, a, c, EventMessageCreated, &aud, createdPayload(v)); err != nil {
-			return err
 		}
 		if root != nil {
 			r, err := s.messages.AddReply(ctx, a.OrgID, root.ID(), now)
@@ -207,7 +196,32 @@ func (s *Service) Send(ctx context.Context, a authz.Actor, chatID uuid.UUID, in 
 				return err
 			}
 		}
-		return s.mentioned(ctx, a, c, m, mentions, chatName, names[a.UserID])
+		if err := s.mentioned(ctx, a, c, m, mentions, chatName, names[a.UserID]); err != nil {
+			return err
+		}
+		// The view from what is known: a new message has no reactions and no pin. Its event
+		// gets the sequence from Append.
+		v = s.view(m, names[a.UserID])
+		if quote != nil {
+			v.Quote = &QuoteView{ID: quote.ID(), Seq: quote.Seq(), SenderName: names[quote.SenderID()], Excerpt: excerpt(quote.Body())}
+		}
+		for _, f := range m.AttachmentIDs() {
+			if af, ok := files[f]; ok {
+				v.Attachments = append(v.Attachments, withURLs(af, a.OrgID, chatID, m.ID()))
+			}
+		}
+		var created *appevents.Event
+		if s.events != nil {
+			e, err := s.event(ctx, a, c, EventMessageCreated, &aud, createdPayload(v))
+			if err != nil {
+				return err
+			}
+			created = &e
+		}
+		if v.Seq, err = s.messages.Append(ctx, m, created); err != nil {
+			return err
+		}
+		return nil
 	})
 	if errs.Is(err, errs.Conflict) && errs.CodeOf(err) == "conflict" {
 		// The same client id sent at the same time: the other send stored it first.

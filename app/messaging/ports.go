@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"canopy/app/authz"
+	appevents "canopy/app/events"
 	"canopy/domain/messaging"
 )
 
@@ -110,12 +111,8 @@ type ChatRepository interface {
 	Lock(ctx context.Context, orgID, id uuid.UUID) (*messaging.Chat, error)
 	// Direct returns the direct chat of a pair; NotFound when there is none.
 	Direct(ctx context.Context, orgID uuid.UUID, key string) (*messaging.Chat, error)
-	// Update writes its fields, sequence and hold.
+	// Update writes its name, description, avatar, archive and hold (never its sequence).
 	Update(ctx context.Context, c *messaging.Chat) error
-	// NextSeq takes the chat's next sequence for a message sent at, in one statement that locks
-	// the chat's row until the transaction ends (so sequences follow the commits' order);
-	// NotFound when there is no such chat, Conflict chat_archived when it is archived.
-	NextSeq(ctx context.Context, orgID, id uuid.UUID, at time.Time) (int64, error)
 	// Mine returns a page of the chats the user is a member of now, pinned first, then by last
 	// activity, and their total.
 	Mine(ctx context.Context, q MineQuery) ([]ChatRow, int, error)
@@ -155,6 +152,10 @@ type MemberRepository interface {
 	StoredCount(ctx context.Context, c *messaging.Chat) (int, error)
 	// Remove deletes a stored member; NotFound when they are not one.
 	Remove(ctx context.Context, c *messaging.Chat, userID uuid.UUID) error
+	// Heir returns who takes over an ad-hoc chat whose owner leaves: its longest-standing active
+	// admin, else its longest-standing active member other than leaving, never a guest;
+	// uuid.Nil when none.
+	Heir(ctx context.Context, c *messaging.Chat, leaving uuid.UUID) (uuid.UUID, error)
 	// SetRole stores a member's role (an explicit row for group and department chats).
 	SetRole(ctx context.Context, c *messaging.Chat, userID uuid.UUID, role messaging.Role, at time.Time) error
 }
@@ -222,8 +223,14 @@ const SearchTotalCap = 1000
 
 // MessageRepository stores messages, their edits, reactions and pins.
 type MessageRepository interface {
-	// Create stores a message with its search vector; Conflict when its client id was used.
-	Create(ctx context.Context, m *messaging.Message) error
+	// Append stores a new message at its chat's next sequence, which it returns, with the
+	// sender's read state at it and, when e is not nil, e in the events outbox with the
+	// sequence set at "message"."seq" of its payload (a pg_notify wakes the dispatchers at the
+	// commit), all in one statement. That statement locks the chat's row until the commit, so
+	// sequences follow the commits' order; as it is the transaction's last, the row is held for
+	// it and the commit alone. NotFound when the chat is gone, Conflict chat_archived when it
+	// is archived, Conflict when the sender's client id was used.
+	Append(ctx context.Context, m *messaging.Message, e *appevents.Event) (int64, error)
 	// Get returns a message of a chat; NotFound otherwise.
 	Get(ctx context.Context, orgID, chatID, id uuid.UUID) (*messaging.Message, error)
 	// ByClientID returns the sender's message of that client id; NotFound when none.

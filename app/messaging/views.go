@@ -12,33 +12,40 @@ import (
 
 // LastMessage is the preview of a chat's last message in the chat list.
 type LastMessage struct {
-	Seq        int64     `json:"seq"`
-	SenderName string    `json:"sender_name"`
-	Excerpt    string    `json:"excerpt"`
-	CreatedAt  time.Time `json:"created_at"`
+	Seq        int64  `json:"seq"`
+	SenderName string `json:"sender_name"`
+	// Excerpt is empty when the message was recalled or deleted (Recalled, Deleted) or is
+	// attachments alone (Attachments).
+	Excerpt     string    `json:"excerpt"`
+	Recalled    bool      `json:"recalled"`
+	Deleted     bool      `json:"deleted"`
+	Attachments int       `json:"attachments"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // ChatView is a chat as its viewer sees it.
 type ChatView struct {
-	ID           uuid.UUID    `json:"id"`
-	Kind         string       `json:"kind"`
-	Name         string       `json:"name"`
-	Description  string       `json:"description"`
-	AvatarFileID *uuid.UUID   `json:"avatar_file_id"`
-	GroupID      *uuid.UUID   `json:"group_id"`
-	DepartmentID *uuid.UUID   `json:"department_id"`
-	Archived     bool         `json:"archived"`
-	LegalHold    bool         `json:"legal_hold"`
-	LastSeq      int64        `json:"last_seq"`
-	LastReadSeq  int64        `json:"last_read_seq"`
-	Unread       int64        `json:"unread"`
-	Muted        bool         `json:"muted"`
-	Pinned       bool         `json:"pinned"`
-	MemberCount  int          `json:"member_count"`
-	MyRole       *string      `json:"my_role"`
-	LastMessage  *LastMessage `json:"last_message"`
-	CreatedAt    time.Time    `json:"created_at"`
-	UpdatedAt    time.Time    `json:"updated_at"`
+	ID           uuid.UUID  `json:"id"`
+	Kind         string     `json:"kind"`
+	Name         string     `json:"name"`
+	Description  string     `json:"description"`
+	AvatarFileID *uuid.UUID `json:"avatar_file_id"`
+	GroupID      *uuid.UUID `json:"group_id"`
+	DepartmentID *uuid.UUID `json:"department_id"`
+	Archived     bool       `json:"archived"`
+	LegalHold    bool       `json:"legal_hold"`
+	LastSeq      int64      `json:"last_seq"`
+	LastReadSeq  int64      `json:"last_read_seq"`
+	Unread       int64      `json:"unread"`
+	Muted        bool       `json:"muted"`
+	Pinned       bool       `json:"pinned"`
+	MemberCount  int        `json:"member_count"`
+	MyRole       *string    `json:"my_role"`
+	// PeerID is the other member of a direct chat, for one of its two members.
+	PeerID      *uuid.UUID   `json:"peer_id"`
+	LastMessage *LastMessage `json:"last_message"`
+	CreatedAt   time.Time    `json:"created_at"`
+	UpdatedAt   time.Time    `json:"updated_at"`
 }
 
 func optID(id uuid.UUID) *uuid.UUID {
@@ -48,12 +55,13 @@ func optID(id uuid.UUID) *uuid.UUID {
 	return &id
 }
 
-func chatView(r ChatRow) ChatView {
+// chatView is a chat as viewer sees it.
+func chatView(r ChatRow, viewer uuid.UUID) ChatView {
 	c := r.Chat
 	v := ChatView{ID: c.ID(), Kind: string(c.Kind()), Name: r.DisplayName, Description: c.Description(), AvatarFileID: optID(c.AvatarFileID()),
 		GroupID: optID(c.GroupID()), DepartmentID: optID(c.DepartmentID()), Archived: c.Archived(), LegalHold: c.LegalHold(),
 		LastSeq: c.LastSeq(), LastReadSeq: r.LastReadSeq, Muted: r.Muted, Pinned: !r.PinnedAt.IsZero(), MemberCount: r.MemberCount,
-		CreatedAt: c.CreatedAt(), UpdatedAt: c.UpdatedAt()}
+		PeerID: optID(c.DirectPeer(viewer)), CreatedAt: c.CreatedAt(), UpdatedAt: c.UpdatedAt()}
 	if r.LastReadSeq < c.LastSeq() {
 		v.Unread = c.LastSeq() - r.LastReadSeq
 	}
@@ -100,7 +108,11 @@ func (s *Service) withLast(ctx context.Context, orgID uuid.UUID, vs []ChatView) 
 	}
 	for i := range vs {
 		if m, ok := last[vs[i].ID]; ok {
-			vs[i].LastMessage = &LastMessage{Seq: m.Seq(), SenderName: names[m.SenderID()], Excerpt: excerpt(m.Body()), CreatedAt: m.CreatedAt()}
+			vs[i].LastMessage = &LastMessage{Seq: m.Seq(), SenderName: names[m.SenderID()], Excerpt: excerpt(m.Body()),
+				Recalled: !m.RecalledAt().IsZero(), Deleted: !m.DeletedAt().IsZero(), CreatedAt: m.CreatedAt()}
+			if !m.Gone() {
+				vs[i].LastMessage.Attachments = len(m.AttachmentIDs())
+			}
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 // Consumer records webhook deliveries for the events the dispatcher hands it.
 type Consumer struct{ s *Service }
 
-var _ events.Consumer = Consumer{}
+var _ events.BatchConsumer = Consumer{}
 
 // Consumer returns the events consumer of webhooks.
 func (s *Service) Consumer() Consumer { return Consumer{s} }
@@ -34,14 +35,55 @@ type eventData struct {
 	Payload json.RawMessage `json:"payload"`
 }
 
-// Consume implements events.Consumer: one pending delivery for each active subscription of the
-// event's organisation to its type, written in the dispatcher's transaction. Recipients do not
-// matter here: a webhook is the organisation's, and sees every event of its types.
-func (c Consumer) Consume(ctx context.Context, e events.Event, _ []uuid.UUID) error {
-	subs, err := c.s.d.Subscriptions.Matching(ctx, e.OrgID, e.Type)
-	if err != nil || len(subs) == 0 {
-		return err
+// Consume implements events.Consumer for one event (ConsumeBatch).
+func (c Consumer) Consume(ctx context.Context, e events.Event, recipients []uuid.UUID) error {
+	return c.ConsumeBatch(ctx, []events.Delivery{{Event: e, Recipients: recipients}})
+}
+
+// ConsumeBatch implements events.BatchConsumer: one pending delivery for each active
+// subscription of an event's organisation to its type, written in the dispatcher's
+// transaction, with one read of the subscriptions per organisation of the batch. Recipients do
+// not matter here: a webhook is the organisation's, and sees every event of its types.
+func (c Consumer) ConsumeBatch(ctx context.Context, batch []events.Delivery) error {
+	types := map[uuid.UUID][]string{} // by organisation, in the order first seen
+	for _, d := range batch {
+		if !slices.Contains(types[d.Event.OrgID], d.Event.Type) {
+			types[d.Event.OrgID] = append(types[d.Event.OrgID], d.Event.Type)
+		}
 	}
+	subs := map[uuid.UUID][]*webhook.Subscription{}
+	for org, ts := range types {
+		ss, err := c.s.d.Subscriptions.Matching(ctx, org, ts)
+		if err != nil {
+			return err
+		}
+		subs[org] = ss
+	}
+	var ds []webhook.Delivery
+	for _, d := range batch {
+		e := d.Event
+		var raw []byte
+		for _, sub := range subs[e.OrgID] {
+			if !slices.Contains(sub.EventTypes(), e.Type) {
+				continue
+			}
+			if raw == nil {
+				var err error
+				if raw, err = eventBody(e); err != nil {
+					return err
+				}
+			}
+			ds = append(ds, c.s.newDelivery(e.OrgID, sub.ID(), e.ID, e.Type, raw, e.CreatedAt))
+		}
+	}
+	if len(ds) == 0 {
+		return nil
+	}
+	return c.s.d.Deliveries.Add(ctx, ds...)
+}
+
+// eventBody is the data member of an event's deliveries.
+func eventBody(e events.Event) ([]byte, error) {
 	var data eventData
 	data.Subject.Type, data.Subject.ID = e.SubjectType, e.SubjectID
 	if e.ActorID != uuid.Nil {
@@ -51,15 +93,7 @@ func (c Consumer) Consume(ctx context.Context, e events.Event, _ []uuid.UUID) er
 	if len(data.Payload) == 0 {
 		data.Payload = json.RawMessage(`{}`)
 	}
-	raw, err := json.Marshal(data)
-	if err != nil {
-		return err
-	}
-	ds := make([]webhook.Delivery, len(subs))
-	for i, sub := range subs {
-		ds[i] = c.s.newDelivery(e.OrgID, sub.ID(), e.ID, e.Type, raw, e.CreatedAt)
-	}
-	return c.s.d.Deliveries.Add(ctx, ds...)
+	return json.Marshal(data)
 }
 
 // Wake makes the worker look for due deliveries now, rather than at its next poll.

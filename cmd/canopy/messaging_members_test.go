@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"canopy/domain/identity"
+	"canopy/domain/messaging"
 	"canopy/domain/org"
 	"canopy/infra/pinyin"
 	pgidentity "canopy/infra/postgres/identity"
@@ -152,7 +153,7 @@ func TestMessagingGroupAndDepartmentChatsFollowTheDirectory(t *testing.T) {
 	wantCode(t, "read without seq", b.do("POST", d.org("/chats/"+groupID+"/read"), map[string]any{}), 400, "missing_field")
 	wantCode(t, "read a negative seq", b.do("POST", d.org("/chats/"+groupID+"/read"), map[string]any{"seq": -1}), 400, "invalid_seq")
 	wantCode(t, "search without q", b.do("GET", d.org("/messages/search"), nil), 400, "missing_field")
-	wantCode(t, "search with a bad date", b.do("GET", d.org("/messages/search?q=x&from=yesterday"), nil), 400, "invalid_request")
+	wantCode(t, "search with a bad date", b.do("GET", d.org("/messages/search?q=x&from=yesterday"), nil), 400, "invalid_date")
 }
 
 // TestMessagingAdhocCapUnderConcurrentAdds: concurrent additions to an ad-hoc chat never pass
@@ -258,4 +259,67 @@ func joinIDs(ids []string) string {
 		out += id
 	}
 	return out
+}
+
+// TestMessagingOwnerWhoLeavesHandsTheChatOn: an ad-hoc chat's owner who leaves hands it to its
+// longest-standing admin, and the next owner who leaves to the longest-standing member; the
+// last one out leaves an empty chat. A member who left cannot act in it any more.
+func TestMessagingOwnerWhoLeavesHandsTheChatOn(t *testing.T) {
+	e := newTestEnv(t)
+	d := e.mustDir("Heirs", "owner@msg-heirs.example")
+	li, _ := e.mustJoin(d.mustInvite(nil), "li@msg-heirs.example")
+	han, hanID := e.mustJoin(d.mustInvite(nil), "han@msg-heirs.example")
+	wang, wangID := e.mustJoin(d.mustInvite(nil), "wang@msg-heirs.example")
+	chatID := msChat(t, li, d, map[string]any{"kind": "adhoc", "name": "Heirs", "member_ids": []string{wangID, hanID}})["id"].(string)
+	chat := d.org("/chats/" + chatID)
+	li.must(204, "PUT", chat+"/members/"+hanID+"/role", map[string]any{"role": "admin"})
+	roles := func(as *client) map[string]string {
+		out := map[string]string{}
+		for _, m := range as.must(200, "GET", chat+"/members", nil)["items"].([]any) {
+			m := m.(map[string]any)
+			out[m["user_id"].(string)] = m["role"].(string)
+		}
+		return out
+	}
+	// Wang joined first, but Han is an admin: Han takes over.
+	li.must(204, "POST", chat+"/leave", nil)
+	if got := roles(wang); len(got) != 2 || got[hanID] != "owner" || got[wangID] != "member" {
+		t.Fatalf("after the owner left: %v", got)
+	}
+	wantCode(t, "the former owner renames", li.do("PATCH", chat, map[string]any{"name": "Mine again"}), 404, "not_found")
+	han.must(204, "POST", chat+"/leave", nil)
+	if got := roles(wang); len(got) != 1 || got[wangID] != "owner" {
+		t.Fatalf("after the second owner left: %v", got)
+	}
+	wang.must(204, "POST", chat+"/leave", nil)
+	if n := e.tkCount(t, `SELECT count(*) FROM chat_members WHERE chat_id = ?`, chatID); n != 0 {
+		t.Fatalf("%d members left in an empty chat", n)
+	}
+}
+
+// TestMessagingChatUpdateKeepsTheSequence: a chat read before a send and written after it (a
+// rename racing a message) does not put the chat's sequence back, so the next send still gets
+// the next number instead of colliding with the last one for good.
+func TestMessagingChatUpdateKeepsTheSequence(t *testing.T) {
+	e := newTestEnv(t)
+	d := e.mustDir("Racing rename", "owner@msg-race.example")
+	li, liID := e.mustJoin(d.mustInvite(nil), "li@msg-race.example")
+	chatID := msChat(t, d.c, d, map[string]any{"kind": "adhoc", "name": "Race", "member_ids": []string{liID}})["id"].(string)
+	msSend(t, li, d, chatID, map[string]any{"body": "one"})
+	chats := pgmessaging.NewChats(e.stack.db)
+	stale, err := chats.Get(context.Background(), uuid.MustParse(d.orgID), uuid.MustParse(chatID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msSend(t, li, d, chatID, map[string]any{"body": "two"})
+	renamed := "Renamed"
+	if err := stale.Update(messaging.ChatPatch{Name: &renamed}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := chats.Update(context.Background(), stale); err != nil {
+		t.Fatal(err)
+	}
+	if m := msSend(t, li, d, chatID, map[string]any{"body": "three"}); m["seq"].(float64) != 3 {
+		t.Fatalf("the send after the rename: %v", m)
+	}
 }

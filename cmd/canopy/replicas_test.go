@@ -38,7 +38,7 @@ func startServeProcesses(t testing.TB, n int) (string, []string, []string) {
 		l.Close()
 		cmd := exec.Command(bin, "serve")
 		cmd.Env = append(env, "CANOPY_SERVER_ADDRESS="+addr, "CANOPY_SERVER_PUBLIC_URL=http://"+addr)
-		if pprofAddr := os.Getenv("CANOPY_BENCH_PPROF"); pprofAddr != "" && i == 0 {
+		if pprofAddr := os.Getenv("BENCH_PPROF"); pprofAddr != "" && i == 0 {
 			// Profiling a benchmark: the first replica serves its profiles there
 			// (go tool pprof http://<address>/debug/pprof/profile).
 			cmd.Env = append(cmd.Env, "CANOPY_METRICS_ADDRESS="+pprofAddr, "CANOPY_METRICS_PPROF=true")

@@ -114,6 +114,27 @@ func DirectKey(a, b uuid.UUID) string {
 	return x + ":" + y
 }
 
+// DirectPeer returns the other member of a direct chat for one of its two members, and
+// uuid.Nil for anyone else or any other kind of chat.
+func (c *Chat) DirectPeer(of uuid.UUID) uuid.UUID {
+	if c.kind != KindDirect {
+		return uuid.Nil
+	}
+	x, y, ok := strings.Cut(c.directKey, ":")
+	if !ok {
+		return uuid.Nil
+	}
+	switch of.String() {
+	case x:
+		id, _ := uuid.Parse(y)
+		return id
+	case y:
+		id, _ := uuid.Parse(x)
+		return id
+	}
+	return uuid.Nil
+}
+
 func chatName(s string) (string, error) {
 	n, err := text.Name("name", s)
 	if err != nil {
@@ -253,14 +274,6 @@ func (c *Chat) Update(p ChatPatch, now time.Time) error {
 
 // SetLegalHold places or releases a legal hold, which suspends the purge of old messages.
 func (c *Chat) SetLegalHold(on bool, now time.Time) { c.legalHold, c.updatedAt = on, now.UTC() }
-
-// NextSeq advances the chat's sequence for a new message sent at now and returns it. The caller
-// holds the chat's row lock.
-func (c *Chat) NextSeq(now time.Time) int64 {
-	c.lastSeq++
-	c.lastMessageAt = now.UTC()
-	return c.lastSeq
-}
 
 // ID returns the chat's id.
 func (c *Chat) ID() uuid.UUID { return c.id }

@@ -49,7 +49,8 @@ type Message struct {
 	deletedBy     uuid.UUID
 }
 
-// MessageInput holds what a new message needs. Seq is the chat's next sequence (Chat.NextSeq).
+// MessageInput holds what a new message needs. Seq is its place in the chat's sequence, or 0
+// when storing it gives it one (Place).
 type MessageInput struct {
 	OrgID, ChatID, SenderID uuid.UUID
 	Seq                     int64
@@ -105,8 +106,8 @@ func uniqueIDs(ids []uuid.UUID, drop uuid.UUID) []uuid.UUID {
 
 // NewMessage validates and returns a message. Mentions are each kept once, never the sender's.
 func NewMessage(in MessageInput, now time.Time) (*Message, error) {
-	if in.OrgID == uuid.Nil || in.ChatID == uuid.Nil || in.SenderID == uuid.Nil || in.Seq <= 0 {
-		return nil, errs.Internalf("messaging: a message needs an organisation, a chat, a sender and a sequence")
+	if in.OrgID == uuid.Nil || in.ChatID == uuid.Nil || in.SenderID == uuid.Nil || in.Seq < 0 {
+		return nil, errs.Internalf("messaging: a message needs an organisation, a chat and a sender")
 	}
 	if err := CheckClientID(in.ClientID); err != nil {
 		return nil, err
@@ -216,8 +217,11 @@ func (m *Message) OrgID() uuid.UUID { return m.orgID }
 // ChatID returns its chat.
 func (m *Message) ChatID() uuid.UUID { return m.chatID }
 
-// Seq returns its place in the chat's sequence.
+// Seq returns its place in the chat's sequence (0 until it is stored).
 func (m *Message) Seq() int64 { return m.seq }
+
+// Place records the place storing a new message gave it in the chat's sequence.
+func (m *Message) Place(seq int64) { m.seq = seq }
 
 // SenderID returns who sent it.
 func (m *Message) SenderID() uuid.UUID { return m.senderID }

@@ -322,8 +322,8 @@ type SubscriptionRepository interface {
 	// Update saves the URL, event types and active state.
 	Update(ctx context.Context, s *Subscription) error
 	Delete(ctx context.Context, orgID, id uuid.UUID) error
-	// Matching returns the active subscriptions of the organisation to the event type.
-	Matching(ctx context.Context, orgID uuid.UUID, eventType string) ([]*Subscription, error)
+	// Matching returns the active subscriptions of the organisation to any of the event types.
+	Matching(ctx context.Context, orgID uuid.UUID, eventTypes []string) ([]*Subscription, error)
 }
 
 // Finish is what the worker records after an attempt.

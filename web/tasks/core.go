@@ -583,7 +583,6 @@ func (h *Handler) deleteLabel(c echo.Context) error {
 	return server.NoContent(c, h.svc.DeleteLabel(c.Request().Context(), server.Actor(c), ids[0], ids[1]))
 }
 
-// queryTime reads an RFC 3339 query parameter.
 // queryStatus reads status: open, done or all (def when absent).
 func queryStatus(c echo.Context, def tasks.Status) (tasks.Status, error) {
 	switch v := c.QueryParam("status"); v {

@@ -7,7 +7,7 @@ const baseURL = process.env.CANOPY_E2E_BASE_URL ?? 'http://127.0.0.1:18080';
 export default defineConfig({
   testDir: 'e2e',
   outputDir: '../../test-output/playwright',
-  timeout: 120_000,
+  timeout: 300_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,
   workers: 1,

@@ -124,35 +124,15 @@ func (r *Chats) Direct(ctx context.Context, orgID uuid.UUID, key string) (*messa
 	return rows[0].chat(), nil
 }
 
-// Update implements appmessaging.ChatRepository.
+// Update implements appmessaging.ChatRepository. It never writes the sequence or the last
+// message's time: only Messages.Append does, under the row's lock, and a chat read before a
+// concurrent send would otherwise put its sequence back.
 func (r *Chats) Update(ctx context.Context, c *messaging.Chat) error {
 	row := toChatRow(c)
-	res := postgres.Conn(ctx, r.db).Exec(`UPDATE chats SET name = ?, description = ?, avatar_file_id = ?, archived_at = ?, last_seq = ?,
-		last_message_at = ?, legal_hold = ?, updated_at = ? WHERE org_id = ? AND id = ?`, row.Name, row.Description, row.AvatarFileID,
-		row.ArchivedAt, row.LastSeq, row.LastMessageAt, row.LegalHold, row.UpdatedAt, row.OrgID, row.ID)
+	res := postgres.Conn(ctx, r.db).Exec(`UPDATE chats SET name = ?, description = ?, avatar_file_id = ?, archived_at = ?,
+		legal_hold = ?, updated_at = ? WHERE org_id = ? AND id = ?`, row.Name, row.Description, row.AvatarFileID,
+		row.ArchivedAt, row.LegalHold, row.UpdatedAt, row.OrgID, row.ID)
 	return postgres.NotFoundIfNone(res, "chat")
-}
-
-// NextSeq implements appmessaging.ChatRepository.
-func (r *Chats) NextSeq(ctx context.Context, orgID, id uuid.UUID, at time.Time) (int64, error) {
-	var rows []struct {
-		LastSeq  int64
-		Archived bool
-	}
-	err := postgres.Conn(ctx, r.db).Raw(`UPDATE chats SET last_seq = last_seq + CASE WHEN archived_at IS NULL THEN 1 ELSE 0 END,
-		last_message_at = CASE WHEN archived_at IS NULL THEN CAST(@at AS timestamptz) ELSE last_message_at END
-		WHERE org_id = @org AND id = @id RETURNING last_seq, archived_at IS NOT NULL AS archived`,
-		map[string]any{"org": orgID, "id": id, "at": at}).Scan(&rows).Error
-	if err != nil {
-		return 0, postgres.Translate(err)
-	}
-	if len(rows) == 0 {
-		return 0, errs.NotFoundf("chat")
-	}
-	if rows[0].Archived {
-		return 0, errs.E(errs.Conflict, "chat_archived", "the chat is archived")
-	}
-	return rows[0].LastSeq, nil
 }
 
 // displayNameSQL is the name a viewer (@viewer) sees of chat c.

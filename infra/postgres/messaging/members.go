@@ -163,6 +163,19 @@ func (r *Members) SetRole(ctx context.Context, c *messaging.Chat, userID uuid.UU
 		ON CONFLICT (chat_id, user_id) DO UPDATE SET role = EXCLUDED.role`, c.OrgID(), c.ID(), userID, string(role), at).Error)
 }
 
+// Heir implements appmessaging.MemberRepository.
+func (r *Members) Heir(ctx context.Context, c *messaging.Chat, leaving uuid.UUID) (uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := postgres.Conn(ctx, r.db).Raw(`SELECT cm.user_id FROM chat_members cm
+		JOIN memberships m ON m.org_id = cm.org_id AND m.user_id = cm.user_id AND m.status = 'active' AND m.role <> 'guest'
+		WHERE cm.org_id = ? AND cm.chat_id = ? AND cm.user_id <> ?
+		ORDER BY cm.role = 'admin' DESC, cm.added_at, cm.user_id LIMIT 1`, c.OrgID(), c.ID(), leaving).Scan(&ids).Error
+	if err != nil || len(ids) == 0 {
+		return uuid.Nil, postgres.Translate(err)
+	}
+	return ids[0], nil
+}
+
 // Reads is the repository of each member's read state: one row per member per chat.
 type Reads struct{ db *gorm.DB }
 

@@ -2,15 +2,18 @@ package messaging
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	appevents "canopy/app/events"
 	appmessaging "canopy/app/messaging"
 	"canopy/domain/errs"
 	"canopy/domain/messaging"
 	"canopy/infra/postgres"
+	pgevents "canopy/infra/postgres/events"
 )
 
 // Messages is the repository of messages, their edits, reactions and pins.
@@ -76,14 +79,54 @@ func (r *Messages) searchVector(body string) string {
 	return r.vector(body)
 }
 
-// Create implements appmessaging.MessageRepository.
-func (r *Messages) Create(ctx context.Context, m *messaging.Message) error {
-	return postgres.Translate(postgres.Conn(ctx, r.db).Exec(`INSERT INTO messages (id, org_id, chat_id, seq, sender_id, client_id, body,
-		thread_root_id, quote_id, mentions, mention_all, attachment_ids, search, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS uuid[]), ?, CAST(? AS uuid[]), CAST(? AS tsvector), ?)`,
-		m.ID(), m.OrgID(), m.ChatID(), m.Seq(), m.SenderID(), m.ClientID(), m.Body(), postgres.NullableID(m.ThreadRootID()),
-		postgres.NullableID(m.QuoteID()), postgres.UUIDArray(m.Mentions()), m.MentionAll(), postgres.UUIDArray(m.AttachmentIDs()), r.searchVector(m.Body()),
-		m.CreatedAt()).Error)
+// Append implements appmessaging.MessageRepository. The outbox row is written as the events
+// store's Publish writes it (infra/postgres/events), inside this statement rather than after it:
+// the chat's row is locked from here to the commit, and a statement more while it is held is a
+// round trip more that every other sender to the chat waits for.
+func (r *Messages) Append(ctx context.Context, m *messaging.Message, e *appevents.Event) (int64, error) {
+	args := map[string]any{"id": m.ID(), "org": m.OrgID(), "chat": m.ChatID(), "sender": m.SenderID(), "client": m.ClientID(), "body": m.Body(),
+		"root": postgres.NullableID(m.ThreadRootID()), "quote": postgres.NullableID(m.QuoteID()), "mentions": postgres.UUIDArray(m.Mentions()),
+		"all": m.MentionAll(), "attachments": postgres.UUIDArray(m.AttachmentIDs()), "search": r.searchVector(m.Body()), "at": m.CreatedAt(),
+		"publish": e != nil, "channel": pgevents.OutboxChannel}
+	outbox := ""
+	if e != nil {
+		audience, err := json.Marshal(e.Audience)
+		if err != nil {
+			return 0, errs.Internalf("messaging: audience: %w", err)
+		}
+		args["type"], args["actor"], args["subjectType"], args["subject"] = e.Type, postgres.NullableID(e.ActorID), e.SubjectType, e.SubjectID
+		args["audience"], args["payload"], args["eventAt"] = string(audience), string(e.Payload), e.CreatedAt
+		outbox = `,
+		e AS (INSERT INTO events (org_id, type, actor_id, subject_type, subject_id, audience, payload, created_at)
+			SELECT @org, @type, @actor, @subjectType, @subject, CAST(@audience AS jsonb),
+				jsonb_set(CAST(@payload AS jsonb), '{message,seq}', to_jsonb(m.seq)), @eventAt FROM m)`
+	}
+	var rows []struct{ Seq int64 }
+	err := postgres.Conn(ctx, r.db).Raw(`WITH s AS (UPDATE chats SET last_seq = last_seq + 1, last_message_at = @at
+			WHERE org_id = @org AND id = @chat AND archived_at IS NULL RETURNING last_seq),
+		m AS (INSERT INTO messages (id, org_id, chat_id, seq, sender_id, client_id, body, thread_root_id, quote_id, mentions, mention_all,
+				attachment_ids, search, created_at)
+			SELECT @id, @org, @chat, s.last_seq, @sender, @client, @body, @root, @quote, CAST(@mentions AS uuid[]), @all,
+				CAST(@attachments AS uuid[]), CAST(@search AS tsvector), @at FROM s RETURNING seq),
+		r AS (INSERT INTO chat_reads (org_id, chat_id, user_id, last_read_seq) SELECT @org, @chat, @sender, m.seq FROM m
+			ON CONFLICT (chat_id, user_id) DO UPDATE SET last_read_seq = GREATEST(chat_reads.last_read_seq, EXCLUDED.last_read_seq))`+outbox+`
+		SELECT m.seq FROM m LEFT JOIN LATERAL (SELECT pg_notify(@channel, '') WHERE @publish) n ON true`, args).Scan(&rows).Error
+	if err != nil {
+		return 0, postgres.Translate(err)
+	}
+	if len(rows) == 0 {
+		// Nothing was written: the chat is archived, or gone.
+		var archived []bool
+		if err := postgres.Conn(ctx, r.db).Raw(`SELECT archived_at IS NOT NULL FROM chats WHERE org_id = ? AND id = ?`, m.OrgID(), m.ChatID()).Scan(&archived).Error; err != nil {
+			return 0, postgres.Translate(err)
+		}
+		if len(archived) == 0 {
+			return 0, errs.NotFoundf("chat")
+		}
+		return 0, errs.E(errs.Conflict, "chat_archived", "the chat is archived")
+	}
+	m.Place(rows[0].Seq)
+	return rows[0].Seq, nil
 }
 
 func (r *Messages) one(ctx context.Context, q string, args ...any) (*messaging.Message, error) {

@@ -102,9 +102,9 @@ func (r *Subscriptions) Delete(ctx context.Context, orgID, id uuid.UUID) error {
 }
 
 // Matching implements webhook.SubscriptionRepository.
-func (r *Subscriptions) Matching(ctx context.Context, orgID uuid.UUID, eventType string) ([]*webhook.Subscription, error) {
+func (r *Subscriptions) Matching(ctx context.Context, orgID uuid.UUID, eventTypes []string) ([]*webhook.Subscription, error) {
 	var rows []subscriptionRow
-	err := postgres.Conn(ctx, r.db).Where("org_id = ? AND active AND ? = ANY (event_types)", orgID, eventType).Order("id").Find(&rows).Error
+	err := postgres.Conn(ctx, r.db).Where("org_id = ? AND active AND event_types && CAST(? AS text[])", orgID, postgres.TextArray(eventTypes)).Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}
@@ -161,7 +161,9 @@ func (r *Deliveries) Add(ctx context.Context, ds ...webhook.Delivery) error {
 	for i, d := range ds {
 		rows[i] = toDeliveryRow(d)
 	}
-	return postgres.Translate(postgres.Conn(ctx, r.db).Create(&rows).Error)
+	// In chunks: a batch of events times an organisation's subscriptions may pass PostgreSQL's
+	// limit of 65,535 parameters in one statement.
+	return postgres.Translate(postgres.Conn(ctx, r.db).CreateInBatches(&rows, 1000).Error)
 }
 
 // Get implements webhook.DeliveryRepository.

@@ -140,8 +140,6 @@ async function send(box: Locator, text: string, where: Locator) {
 for (const L of locales) {
   test.describe(`messaging in ${L.name}`, () => {
     test('a live chat with read receipts, a thread, a mention, a recall, and an acknowledged announcement', async ({ browser }) => {
-      // Two people's browsers through the whole module: longer than the default.
-      test.setTimeout(240_000);
       const s = Date.now().toString(36);
       const colleagueName = `${L.colleague} ${s}`;
       const thirdName = `${L.third} ${s}`;
@@ -288,8 +286,12 @@ for (const L of locales) {
         await expect(recalled).not.toContainText(t.wrong);
       }
       await expect(b.getByTestId('message-list')).not.toContainText(t.wrong);
-      // Nor does the chat list show it as the last message any more.
-      for (const page of [owner, b]) await expect(page.locator(`[data-testid="chat-item"][data-chat-id="${chatID}"]`)).not.toContainText(t.wrong);
+      // Nor does the chat list show it as the last message any more: it says it was recalled.
+      for (const page of [owner, b]) {
+        const listed = page.locator(`[data-testid="chat-item"][data-chat-id="${chatID}"]`);
+        await expect(listed).not.toContainText(t.wrong);
+        await expect(listed.getByTestId('chat-last')).toHaveText(L.recalled);
+      }
       await settled(owner);
       await owner.mouse.move(0, 0);
       await owner.screenshot({ path: `${docs}/chat${L.shots}-1280.png` });
@@ -400,6 +402,20 @@ for (const L of locales) {
         await settled(owner);
         await owner.screenshot({ path: `${docs}/console-content-rules-1280.png` });
       }
+
+      // 10. B leaves the ad-hoc chat from its settings: it is gone from B's list, and B is back at the chats.
+      await b.goto(`/messages/${chatID}`);
+      await b.getByTestId('chat-info-button').click();
+      const info = b.getByTestId('chat-info');
+      await expect(info.locator(`[data-testid="chat-member"]`).filter({ hasText: ownerName })).toBeVisible();
+      await info.getByTestId('leave-chat').click();
+      await b.getByTestId('leave-confirm').click();
+      await expect(b).toHaveURL(/\/messages$/);
+      await expect(b.locator(`[data-testid="chat-item"][data-chat-id="${chatID}"]`)).toHaveCount(0);
+      // The owner's chat counts one member fewer.
+      await owner.goto(`/messages/${chatID}`);
+      await owner.getByTestId('chat-info-button').click();
+      await expect(owner.getByTestId('chat-info').locator('[data-testid="chat-member"]').filter({ hasText: colleagueName })).toHaveCount(0);
 
       // The owner's next tests expect English.
       await owner.goto('/messages');

@@ -3961,12 +3961,24 @@ export interface components {
             member_count?: number;
             /** @enum {string|null} */
             my_role?: "owner" | "admin" | "member" | null;
+            /**
+             * Format: uuid
+             * @description The other member of a direct chat, for one of its two members; null otherwise.
+             */
+            peer_id?: string | null;
             last_message?: {
-                seq?: number;
-                sender_name?: string;
-                excerpt?: string;
+                seq: number;
+                sender_name: string;
+                /** @description Empty when the message was recalled or deleted, or is attachments alone. */
+                excerpt: string;
+                /** @description Recalled by its sender. */
+                recalled: boolean;
+                /** @description Deleted by a chat or organisation admin. */
+                deleted: boolean;
+                /** @description How many files it carries. */
+                attachments: number;
                 /** Format: date-time */
-                created_at?: string;
+                created_at: string;
             } | null;
             /** Format: date-time */
             created_at?: string;

@@ -1,5 +1,5 @@
 import { MutedOutlined, PlusOutlined, PushpinFilled } from '@ant-design/icons';
-import { Badge, Button, Empty, List, Typography } from 'antd';
+import { Badge, Button, Empty, List, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { SearchInput } from '../components/SearchInput';
@@ -9,6 +9,7 @@ import { useFormat } from '../lib/hooks';
 import { useDebouncedSearch } from '../lib/useDebouncedSearch';
 import { useChats, useMessageSearch } from './api';
 import { highlightParts, unreadLabel } from './messages';
+import { ReceiptsSetting } from './ReceiptsSetting';
 import type { Chat } from './types';
 
 /** sortChats puts pinned chats first, then the most recently active (the server's order, kept when patched live). */
@@ -56,7 +57,15 @@ function ChatRow({ chat, active }: { chat: Chat; active: boolean }) {
             <span className="chat-row-time">{last ? format.date(last.created_at) : ''}</span>
           </span>
           <span className="chat-row-bottom">
-            <span className="chat-row-last">{last ? `${last.sender_name}: ${last.excerpt}` : t('chat.noMessagesShort')}</span>
+            <span className="chat-row-last" data-testid="chat-last">
+              {!last
+                ? t('chat.noMessagesShort')
+                : last.recalled
+                  ? t('chat.recalledPlaceholder')
+                  : last.deleted
+                    ? t('chat.deletedPlaceholder')
+                    : `${last.sender_name}: ${last.excerpt || (last.attachments > 0 ? t('chat.filesPreview', { count: last.attachments }) : '')}`}
+            </span>
             <UnreadBadge chat={chat} />
           </span>
         </span>
@@ -77,7 +86,10 @@ export function ChatList({ orgID, activeID, onNew }: { orgID: string; activeID?:
     <div className="chat-list" data-testid="chat-list">
       <div className="chat-list-head">
         <h1 className="chat-list-title">{t('nav.messages')}</h1>
-        <Button type="primary" shape="circle" icon={<PlusOutlined />} aria-label={t('chat.new')} data-testid="new-chat" onClick={onNew} />
+        <Space size={4}>
+          <ReceiptsSetting orgID={orgID} />
+          <Button type="primary" shape="circle" icon={<PlusOutlined />} aria-label={t('chat.new')} data-testid="new-chat" onClick={onNew} />
+        </Space>
       </div>
       <div className="chat-list-search" data-testid="chat-search">
         <SearchInput label={t('chat.search')} value={search} onChange={setSearch} />

@@ -1,4 +1,4 @@
-import { ArrowLeftOutlined, BellOutlined, MutedOutlined, PushpinOutlined, TeamOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, BellOutlined, EllipsisOutlined, MutedOutlined, PushpinOutlined, TeamOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { App, Badge, Button, Drawer, Empty, Input, List, Modal, Space, Tooltip, Typography } from 'antd';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
@@ -10,9 +10,10 @@ import { useFormat } from '../lib/hooks';
 import { browserTimeZone, formatDate, validTimeZone } from '../lib/format';
 import { useIsMobile } from '../lib/useMediaQuery';
 import { chatApi, useMessages, usePins } from './api';
+import { ChatInfoDrawer } from './ChatInfoDrawer';
 import { Composer } from './Composer';
 import { chatErrorText } from './errors';
-import { chatKeys, onTyping, presenceStore } from './live';
+import { chatKeys, lastMessageGone, onTyping, presenceStore } from './live';
 import { appendMessage, maxSeq, pagesMessages, patchMessage, withDayDividers, type InfinitePages } from './messages';
 import { MessageItem, type MessageActions } from './MessageItem';
 import { ReadListDialog } from './ReadListDialog';
@@ -71,11 +72,12 @@ export function Conversation({ orgID, chat }: { orgID: string; chat: Chat }) {
   }, [i18n.language, format.timeZone]);
   const newest = maxSeq(history.data as InfinitePages | undefined);
   const typers = useTypers(chat.id);
-  const presence = usePresence(chat.kind === 'direct' ? chat.user_id : undefined);
+  const presence = usePresence(chat.kind === 'direct' ? (chat.peer_id ?? undefined) : undefined);
   const [quote, setQuote] = useState<Message>();
   const [reading, setReading] = useState<Message>();
   const [editing, setEditing] = useState<{ m: Message; text: string }>();
   const [pinsOpen, setPinsOpen] = useState(false);
+  const [infoOpen, setInfoOpen] = useState(false);
   const pins = usePins(orgID, chat.id, pinsOpen);
   const moderator = chat.my_role === 'owner' || chat.my_role === 'admin';
 
@@ -205,7 +207,10 @@ export function Conversation({ orgID, chat }: { orgID: string; chat: Chat }) {
       onRecall: (m) =>
         void chatApi
           .recall(orgID, chat.id, m.id)
-          .then((r) => replace(r && typeof r === 'object' && 'id' in r ? r : { ...m, recalled: true, body: '', body_html: '', attachments: [] }))
+          .then((r) => {
+            replace(r && typeof r === 'object' && 'id' in r ? r : { ...m, recalled: true, body: '', body_html: '', attachments: [] });
+            lastMessageGone(client, orgID, chat.id, m.seq, 'recalled');
+          })
           .catch((err) => message.error(chatErrorText(t, err))),
       onDelete: (m) =>
         modal.confirm({
@@ -217,7 +222,10 @@ export function Conversation({ orgID, chat }: { orgID: string; chat: Chat }) {
           onOk: () =>
             chatApi
               .remove(orgID, chat.id, m.id)
-              .then(() => replace({ ...m, deleted: true, body: '', body_html: '', attachments: [] }))
+              .then(() => {
+                replace({ ...m, deleted: true, body: '', body_html: '', attachments: [] });
+                lastMessageGone(client, orgID, chat.id, m.seq, 'deleted');
+              })
               .catch((err) => message.error(chatErrorText(t, err))),
         }),
       onReads: setReading,
@@ -289,6 +297,9 @@ export function Conversation({ orgID, chat }: { orgID: string; chat: Chat }) {
             <Button type="text" size="small" data-testid="pin-chat-button" aria-pressed={chat.pinned} onClick={() => void toggle('pinned', !chat.pinned)}>
               {chat.pinned ? t('chat.unpinChat') : t('chat.pinChat')}
             </Button>
+            <Tooltip title={t('chat.info.title')}>
+              <Button type="text" icon={<EllipsisOutlined />} aria-label={t('chat.info.title')} data-testid="chat-info-button" onClick={() => setInfoOpen(true)} />
+            </Tooltip>
           </Space>
         </header>
         <div className="chat-messages" ref={scroller} onScroll={onScroll} data-testid="message-list" role="log" aria-label={t('chat.history', { name: chat.name })}>
@@ -345,6 +356,7 @@ export function Conversation({ orgID, chat }: { orgID: string; chat: Chat }) {
         )}
       </div>
       {threadID && <ThreadPanel key={threadID} orgID={orgID} chat={chat} rootID={threadID} me={me} moderator={moderator} actions={actions} onClose={closeThread} />}
+      {infoOpen && <ChatInfoDrawer orgID={orgID} chat={chat} onClose={() => setInfoOpen(false)} onToggle={toggle} />}
       {reading && <ReadListDialog orgID={orgID} message={reading} onClose={() => setReading(undefined)} />}
       {editing && (
         <Modal open title={t('chat.editTitle')} okText={t('common.save')} cancelText={t('common.cancel')} onOk={() => void saveEdit()} onCancel={() => setEditing(undefined)} destroyOnHidden>

@@ -43,17 +43,27 @@ function isImage(a: Attachment): boolean {
   return a.content_type.startsWith('image/');
 }
 
+/**
+ * The routes of an attachment's bytes: the chat's (url, thumbnail_url), which let every member
+ * of the chat read what was sent to it; the files module's only for a message the server has
+ * not described yet.
+ */
+function attachmentHref(orgID: string, a: Attachment, download = false): string {
+  if (a.url) return download ? `${a.url}?download=1` : a.url;
+  return contentUrl(orgID, a.id, { download });
+}
+
 function Attachments({ orgID, items }: { orgID: string; items: Attachment[] }) {
   const { i18n } = useTranslation();
   return (
     <div className="chat-attachments">
       {items.map((a) =>
         isImage(a) ? (
-          <a key={a.id} href={contentUrl(orgID, a.id)} target="_blank" rel="noreferrer" className="chat-image" data-testid="attachment-image">
-            <img src={a.thumbnail_url || thumbnailUrl(orgID, a.id)} alt={a.name} loading="lazy" />
+          <a key={a.id} href={attachmentHref(orgID, a)} target="_blank" rel="noreferrer" className="chat-image" data-testid="attachment-image">
+            <img src={a.thumbnail_url || (a.url ? `${a.url}/thumbnail` : thumbnailUrl(orgID, a.id))} alt={a.name} loading="lazy" />
           </a>
         ) : (
-          <a key={a.id} href={contentUrl(orgID, a.id, { download: true })} className="chat-file" data-testid="attachment-file">
+          <a key={a.id} href={attachmentHref(orgID, a, true)} className="chat-file" data-testid="attachment-file">
             <PaperClipOutlined aria-hidden /> <span className="chat-file-name">{a.name}</span>{' '}
             <span className="chat-file-size">{formatBytes(a.size, i18n.language)}</span>
           </a>

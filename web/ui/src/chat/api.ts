@@ -1,7 +1,7 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { call, orgBase, seg } from './http';
 import { chatKeys } from './live';
-import type { Chat, ChatMember, ChatPage, Message, MessagePage, MessagingSettings, ReadList, SearchHit, ThreadPage } from './types';
+import type { Chat, ChatMemberPage, ChatPage, ChatPatch, CreateChatRequest, Message, MessagePage, MessagingSettings, MyMessaging, ReadList, SearchPage, SendRequest, ThreadPage } from './types';
 
 /** PAGE is how many messages one page of history holds. */
 export const PAGE = 50;
@@ -9,27 +9,21 @@ export const PAGE = 50;
 const chatPath = (orgID: string, chatID: string) => `${orgBase(orgID)}/chats/${seg(chatID)}`;
 const msgPath = (orgID: string, chatID: string, messageID: string) => `${chatPath(orgID, chatID)}/messages/${seg(messageID)}`;
 
-export interface SendRequest {
-  client_id: string;
-  body: string;
-  thread_root_id?: string;
-  quote_id?: string;
-  attachment_ids?: string[];
-  mention_ids?: string[];
-  mention_all?: boolean;
-}
+export type { SendRequest } from './types';
 
+/** NewChat is a CreateChatRequest with the fields each kind needs. */
 export type NewChat = { kind: 'adhoc'; name: string; member_ids: string[] } | { kind: 'direct'; user_id: string } | { kind: 'group'; group_id: string } | { kind: 'department'; department_id: string };
 
 /** chatApi is every messaging call the UI makes. */
 export const chatApi = {
   chats: (orgID: string, query: { query?: string; limit?: number; offset?: number }) => call<ChatPage>('GET', `${orgBase(orgID)}/chats`, { query }),
   chat: (orgID: string, chatID: string) => call<Chat>('GET', chatPath(orgID, chatID)),
-  create: (orgID: string, body: NewChat) => call<Chat>('POST', `${orgBase(orgID)}/chats`, { body }),
-  update: (orgID: string, chatID: string, body: Partial<Pick<Chat, 'name' | 'description' | 'archived'>>) => call<Chat>('PATCH', chatPath(orgID, chatID), { body }),
+  create: (orgID: string, body: NewChat) => call<Chat>('POST', `${orgBase(orgID)}/chats`, { body: body satisfies CreateChatRequest }),
+  update: (orgID: string, chatID: string, body: ChatPatch) => call<Chat>('PATCH', chatPath(orgID, chatID), { body }),
   members: (orgID: string, chatID: string, query: { query?: string; limit?: number; offset?: number }) =>
-    call<{ items: ChatMember[]; total: number }>('GET', `${chatPath(orgID, chatID)}/members`, { query }),
-  addMembers: (orgID: string, chatID: string, userIDs: string[]) => call<unknown>('POST', `${chatPath(orgID, chatID)}/members`, { body: { user_ids: userIDs } }),
+    call<ChatMemberPage>('GET', `${chatPath(orgID, chatID)}/members`, { query }),
+  addMembers: (orgID: string, chatID: string, userIDs: string[]) => call<{ added: number }>('POST', `${chatPath(orgID, chatID)}/members`, { body: { user_ids: userIDs } }),
+  removeMember: (orgID: string, chatID: string, userID: string) => call<unknown>('DELETE', `${chatPath(orgID, chatID)}/members/${seg(userID)}`),
   leave: (orgID: string, chatID: string) => call<unknown>('POST', `${chatPath(orgID, chatID)}/leave`),
   settings: (orgID: string, chatID: string, body: { muted?: boolean; pinned?: boolean }) => call<unknown>('PUT', `${chatPath(orgID, chatID)}/settings`, { body }),
   read: (orgID: string, chatID: string, seq: number) => call<unknown>('POST', `${chatPath(orgID, chatID)}/read`, { body: { seq } }),
@@ -48,7 +42,9 @@ export const chatApi = {
   pins: (orgID: string, chatID: string) => call<{ items: Message[] }>('GET', `${chatPath(orgID, chatID)}/pins`),
   reads: (orgID: string, chatID: string, messageID: string) => call<ReadList>('GET', `${msgPath(orgID, chatID, messageID)}/reads`),
   search: (orgID: string, query: { q: string; chat_id?: string; limit?: number; offset?: number }) =>
-    call<{ items: SearchHit[]; total: number }>('GET', `${orgBase(orgID)}/messages/search`, { query }),
+    call<SearchPage>('GET', `${orgBase(orgID)}/messages/search`, { query }),
+  myMessaging: (orgID: string) => call<MyMessaging>('GET', `${orgBase(orgID)}/me/messaging`),
+  putMyMessaging: (orgID: string, sendReadReceipts: boolean) => call<MyMessaging>('PUT', `${orgBase(orgID)}/me/messaging`, { body: { send_read_receipts: sendReadReceipts } }),
   presence: (orgID: string, status: 'online' | 'away') => call<unknown>('POST', `${orgBase(orgID)}/me/presence`, { body: { status } }),
   // The console's.
   adminChats: (orgID: string, query: { kind?: string; query?: string; limit?: number; offset?: number }) =>

@@ -159,6 +159,31 @@ describe('a conversation', () => {
     expect(await screen.findByTestId('read-count')).toHaveTextContent('1 人已读');
   });
 
+  it('links attachments through the chat, so every member may open them', async () => {
+    const at = `${orgPath}/chats/c1/messages/m1/attachments`;
+    routes({
+      [`GET ${orgPath}/chats/c1/messages`]: () =>
+        json(200, {
+          items: [
+            msg(1, {
+              body: '',
+              body_html: '',
+              attachments: [
+                { id: 'f1', name: 'plan.pdf', size: 2048, content_type: 'application/pdf', url: `${at}/f1` },
+                { id: 'f2', name: 'photo.png', size: 4096, content_type: 'image/png', url: `${at}/f2`, thumbnail_url: `${at}/f2/thumbnail` },
+              ],
+            }),
+          ],
+          has_more: false,
+        }),
+    });
+    renderAt('/messages/c1');
+    expect(await screen.findByTestId('attachment-file')).toHaveAttribute('href', `${at}/f1?download=1`);
+    const image = screen.getByTestId('attachment-image');
+    expect(image).toHaveAttribute('href', `${at}/f2`);
+    expect(within(image).getByRole('img', { name: 'photo.png' })).toHaveAttribute('src', `${at}/f2/thumbnail`);
+  });
+
   it('opens a thread beside the conversation and replies in it', async () => {
     const root = msg(1, { reply_count: 1 });
     const { calls } = routes({

@@ -22,6 +22,8 @@ export const chatKeys = {
   pins: (orgID: string, chatID: string) => ['chats', orgID, 'pins', chatID] as const,
   admin: (orgID: string) => ['chats', orgID, 'admin'] as const,
   settings: (orgID: string) => ['chats', orgID, 'settings'] as const,
+  /** My own messaging preferences (read receipts). */
+  mine: (orgID: string) => ['chats', orgID, 'mine'] as const,
   search: (orgID: string) => ['chats', orgID, 'search'] as const,
 };
 
@@ -118,7 +120,9 @@ function messageCreated(client: QueryClient, orgID: string, chatID: string, m: M
     // Counted once: an event repeated after a reconnect is not newer than the chat's last seq.
     unread: m.sender_id !== me && m.seq > c.last_seq && m.seq > c.last_read_seq && !m.thread_root_id ? c.unread + 1 : c.unread,
     last_read_seq: m.sender_id === me ? Math.max(c.last_read_seq, m.seq) : c.last_read_seq,
-    last_message: m.thread_root_id ? c.last_message : { seq: m.seq, sender_name: m.sender_name, excerpt: excerptOf(m), created_at: m.created_at },
+    last_message: m.thread_root_id
+      ? c.last_message
+      : { seq: m.seq, sender_name: m.sender_name, excerpt: excerptOf(m), recalled: false, deleted: false, attachments: m.attachments.length, created_at: m.created_at },
   }));
   // A chat not in the list yet (a new direct chat, say): the list is fetched again.
   if (!listed) refetch(client, chatKeys.lists(orgID));
@@ -142,12 +146,21 @@ function messageUpdated(client: QueryClient, orgID: string, u: MessageUpdate, ac
     }
   }
   if (u.kind === 'pin' || u.kind === 'recalled' || u.kind === 'deleted') refetch(client, chatKeys.pins(orgID, u.chat_id));
-  // A recalled or removed last message no longer shows its text in the chat list either.
+  // A recalled or removed last message shows as such in the chat list too.
   if (u.kind === 'recalled' || u.kind === 'deleted') {
-    if (typeof u.seq === 'number') {
-      patchLists(client, orgID, u.chat_id, (c) => (c.last_message && c.last_message.seq === u.seq ? { ...c, last_message: { ...c.last_message, excerpt: '' } } : c));
-    } else refetch(client, chatKeys.lists(orgID));
+    if (typeof u.seq === 'number') lastMessageGone(client, orgID, u.chat_id, u.seq, u.kind);
+    else refetch(client, chatKeys.lists(orgID));
   }
+}
+
+/**
+ * lastMessageGone marks a chat's last message in the chat list recalled or removed, if the
+ * message of seq is its last one: the list shows the placeholder instead of its text.
+ */
+export function lastMessageGone(client: QueryClient, orgID: string, chatID: string, seq: number, kind: 'recalled' | 'deleted') {
+  patchLists(client, orgID, chatID, (c) =>
+    c.last_message && c.last_message.seq === seq ? { ...c, last_message: { ...c.last_message, excerpt: '', [kind]: true } } : c,
+  );
 }
 
 function messagesRead(client: QueryClient, orgID: string, p: { chat_id: string; user_id: string; seq: number }) {

@@ -80,7 +80,7 @@ describe('the unread badge', () => {
   });
 
   it('orders pinned chats first, then by last activity', () => {
-    const at = (iso: string) => ({ seq: 1, sender_name: 'x', excerpt: 'x', created_at: iso });
+    const at = (iso: string) => ({ seq: 1, sender_name: 'x', excerpt: 'x', recalled: false, deleted: false, attachments: 0, created_at: iso });
     const list = sortChats([
       chat('old', { last_message: at('2025-03-01T00:00:00Z') }),
       chat('pinned-old', { pinned: true, last_message: at('2025-01-01T00:00:00Z') }),
@@ -169,10 +169,10 @@ describe('attachments', () => {
   const space = (id: string, kind: Space['kind'], owner: string, can_write = true) => ({ id, kind, owner_id: owner, can_write }) as Space;
   const spaces = [space('s-me', 'personal', ME), space('s-g', 'group', 'g1'), space('s-d', 'department', 'd1', false)];
   it('go into the group’s or department’s space, else my own', () => {
-    expect(uploadSpace({ kind: 'group', group_id: 'g1' }, spaces, ME)?.id).toBe('s-g');
-    expect(uploadSpace({ kind: 'department', department_id: 'd1' }, spaces, ME)?.id).toBe('s-me');
-    expect(uploadSpace({ kind: 'direct' }, spaces, ME)?.id).toBe('s-me');
-    expect(uploadSpace({ kind: 'adhoc' }, [], ME)).toBeUndefined();
+    expect(uploadSpace(chat('g', { kind: 'group', group_id: 'g1' }), spaces, ME)?.id).toBe('s-g');
+    expect(uploadSpace(chat('d', { kind: 'department', department_id: 'd1' }), spaces, ME)?.id).toBe('s-me');
+    expect(uploadSpace(chat('x', { kind: 'direct' }), spaces, ME)?.id).toBe('s-me');
+    expect(uploadSpace(chat('a', { kind: 'adhoc' }), [], ME)).toBeUndefined();
   });
 });
 
@@ -252,12 +252,16 @@ describe('live messaging events', () => {
 
   it('patch an update: a recall shows the placeholder', () => {
     const client = setup();
-    const last = { seq: 2, sender_name: 'Li Na', excerpt: 'message 2', created_at: '2025-03-03T02:00:00Z' };
+    const last = { seq: 2, sender_name: 'Li Na', excerpt: 'message 2', recalled: false, deleted: false, attachments: 0, created_at: '2025-03-03T02:00:00Z' };
     client.setQueryData<ChatPage>([...chatKeys.lists(ORG), ''], { items: [chat('c1', { last_seq: 2, last_read_seq: 2, last_message: last })], total: 1 });
     applyMessagingEvent(client, event('messages.message_updated', { chat_id: 'c1', message_id: 'm2', seq: 2, kind: 'recalled' }));
     expect(pagesMessages(client.getQueryData(chatKeys.messages(ORG, 'c1')))[1]).toMatchObject({ recalled: true, body: '' });
-    // Nor does the chat list show its text as the last message any more.
-    expect(list(client)[0].last_message).toMatchObject({ seq: 2, excerpt: '' });
+    // Nor does the chat list show its text as the last message any more: it says it was recalled.
+    expect(list(client)[0].last_message).toMatchObject({ seq: 2, excerpt: '', recalled: true });
+    // A removal of an earlier message leaves the last one as it is.
+    applyMessagingEvent(client, event('messages.message_updated', { chat_id: 'c1', message_id: 'm1', seq: 1, kind: 'deleted' }));
+    expect(list(client)[0].last_message).toMatchObject({ seq: 2, recalled: true });
+    expect(list(client)[0].last_message?.deleted).toBe(false);
   });
 
   it('clear my badge when I read on another device, and refresh my messages’ read lists when others read', async () => {

@@ -152,7 +152,7 @@ export function unreadLabel(n: number): string {
  * highlightParts cuts a search snippet into plain and highlighted parts; the ranges are
  * [start, end) offsets in characters (runes, so 中文 and emoji count one each).
  */
-export function highlightParts(snippet: string, ranges: [number, number][]): { text: string; hit: boolean }[] {
+export function highlightParts(snippet: string, ranges: readonly (readonly number[])[]): { text: string; hit: boolean }[] {
   const chars = Array.from(snippet);
   const sorted = [...ranges].filter(([s, e]) => e > s).sort((a, b) => a[0] - b[0]);
   const out: { text: string; hit: boolean }[] = [];

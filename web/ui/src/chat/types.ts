@@ -1,139 +1,66 @@
+import type { components } from '../api/schema';
+
 /**
- * The messaging API's shapes (docs: /work/notes/messaging-contract.md, web/api/openapi.yaml).
- * They are written here only until the OpenAPI document describes the messaging routes; then
- * each becomes an alias of components['schemas'][...] as in tasks/api.ts.
+ * The messaging API's shapes, from the OpenAPI document (web/api/openapi.yaml, generated into
+ * src/api/schema.d.ts), with the few UI-side additions marked below.
  */
+type Schemas = components['schemas'];
 
-export type ChatKind = 'direct' | 'adhoc' | 'group' | 'department';
-export type ChatRole = 'owner' | 'admin' | 'member';
+/**
+ * Omitted are the fields the server leaves out when they are empty (Go's omitempty): a member's
+ * department, an attachment's url and thumbnail_url.
+ */
+type Omitted = 'department' | 'url' | 'thumbnail_url';
 
-export interface LastMessage {
-  seq: number;
-  sender_name: string;
-  excerpt: string;
-  created_at: string;
-}
+/**
+ * Sent is a messaging schema as the server sends it. The document lists no required fields for
+ * these schemas, so every field is optional in schema.d.ts, but the server writes each of them
+ * every time (but those Omitted). Once the document says so, Sent<T> is T and can go.
+ */
+type Sent<T> = T extends (infer U)[]
+  ? Sent<U>[]
+  : T extends object
+    ? { [K in keyof T as K extends Omitted ? never : K]-?: Sent<Exclude<T[K], undefined>> } & { [K in keyof T as K extends Omitted ? K : never]?: T[K] }
+    : T;
 
-export interface Chat {
-  id: string;
-  kind: ChatKind;
-  name: string;
-  description?: string;
-  group_id?: string | null;
-  department_id?: string | null;
-  /** The other person of a direct chat. */
-  user_id?: string | null;
-  unread: number;
-  last_read_seq: number;
-  last_seq: number;
-  muted: boolean;
-  pinned: boolean;
-  member_count: number;
-  my_role?: ChatRole | '' | null;
-  last_message?: LastMessage | null;
-  archived: boolean;
-  legal_hold?: boolean;
-  created_at?: string;
-  updated_at?: string;
-}
+export type Chat = Omit<Sent<Schemas['Chat']>, 'last_message'> & { last_message: LastMessage | null };
+export type ChatKind = Chat['kind'];
+export type ChatPage = Omit<Sent<Schemas['ChatPage']>, 'items'> & { items: Chat[] };
 
-export interface ChatPage {
-  items: Chat[];
-  total: number;
-}
+/** LastMessage is a chat's last message as the chat list shows it. */
+export type LastMessage = NonNullable<Sent<Schemas['Chat']['last_message']>>;
 
-export interface ChatMember {
-  user_id: string;
-  name: string;
-  role: ChatRole;
-  department?: string;
-}
+export type ChatMember = Sent<Schemas['ChatMember']>;
+export type ChatRole = ChatMember['role'];
+export type ChatMemberPage = Sent<Schemas['ChatMemberPage']>;
+export type ChatPatch = Schemas['ChatPatch'];
+export type CreateChatRequest = Schemas['CreateChatRequest'];
 
-export interface Attachment {
-  id: string;
-  name: string;
-  size: number;
-  content_type: string;
-  thumbnail_url?: string | null;
-}
-
-export interface Reaction {
-  emoji: string;
-  count: number;
-  mine: boolean;
-}
-
-export interface Quote {
-  id: string;
-  seq: number;
-  sender_name: string;
-  excerpt: string;
-}
-
-export interface Message {
-  id: string;
-  chat_id: string;
-  seq: number;
-  sender_id: string;
-  sender_name: string;
-  client_id?: string;
-  body: string;
-  body_html: string;
-  thread_root_id?: string | null;
-  reply_count: number;
-  last_reply_at?: string | null;
-  quote?: Quote | null;
-  mentions: string[];
-  mention_all: boolean;
-  attachments: Attachment[];
-  reactions: Reaction[];
-  pinned: boolean;
-  edited: boolean;
-  recalled: boolean;
-  deleted: boolean;
-  created_at: string;
-  edited_at?: string | null;
-  /** On the sender's own messages, when the server counts them: how many members have read it. */
+type SentMessage = Sent<Schemas['Message']>;
+export type Message = SentMessage & {
+  /**
+   * Not in the document and not sent: how many members have read one of my messages. Without
+   * them the read count comes from the message's read list (GET …/reads).
+   */
   read_count?: number;
   unread_count?: number;
-  /** Set on an event whose message was cut to fit: the full one is fetched. */
+  /** Set on a messages.message_created event whose message was cut to fit: the full one is fetched. */
   truncated?: boolean;
-}
+};
+export type Attachment = SentMessage['attachments'][number];
+export type Reaction = SentMessage['reactions'][number];
+export type Quote = NonNullable<SentMessage['quote']>;
+export type SendRequest = Schemas['SendMessageRequest'];
 
-export interface MessagePage {
-  items: Message[];
-  has_more: boolean;
-}
+export type MessagePage = Omit<Sent<Schemas['MessagePage']>, 'items'> & { items: Message[] };
+export type ThreadPage = Omit<Sent<Schemas['ThreadPage']>, 'root' | 'items'> & { root: Message; items: Message[] };
 
-export interface ThreadPage {
-  root: Message;
-  items: Message[];
-  has_more: boolean;
-}
+export type ReadList = Sent<Schemas['ReadList']>;
+export type Reader = ReadList['read'][number];
 
-export interface Reader {
-  user_id: string;
-  name: string;
-}
+type SentSearchPage = Sent<Schemas['MessageSearchPage']>;
+export type SearchHit = Omit<SentSearchPage['items'][number], 'message'> & { message: Message };
+export type SearchPage = Omit<SentSearchPage, 'items'> & { items: SearchHit[] };
 
-export interface ReadList {
-  read: Reader[];
-  unread: Reader[];
-  read_count: number;
-  unread_count: number;
-  hidden_count: number;
-}
-
-export interface SearchHit {
-  message: Message;
-  chat_id: string;
-  chat_name: string;
-  snippet: string;
-  highlights: [number, number][];
-}
-
-export interface MessagingSettings {
-  retention_days: number | null;
-  allow_receipt_opt_out: boolean;
-  mention_all_max: number;
-}
+export type MessagingSettings = Sent<Schemas['MessagingSettings']>;
+export type MyMessaging = Sent<Schemas['MyMessaging']>;

@@ -140,10 +140,13 @@ describe('roles', () => {
           catalogue: [
             { permission: 'directory.manage', scoped: true },
             { permission: 'audit.read', scoped: false },
+            { permission: 'chats.manage', scoped: true },
+            { permission: 'content_rules.manage', scoped: false },
           ],
           items: [
             { id: 'r1', builtin: 'department_admin', name: 'department_admin', description: '', permissions: ['directory.read', 'directory.manage', 'groups.manage'] },
             { id: 'r2', builtin: null, name: 'Department editor', description: 'Edits its departments', permissions: ['directory.manage'] },
+            { id: 'r3', builtin: null, name: 'Compliance', description: '', permissions: ['messages.read', 'messages.export', 'content_rules.manage'] },
           ],
         }),
     });
@@ -155,6 +158,13 @@ describe('roles', () => {
     expect(within(screen.getByText('audit.read').closest('tr')!).getByText('仅限整个组织')).toBeInTheDocument();
     expect(screen.getByText('部门管理员')).toBeInTheDocument();
     expect(screen.getByText('Department editor').closest('tr')).toHaveTextContent('管理部门');
+    // The messaging permissions by name, not by id.
+    expect(within(screen.getByText('chats.manage').closest('tr')!).getByText('管理会话')).toBeInTheDocument();
+    expect(within(screen.getByText('content_rules.manage').closest('tr')!).getByText('管理内容规则')).toBeInTheDocument();
+    const compliance = screen.getByText('Compliance').closest('tr')!;
+    expect(compliance).toHaveTextContent('查看消息');
+    expect(compliance).toHaveTextContent('导出会话');
+    expect(compliance).not.toHaveTextContent('messages.export');
   });
 });
 

@@ -32,6 +32,27 @@ describe('the console’s chats', () => {
   });
 });
 
+describe('the console’s messaging settings', () => {
+  it('let an admin allow members to turn read receipts off', async () => {
+    const { calls } = fakeApi({
+      'GET /api/v1/me': () => json(200, me({ role: 'admin' })),
+      [`GET ${orgPath}/admin/chats`]: () => json(200, { items: [], total: 0 }),
+      [`GET ${orgPath}/messaging/settings`]: () => json(200, { retention_days: null, allow_receipt_opt_out: false, mention_all_max: 50 }),
+      [`PUT ${orgPath}/messaging/settings`]: (_req, body) => json(200, body),
+    });
+    renderAt('/console/chats');
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
+    await user.click(await screen.findByTestId('messaging-settings-tab'));
+    const optOut = await screen.findByTestId('receipt-opt-out');
+    expect(optOut).not.toBeChecked();
+    await user.click(optOut);
+    await user.click(screen.getByTestId('messaging-settings-save'));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'PUT' && c.path.endsWith('/messaging/settings'))?.body).toEqual({ retention_days: null, allow_receipt_opt_out: true, mention_all_max: 50 }),
+    );
+  });
+});
+
 describe('content rules', () => {
   it('lists rules and the review list, and reviews a flagged item', async () => {
     const { calls } = fakeApi({

@@ -71,6 +71,12 @@ export const PERMISSIONS: Permission[] = [
   'tasks.write',
   'tasks.manage',
   'webhooks.manage',
+  'messages.read',
+  'messages.write',
+  'chats.manage',
+  'announcements.publish',
+  'messages.export',
+  'content_rules.manage',
 ];
 
 /** permissionLabel names a permission of the catalogue. */
@@ -116,6 +122,18 @@ export function permissionLabel(t: TFunction, p: string): string {
       return t('tasks.perm.manage');
     case 'webhooks.manage':
       return t('webhooks.perm');
+    case 'messages.read':
+      return t('permissions.messagesRead');
+    case 'messages.write':
+      return t('permissions.messagesWrite');
+    case 'chats.manage':
+      return t('permissions.chatsManage');
+    case 'announcements.publish':
+      return t('permissions.announcementsPublish');
+    case 'messages.export':
+      return t('permissions.messagesExport');
+    case 'content_rules.manage':
+      return t('permissions.contentRulesManage');
     default:
       return p;
   }
@@ -164,6 +182,18 @@ export function permissionDescription(t: TFunction, p: string): string {
       return t('tasks.perm.manageText');
     case 'webhooks.manage':
       return t('webhooks.permText');
+    case 'messages.read':
+      return t('permissions.messagesReadText');
+    case 'messages.write':
+      return t('permissions.messagesWriteText');
+    case 'chats.manage':
+      return t('permissions.chatsManageText');
+    case 'announcements.publish':
+      return t('permissions.announcementsPublishText');
+    case 'messages.export':
+      return t('permissions.messagesExportText');
+    case 'content_rules.manage':
+      return t('permissions.contentRulesManageText');
     default:
       return '';
   }
