@@ -184,6 +184,13 @@ func TestPinyinSearch(t *testing.T) {
 			t.Errorf("search %q: %v", q, people)
 		}
 	}
+	// The member list every picker asks (GET /members?q=) finds people the same ways.
+	for _, q := range []string{"zhangwei", "zw", "张伟", "zw@pinyin"} {
+		items := d.c.must(200, "GET", d.org("/members?q="+urlQuery(q)), nil)["items"].([]any)
+		if len(items) != 1 || items[0].(map[string]any)["user_id"] != wei {
+			t.Errorf("members %q: %v", q, items)
+		}
+	}
 	if res := d.c.must(200, "GET", d.org("/search?q=yfb"), nil); len(res["departments"].([]any)) != 1 {
 		t.Errorf("department by initials: %v", res)
 	}

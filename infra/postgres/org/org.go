@@ -315,8 +315,12 @@ const memberSelect = `m.user_id, u.email, u.display_name, m.role, m.status, m.jo
 func (d *Directory) ListMembers(ctx context.Context, orgID uuid.UUID, f apporg.MemberFilter) ([]apporg.Member, int, error) {
 	q := postgres.Conn(ctx, d.db).Table("memberships m").Joins("JOIN users u ON u.id = m.user_id").Where("m.org_id = ?", orgID)
 	if f.Query != "" {
+		// By name, email, or the name's pinyin or its initials ("zw" finds 张伟), as the
+		// directory's search: every member picker asks here.
 		like := "%" + postgres.EscapeLike(strings.ToLower(f.Query)) + "%"
-		q = q.Where(`(lower(u.display_name) LIKE ? ESCAPE '\' OR lower(u.email) LIKE ? ESCAPE '\')`, like, like)
+		prefix := postgres.EscapeLike(strings.ToLower(strings.ReplaceAll(f.Query, " ", ""))) + "%"
+		q = q.Where(`(lower(u.display_name) LIKE ? ESCAPE '\' OR lower(u.email) LIKE ? ESCAPE '\'
+			OR u.name_pinyin LIKE ? ESCAPE '\' OR u.name_initials LIKE ? ESCAPE '\')`, like, like, prefix, prefix)
 	}
 	if f.Status != "" {
 		q = q.Where("m.status = ?", string(f.Status))

@@ -6273,7 +6273,7 @@ export interface operations {
     listMembers: {
         parameters: {
             query?: {
-                /** @description Matches display name or email. */
+                /** @description Matches display name or email anywhere, or the start of the name's pinyin or its initials (zw finds 张伟). */
                 q?: string;
                 status?: "active" | "deactivated";
                 limit?: number;
@@ -10298,9 +10298,9 @@ export interface operations {
                 status?: "open" | "done" | "all";
                 assignee_id?: string;
                 label_id?: string;
-                /** @description Due at or after. */
+                /** @description Due at or after: an RFC 3339 time, or a date (its midnight UTC). */
                 due_from?: string;
-                /** @description Due before. */
+                /** @description Due before: an RFC 3339 time, or a date (its midnight UTC). */
                 due_to?: string;
                 /** @description Part of a title, or its pinyin. */
                 q?: string;
@@ -11054,9 +11054,9 @@ export interface operations {
                 status?: "open" | "done" | "all";
                 list_id?: string;
                 label_id?: string;
-                /** @description Due at or after. */
+                /** @description Due at or after: an RFC 3339 time, or a date (its midnight UTC). */
                 due_from?: string;
-                /** @description Due before. */
+                /** @description Due before: an RFC 3339 time, or a date (its midnight UTC). */
                 due_to?: string;
                 /** @description Part of a title, or its pinyin. */
                 q?: string;
