@@ -22,14 +22,23 @@ export async function signIn(page: Page, email: string, password: string) {
   await expect(page).toHaveURL(/\/messages$/);
 }
 
-/** useEnglish switches the UI (and the profile) to English; other tests may have left it in Chinese. */
-export async function useEnglish(page: Page) {
+/**
+ * useLanguage switches the UI (and the profile) to a language through the header's switch. The
+ * menu closes if the header renders again while it opens (the page's data arriving), so it is
+ * opened again until the choice has taken.
+ */
+export async function useLanguage(page: Page, menu: string) {
   const language = page.getByRole('button', { name: /^(Language|语言)/ });
-  if ((await language.getAttribute('aria-label'))?.endsWith('English')) return;
-  await language.click();
-  await page.getByRole('menuitem', { name: 'English' }).click();
-  await expect(page.getByRole('button', { name: 'Language: English' })).toBeVisible();
+  await expect(async () => {
+    if ((await language.getAttribute('aria-label'))?.endsWith(menu)) return;
+    if ((await page.getByRole('menuitem', { name: menu }).count()) === 0) await language.click();
+    await page.getByRole('menuitem', { name: menu }).click({ timeout: 5_000 });
+    await expect(language).toHaveAttribute('aria-label', new RegExp(`${menu}$`), { timeout: 5_000 });
+  }).toPass({ timeout: 60_000 });
 }
+
+/** useEnglish switches to English; other tests may have left the owner in Chinese. */
+export const useEnglish = (page: Page) => useLanguage(page, 'English');
 
 /** createInvitation makes an invitation link in the console and returns its path. */
 export async function createInvitation(page: Page): Promise<string> {

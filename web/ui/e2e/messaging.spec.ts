@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { apiFor, createInvitation, join, ownerEmail, ownerPassword, pickOption, signIn, useEnglish, watch } from './helpers';
+import { apiFor, createInvitation, join, ownerEmail, ownerPassword, pickOption, signIn, useEnglish, useLanguage, watch } from './helpers';
 
 test.skip(!ownerEmail || !ownerPassword, 'set CANOPY_E2E_OWNER_EMAIL and CANOPY_E2E_OWNER_PASSWORD (make e2e does)');
 
@@ -103,15 +103,6 @@ const locales: Locale[] = [
     ackedTab: (n) => `已确认（${n}）`,
   },
 ];
-
-/** useLanguage switches the UI (and the profile) to a language through the header's switch. */
-async function useLanguage(page: Page, menu: string) {
-  const language = page.getByRole('button', { name: /^(Language|语言)/ });
-  if ((await language.getAttribute('aria-label'))?.endsWith(menu)) return;
-  await language.click();
-  await page.getByRole('menuitem', { name: menu }).click();
-  await expect(language).toHaveAttribute('aria-label', new RegExp(`${menu}$`));
-}
 
 /** buttonName matches a button's label; Ant Design puts a space between two Chinese characters. */
 const buttonName = (label: string) => new RegExp(`^${[...label].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join(' ?')}$`);

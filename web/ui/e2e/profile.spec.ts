@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { useEnglish } from './helpers';
 
 const ownerEmail = process.env.CANOPY_E2E_OWNER_EMAIL ?? '';
 const ownerPassword = process.env.CANOPY_E2E_OWNER_PASSWORD ?? '';
@@ -14,9 +15,7 @@ test('a user creates an API token, sees its secret once, revokes it, and signs o
   await expect(page).toHaveURL(/\/profile$/);
 
   // The owner may have switched to Chinese in another test: use English for this one.
-  const language = page.getByRole('button', { name: /^(Language|语言)/ });
-  await language.click();
-  await page.getByRole('menuitem', { name: 'English' }).click();
+  await useEnglish(page);
   await expect(page.getByRole('heading', { name: 'Profile', level: 1 })).toBeVisible();
 
   const name = `ci-${Date.now()}`;

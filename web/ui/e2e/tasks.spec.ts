@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { apiFor, createInvitation, join, ownerEmail, ownerPassword, pickOption, signIn, useEnglish, watch } from './helpers';
+import { apiFor, createInvitation, join, ownerEmail, ownerPassword, pickOption, signIn, useEnglish, useLanguage, watch } from './helpers';
 
 test.skip(!ownerEmail || !ownerPassword, 'set CANOPY_E2E_OWNER_EMAIL and CANOPY_E2E_OWNER_PASSWORD (make e2e does)');
 
@@ -92,15 +92,6 @@ const locales: Locale[] = [
     mentioned: '中提到了你',
   },
 ];
-
-/** useLanguage switches the UI (and the profile) to a language through the header's switch. */
-async function useLanguage(page: Page, menu: string) {
-  const language = page.getByRole('button', { name: /^(Language|语言)/ });
-  if ((await language.getAttribute('aria-label'))?.endsWith(menu)) return;
-  await language.click();
-  await page.getByRole('menuitem', { name: menu }).click();
-  await expect(language).toHaveAttribute('aria-label', new RegExp(`${menu}$`));
-}
 
 /** SHANGHAI is the browser's zone (playwright.config.ts), eight hours ahead of UTC all year. */
 const SHANGHAI = 8 * 3600 * 1000;
