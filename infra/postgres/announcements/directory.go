@@ -2,7 +2,6 @@ package announcements
 
 import (
 	"context"
-	"strings"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -10,6 +9,7 @@ import (
 	appannouncements "canopy/app/announcements"
 	"canopy/domain/errs"
 	"canopy/infra/postgres"
+	pgorg "canopy/infra/postgres/org"
 )
 
 // Directory answers the announcements module's questions about the organisation's structure.
@@ -64,19 +64,7 @@ func (d *Directory) DepartmentPaths(ctx context.Context, orgID uuid.UUID, ids []
 
 // Names implements appannouncements.Directory.
 func (d *Directory) Names(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]string, error) {
-	var rows []struct {
-		ID          uuid.UUID
-		DisplayName string
-	}
-	if err := postgres.Conn(ctx, d.db).Raw(`SELECT u.id, u.display_name FROM users u JOIN memberships m ON m.user_id = u.id
-		WHERE m.org_id = ? AND u.id = ANY (CAST(? AS uuid[]))`, orgID, postgres.UUIDArray(ids)).Scan(&rows).Error; err != nil {
-		return nil, postgres.Translate(err)
-	}
-	out := make(map[uuid.UUID]string, len(rows))
-	for _, r := range rows {
-		out[r.ID] = strings.TrimSpace(r.DisplayName)
-	}
-	return out, nil
+	return pgorg.MemberNames(ctx, d.db, orgID, ids)
 }
 
 // TargetNames implements appannouncements.Directory.

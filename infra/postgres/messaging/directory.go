@@ -2,7 +2,6 @@ package messaging
 
 import (
 	"context"
-	"strings"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -10,6 +9,7 @@ import (
 	appmessaging "canopy/app/messaging"
 	"canopy/domain/errs"
 	"canopy/infra/postgres"
+	pgorg "canopy/infra/postgres/org"
 )
 
 // Directory answers messaging's questions about the organisation's structure.
@@ -22,22 +22,7 @@ var _ appmessaging.Directory = (*Directory)(nil)
 
 // Names implements appmessaging.Directory.
 func (d *Directory) Names(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]string, error) {
-	out := map[uuid.UUID]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var rows []struct {
-		ID          uuid.UUID
-		DisplayName string
-	}
-	if err := postgres.Conn(ctx, d.db).Raw(`SELECT u.id, u.display_name FROM users u JOIN memberships m ON m.user_id = u.id
-		WHERE m.org_id = ? AND u.id = ANY(CAST(? AS uuid[]))`, orgID, postgres.UUIDArray(ids)).Scan(&rows).Error; err != nil {
-		return nil, postgres.Translate(err)
-	}
-	for _, r := range rows {
-		out[r.ID] = strings.TrimSpace(r.DisplayName)
-	}
-	return out, nil
+	return pgorg.MemberNames(ctx, d.db, orgID, ids)
 }
 
 // ActiveMembers implements appmessaging.Directory.

@@ -411,3 +411,24 @@ func (d *Directory) ListUserOrgs(ctx context.Context, userID uuid.UUID) ([]appor
 	}
 	return out, nil
 }
+
+// MemberNames returns the display names of those of ids who are members of the organisation (in
+// any state), by id: what the modules show beside a person. An empty ids reads nothing.
+func MemberNames(ctx context.Context, db *gorm.DB, orgID uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]string, error) {
+	out := map[uuid.UUID]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID          uuid.UUID
+		DisplayName string
+	}
+	if err := postgres.Conn(ctx, db).Raw(`SELECT u.id, u.display_name FROM users u JOIN memberships m ON m.user_id = u.id
+		WHERE m.org_id = ? AND u.id = ANY(CAST(? AS uuid[]))`, orgID, postgres.UUIDArray(ids)).Scan(&rows).Error; err != nil {
+		return nil, postgres.Translate(err)
+	}
+	for _, r := range rows {
+		out[r.ID] = strings.TrimSpace(r.DisplayName)
+	}
+	return out, nil
+}

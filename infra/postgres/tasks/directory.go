@@ -10,6 +10,7 @@ import (
 	apptasks "canopy/app/tasks"
 	"canopy/domain/errs"
 	"canopy/infra/postgres"
+	pgorg "canopy/infra/postgres/org"
 )
 
 // Directory answers the tasks module's questions about the organisation's structure.
@@ -123,19 +124,7 @@ func (d *Directory) GroupNames(ctx context.Context, orgID uuid.UUID, groupIDs []
 
 // Names implements apptasks.Directory.
 func (d *Directory) Names(ctx context.Context, orgID uuid.UUID, userIDs []uuid.UUID) (map[uuid.UUID]string, error) {
-	var rows []struct {
-		ID          uuid.UUID
-		DisplayName string
-	}
-	if err := postgres.Conn(ctx, d.db).Raw(`SELECT u.id, u.display_name FROM users u JOIN memberships m ON m.user_id = u.id
-		WHERE m.org_id = ? AND u.id = ANY(CAST(? AS uuid[]))`, orgID, postgres.UUIDArray(userIDs)).Scan(&rows).Error; err != nil {
-		return nil, postgres.Translate(err)
-	}
-	out := make(map[uuid.UUID]string, len(rows))
-	for _, r := range rows {
-		out[r.ID] = strings.TrimSpace(r.DisplayName)
-	}
-	return out, nil
+	return pgorg.MemberNames(ctx, d.db, orgID, userIDs)
 }
 
 // ActiveMembers implements apptasks.Directory.
