@@ -288,19 +288,31 @@ func dialCanopy(ctx context.Context, base, token string, since int64) (*websocke
 	return conn, err
 }
 
-// streamClient reads its stream until ctx ends, handing each frame to handle with the time it
-// arrived; when the server drops it (a slow client's queue overflowed) it reconnects with since,
-// as the web app does. handle keeps r.lastSeq and r.reloads.
+// streamClient reads its stream until ctx ends, handing each of its messages (one or more a
+// WebSocket message, one per line) to handle with the time it arrived; when the server drops it
+// (a slow client's queue overflowed) it reconnects with since, as the web app does. handle keeps
+// r.lastSeq and r.reloads. A thousand of them share the machine with the servers they measure,
+// so each reads into one buffer it keeps, with no context per read (the run's end closes the
+// connection instead).
 func streamClient(ctx context.Context, conn *websocket.Conn, base, token string, r *receiver, handle func(data []byte, at time.Time)) {
-	defer func() { conn.CloseNow() }()
+	stop := context.AfterFunc(ctx, func() { conn.CloseNow() })
+	defer func() {
+		stop()
+		if conn != nil { // nil when the run ended during a reconnection
+			conn.CloseNow()
+		}
+	}()
+	buf := make([]byte, 0, 64<<10)
 	for {
-		_, data, err := conn.Read(ctx)
+		var err error
+		buf, err = readMessage(conn, buf[:0])
 		at := time.Now()
 		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
 			r.reconnects++
+			stop()
 			conn.CloseNow()
 			for {
 				if conn, err = dialCanopy(ctx, base, token, r.lastSeq); err == nil {
@@ -311,9 +323,34 @@ func streamClient(ctx context.Context, conn *websocket.Conn, base, token string,
 				}
 				time.Sleep(100 * time.Millisecond)
 			}
+			c := conn
+			stop = context.AfterFunc(ctx, func() { c.CloseNow() })
 			continue
 		}
-		handle(data, at)
+		for line := range bytes.SplitSeq(buf, []byte("\n")) {
+			handle(line, at)
+		}
+	}
+}
+
+// readMessage reads the connection's next WebSocket message into buf.
+func readMessage(conn *websocket.Conn, buf []byte) ([]byte, error) {
+	_, rd, err := conn.Reader(context.Background())
+	if err != nil {
+		return buf, err
+	}
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, cap(buf))
+		}
+		n, err := rd.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
 	}
 }
 

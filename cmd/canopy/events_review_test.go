@@ -65,7 +65,7 @@ func TestReviewEventsStayInTheirOrganisation(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	if _, msg, err := resumed.Read(ctx); err == nil {
+	if msg, err := readLine(ctx, resumed); err == nil {
 		t.Fatalf("since=0 sent more than the member's own event: %s", msg)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -95,29 +96,36 @@ func (s *chatStream) read(ctx context.Context, conn *websocket.Conn, n int, done
 			}
 			continue
 		}
-		var m wsMessage
-		if json.Unmarshal(data, &m) != nil {
-			continue
+		for _, line := range bytes.Split(data, []byte("\n")) {
+			s.take(line, n)
 		}
-		s.mu.Lock()
-		switch m.Type {
-		case "reload":
-			s.reloads++
-		case "event":
-			e := seenEvent{conn: n, stream: m.Seq, typ: m.Event.Type}
-			if strings.HasPrefix(e.typ, "messages.") {
-				var p messageCreated
-				_ = json.Unmarshal(m.Event.Payload, &p)
-				e.chatID, e.msgID, e.seq = p.ChatID, p.Message.ID, p.Message.Seq
-			}
-			s.events = append(s.events, e)
-			s.lastSeq = m.Seq
-			if e.typ == "messages.message_created" && e.chatID == s.chatID {
-				s.total.Add(1)
-			}
-		}
-		s.mu.Unlock()
 	}
+}
+
+// take records one stream message of connection n.
+func (s *chatStream) take(line []byte, n int) {
+	var m wsMessage
+	if json.Unmarshal(line, &m) != nil {
+		return
+	}
+	s.mu.Lock()
+	switch m.Type {
+	case "reload":
+		s.reloads++
+	case "event":
+		e := seenEvent{conn: n, stream: m.Seq, typ: m.Event.Type}
+		if strings.HasPrefix(e.typ, "messages.") {
+			var p messageCreated
+			_ = json.Unmarshal(m.Event.Payload, &p)
+			e.chatID, e.msgID, e.seq = p.ChatID, p.Message.ID, p.Message.Seq
+		}
+		s.events = append(s.events, e)
+		s.lastSeq = m.Seq
+		if e.typ == "messages.message_created" && e.chatID == s.chatID {
+			s.total.Add(1)
+		}
+	}
+	s.mu.Unlock()
 }
 
 // close drops the connection at once (as a phone losing its network does) and waits until its

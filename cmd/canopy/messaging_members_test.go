@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"sort"
@@ -321,5 +322,110 @@ func TestMessagingChatUpdateKeepsTheSequence(t *testing.T) {
 	}
 	if m := msSend(t, li, d, chatID, map[string]any{"body": "three"}); m["seq"].(float64) != 3 {
 		t.Fatalf("the send after the rename: %v", m)
+	}
+}
+
+// TestMessagingConcurrentSendsKeepOneOrder: sends to one chat at the same time, which a
+// replica writes together when they queue for the chat's row, each get their own sequence with
+// none skipped; each message's event carries its sequence and the events follow that order;
+// each sender's read state is their last message; a client id sent twice at once is stored once
+// and both answers name that message.
+func TestMessagingConcurrentSendsKeepOneOrder(t *testing.T) {
+	e := newTestEnv(t)
+	d := e.mustDir("Busy chat", "owner@msg-busy.example")
+	var senders []*client
+	var ids []string
+	for i := range 4 {
+		c, id := e.mustJoin(d.mustInvite(nil), fmt.Sprintf("s%d@msg-busy.example", i))
+		senders, ids = append(senders, c), append(ids, id)
+	}
+	chatID := msChat(t, d.c, d, map[string]any{"kind": "adhoc", "name": "Busy", "member_ids": ids})["id"].(string)
+	path := d.org("/chats/" + chatID + "/messages")
+	const each = 10
+	type sent struct {
+		status int
+		id     string
+		sender int
+	}
+	results := make(chan sent, 4*each+2)
+	var wg sync.WaitGroup
+	for s, c := range senders {
+		for k := range each {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res := c.do("POST", path, map[string]any{"client_id": fmt.Sprintf("busy-%d-%d", s, k), "body": fmt.Sprintf("message %d from %d", k, s)})
+				var m struct{ ID string }
+				_ = json.Unmarshal(res.body, &m)
+				results <- sent{res.status, m.ID, s}
+			}()
+		}
+	}
+	for range 2 { // the same client id twice, at once
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res := senders[0].do("POST", path, map[string]any{"client_id": "busy-twice", "body": "sent twice"})
+			var m struct{ ID string }
+			_ = json.Unmarshal(res.body, &m)
+			results <- sent{res.status, m.ID, -1}
+		}()
+	}
+	wg.Wait()
+	close(results)
+	var answeredTwice []string
+	for r := range results {
+		if r.status != 201 && r.status != 200 {
+			t.Fatalf("a send answered %d", r.status)
+		}
+		if r.id == "" {
+			t.Fatal("a send answered no message")
+		}
+		if r.sender < 0 {
+			answeredTwice = append(answeredTwice, r.id)
+		}
+	}
+	var twice []string
+	var rows []struct {
+		ID       string
+		Seq      int64
+		SenderID string
+		ClientID string
+		EventSeq *int64
+		EventID  *int64
+	}
+	e.stack.db.Raw(`SELECT m.id::text, m.seq, m.sender_id::text, m.client_id, (ev.payload -> 'message' ->> 'seq')::bigint AS event_seq, ev.id AS event_id
+		FROM messages m LEFT JOIN events ev ON ev.type = 'messages.message_created' AND (ev.payload -> 'message' ->> 'id') = m.id::text
+		WHERE m.chat_id = ? ORDER BY m.seq`, chatID).Scan(&rows)
+	if len(rows) != 4*each+1 {
+		t.Fatalf("%d messages stored; want %d (the twice-sent one once)", len(rows), 4*each+1)
+	}
+	var lastEvent int64
+	last := map[string]int64{}
+	for i, r := range rows {
+		if r.Seq != int64(i+1) {
+			t.Fatalf("message %d has seq %d: sequences skip or repeat", i+1, r.Seq)
+		}
+		if r.EventSeq == nil || *r.EventSeq != r.Seq {
+			t.Fatalf("the event of seq %d carries seq %v", r.Seq, r.EventSeq)
+		}
+		if *r.EventID <= lastEvent {
+			t.Fatalf("the event of seq %d (id %d) comes before the one of seq %d (id %d)", r.Seq, *r.EventID, r.Seq-1, lastEvent)
+		}
+		lastEvent = *r.EventID
+		last[r.SenderID] = r.Seq
+		if r.ClientID == "busy-twice" {
+			twice = append(twice, r.ID)
+		}
+	}
+	if len(twice) != 1 || answeredTwice[0] != twice[0] || answeredTwice[1] != twice[0] {
+		t.Fatalf("the twice-sent client id is stored as %v; the two sends answered %v", twice, answeredTwice)
+	}
+	for sender, seq := range last {
+		var read int64
+		e.stack.db.Raw(`SELECT last_read_seq FROM chat_reads WHERE chat_id = ? AND user_id = ?`, chatID, sender).Scan(&read)
+		if read != seq {
+			t.Fatalf("a sender's last read is %d; their last message is %d", read, seq)
+		}
 	}
 }

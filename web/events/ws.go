@@ -82,8 +82,40 @@ func encode(m appevents.Message) []byte {
 	})
 }
 
+// writeTimeout bounds a write to a connection.
+const writeTimeout = 10 * time.Second
+
+// batchBytes bounds a WebSocket message that carries several of the stream's messages: one is
+// larger only when a single message is. Common clients refuse messages past 32 KiB by default.
+const batchBytes = 32<<10 - 1<<10
+
+// appendQueued appends m to buf, then what else is queued already, one message per line, while
+// they fit in batchBytes: each WebSocket message costs a write, so a connection that falls
+// behind (a busy chat, a burst) catches up in fewer and larger ones. It returns the message it
+// took from the queue that did not fit (more is true), and dropped when the hub closed the queue
+// (it overflowed).
+func appendQueued(buf []byte, m appevents.Message, queue <-chan appevents.Message) (_ []byte, next appevents.Message, more, dropped bool) {
+	buf = append(buf, encode(m)...)
+	for {
+		select {
+		case m, ok := <-queue:
+			if !ok {
+				return buf, m, false, true
+			}
+			b := encode(m)
+			if len(buf)+1+len(b) > batchBytes {
+				return buf, m, true, false
+			}
+			buf = append(append(buf, '\n'), b...)
+		default:
+			return buf, m, false, false
+		}
+	}
+}
+
 // ws upgrades to a WebSocket and sends the caller's stream: from ?since=N (what they missed,
-// or a reload when N is older than the stream holds), else from now. The caller's credential
+// or a reload when N is older than the stream holds), else from now. A WebSocket message holds
+// one or more of the stream's messages, one JSON object per line (appendQueued). The caller's credential
 // is checked again every Recheck; a client whose queue overflows is disconnected.
 func (h *Handler) ws(c echo.Context) error {
 	p, _ := server.Principal(c)
@@ -116,6 +148,12 @@ func (h *Handler) ws(c echo.Context) error {
 	defer heartbeat.Stop()
 	recheck := time.NewTicker(h.Recheck)
 	defer recheck.Stop()
+	// A write that takes longer than writeTimeout (a client that stopped reading) closes the
+	// connection, which ends the write.
+	stuck := time.AfterFunc(writeTimeout, func() { conn.CloseNow() })
+	stuck.Stop()
+	defer stuck.Stop()
+	var buf []byte
 	for {
 		select {
 		case <-ctx.Done():
@@ -125,15 +163,23 @@ func (h *Handler) ws(c echo.Context) error {
 				_ = conn.Close(websocket.StatusTryAgainLater, "too slow: reconnect with since")
 				return nil
 			}
-			b := encode(m)
-			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-			err := conn.Write(wctx, websocket.MessageText, b)
-			cancel()
-			if err != nil {
-				return nil
+			for more, dropped := true, false; more; {
+				buf, m, more, dropped = appendQueued(buf[:0], m, sub.C)
+				// The watchdog, not a context, bounds the write: a deadline context per write cost
+				// a tenth of the gateway's time under load.
+				stuck.Reset(writeTimeout)
+				err := conn.Write(context.Background(), websocket.MessageText, buf)
+				stuck.Stop()
+				if err != nil {
+					return nil
+				}
+				if dropped {
+					_ = conn.Close(websocket.StatusTryAgainLater, "too slow: reconnect with since")
+					return nil
+				}
 			}
 		case <-heartbeat.C:
-			pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			pctx, cancel := context.WithTimeout(ctx, writeTimeout)
 			err := conn.Ping(pctx)
 			cancel()
 			if err != nil {

@@ -3,15 +3,19 @@
 package events
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/lib/pq"
 	"gorm.io/gorm"
 
 	appevents "canopy/app/events"
@@ -27,10 +31,13 @@ const (
 )
 
 // Store is the outbox and the streams.
-type Store struct{ db *gorm.DB }
+type Store struct {
+	db        *gorm.DB
+	audiences audienceCache
+}
 
 // NewStore returns it.
-func NewStore(db *gorm.DB) *Store { return &Store{db} }
+func NewStore(db *gorm.DB) *Store { return &Store{db: db} }
 
 var (
 	_ appevents.Publisher = (*Store)(nil)
@@ -115,8 +122,9 @@ func (s *Store) Lock(ctx context.Context) error {
 const positionLock = 7_400_031
 
 // MarkDispatched implements appevents.Store: each event, in the order given, takes the next
-// position and records its recipients, all in one statement. Events of one audience share
-// their recipients, so each distinct list is sent once and the events name it by index.
+// position and names its recipients' list, all in one statement. The events of one audience
+// share their list (event_audiences): each distinct list of the batch is sent once, stored once
+// (found by its digest when an earlier batch stored it), and the events name it by id.
 func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, at time.Time) error {
 	if len(ds) == 0 {
 		return nil
@@ -124,12 +132,19 @@ func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, a
 	ids := make([]string, len(ds))
 	which := make([]string, len(ds))
 	broadcast := make([]string, len(ds))
-	var lists []string
+	lists := []string{}
 	index := map[string]int{}
 	for i, d := range ds {
 		ids[i] = fmt.Sprint(d.ID)
 		broadcast[i] = fmt.Sprint(d.Broadcast)
-		l := postgres.UUIDArray(d.Recipients)
+		which[i] = "0" // no list: a broadcast, or an event that reached no one
+		if len(d.Recipients) == 0 {
+			continue
+		}
+		// Sorted, so that one set of users is one list whatever order it came in.
+		sorted := slices.Clone(d.Recipients)
+		slices.SortFunc(sorted, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+		l := postgres.UUIDArray(sorted)
 		n, ok := index[l]
 		if !ok {
 			n = len(lists) + 1
@@ -140,15 +155,30 @@ func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, a
 	}
 	// lists is a text[] of uuid[] literals: "{\"{a,b}\",\"{c}\"}" (uuids need no escaping).
 	err := postgres.Conn(ctx, s.db).Exec(`
-		WITH d AS (SELECT id, list, broadcast, ord
+		WITH l AS (SELECT list, n, sha256(convert_to(list, 'UTF8')) AS digest
+		             FROM unnest(CAST(@lists AS text[])) WITH ORDINALITY AS l(list, n)),
+		     a AS (INSERT INTO event_audiences (digest, recipients, used_at)
+		           SELECT digest, CAST(list AS uuid[]), @at FROM l
+		           ON CONFLICT (digest) DO UPDATE SET used_at = EXCLUDED.used_at
+		           RETURNING id, digest),
+		     la AS (SELECT l.n, a.id FROM l JOIN a ON a.digest = l.digest),
+		     d AS (SELECT id, list, broadcast, ord
 		             FROM unnest(CAST(@ids AS bigint[]), CAST(@which AS int[]), CAST(@broadcast AS boolean[])) WITH ORDINALITY AS d(id, list, broadcast, ord)),
 		     p AS (SELECT id, list, broadcast, nextval('event_positions') AS position FROM (SELECT * FROM d ORDER BY ord) o)
-		UPDATE events e SET dispatched_at = @at, recipients = CAST((CAST(@lists AS text[]))[p.list] AS uuid[]),
-			broadcast = p.broadcast, position = p.position
-		FROM p WHERE e.id = p.id`,
+		UPDATE events e SET dispatched_at = @at, audience_id = la.id, broadcast = p.broadcast, position = p.position
+		FROM p LEFT JOIN la ON la.n = p.list
+		WHERE e.id = p.id`,
 		map[string]any{"ids": "{" + strings.Join(ids, ",") + "}", "which": "{" + strings.Join(which, ",") + "}",
-			"broadcast": "{" + strings.Join(broadcast, ",") + "}", "lists": `{"` + strings.Join(lists, `","`) + `"}`, "at": at}).Error
+			"broadcast": "{" + strings.Join(broadcast, ",") + "}", "lists": textArray(lists), "at": at}).Error
 	return postgres.Translate(err)
+}
+
+// textArray renders uuid[] literals as a text[] literal.
+func textArray(lists []string) string {
+	if len(lists) == 0 {
+		return "{}"
+	}
+	return `{"` + strings.Join(lists, `","`) + `"}`
 }
 
 // Recipients implements appevents.Store: the active members among the named users, in the
@@ -199,7 +229,7 @@ type entryRow struct {
 	SubjectID   uuid.UUID
 	Payload     string
 	CreatedAt   time.Time
-	Recipients  string
+	AudienceID  *int64
 	Broadcast   bool
 }
 
@@ -209,7 +239,7 @@ func (r entryRow) entry() appevents.Entry {
 	if r.ActorID != nil {
 		e.ActorID = *r.ActorID
 	}
-	return appevents.Entry{Position: r.Position, Event: e, Recipients: parseArray(r.Recipients), Broadcast: r.Broadcast}
+	return appevents.Entry{Position: r.Position, Event: e, Broadcast: r.Broadcast}
 }
 
 // parseArray reads a uuid[] rendered as text ("{a,b}").
@@ -243,10 +273,14 @@ func (s *Store) Since(ctx context.Context, userID uuid.UUID, seq, upTo int64, li
 	complete := first == nil || *first <= seq+1
 	var rows []entryRow
 	err := db.Raw(`SELECT `+entryCols+` FROM events e
-		WHERE (e.broadcast OR e.recipients @> ARRAY[?::uuid]) AND e.position > ? AND e.position <= ?
-		  AND EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = e.org_id AND m.user_id = ? AND m.status = 'active'
+		WHERE e.position > @seq AND e.position <= @upTo
+		  AND (e.broadcast OR e.audience_id IN (
+		       SELECT a.id FROM event_audiences a
+		       WHERE a.recipients @> ARRAY[CAST(@user AS uuid)]
+		         AND a.id IN (SELECT audience_id FROM events WHERE position > @seq AND position <= @upTo)))
+		  AND EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = e.org_id AND m.user_id = @user AND m.status = 'active'
 		              AND (NOT e.broadcast OR m.joined_at <= e.dispatched_at))
-		ORDER BY e.position LIMIT ?`, userID, seq, upTo, userID, limit).Scan(&rows).Error
+		ORDER BY e.position LIMIT @limit`, map[string]any{"seq": seq, "upTo": upTo, "user": userID, "limit": limit}).Scan(&rows).Error
 	if err != nil {
 		return nil, false, postgres.Translate(err)
 	}
@@ -262,14 +296,73 @@ func (s *Store) Since(ctx context.Context, userID uuid.UUID, seq, upTo int64, li
 // recipients, in order.
 func (s *Store) After(ctx context.Context, position int64, limit int) ([]appevents.Entry, error) {
 	var rows []entryRow
-	err := postgres.Conn(ctx, s.db).Raw(`SELECT `+entryCols+`, e.recipients::text AS recipients, e.broadcast FROM events e
+	err := postgres.Conn(ctx, s.db).Raw(`SELECT `+entryCols+`, e.audience_id, e.broadcast FROM events e
 		WHERE e.position > ? ORDER BY e.position LIMIT ?`, position, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}
+	var want []int64
+	for _, r := range rows {
+		if r.AudienceID != nil {
+			want = append(want, *r.AudienceID)
+		}
+	}
+	lists, err := s.audiences.get(ctx, postgres.Conn(ctx, s.db), want)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]appevents.Entry, len(rows))
 	for i, r := range rows {
 		out[i] = r.entry()
+		if r.AudienceID != nil {
+			out[i].Recipients = lists[*r.AudienceID]
+		}
+	}
+	return out, nil
+}
+
+// audienceCache keeps recipient lists by id: a list never changes once stored, and the events
+// the gateways read one after another mostly share a few.
+type audienceCache struct {
+	mu    sync.Mutex
+	lists map[int64][]uuid.UUID
+}
+
+// audienceCacheSize bounds the cache; past it, the cache starts afresh.
+const audienceCacheSize = 1024
+
+// get returns the lists with the given ids, reading those it does not hold in one query. The
+// slices are shared: callers must not change them.
+func (c *audienceCache) get(ctx context.Context, db *gorm.DB, ids []int64) (map[int64][]uuid.UUID, error) {
+	out := make(map[int64][]uuid.UUID, len(ids))
+	var missing []int64
+	c.mu.Lock()
+	for _, id := range ids {
+		if l, ok := c.lists[id]; ok {
+			out[id] = l
+		} else if _, seen := out[id]; !seen && !slices.Contains(missing, id) {
+			missing = append(missing, id)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID         int64
+		Recipients string
+	}
+	if err := db.Raw(`SELECT id, recipients::text AS recipients FROM event_audiences WHERE id = ANY (?)`, pq.Array(missing)).Scan(&rows).Error; err != nil {
+		return nil, postgres.Translate(err)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.lists == nil || len(c.lists)+len(rows) > audienceCacheSize {
+		c.lists = map[int64][]uuid.UUID{}
+	}
+	for _, r := range rows {
+		l := parseArray(r.Recipients)
+		c.lists[r.ID], out[r.ID] = l, l
 	}
 	return out, nil
 }
@@ -306,6 +399,12 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	res := db.Exec(`DELETE FROM events WHERE dispatched_at < ?`, before)
 	if res.Error != nil {
 		return 0, postgres.Translate(res.Error)
+	}
+	// The lists no event names any more, unless a dispatch named one since before (it may not
+	// have committed yet).
+	if err := db.Exec(`DELETE FROM event_audiences a WHERE a.used_at < ?
+		AND NOT EXISTS (SELECT 1 FROM events e WHERE e.audience_id = a.id)`, before).Error; err != nil {
+		return 0, postgres.Translate(err)
 	}
 	return res.RowsAffected, nil
 }

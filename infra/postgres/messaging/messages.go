@@ -3,9 +3,11 @@ package messaging
 import (
 	"context"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 	"gorm.io/gorm"
 
 	appevents "canopy/app/events"
@@ -18,13 +20,16 @@ import (
 
 // Messages is the repository of messages, their edits, reactions and pins.
 type Messages struct {
-	db *gorm.DB
+	db      *gorm.DB
+	appends appendQueues
 	// vector makes the tsvector literal of a body (infra/textsearch).
 	vector func(string) string
 }
 
 // NewMessages returns it; vector makes the search vector of a body.
-func NewMessages(db *gorm.DB, vector func(string) string) *Messages { return &Messages{db, vector} }
+func NewMessages(db *gorm.DB, vector func(string) string) *Messages {
+	return &Messages{db: db, vector: vector}
+}
 
 var _ appmessaging.MessageRepository = (*Messages)(nil)
 
@@ -79,54 +84,208 @@ func (r *Messages) searchVector(body string) string {
 	return r.vector(body)
 }
 
-// Append implements appmessaging.MessageRepository. The outbox row is written as the events
-// store's Publish writes it (infra/postgres/events), inside this statement rather than after it:
-// the chat's row is locked from here to the commit, and a statement more while it is held is a
-// round trip more that every other sender to the chat waits for.
+// Append implements appmessaging.MessageRepository. The chat's row is locked from its statement
+// to the commit, so every other send to the chat waits that long: the message, the sender's read
+// state, the outbox row (as the events store's Publish writes it) and the pg_notify are one
+// statement with it. Outside a transaction, the appends to one chat that arrive while one is
+// being written wait and are written together, in one statement: under load a chat's sends take
+// its row once a batch, not once each, and none holds a connection while queued for the row.
 func (r *Messages) Append(ctx context.Context, m *messaging.Message, e *appevents.Event) (int64, error) {
-	args := map[string]any{"id": m.ID(), "org": m.OrgID(), "chat": m.ChatID(), "sender": m.SenderID(), "client": m.ClientID(), "body": m.Body(),
-		"root": postgres.NullableID(m.ThreadRootID()), "quote": postgres.NullableID(m.QuoteID()), "mentions": postgres.UUIDArray(m.Mentions()),
-		"all": m.MentionAll(), "attachments": postgres.UUIDArray(m.AttachmentIDs()), "search": r.searchVector(m.Body()), "at": m.CreatedAt(),
-		"publish": e != nil, "channel": pgevents.OutboxChannel}
-	outbox := ""
-	if e != nil {
-		audience, err := json.Marshal(e.Audience)
-		if err != nil {
-			return 0, errs.Internalf("messaging: audience: %w", err)
-		}
-		args["type"], args["actor"], args["subjectType"], args["subject"] = e.Type, postgres.NullableID(e.ActorID), e.SubjectType, e.SubjectID
-		args["audience"], args["payload"], args["eventAt"] = string(audience), string(e.Payload), e.CreatedAt
-		outbox = `,
-		e AS (INSERT INTO events (org_id, type, actor_id, subject_type, subject_id, audience, payload, created_at)
-			SELECT @org, @type, @actor, @subjectType, @subject, CAST(@audience AS jsonb),
-				jsonb_set(CAST(@payload AS jsonb), '{message,seq}', to_jsonb(m.seq)), @eventAt FROM m)`
+	a := &pendingAppend{m: m, e: e, done: make(chan error, 1)}
+	if postgres.InTx(ctx) {
+		err := r.write(ctx, []*pendingAppend{a})
+		return m.Seq(), err
 	}
-	var rows []struct{ Seq int64 }
-	err := postgres.Conn(ctx, r.db).Raw(`WITH s AS (UPDATE chats SET last_seq = last_seq + 1, last_message_at = @at
+	r.appends.mu.Lock()
+	if r.appends.chats == nil {
+		r.appends.chats = map[uuid.UUID]*chatAppends{}
+	}
+	q, running := r.appends.chats[m.ChatID()]
+	if !running {
+		q = &chatAppends{}
+		r.appends.chats[m.ChatID()] = q
+	}
+	q.pending = append(q.pending, a)
+	r.appends.mu.Unlock()
+	if !running {
+		go r.drain(context.WithoutCancel(ctx), m.ChatID(), q)
+	}
+	select {
+	case err := <-a.done:
+		return m.Seq(), err
+	case <-ctx.Done():
+		return 0, errs.E(errs.Unavailable, "unavailable", "the request was cancelled or timed out")
+	}
+}
+
+// pendingAppend is a message waiting for its chat's writer; done receives the outcome.
+type pendingAppend struct {
+	m    *messaging.Message
+	e    *appevents.Event
+	done chan error
+}
+
+// chatAppends are the appends waiting for a chat's writer, which runs while there are any.
+type chatAppends struct{ pending []*pendingAppend }
+
+// appendQueues are the chats with a writer running.
+type appendQueues struct {
+	mu    sync.Mutex
+	chats map[uuid.UUID]*chatAppends
+}
+
+// appendBatch bounds the messages one statement writes; appendTimeout, how long it may take.
+const (
+	appendBatch   = 100
+	appendTimeout = 30 * time.Second
+)
+
+// drain writes a chat's waiting appends, a batch at a time, until none is left. When a batch
+// fails, its messages are written one by one, so that only the one at fault (a client id sent
+// twice at once) fails.
+func (r *Messages) drain(ctx context.Context, chatID uuid.UUID, q *chatAppends) {
+	for {
+		r.appends.mu.Lock()
+		batch := q.pending[:min(len(q.pending), appendBatch)]
+		q.pending = q.pending[len(batch):]
+		if len(batch) == 0 {
+			delete(r.appends.chats, chatID)
+			r.appends.mu.Unlock()
+			return
+		}
+		r.appends.mu.Unlock()
+		err := r.writeWithin(ctx, batch)
+		if err != nil && len(batch) > 1 {
+			for _, a := range batch {
+				a.done <- r.writeWithin(ctx, []*pendingAppend{a})
+			}
+			continue
+		}
+		for _, a := range batch {
+			a.done <- err
+		}
+	}
+}
+
+func (r *Messages) writeWithin(ctx context.Context, batch []*pendingAppend) error {
+	ctx, cancel := context.WithTimeout(ctx, appendTimeout)
+	defer cancel()
+	return r.write(ctx, batch)
+}
+
+// write appends the messages, in order, to their chat in one statement (they share a chat and
+// an organisation) and gives each its sequence.
+func (r *Messages) write(ctx context.Context, batch []*pendingAppend) error {
+	first := batch[0].m
+	n := len(batch)
+	col := func(f func(m *messaging.Message, e *appevents.Event) string) pq.StringArray {
+		out := make(pq.StringArray, n)
+		for i, a := range batch {
+			e := a.e
+			if e == nil {
+				e = &appevents.Event{}
+			}
+			out[i] = f(a.m, e)
+		}
+		return out
+	}
+	id := func(u uuid.UUID) string {
+		if u == uuid.Nil {
+			return ""
+		}
+		return u.String()
+	}
+	stamp := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+	last := first.CreatedAt()
+	alls, publish := make(pq.BoolArray, n), make(pq.BoolArray, n)
+	audiences := make(pq.StringArray, n)
+	for i, a := range batch {
+		alls[i], publish[i], audiences[i] = a.m.MentionAll(), a.e != nil, "{}"
+		if a.e != nil {
+			audience, err := json.Marshal(a.e.Audience)
+			if err != nil {
+				return errs.Internalf("messaging: audience: %w", err)
+			}
+			audiences[i] = string(audience)
+		}
+		if a.m.CreatedAt().After(last) {
+			last = a.m.CreatedAt()
+		}
+	}
+	args := map[string]any{"org": first.OrgID(), "chat": first.ChatID(), "count": n, "last": last, "channel": pgevents.OutboxChannel,
+		"ids":          col(func(m *messaging.Message, _ *appevents.Event) string { return m.ID().String() }),
+		"senders":      col(func(m *messaging.Message, _ *appevents.Event) string { return m.SenderID().String() }),
+		"clients":      col(func(m *messaging.Message, _ *appevents.Event) string { return m.ClientID() }),
+		"bodies":       col(func(m *messaging.Message, _ *appevents.Event) string { return m.Body() }),
+		"roots":        col(func(m *messaging.Message, _ *appevents.Event) string { return id(m.ThreadRootID()) }),
+		"quotes":       col(func(m *messaging.Message, _ *appevents.Event) string { return id(m.QuoteID()) }),
+		"mentions":     col(func(m *messaging.Message, _ *appevents.Event) string { return postgres.UUIDArray(m.Mentions()) }),
+		"alls":         alls,
+		"attachments":  col(func(m *messaging.Message, _ *appevents.Event) string { return postgres.UUIDArray(m.AttachmentIDs()) }),
+		"searches":     col(func(m *messaging.Message, _ *appevents.Event) string { return r.searchVector(m.Body()) }),
+		"ats":          col(func(m *messaging.Message, _ *appevents.Event) string { return stamp(m.CreatedAt()) }),
+		"publish":      publish,
+		"types":        col(func(_ *messaging.Message, e *appevents.Event) string { return e.Type }),
+		"actors":       col(func(_ *messaging.Message, e *appevents.Event) string { return id(e.ActorID) }),
+		"subjectTypes": col(func(_ *messaging.Message, e *appevents.Event) string { return e.SubjectType }),
+		"subjects":     col(func(_ *messaging.Message, e *appevents.Event) string { return e.SubjectID.String() }),
+		"audiences":    audiences,
+		"payloads": col(func(_ *messaging.Message, e *appevents.Event) string {
+			if len(e.Payload) > 0 {
+				return string(e.Payload)
+			}
+			return "{}"
+		}),
+		"eventAts": col(func(_ *messaging.Message, e *appevents.Event) string { return stamp(e.CreatedAt) }),
+	}
+	var rows []struct {
+		ID  uuid.UUID
+		Seq int64
+	}
+	err := postgres.Conn(ctx, r.db).Raw(`WITH v AS (SELECT * FROM unnest(CAST(@ids AS uuid[]), CAST(@senders AS uuid[]), CAST(@clients AS text[]),
+				CAST(@bodies AS text[]), CAST(@roots AS text[]), CAST(@quotes AS text[]), CAST(@mentions AS text[]), CAST(@alls AS boolean[]),
+				CAST(@attachments AS text[]), CAST(@searches AS text[]), CAST(@ats AS timestamptz[]), CAST(@publish AS boolean[]),
+				CAST(@types AS text[]), CAST(@actors AS text[]), CAST(@subjectTypes AS text[]), CAST(@subjects AS uuid[]),
+				CAST(@audiences AS text[]), CAST(@payloads AS text[]), CAST(@eventAts AS timestamptz[]))
+			WITH ORDINALITY AS v(id, sender, client, body, root, quote, mentions, mention_all, attachments, search, at, publish,
+				type, actor, subject_type, subject, audience, payload, event_at, n)),
+		s AS (UPDATE chats SET last_seq = last_seq + @count, last_message_at = @last
 			WHERE org_id = @org AND id = @chat AND archived_at IS NULL RETURNING last_seq),
 		m AS (INSERT INTO messages (id, org_id, chat_id, seq, sender_id, client_id, body, thread_root_id, quote_id, mentions, mention_all,
 				attachment_ids, search, created_at)
-			SELECT @id, @org, @chat, s.last_seq, @sender, @client, @body, @root, @quote, CAST(@mentions AS uuid[]), @all,
-				CAST(@attachments AS uuid[]), CAST(@search AS tsvector), @at FROM s RETURNING seq),
-		r AS (INSERT INTO chat_reads (org_id, chat_id, user_id, last_read_seq) SELECT @org, @chat, @sender, m.seq FROM m
-			ON CONFLICT (chat_id, user_id) DO UPDATE SET last_read_seq = GREATEST(chat_reads.last_read_seq, EXCLUDED.last_read_seq))`+outbox+`
-		SELECT m.seq FROM m LEFT JOIN LATERAL (SELECT pg_notify(@channel, '') WHERE @publish) n ON true`, args).Scan(&rows).Error
+			SELECT v.id, @org, @chat, s.last_seq - @count + v.n, v.sender, v.client, v.body, CAST(NULLIF(v.root, '') AS uuid),
+				CAST(NULLIF(v.quote, '') AS uuid), CAST(v.mentions AS uuid[]), v.mention_all, CAST(v.attachments AS uuid[]),
+				CAST(v.search AS tsvector), v.at FROM s, v RETURNING id, seq, sender_id),
+		r AS (INSERT INTO chat_reads (org_id, chat_id, user_id, last_read_seq) SELECT @org, @chat, sender_id, max(seq) FROM m GROUP BY sender_id
+			ON CONFLICT (chat_id, user_id) DO UPDATE SET last_read_seq = GREATEST(chat_reads.last_read_seq, EXCLUDED.last_read_seq)),
+		e AS (INSERT INTO events (org_id, type, actor_id, subject_type, subject_id, audience, payload, created_at)
+			SELECT @org, v.type, CAST(NULLIF(v.actor, '') AS uuid), v.subject_type, v.subject, CAST(v.audience AS jsonb),
+				jsonb_set(CAST(v.payload AS jsonb), '{message,seq}', to_jsonb(m.seq)), v.event_at
+			FROM m JOIN v ON v.id = m.id WHERE v.publish ORDER BY m.seq)
+		SELECT m.id, m.seq FROM m LEFT JOIN LATERAL (SELECT pg_notify(@channel, '') WHERE true = ANY (CAST(@publish AS boolean[]))) n ON true`,
+		args).Scan(&rows).Error
 	if err != nil {
-		return 0, postgres.Translate(err)
+		return postgres.Translate(err)
 	}
 	if len(rows) == 0 {
 		// Nothing was written: the chat is archived, or gone.
 		var archived []bool
-		if err := postgres.Conn(ctx, r.db).Raw(`SELECT archived_at IS NOT NULL FROM chats WHERE org_id = ? AND id = ?`, m.OrgID(), m.ChatID()).Scan(&archived).Error; err != nil {
-			return 0, postgres.Translate(err)
+		if err := postgres.Conn(ctx, r.db).Raw(`SELECT archived_at IS NOT NULL FROM chats WHERE org_id = ? AND id = ?`, first.OrgID(), first.ChatID()).Scan(&archived).Error; err != nil {
+			return postgres.Translate(err)
 		}
 		if len(archived) == 0 {
-			return 0, errs.NotFoundf("chat")
+			return errs.NotFoundf("chat")
 		}
-		return 0, errs.E(errs.Conflict, "chat_archived", "the chat is archived")
+		return errs.E(errs.Conflict, "chat_archived", "the chat is archived")
 	}
-	m.Place(rows[0].Seq)
-	return rows[0].Seq, nil
+	seqs := make(map[uuid.UUID]int64, len(rows))
+	for _, x := range rows {
+		seqs[x.ID] = x.Seq
+	}
+	for _, a := range batch {
+		a.m.Place(seqs[a.m.ID()])
+	}
+	return nil
 }
 
 func (r *Messages) one(ctx context.Context, q string, args ...any) (*messaging.Message, error) {

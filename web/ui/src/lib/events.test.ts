@@ -14,8 +14,8 @@ class FakeSocket implements SocketLike {
   open() {
     this.onopen?.({});
   }
-  send(m: unknown) {
-    this.onmessage?.({ data: JSON.stringify(m) });
+  send(...ms: unknown[]) {
+    this.onmessage?.({ data: ms.map((m) => JSON.stringify(m)).join('\n') });
   }
   drop() {
     this.onclose?.({});
@@ -109,6 +109,15 @@ describe('EventStream', () => {
     expect(h.storage.map.has(SINCE_KEY)).toBe(false);
     h.sockets[0].send(event(1));
     expect(h.events.map(([, seq]) => seq)).toEqual([1]);
+  });
+
+  it('takes every message of a WebSocket message that carries several, in order', () => {
+    const h = setup();
+    h.stream.start();
+    h.sockets[0].open();
+    h.sockets[0].send(event(1), event(2), event(3));
+    expect(h.events.map(([, seq]) => seq)).toEqual([1, 2, 3]);
+    expect(h.storage.map.get(SINCE_KEY)).toBe('3');
   });
 
   it('stays closed after stop', () => {

@@ -171,8 +171,16 @@ export class EventStream {
     }, delay);
   }
 
+  // A WebSocket message holds one or more of the stream's messages, one per line: the server
+  // sends what queued up while it wrote the last one together.
   private receive(data: unknown) {
     if (typeof data !== 'string') return;
+    for (const line of data.split('\n')) {
+      if (line !== '') this.receiveOne(line);
+    }
+  }
+
+  private receiveOne(data: string) {
     let m: ServerMessage;
     try {
       m = JSON.parse(data) as ServerMessage;
