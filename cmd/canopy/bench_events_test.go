@@ -64,6 +64,7 @@ type benchPayload struct {
 type receiver struct {
 	got        []bool
 	latencies  []time.Duration
+	byK        []time.Duration // the latency of event k, 0 until it arrives
 	dups       int64
 	reconnects int64
 	reloads    int64
@@ -73,7 +74,7 @@ type receiver struct {
 func newReceivers() []*receiver {
 	rs := make([]*receiver, eventClients)
 	for i := range rs {
-		rs[i] = &receiver{got: make([]bool, eventCount), latencies: make([]time.Duration, 0, eventCount)}
+		rs[i] = &receiver{got: make([]bool, eventCount), latencies: make([]time.Duration, 0, eventCount), byK: make([]time.Duration, eventCount)}
 	}
 	return rs
 }
@@ -87,7 +88,9 @@ func (r *receiver) take(p benchPayload, at time.Time, total *atomic.Int64) {
 		return
 	}
 	r.got[p.K] = true
-	r.latencies = append(r.latencies, at.Sub(time.Unix(0, p.Sent)))
+	d := at.Sub(time.Unix(0, p.Sent))
+	r.latencies = append(r.latencies, d)
+	r.byK[p.K] = d
 	total.Add(1)
 }
 

@@ -440,6 +440,23 @@ func reportMessagingLoad(b *testing.B, name string, rs []*receiver, posts []time
 	b.ReportMetric(pct(all, 1), "max_ms")
 	b.ReportMetric(float64(want-received), "lost")
 	b.ReportMetric(pct(posts, 0.99), "post_p99_ms")
+	// The p99 over each 2 seconds of sends shows whether the tail is a moment (a start, a stall)
+	// or the whole run.
+	var windows []string
+	const window = eventRate * 2
+	for from := 0; from < eventCount; from += window {
+		var ds []time.Duration
+		for _, r := range rs {
+			for _, d := range r.byK[from:min(from+window, eventCount)] {
+				if d > 0 {
+					ds = append(ds, d)
+				}
+			}
+		}
+		slices.Sort(ds)
+		windows = append(windows, fmt.Sprintf("%.0f", pct(ds, 0.99)))
+	}
+	fmt.Printf("FIGURE messages, %s: delivery p99 (ms) of the messages sent in each 2 s of the run: %s\n", name, strings.Join(windows, " "))
 	fmt.Printf("FIGURE messages to a 1,000-member group chat, 1,000 WebSocket clients %s (%d messages by POST at %d/s in %.1f s, sender at most %v behind): send to delivery p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d deliveries lost, %d duplicates, %d reconnects, %d reloads; the POST itself p50 %.1f ms, p99 %.1f ms, %d failed\n",
 		name, eventCount, eventRate, run.published.Seconds(), run.behind.Round(time.Millisecond), pct(all, 0.5), pct(all, 0.99), pct(all, 1),
 		want-received, want, dups, reconnects, reloads, pct(posts, 0.5), pct(posts, 0.99), failed)
