@@ -24,10 +24,20 @@ type Clock interface {
 	Now() time.Time
 }
 
-// Departments finds the department an assignment is scoped to.
+// Departments finds the departments of assignments.
 type Departments interface {
 	// DepartmentPath returns a department's path; NotFound unless it is the organisation's.
 	DepartmentPath(ctx context.Context, orgID, id uuid.UUID) (string, error)
+	// DepartmentRefs returns the organisation's departments among ids, in path order; ids of
+	// departments that are gone or not the organisation's are left out.
+	DepartmentRefs(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) ([]DepartmentRef, error)
+}
+
+// DepartmentRef names a department: its id, its path of ids ("/root/…/dept/") and its name.
+type DepartmentRef struct {
+	ID   uuid.UUID
+	Path string
+	Name string
 }
 
 // Members checks that a user is a member of the organisation.
@@ -282,4 +292,54 @@ func (s *Service) Audit(ctx context.Context, a authz.Actor, f access.AuditFilter
 		f.Limit = 100
 	}
 	return s.audit.List(ctx, a.OrgID, f)
+}
+
+// Held is one permission the caller holds and where: the whole organisation, or the subtrees
+// of Departments.
+type Held struct {
+	Permission  access.Permission
+	Org         bool
+	Departments []DepartmentRef
+}
+
+// MyPermissions returns what the actor may do, in the catalogue's order: each permission they
+// hold somewhere, with its scope. It is what the authorizer allows, so a token narrowed to
+// permissions holds only those it names. Any active member may ask, guests too; it tells the
+// app what to offer, while every route still checks for itself.
+func (s *Service) MyPermissions(ctx context.Context, a authz.Actor) ([]Held, error) {
+	var out []Held
+	var reaches [][]uuid.UUID
+	var depts []uuid.UUID
+	for _, p := range access.Catalogue {
+		r, err := s.authz.Reach(ctx, a, p)
+		if err != nil {
+			return nil, err
+		}
+		if r.None() {
+			continue
+		}
+		out = append(out, Held{Permission: p, Org: r.Org})
+		reaches = append(reaches, r.Departments)
+		for _, id := range r.Departments {
+			if !slices.Contains(depts, id) {
+				depts = append(depts, id)
+			}
+		}
+	}
+	if len(depts) == 0 {
+		return out, nil
+	}
+	refs, err := s.departments.DepartmentRefs(ctx, a.OrgID, depts)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		for _, ref := range refs {
+			if slices.Contains(reaches[i], ref.ID) {
+				out[i].Departments = append(out[i].Departments, ref)
+			}
+		}
+	}
+	// A grant on a department that has since gone leaves nothing held there.
+	return slices.DeleteFunc(out, func(h Held) bool { return !h.Org && len(h.Departments) == 0 }), nil
 }

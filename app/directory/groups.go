@@ -3,6 +3,8 @@ package directory
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 
@@ -211,4 +213,140 @@ func (s *Service) RemoveGroupMember(ctx context.Context, a authz.Actor, groupID,
 		return a.Entry("group.member.remove", "group", groupID.String(), map[string]any{"user_id": userID}, nil),
 			s.groups.RemoveMember(ctx, a.OrgID, groupID, userID)
 	})
+}
+
+// BulkSelection names the members a bulk addition to a group adds: a department (with its
+// subtree or not), a list of emails, or a list of user ids.
+type BulkSelection struct {
+	DepartmentID uuid.UUID
+	Subtree      bool
+	Emails       []string
+	UserIDs      []uuid.UUID
+}
+
+// BulkResult is what a bulk addition did.
+type BulkResult struct {
+	// Added are the members it added.
+	Added []uuid.UUID
+	// AlreadyIn counts the active members it named who were in the group already.
+	AlreadyIn int
+	// SkippedDeactivated and SkippedGuests count those it named but does not add.
+	SkippedDeactivated int
+	SkippedGuests      int
+	// MemberCount is the group's count after it.
+	MemberCount int
+}
+
+// AddGroupMembers adds every active member the selection names who is not in the group yet,
+// as plain members, all or nothing: past the group's cap it is the conflict ErrGroupCapPassed
+// names, an email or user id that is not a member of the organisation is Invalid and lists them,
+// and nothing is added. Deactivated members and guests are counted and left out. It needs what
+// adding one member needs (requireGroupManager), and a department must be one the actor may
+// read (NotFound otherwise, like one of another organisation).
+func (s *Service) AddGroupMembers(ctx context.Context, a authz.Actor, groupID uuid.UUID, sel BulkSelection) (BulkResult, error) {
+	var res BulkResult
+	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
+		g, err := s.groups.Get(ctx, a.OrgID, groupID)
+		if err != nil {
+			return access.AuditEntry{}, err
+		}
+		if err := s.requireGroupManager(ctx, a, g); err != nil {
+			return access.AuditEntry{}, err
+		}
+		cands, source, err := s.candidates(ctx, a, sel)
+		if err != nil {
+			return access.AuditEntry{}, err
+		}
+		eligible := make([]uuid.UUID, 0, len(cands))
+		seen := make(map[uuid.UUID]bool, len(cands))
+		for _, c := range cands {
+			switch {
+			case seen[c.UserID]:
+				continue
+			case !c.Active:
+				res.SkippedDeactivated++
+			case c.Guest:
+				res.SkippedGuests++
+			default:
+				eligible = append(eligible, c.UserID)
+			}
+			seen[c.UserID] = true
+		}
+		if res.Added, res.MemberCount, err = s.groups.AddMembers(ctx, a.OrgID, groupID, eligible, s.clock.Now()); err != nil {
+			return access.AuditEntry{}, err
+		}
+		res.AlreadyIn = len(eligible) - len(res.Added)
+		if res.Added == nil {
+			res.Added = []uuid.UUID{}
+		}
+		return a.Entry("group.member.bulk_add", "group", groupID.String(), nil,
+			map[string]any{"source": source, "count": len(res.Added), "user_ids": res.Added}), nil
+	})
+	return res, err
+}
+
+// candidates resolves a selection to the members it names, and says what named them for the audit.
+func (s *Service) candidates(ctx context.Context, a authz.Actor, sel BulkSelection) ([]Candidate, map[string]any, error) {
+	switch {
+	case sel.DepartmentID != uuid.Nil:
+		d, err := s.departments.Get(ctx, a.OrgID, sel.DepartmentID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := s.requireRead(ctx, a, d); err != nil {
+			return nil, nil, err
+		}
+		cs, err := s.read.DepartmentCandidates(ctx, d, sel.Subtree)
+		return cs, map[string]any{"department_id": d.ID(), "include_subtree": sel.Subtree}, err
+	case len(sel.Emails) > 0:
+		cs, err := s.read.CandidatesByEmail(ctx, a.OrgID, sel.Emails)
+		if err != nil {
+			return nil, nil, err
+		}
+		known := make(map[string]bool, len(cs))
+		for _, c := range cs {
+			known[strings.ToLower(c.Email)] = true
+		}
+		var unknown []string
+		for _, e := range sel.Emails {
+			if !known[strings.ToLower(e)] {
+				unknown = append(unknown, e)
+				known[strings.ToLower(e)] = true // listed once
+			}
+		}
+		if len(unknown) > 0 {
+			return nil, nil, errs.E(errs.Invalid, "unknown_emails", listed("these emails are not members of the organisation, so nothing was added", unknown))
+		}
+		return cs, map[string]any{"emails": len(sel.Emails)}, nil
+	default:
+		cs, err := s.read.CandidatesByID(ctx, a.OrgID, sel.UserIDs)
+		if err != nil {
+			return nil, nil, err
+		}
+		known := make(map[uuid.UUID]bool, len(cs))
+		for _, c := range cs {
+			known[c.UserID] = true
+		}
+		var unknown []string
+		for _, id := range sel.UserIDs {
+			if !known[id] {
+				unknown = append(unknown, id.String())
+				known[id] = true
+			}
+		}
+		if len(unknown) > 0 {
+			return nil, nil, errs.E(errs.Invalid, "unknown_members", listed("these users are not members of the organisation, so nothing was added", unknown))
+		}
+		return cs, map[string]any{"user_ids": len(sel.UserIDs)}, nil
+	}
+}
+
+// listed ends a message with how many items it is about and up to 50 of them:
+// "... (2): a, b".
+func listed(what string, items []string) string {
+	shown, more := items, ""
+	if len(items) > 50 {
+		shown, more = items[:50], ", and "+strconv.Itoa(len(items)-50)+" more"
+	}
+	return what + " (" + strconv.Itoa(len(items)) + "): " + strings.Join(shown, ", ") + more
 }

@@ -90,6 +90,15 @@ type SearchScope struct {
 	MemberID uuid.UUID
 }
 
+// Candidate is a member a bulk addition to a group names, with what decides whether they are
+// added: only active members who are not guests are.
+type Candidate struct {
+	UserID uuid.UUID
+	Email  string
+	Active bool
+	Guest  bool
+}
+
 // Reader answers the directory's read-only questions, each in one query.
 type Reader interface {
 	// Nodes returns a department's children with their counts, in sibling order.
@@ -107,6 +116,13 @@ type Reader interface {
 	Search(ctx context.Context, orgID uuid.UUID, query string, scope SearchScope, limit int) (SearchResult, error)
 	// Person returns a person's card; NotFound unless they are a member of the organisation.
 	Person(ctx context.Context, orgID, userID uuid.UUID) (PersonCard, error)
+	// DepartmentCandidates returns the members of a department, or of its whole subtree, each once.
+	DepartmentCandidates(ctx context.Context, d *directory.Department, subtree bool) ([]Candidate, error)
+	// CandidatesByEmail returns the members of the organisation whose email is one of these,
+	// compared without case.
+	CandidatesByEmail(ctx context.Context, orgID uuid.UUID, emails []string) ([]Candidate, error)
+	// CandidatesByID returns the members of the organisation among these users.
+	CandidatesByID(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) ([]Candidate, error)
 	// DepartmentMemberIDs returns the users directly in a department.
 	DepartmentMemberIDs(ctx context.Context, orgID, departmentID uuid.UUID) ([]uuid.UUID, error)
 }

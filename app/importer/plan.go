@@ -221,7 +221,7 @@ func (p *planner) plan(req Request) []*rowPlan {
 	}
 	dupExt := duplicates(len(req.Users), func(i int) string { return strings.TrimSpace(req.Users[i].ExternalID) })
 	dupEmail := duplicates(len(req.Users), func(i int) string { return strings.ToLower(strings.TrimSpace(req.Users[i].Email)) })
-	pathsOnly := req.Format == importer.FormatCSV
+	pathsOnly := req.Format == importer.FormatCSV || req.Format == importer.FormatXLSX
 	for i, r := range req.Users {
 		rp := &rowPlan{seq: len(out), kind: importer.KindUser, row: r.Row, ext: strings.TrimSpace(r.ExternalID)}
 		out = append(out, rp)
@@ -507,18 +507,24 @@ func (p *planner) resolve(ref string, pathsOnly bool) (*node, error) {
 }
 
 func (p *planner) planUser(r UserRow, rp *rowPlan, pathsOnly bool) error {
-	if strings.TrimSpace(r.ExternalID) == "" {
-		return missing("external_id")
-	}
-	ext, err := directory.ParseExternalID(r.ExternalID)
-	if err != nil {
-		return err
-	}
 	if strings.TrimSpace(r.Email) == "" {
+		if strings.TrimSpace(r.ExternalID) == "" {
+			return missing("external_id")
+		}
 		return missing("email")
 	}
 	email, err := identity.NormalizeEmail(r.Email)
 	if err != nil {
+		return err
+	}
+	var ext string
+	if strings.TrimSpace(r.ExternalID) == "" {
+		// A member without an external id (invited, or the owner) is found by their email,
+		// so an export of the organisation re-imports; anyone else needs one.
+		if ps := p.emails[email]; ps == nil || ps.membership == nil || ps.membership.ExternalID() != "" {
+			return missing("external_id")
+		}
+	} else if ext, err = directory.ParseExternalID(r.ExternalID); err != nil {
 		return err
 	}
 	if strings.TrimSpace(r.DisplayName) == "" {

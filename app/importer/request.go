@@ -32,7 +32,7 @@ type UserRow struct {
 	Email       string `json:"email"`
 	DisplayName string `json:"display_name"`
 	// Departments replaces the member's departments; nil leaves them as they are. Each is an
-	// external id or a path below the root (in CSV imports, only a path); departments missing
+	// external id or a path below the root (in CSV and workbook imports, only a path); departments missing
 	// along a path are created.
 	Departments []string `json:"departments"`
 	// PrimaryDepartment is one of Departments; the first when empty.

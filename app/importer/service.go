@@ -24,6 +24,9 @@ type Service struct {
 	authz authz.Authorizer
 	audit authz.Auditor
 	wake  func()
+	// sheets reads and writes workbooks; export reads what the exports write.
+	sheets Spreadsheets
+	export ExportSource
 }
 
 // Deps are the adapters the service needs. Wake, when set, tells this replica's runner that a
@@ -35,6 +38,10 @@ type Deps struct {
 	Authorizer authz.Authorizer
 	Audit      authz.Auditor
 	Wake       func()
+	// Sheets, when set, lets imports, the template and exports be Excel workbooks.
+	Sheets Spreadsheets
+	// Export, when set, is what the people and department exports read.
+	Export ExportSource
 }
 
 // NewService builds the service.
@@ -43,7 +50,7 @@ func NewService(d Deps) *Service {
 	if wake == nil {
 		wake = func() {}
 	}
-	return &Service{tx: d.Tx, jobs: d.Jobs, clock: d.Clock, authz: d.Authorizer, audit: d.Audit, wake: wake}
+	return &Service{tx: d.Tx, jobs: d.Jobs, clock: d.Clock, authz: d.Authorizer, audit: d.Audit, wake: wake, sheets: d.Sheets, export: d.Export}
 }
 
 // requireManager allows whoever may manage both the members and the whole directory of the

@@ -40,6 +40,11 @@ type Member struct {
 	// ActivationPending is set while the account has no password and is not disabled: its
 	// person is waiting for an activation link.
 	ActivationPending bool
+	// Profile holds the employee details; its Mobile and HireDate are blanked for readers who
+	// may not see them (see GetMember).
+	Profile org.Profile
+	// ManagerName is the display name of Profile.ManagerID.
+	ManagerName string
 }
 
 // MemberFilter narrows a member listing.
@@ -68,7 +73,7 @@ type OrgMembership struct {
 
 // Directory answers read-only questions about members across the user and membership tables.
 type Directory interface {
-	// ListMembers returns a page of an organisation's members, ordered by name, and the total.
+	// ListMembers returns a page of an organisation's members, ordered by name (the pinyin key first, so Chinese names sort by their pinyin), and the total.
 	ListMembers(ctx context.Context, orgID uuid.UUID, f MemberFilter) ([]Member, int, error)
 	// GetMember returns one member; NotFound if the user is not a member of the organisation.
 	GetMember(ctx context.Context, orgID, userID uuid.UUID) (Member, error)

@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -26,6 +27,9 @@ type ProvisionInput struct {
 	Locale   string
 	TimeZone string
 	Role     org.Role
+	// Profile holds the member's employee details, set when the person becomes a member (not
+	// when they are invited).
+	Profile org.ProfileChange
 }
 
 // ProvisionMember adds a person as IT asks (see provision for who becomes a member and who is
@@ -41,6 +45,10 @@ func (s *Service) ProvisionMember(ctx context.Context, a authz.Actor, in Provisi
 		return Provisioned{}, errs.E(errs.Forbidden, "forbidden", "only an owner can make an owner")
 	}
 	if err := authz.RequireRoleGrantable(ctx, s.authz, a, in.Role); err != nil {
+		return Provisioned{}, err
+	}
+	// Refused before anything is made: the manager is checked once the member exists.
+	if _, err := (org.Profile{}).Apply(uuid.Nil, in.Profile); err != nil {
 		return Provisioned{}, err
 	}
 	return s.provision(ctx, a, in)
@@ -141,8 +149,13 @@ func (s *Service) provision(ctx context.Context, a authz.Actor, in ProvisionInpu
 			return access.AuditEntry{}, err
 		}
 		out.Member.UserID = u.ID()
-		return a.Entry("member.create", "member", u.ID().String(), nil, map[string]any{
-			"email": u.Email(), "role": in.Role, "external_id": in.ExternalID, "new_account": fresh, "initial_password": initial}), nil
+		after := map[string]any{"email": u.Email(), "role": in.Role, "external_id": in.ExternalID, "new_account": fresh, "initial_password": initial}
+		if !in.Profile.Empty() {
+			if _, err := s.setProfile(ctx, a, u.ID(), in.Profile, nil, after); err != nil {
+				return access.AuditEntry{}, err
+			}
+		}
+		return a.Entry("member.create", "member", u.ID().String(), nil, after), nil
 	})
 	if err != nil || out.Invitation != nil {
 		return out, err
@@ -160,6 +173,59 @@ type MemberChange struct {
 	TimeZone    *string
 	// Active deactivates (false) or reactivates (true) the member.
 	Active *bool
+	// Profile changes the member's employee details.
+	Profile org.ProfileChange
+}
+
+// setProfile applies a change to a member's profile in the caller's transaction, and records
+// the fields it changes in before and after (before may be nil, for a new member).
+func (s *Service) setProfile(ctx context.Context, a authz.Actor, userID uuid.UUID, c org.ProfileChange, before, after map[string]any) (org.Profile, error) {
+	old, err := s.profiles.GetProfile(ctx, a.OrgID, userID)
+	if err != nil {
+		return org.Profile{}, err
+	}
+	p, err := old.Apply(userID, c)
+	if err != nil {
+		return org.Profile{}, err
+	}
+	if err := s.profiles.SetProfile(ctx, a.OrgID, userID, p, c.ManagerChanged()); err != nil {
+		return org.Profile{}, err
+	}
+	was, is := profileFields(old), profileFields(p)
+	for k, v := range is {
+		if was[k] != v || before == nil {
+			if before != nil {
+				before[k] = auditValue(k, was[k])
+			}
+			after[k] = auditValue(k, v)
+		}
+	}
+	return p, nil
+}
+
+// privateFields are the profile fields only members.manage and the person may read: the audit
+// log, which audit.read opens, records that they changed, not their values.
+var privateFields = map[string]bool{"mobile": true, "hire_date": true}
+
+// auditValue is a field's value as the audit log records it.
+func auditValue(field string, v any) any {
+	if privateFields[field] && v != "" {
+		return "(set)"
+	}
+	return v
+}
+
+// profileFields is a profile as the audit log records it.
+func profileFields(p org.Profile) map[string]any {
+	out := map[string]any{"employee_number": p.EmployeeNumber, "job_title": p.JobTitle, "mobile": p.Mobile,
+		"work_location": p.WorkLocation, "manager_id": "", "hire_date": ""}
+	if p.ManagerID != nil {
+		out["manager_id"] = p.ManagerID.String()
+	}
+	if p.HireDate != nil {
+		out["hire_date"] = p.HireDate.Format(time.DateOnly)
+	}
+	return out
 }
 
 // UpdateMember changes a member's account and membership in one transaction.
@@ -168,12 +234,26 @@ func (s *Service) UpdateMember(ctx context.Context, a authz.Actor, userID uuid.U
 		return Member{}, err
 	}
 	err := s.recorded(ctx, func(ctx context.Context) (access.AuditEntry, error) {
-		e := a.Entry("member.update", "member", userID.String(), nil, c)
+		before, after := map[string]any{}, map[string]any{}
+		e := a.Entry("member.update", "member", userID.String(), before, after)
 		m, err := s.memberships.Get(ctx, a.OrgID, userID)
 		if err != nil {
 			return e, err
 		}
-		e.Before = map[string]any{"status": m.Status(), "external_id": m.ExternalID()}
+		before["status"], before["external_id"] = m.Status(), m.ExternalID()
+		for k, v := range map[string]*string{"email": c.Email, "display_name": c.DisplayName, "external_id": c.ExternalID, "locale": c.Locale, "time_zone": c.TimeZone} {
+			if v != nil {
+				after[k] = *v
+			}
+		}
+		if c.Active != nil {
+			after["active"] = *c.Active
+		}
+		if !c.Profile.Empty() {
+			if _, err := s.setProfile(ctx, a, userID, c.Profile, before, after); err != nil {
+				return e, err
+			}
+		}
 		if c.ExternalID != nil {
 			if err := m.SetExternalID(*c.ExternalID); err != nil {
 				return e, err

@@ -32,6 +32,8 @@ type Service struct {
 	domains     org.DomainRepository
 	accounts    Accounts
 	imports     ImportedAccounts
+	profiles    org.ProfileRepository
+	people      People
 }
 
 // Config holds the settings of the organisation use cases.
@@ -61,12 +63,16 @@ type Deps struct {
 	Accounts Accounts
 	// Imports lists the accounts bulk imports created.
 	Imports ImportedAccounts
+	// Profiles stores members' employee details.
+	Profiles org.ProfileRepository
+	// People lists the console's people table.
+	People People
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
 	return &Service{tx: d.Tx, clock: d.Clock, ident: d.Identity, orgs: d.Orgs, memberships: d.Memberships, invitations: d.Invitations, dir: d.Directory, roots: d.Roots, authz: d.Authorizer, notify: d.Notifier, audit: d.Audit,
-		cfg: d.Config, domains: d.Domains, accounts: d.Accounts, imports: d.Imports}
+		cfg: d.Config, domains: d.Domains, accounts: d.Accounts, imports: d.Imports, profiles: d.Profiles, people: d.People}
 }
 
 func errOrgNotFound() error { return errs.NotFoundf("organisation") }
@@ -263,7 +269,22 @@ func (s *Service) ListMembers(ctx context.Context, a authz.Actor, f MemberFilter
 	if !r.Org {
 		f.Subtrees = r.Departments
 	}
-	return s.listMembers(ctx, a.OrgID, f)
+	ms, total, err := s.listMembers(ctx, a.OrgID, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	manage, err := s.mayReadPrivate(ctx, a)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !manage {
+		for i := range ms {
+			if ms[i].UserID != a.UserID {
+				ms[i] = private(ms[i])
+			}
+		}
+	}
+	return ms, total, nil
 }
 
 func (s *Service) listMembers(ctx context.Context, orgID uuid.UUID, f MemberFilter) ([]Member, int, error) {
@@ -278,7 +299,8 @@ func (s *Service) listMembers(ctx context.Context, orgID uuid.UUID, f MemberFilt
 
 // GetMember returns one member of the actor's organisation that the actor may read (see
 // ListMembers): themselves, and anyone in reach of their directory.read. Anyone else is
-// NotFound, exactly like a user who is not a member.
+// NotFound, exactly like a user who is not a member. Another member's mobile and hire date are
+// blanked unless the actor holds members.manage (so are ListMembers').
 func (s *Service) GetMember(ctx context.Context, a authz.Actor, userID uuid.UUID) (Member, error) {
 	if userID != a.UserID {
 		r, err := s.authz.Reach(ctx, a, access.DirectoryRead)
@@ -295,7 +317,16 @@ func (s *Service) GetMember(ctx context.Context, a authz.Actor, userID uuid.UUID
 			}
 		}
 	}
-	return s.dir.GetMember(ctx, a.OrgID, userID)
+	m, err := s.dir.GetMember(ctx, a.OrgID, userID)
+	if err != nil || userID == a.UserID {
+		return m, err
+	}
+	// The mobile and hire date are for the person and those who manage members.
+	manage, err := s.mayReadPrivate(ctx, a)
+	if err != nil || manage {
+		return m, err
+	}
+	return private(m), nil
 }
 
 // Member returns one member for another module's use case that has checked its own permission

@@ -24,6 +24,14 @@ const (
 	UserGivenName Field = "user.given_name"
 	// UserFamilyName is the family name the provider sent (name.familyName).
 	UserFamilyName Field = "user.family_name"
+	// UserTitle is the job title (title).
+	UserTitle Field = "user.title"
+	// UserMobile is the mobile number (phoneNumbers.value).
+	UserMobile Field = "user.mobile"
+	// UserEmployeeNumber is the employee number (the enterprise extension's employeeNumber).
+	UserEmployeeNumber Field = "user.employee_number"
+	// UserManager is the manager's user id (the enterprise extension's manager.value).
+	UserManager Field = "user.manager"
 )
 
 // The fields of groups.

@@ -48,6 +48,9 @@ type UserInput struct {
 	Department string
 	// GivenName and FamilyName are kept as sent and returned to the provider ("" for none).
 	GivenName, FamilyName string
+	// Profile holds the employee details the provider sends (title, employeeNumber, manager,
+	// the mobile phone number).
+	Profile org.ProfileChange
 }
 
 // UserChange is what an identity provider changes about a member; nil leaves a field as it is.
@@ -64,6 +67,8 @@ type UserChange struct {
 	Department string
 	// GivenName and FamilyName replace the name parts kept for the provider; "" removes one.
 	GivenName, FamilyName *string
+	// Profile changes the employee details the provider sends.
+	Profile org.ProfileChange
 }
 
 // MaxNamePart is the longest given or family name kept, in characters.
@@ -137,6 +142,9 @@ func (s *Service) CreateUser(ctx context.Context, a authz.Actor, in UserInput) (
 	var id uuid.UUID
 	invited := false
 	err := s.tx.Within(ctx, func(ctx context.Context) error {
+		if err := s.knownManager(ctx, a, &in.Profile); err != nil {
+			return err
+		}
 		if email, err := identity.NormalizeEmail(in.Email); err == nil {
 			gone, err := s.store.Deleted(ctx, a.OrgID, email)
 			switch {
@@ -149,7 +157,7 @@ func (s *Service) CreateUser(ctx context.Context, a authz.Actor, in UserInput) (
 		}
 		p, err := s.orgs.ProvisionMember(ctx, a, apporg.ProvisionInput{
 			Email: in.Email, DisplayName: in.DisplayName, ExternalID: in.ExternalID, Password: in.Password,
-			Locale: in.Locale, TimeZone: in.TimeZone, Role: org.RoleMember,
+			Locale: in.Locale, TimeZone: in.TimeZone, Role: org.RoleMember, Profile: in.Profile,
 		})
 		if err != nil {
 			return err
@@ -188,7 +196,7 @@ func (s *Service) restore(ctx context.Context, a authz.Actor, id uuid.UUID, in U
 		return err
 	}
 	c := UserChange{Email: &in.Email, DisplayName: &in.DisplayName, ExternalID: &in.ExternalID, Active: &in.Active,
-		Department: in.Department, GivenName: &in.GivenName, FamilyName: &in.FamilyName}
+		Department: in.Department, GivenName: &in.GivenName, FamilyName: &in.FamilyName, Profile: in.Profile}
 	if in.Locale != "" {
 		c.Locale = &in.Locale
 	}
@@ -227,6 +235,10 @@ func (s *Service) update(ctx context.Context, a authz.Actor, id uuid.UUID, c Use
 	if c.Active != nil && *c.Active != (cur.Status == org.MemberActive) {
 		mc.Active = c.Active
 	}
+	if err := s.knownManager(ctx, a, &c.Profile); err != nil {
+		return err
+	}
+	mc.Profile = changedProfile(c.Profile, cur.Profile)
 	if mc != (apporg.MemberChange{}) {
 		if _, err := s.orgs.UpdateMember(ctx, a, id, mc); err != nil {
 			return err
@@ -278,6 +290,49 @@ func (s *Service) DeleteUser(ctx context.Context, a authz.Actor, id uuid.UUID) e
 }
 
 func same(a, b string) bool { return a == b }
+
+// knownManager drops a manager that is not an active member of the organisation: a provider
+// may name a manager it has not provisioned yet (or by an id of its own), and the user is still
+// made or updated; its next sync sets the manager. A manager below the user is still refused.
+func (s *Service) knownManager(ctx context.Context, a authz.Actor, c *org.ProfileChange) error {
+	if c.ManagerID == nil || strings.TrimSpace(*c.ManagerID) == "" {
+		return nil
+	}
+	id, err := uuid.Parse(strings.TrimSpace(*c.ManagerID))
+	if err != nil {
+		c.ManagerID = nil
+		return nil
+	}
+	m, err := s.read.User(ctx, a.OrgID, id)
+	if errs.Is(err, errs.NotFound) || (err == nil && m.Status != org.MemberActive) {
+		c.ManagerID = nil
+		return nil
+	}
+	return err
+}
+
+// changedProfile leaves out of c what the member's profile already says, so that a provider
+// that sends the whole user on every sync changes (and audits) only what changed.
+func changedProfile(c org.ProfileChange, cur org.Profile) org.ProfileChange {
+	manager := ""
+	if cur.ManagerID != nil {
+		manager = cur.ManagerID.String()
+	}
+	mobile := c.Mobile
+	if mobile != nil {
+		if n, err := org.NormalizeMobile(*mobile); err == nil && n == cur.Mobile {
+			mobile = nil
+		}
+	}
+	return org.ProfileChange{
+		EmployeeNumber: changed(c.EmployeeNumber, cur.EmployeeNumber, same),
+		JobTitle:       changed(c.JobTitle, cur.JobTitle, same),
+		Mobile:         mobile,
+		WorkLocation:   changed(c.WorkLocation, cur.WorkLocation, same),
+		ManagerID:      changed(c.ManagerID, manager, strings.EqualFold),
+		HireDate:       c.HireDate,
+	}
+}
 
 // changed returns v unless it says what cur already is.
 func changed(v *string, cur string, eq func(a, b string) bool) *string {

@@ -31,6 +31,7 @@ var allowed = map[string][]string{
 	"POST /api/v1/orgs/:orgID/tokens":                                            {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
 	"DELETE /api/v1/orgs/:orgID/tokens/:tokenID":                                 {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
 	"GET /api/v1/orgs/:orgID/notifications":                                      {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
+	"GET /api/v1/orgs/:orgID/me/permissions":                                     {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
 	"GET /api/v1/orgs/:orgID/notifications/unread-count":                         {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
 	"POST /api/v1/orgs/:orgID/notifications/read-all":                            {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
 	"POST /api/v1/orgs/:orgID/notifications/:notificationID/read":                {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
@@ -46,6 +47,7 @@ var allowed = map[string][]string{
 	"GET /api/v1/orgs/:orgID/search":                                             {"owner", "admin", "dept_admin", "group_owner", "member", "custom"},
 	"GET /api/v1/orgs/:orgID/roles":                                              {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
 	"GET /api/v1/admin/orgs/:orgID/users":                                        {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/people":                                       {"owner", "admin"},
 	"POST /api/v1/admin/orgs/:orgID/users":                                       {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/users/:userID":                                {"owner", "admin"},
 	"PATCH /api/v1/admin/orgs/:orgID/users/:userID":                              {"owner", "admin"},
@@ -61,6 +63,7 @@ var allowed = map[string][]string{
 	"PATCH /api/v1/admin/orgs/:orgID/groups/:groupID":                            {"owner", "admin", "dept_admin", "group_owner"},
 	"DELETE /api/v1/admin/orgs/:orgID/groups/:groupID":                           {"owner", "admin", "dept_admin", "group_owner"},
 	"PUT /api/v1/admin/orgs/:orgID/groups/:groupID/members/:userID":              {"owner", "admin", "dept_admin", "group_owner"},
+	"POST /api/v1/admin/orgs/:orgID/groups/:groupID/members/bulk":                {"owner", "admin", "dept_admin", "group_owner"},
 	"DELETE /api/v1/admin/orgs/:orgID/groups/:groupID/members/:userID":           {"owner", "admin", "dept_admin", "group_owner"},
 	"POST /api/v1/admin/orgs/:orgID/roles":                                       {"owner", "admin"},
 	"PATCH /api/v1/admin/orgs/:orgID/roles/:roleID":                              {"owner", "admin"},
@@ -76,6 +79,9 @@ var allowed = map[string][]string{
 	"POST /api/v1/admin/orgs/:orgID/imports":                                     {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/imports":                                      {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/imports/:importID":                            {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/imports/template":                             {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/people/export":                                {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/departments/export":                           {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/audit/export":                                 {"owner", "admin", "custom"},
 	"POST /api/v1/admin/orgs/:orgID/users/:userID/activation-link":               {"owner", "admin"},
 	"POST /api/v1/admin/orgs/:orgID/activation-links":                            {"owner", "admin"},
@@ -104,6 +110,8 @@ var allowed = map[string][]string{
 	"PUT /api/v1/orgs/:orgID/holds/:targetType/:targetID":    {"owner", "admin"},
 	"DELETE /api/v1/orgs/:orgID/holds/:targetType/:targetID": {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/files/policy":             {"owner", "admin"},
+	"GET /api/v1/admin/orgs/:orgID/setup":                    {"owner", "admin"},
+	"PUT /api/v1/admin/orgs/:orgID/setup":                    {"owner", "admin"},
 	"PUT /api/v1/admin/orgs/:orgID/files/policy":             {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/spaces":                   {"owner", "admin", "dept_admin"},
 	"GET /api/v1/admin/orgs/:orgID/spaces/:spaceID/policy":   {"owner", "admin", "dept_admin"},
@@ -175,6 +183,8 @@ var okStatuses = map[string]int{
 	"PUT /api/v1/admin/orgs/:orgID/users/:userID/departments": 200,
 	"POST /api/v1/admin/orgs/:orgID/ownership":                204,
 	"POST /api/v1/admin/orgs/:orgID/imports":                  202,
+	// A bulk addition says what it added.
+	"POST /api/v1/admin/orgs/:orgID/groups/:groupID/members/bulk": 200,
 
 	// The links of many members at once, and the member whose account was disabled.
 	"POST /api/v1/admin/orgs/:orgID/activation-links":              200,
@@ -184,6 +194,7 @@ var okStatuses = map[string]int{
 
 	// The policies as they now are, and the restored file.
 	"PUT /api/v1/admin/orgs/:orgID/files/policy":           200,
+	"PUT /api/v1/admin/orgs/:orgID/setup":                  200,
 	"PUT /api/v1/admin/orgs/:orgID/spaces/:spaceID/policy": 200,
 	"POST /api/v1/orgs/:orgID/trash/:fileID/restore":       200,
 	// Marking one notification read answers nothing; marking all, how many; the preferences, as
@@ -330,8 +341,12 @@ func matrixBody(route string, m matrixOrg) any {
 		return matrixImport
 	case "POST /api/v1/admin/orgs/:orgID/ownership":
 		return map[string]any{"user_id": m.ids["userID"]}
+	case "POST /api/v1/admin/orgs/:orgID/groups/:groupID/members/bulk":
+		return map[string]any{"user_ids": []string{m.ids["userID"]}}
 	case "POST /api/v1/admin/orgs/:orgID/activation-links":
 		return map[string]any{"user_ids": []string{m.ids["userID"]}}
+	case "PUT /api/v1/admin/orgs/:orgID/setup":
+		return map[string]any{"dismissed": true}
 	case "POST /api/v1/admin/orgs/:orgID/webhooks":
 		return map[string]any{"url": "https://hooks.example.com/another", "event_types": []string{"files.file_uploaded"}}
 	}
@@ -419,6 +434,10 @@ func query(route string, m matrixOrg) string {
 	switch {
 	case strings.HasSuffix(route, "/audit/export"):
 		return "?format=json"
+	case strings.HasSuffix(route, "/imports/template"):
+		return "?format=csv&lang=en"
+	case strings.HasSuffix(route, "/people/export"), strings.HasSuffix(route, "/departments/export"):
+		return "?format=csv"
 	case strings.HasSuffix(route, "/search"):
 		return "?q=target"
 	}

@@ -74,6 +74,9 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		"POST /api/v1/admin/orgs/:orgID/assignments":                map[string]any{"user_id": bMember, "role_id": bRole},
 		"POST /api/v1/admin/orgs/:orgID/activation-links":           map[string]any{"user_ids": []string{bMember}},
 	}
+	// A bulk addition to B's group of B's department.
+	bodies["POST /api/v1/admin/orgs/:orgID/groups/:groupID/members/bulk"] = map[string]any{"department_id": bDept, "include_subtree": true}
+	bodies["PUT /api/v1/admin/orgs/:orgID/setup"] = map[string]any{"dismissed": true}
 	fill := func(path string, org string, ids map[string]string) string {
 		path = strings.Replace(path, ":orgID", org, 1)
 		for param, id := range ids {

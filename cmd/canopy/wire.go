@@ -34,6 +34,7 @@ import (
 	pgidentity "canopy/infra/postgres/identity"
 	pgimport "canopy/infra/postgres/importer"
 	pgorg "canopy/infra/postgres/org"
+	"canopy/infra/xlsx"
 )
 
 // stack is everything `serve` and `admin` run on.
@@ -162,6 +163,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 		Authorizer: authorizer, Notifier: notifier, Audit: audit,
 		Config:  apporg.Config{AllowOrgCreation: cfg.Installation.AllowOrgCreation},
 		Domains: pgorg.NewDomains(db), Accounts: pgorg.NewAccounts(db), Imports: importJobs,
+		Profiles: pgorg.NewMemberships(db), People: pgorg.NewPeople(db),
 	})
 	acc := appaccess.NewService(appaccess.Deps{
 		Tx: tx, Clock: clk, Authorizer: authorizer, Notifier: notifier, Roles: pgaccess.NewRoles(db),
@@ -171,7 +173,8 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 		Tx: tx, Clock: clk, Queue: importJobs, Store: pgimport.NewStore(db, pinyin.Keys), Limits: orgRepo,
 		Credentials: ident, Invitations: orgs, Authorizer: authorizer, Audit: audit, Log: log,
 	})
-	imports := appimport.NewService(appimport.Deps{Tx: tx, Jobs: importJobs, Clock: clk, Authorizer: authorizer, Audit: audit, Wake: runner.Wake})
+	imports := appimport.NewService(appimport.Deps{Tx: tx, Jobs: importJobs, Clock: clk, Authorizer: authorizer, Audit: audit, Wake: runner.Wake,
+		Sheets: xlsx.Workbooks{}, Export: pgimport.NewExports(db)})
 	files := filesService(db, tx, clk, store, authorizer, audit, cfg.Files)
 	st := &stack{cfg: cfg, log: log, db: db, store: store, identity: ident, orgs: orgs, directory: dir, access: acc,
 		authz: authorizer, sessions: sessions, imports: imports, importer: runner, files: files}

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net"
 
+	appsetup "canopy/app/setup"
 	"canopy/infra/postgres"
+	pgsetup "canopy/infra/postgres/setup"
 	webaccess "canopy/web/access"
 	webannouncements "canopy/web/announcements"
 	webdirectory "canopy/web/directory"
@@ -19,6 +21,7 @@ import (
 	weborg "canopy/web/org"
 	webscim "canopy/web/scim"
 	"canopy/web/server"
+	websetup "canopy/web/setup"
 	webtasks "canopy/web/tasks"
 	"canopy/web/ui"
 	webwebhooks "canopy/web/webhooks"
@@ -60,6 +63,7 @@ func (s *stack) server() (*server.Server, error) {
 		webevents.New(s.events.hub, srv.Reauthenticate, s.wsOrigins()),
 		webnotifications.New(s.notifications),
 		webwebhooks.New(s.webhooks),
+		websetup.New(appsetup.NewService(pgsetup.NewStore(s.db), s.authz)),
 	} {
 		m.Register(srv.Router())
 	}

@@ -188,6 +188,16 @@ func ErrGroupFull(cap int) error {
 	return errs.E(errs.Conflict, "group_full", "the group is full: it may have at most "+strconv.Itoa(cap)+" members")
 }
 
+// ErrGroupCapPassed is the conflict when adding several members at once would take a group past
+// its cap; the message names how many would be added, how many it holds and the cap.
+func ErrGroupCapPassed(adding, holds, cap int) error {
+	return errs.E(errs.Conflict, "group_full", "adding "+strconv.Itoa(adding)+" members would pass the group's cap: it holds "+
+		strconv.Itoa(holds)+" of at most "+strconv.Itoa(cap)+" members, so at most "+strconv.Itoa(max(cap-holds, 0))+" more fit; nothing was added")
+}
+
+// MaxBulkAdd is how many emails or user ids one bulk addition may name: a group never holds more.
+const MaxBulkAdd = MaxGroupMembers
+
 // GroupFilter narrows a group listing.
 type GroupFilter struct {
 	Query        string
@@ -217,6 +227,12 @@ type GroupRepository interface {
 	// Conflict (already_in_group) for a member already in it, NotFound for a user who is not a
 	// member of the organisation.
 	AddMember(ctx context.Context, orgID, groupID, userID uuid.UUID, role GroupRole, now time.Time) error
+	// AddMembers adds members of the organisation as plain members, all or none, under the
+	// group's row lock (the lock AddMember's update takes), so concurrent additions queue and
+	// the cap holds. Those already in the group are left as they are and not counted. It
+	// returns the ids it added and the group's member count after it; ErrGroupCapPassed when
+	// they would not all fit, NotFound when the group is not the organisation's.
+	AddMembers(ctx context.Context, orgID, groupID uuid.UUID, userIDs []uuid.UUID, now time.Time) (added []uuid.UUID, count int, err error)
 	// RemoveMember removes a member; NotFound if they are not in the group.
 	RemoveMember(ctx context.Context, orgID, groupID, userID uuid.UUID) error
 	// SetMemberRole changes a member's role; NotFound if they are not in the group.

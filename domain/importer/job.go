@@ -27,6 +27,8 @@ type Format string
 const (
 	FormatJSON Format = "json"
 	FormatCSV  Format = "csv"
+	// FormatXLSX is an Excel workbook's first sheet, read as CSV's columns.
+	FormatXLSX Format = "xlsx"
 )
 
 // Status is where a job is in its life.
@@ -77,7 +79,8 @@ type Issue struct {
 	// Seq is the row's place in processing order; the report is sorted by it.
 	Seq  int
 	Kind Kind
-	// Row is the row's number: its line in a CSV file (the header is line 1), or its 1-based
+	// Row is the row's number: its line in a CSV file or its row in a workbook as Excel shows it
+	// (the header is 1), or its 1-based
 	// position in the JSON request's "departments" or "users".
 	Row        int
 	ExternalID string
@@ -122,7 +125,7 @@ type Job struct {
 
 // NewJob returns a queued job of total rows, made by a member of the organisation.
 func NewJob(orgID, createdBy uuid.UUID, format Format, total int, now time.Time) (*Job, error) {
-	if format != FormatJSON && format != FormatCSV {
+	if format != FormatJSON && format != FormatCSV && format != FormatXLSX {
 		return nil, errs.Invalidf("unknown import format %q", format)
 	}
 	if total == 0 {

@@ -30,6 +30,7 @@ type Service interface {
 	Assign(ctx context.Context, a authz.Actor, in appaccess.AssignInput) (access.Assignment, error)
 	Unassign(ctx context.Context, a authz.Actor, id uuid.UUID) error
 	Audit(ctx context.Context, a authz.Actor, f access.AuditFilter) ([]access.AuditEntry, error)
+	MyPermissions(ctx context.Context, a authz.Actor) ([]appaccess.Held, error)
 }
 
 // Handler serves the access routes.
@@ -43,6 +44,8 @@ func New(svc Service) *Handler { return &Handler{svc: svc} }
 func (h *Handler) Register(r *server.Router) {
 	adm := "/admin/orgs/:orgID"
 	r.Add(server.Needs(access.OrgRead), http.MethodGet, "/orgs/:orgID/roles", h.listRoles)
+	// What the caller holds is theirs to know whatever they hold, guests and narrowed tokens too.
+	r.Add(server.SelfService.WithNarrowedTokens(), http.MethodGet, "/orgs/:orgID/me/permissions", h.myPermissions)
 	r.Add(server.Needs(access.RolesManage), http.MethodPost, adm+"/roles", h.createRole)
 	r.Add(server.Needs(access.RolesManage), http.MethodPatch, adm+"/roles/:roleID", h.updateRole)
 	r.Add(server.Needs(access.RolesManage), http.MethodDelete, adm+"/roles/:roleID", h.deleteRole)
@@ -83,6 +86,34 @@ func (h *Handler) listRoles(c echo.Context) error {
 		catalogue[i] = map[string]any{"permission": string(p), "scoped": p.Scoped()}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": items, "catalogue": catalogue})
+}
+
+type heldDepartmentJSON struct {
+	ID   string `json:"id"`
+	Path string `json:"path"`
+	Name string `json:"name"`
+}
+
+type heldJSON struct {
+	Permission  string               `json:"permission"`
+	Org         bool                 `json:"org"`
+	Departments []heldDepartmentJSON `json:"departments"`
+}
+
+func (h *Handler) myPermissions(c echo.Context) error {
+	held, err := h.svc.MyPermissions(c.Request().Context(), server.Actor(c))
+	if err != nil {
+		return err
+	}
+	items := make([]heldJSON, len(held))
+	for i, p := range held {
+		depts := make([]heldDepartmentJSON, len(p.Departments))
+		for j, d := range p.Departments {
+			depts[j] = heldDepartmentJSON{d.ID.String(), d.Path, d.Name}
+		}
+		items[i] = heldJSON{string(p.Permission), p.Org, depts}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"permissions": items})
 }
 
 type roleRequest struct {

@@ -22,6 +22,7 @@ import (
 	"canopy/web/org"
 	"canopy/web/scim"
 	"canopy/web/server"
+	"canopy/web/setup"
 	"canopy/web/tasks"
 	"canopy/web/webhooks"
 )
@@ -41,6 +42,7 @@ func newServer() *server.Server {
 		notifications.New(nil),
 		webhooks.New(nil),
 		events.New(nil, nil, nil),
+		setup.New(nil),
 	} {
 		m.Register(srv.Router())
 	}

@@ -46,6 +46,7 @@ type Service interface {
 	GroupMembers(ctx context.Context, a authz.Actor, groupID uuid.UUID, limit, offset int) ([]appdir.GroupMember, int, error)
 	AddGroupMember(ctx context.Context, a authz.Actor, groupID, userID uuid.UUID, role directory.GroupRole) error
 	RemoveGroupMember(ctx context.Context, a authz.Actor, groupID, userID uuid.UUID) error
+	AddGroupMembers(ctx context.Context, a authz.Actor, groupID uuid.UUID, sel appdir.BulkSelection) (appdir.BulkResult, error)
 }
 
 // Handler serves the directory routes.
@@ -80,6 +81,7 @@ func (h *Handler) Register(r *server.Router) {
 	// service, which allows groups.manage over the group's department or the group's owners.
 	r.Add(server.Needs(access.OrgRead), http.MethodPatch, adm+"/groups/:groupID", h.updateGroup)
 	r.Add(server.Needs(access.OrgRead), http.MethodDelete, adm+"/groups/:groupID", h.deleteGroup)
+	r.Add(server.Needs(access.OrgRead), http.MethodPost, adm+"/groups/:groupID/members/bulk", h.bulkAddGroupMembers)
 	r.Add(server.Needs(access.OrgRead), http.MethodPut, adm+"/groups/:groupID/members/:userID", h.putGroupMember)
 	r.Add(server.Needs(access.OrgRead), http.MethodDelete, adm+"/groups/:groupID/members/:userID", h.deleteGroupMember)
 }
@@ -581,4 +583,96 @@ func (h *Handler) deleteGroupMember(c echo.Context) error {
 		return err
 	}
 	return server.NoContent(c, h.svc.RemoveGroupMember(c.Request().Context(), server.Actor(c), ids[0], ids[1]))
+}
+
+// bulkAddRequest names the members to add: a department, emails or user ids, exactly one.
+type bulkAddRequest struct {
+	DepartmentID   *string  `json:"department_id"`
+	IncludeSubtree bool     `json:"include_subtree"`
+	Emails         []string `json:"emails"`
+	UserIDs        []string `json:"user_ids"`
+}
+
+func (r bulkAddRequest) selection() (appdir.BulkSelection, error) {
+	given := 0
+	for _, set := range []bool{r.DepartmentID != nil, r.Emails != nil, r.UserIDs != nil} {
+		if set {
+			given++
+		}
+	}
+	if given != 1 {
+		return appdir.BulkSelection{}, errs.E(errs.Invalid, "invalid_request", `give exactly one of "department_id", "emails" and "user_ids"`)
+	}
+	if r.IncludeSubtree && r.DepartmentID == nil {
+		return appdir.BulkSelection{}, errs.E(errs.Invalid, "invalid_request", `"include_subtree" goes with "department_id"`)
+	}
+	tooMany := errs.E(errs.Invalid, "too_many", "at most "+strconv.Itoa(directory.MaxBulkAdd)+" emails or user ids at once")
+	switch {
+	case r.DepartmentID != nil:
+		if *r.DepartmentID == "" {
+			return appdir.BulkSelection{}, errs.E(errs.Invalid, "invalid_field", `"department_id" must be a department's id`)
+		}
+		id, err := server.OptionalID(r.DepartmentID, "department")
+		return appdir.BulkSelection{DepartmentID: id, Subtree: r.IncludeSubtree}, err
+	case r.Emails != nil:
+		if len(r.Emails) > directory.MaxBulkAdd {
+			return appdir.BulkSelection{}, tooMany
+		}
+		var emails []string
+		for i, e := range r.Emails {
+			e = strings.TrimSpace(e)
+			if e == "" {
+				continue
+			}
+			if len(e) > 320 || strings.ContainsAny(e, " \t\r\n") {
+				return appdir.BulkSelection{}, errs.E(errs.Invalid, "invalid_field", "emails["+strconv.Itoa(i)+"] is not an email address")
+			}
+			emails = append(emails, e)
+		}
+		if len(emails) == 0 {
+			return appdir.BulkSelection{}, errs.E(errs.Invalid, "invalid_field", `"emails" must name at least one email address`)
+		}
+		return appdir.BulkSelection{Emails: emails}, nil
+	default:
+		if len(r.UserIDs) > directory.MaxBulkAdd {
+			return appdir.BulkSelection{}, tooMany
+		}
+		if len(r.UserIDs) == 0 {
+			return appdir.BulkSelection{}, errs.E(errs.Invalid, "invalid_field", `"user_ids" must name at least one user`)
+		}
+		ids := make([]uuid.UUID, len(r.UserIDs))
+		for i, s := range r.UserIDs {
+			id, err := uuid.Parse(s)
+			if err != nil {
+				return appdir.BulkSelection{}, errs.E(errs.Invalid, "invalid_field", "user_ids["+strconv.Itoa(i)+"] is not a user id")
+			}
+			ids[i] = id
+		}
+		return appdir.BulkSelection{UserIDs: ids}, nil
+	}
+}
+
+func (h *Handler) bulkAddGroupMembers(c echo.Context) error {
+	id, err := server.PathID(c, "groupID", "group")
+	if err != nil {
+		return err
+	}
+	var req bulkAddRequest
+	if err := server.BindJSON(c, &req); err != nil {
+		return err
+	}
+	sel, err := req.selection()
+	if err != nil {
+		return err
+	}
+	res, err := h.svc.AddGroupMembers(c.Request().Context(), server.Actor(c), id, sel)
+	if err != nil {
+		return err
+	}
+	added := make([]string, len(res.Added))
+	for i, u := range res.Added {
+		added[i] = u.String()
+	}
+	return c.JSON(http.StatusOK, map[string]any{"added": len(res.Added), "added_user_ids": added, "already_in_group": res.AlreadyIn,
+		"skipped_deactivated": res.SkippedDeactivated, "skipped_guests": res.SkippedGuests, "member_count": res.MemberCount})
 }

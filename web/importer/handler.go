@@ -1,5 +1,6 @@
 // Package importer is the HTTP face of bulk imports of users, departments and memberships:
-// POST a JSON or CSV body, then follow the job it answers with.
+// POST a JSON, CSV or .xlsx body, then follow the job it answers with; download the template
+// and the people and department exports.
 package importer
 
 import (
@@ -18,6 +19,7 @@ import (
 	"canopy/domain/access"
 	"canopy/domain/errs"
 	"canopy/domain/importer"
+	webfiles "canopy/web/files"
 	"canopy/web/server"
 )
 
@@ -28,6 +30,14 @@ type Service interface {
 	Submit(ctx context.Context, a authz.Actor, req appimport.Request) (*importer.Job, error)
 	Jobs(ctx context.Context, a authz.Actor, limit, offset int) ([]*importer.Job, int, error)
 	Job(ctx context.Context, a authz.Actor, id uuid.UUID, limit, offset int) (*importer.Job, []importer.Issue, int, error)
+	// ParseXLSX reads a workbook; Invalid when it cannot.
+	ParseXLSX(data []byte) (appimport.Request, error)
+	// Template returns the import template; Invalid for an unknown format or language.
+	Template(format, lang string) (appimport.Download, error)
+	// ExportPeople and ExportDepartments return the exports; Forbidden to a caller who may
+	// not read them, Invalid for an unknown format.
+	ExportPeople(ctx context.Context, a authz.Actor, format string) (appimport.Download, error)
+	ExportDepartments(ctx context.Context, a authz.Actor, format string) (appimport.Download, error)
 }
 
 // Handler serves the import routes.
@@ -52,6 +62,9 @@ func (h *Handler) Register(r *server.Router) {
 	r.AddOwnLimit(server.Needs(access.MembersManage), http.MethodPost, adm+"/imports", h.createImport)
 	r.Add(server.Needs(access.MembersManage), http.MethodGet, adm+"/imports", h.listImports)
 	r.Add(server.Needs(access.MembersManage), http.MethodGet, adm+"/imports/:importID", h.getImport)
+	r.Add(server.Needs(access.MembersManage), http.MethodGet, adm+"/imports/template", h.template)
+	r.Add(server.Needs(access.MembersManage), http.MethodGet, adm+"/people/export", h.exportPeople)
+	r.Add(server.Needs(access.DirectoryManage), http.MethodGet, adm+"/departments/export", h.exportDepartments)
 }
 
 type importDepartmentJSON struct {
@@ -162,7 +175,8 @@ func (h *Handler) createImport(c echo.Context) error {
 			return err
 		}
 		req = body.request()
-	case "text/csv":
+	case "text/csv", appimport.MediaXLSX, "application/octet-stream":
+		// A spreadsheet is told by its content (a zip archive), whatever the browser called it.
 		data, err := io.ReadAll(r.Body)
 		var mbe *http.MaxBytesError
 		switch {
@@ -171,11 +185,16 @@ func (h *Handler) createImport(c echo.Context) error {
 		case err != nil:
 			return errs.Wrap(errs.Invalid, "malformed_csv", "the body could not be read", err)
 		}
-		if req, err = appimport.ParseCSV(data); err != nil {
+		if appimport.IsXLSX(data) || mt == appimport.MediaXLSX {
+			req, err = h.svc.ParseXLSX(data)
+		} else {
+			req, err = appimport.ParseCSV(data)
+		}
+		if err != nil {
 			return err
 		}
 	default:
-		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "Content-Type must be application/json or text/csv")
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "Content-Type must be application/json, text/csv or "+appimport.MediaXLSX)
 	}
 	j, err := h.svc.Submit(c.Request().Context(), server.Actor(c), req)
 	if err != nil {
@@ -225,4 +244,70 @@ func (h *Handler) getImport(c echo.Context) error {
 	}
 	out.Issues = page
 	return c.JSON(http.StatusOK, out)
+}
+
+func (h *Handler) template(c echo.Context) error {
+	d, err := h.svc.Template(c.QueryParam("format"), c.QueryParam("lang"))
+	if err != nil {
+		return err
+	}
+	return send(c, d)
+}
+
+func (h *Handler) exportPeople(c echo.Context) error {
+	d, err := h.svc.ExportPeople(c.Request().Context(), server.Actor(c), c.QueryParam("format"))
+	if err != nil {
+		return err
+	}
+	return send(c, d)
+}
+
+func (h *Handler) exportDepartments(c echo.Context) error {
+	d, err := h.svc.ExportDepartments(c.Request().Context(), server.Actor(c), c.QueryParam("format"))
+	if err != nil {
+		return err
+	}
+	return send(c, d)
+}
+
+// send writes a download. The status and headers go out with the first bytes, so a failure
+// before them (the first page of an export) is an ordinary error response; a failure after
+// them aborts the response, and the client sees the download fail rather than a well-formed
+// file that silently stops short.
+func send(c echo.Context, d appimport.Download) error {
+	w := &lazyWriter{c: c, d: d}
+	if err := d.Write(w); err != nil {
+		if !w.started {
+			return err
+		}
+		server.Logger(c).Error("download aborted part-way", "error", err.Error())
+		panic(http.ErrAbortHandler)
+	}
+	if !w.started {
+		w.start()
+	}
+	return nil
+}
+
+type lazyWriter struct {
+	c       echo.Context
+	d       appimport.Download
+	started bool
+}
+
+func (w *lazyWriter) start() {
+	w.started = true
+	hd := w.c.Response().Header()
+	hd.Set(echo.HeaderContentType, w.d.ContentType)
+	hd.Set(echo.HeaderContentDisposition, webfiles.ContentDisposition("attachment", w.d.Name))
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Cache-Control", "no-store")
+	w.c.Response().WriteHeader(http.StatusOK)
+}
+
+func (w *lazyWriter) Write(p []byte) (int, error) {
+	if !w.started {
+		w.start()
+	}
+	return w.c.Response().Write(p)
 }

@@ -50,6 +50,22 @@ type adminCreateUserRequest struct {
 	Locale      string `json:"locale"`
 	TimeZone    string `json:"time_zone"`
 	Role        string `json:"role"`
+	profileRequest
+}
+
+// profileRequest is the employee details a request sets; an absent or null field is left as
+// it is, and "" clears it.
+type profileRequest struct {
+	EmployeeNumber *string `json:"employee_number"`
+	JobTitle       *string `json:"job_title"`
+	Mobile         *string `json:"mobile"`
+	WorkLocation   *string `json:"work_location"`
+	ManagerID      *string `json:"manager_id"`
+	HireDate       *string `json:"hire_date"`
+}
+
+func (r profileRequest) change() org.ProfileChange {
+	return org.ProfileChange{EmployeeNumber: r.EmployeeNumber, JobTitle: r.JobTitle, Mobile: r.Mobile, WorkLocation: r.WorkLocation, ManagerID: r.ManagerID, HireDate: r.HireDate}
 }
 
 func (h *Handler) adminCreateUser(c echo.Context) error {
@@ -71,7 +87,7 @@ func (h *Handler) adminCreateUser(c echo.Context) error {
 	}
 	p, err := h.svc.ProvisionMember(c.Request().Context(), server.Actor(c), apporg.ProvisionInput{
 		Email: req.Email, DisplayName: req.DisplayName, ExternalID: req.ExternalID, Password: req.Password,
-		Locale: req.Locale, TimeZone: req.TimeZone, Role: role,
+		Locale: req.Locale, TimeZone: req.TimeZone, Role: role, Profile: req.change(),
 	})
 	if err != nil {
 		return err
@@ -105,6 +121,7 @@ type adminUpdateUserRequest struct {
 	Locale      *string `json:"locale"`
 	TimeZone    *string `json:"time_zone"`
 	Active      *bool   `json:"active"`
+	profileRequest
 }
 
 func (h *Handler) adminUpdateUser(c echo.Context) error {
@@ -118,6 +135,7 @@ func (h *Handler) adminUpdateUser(c echo.Context) error {
 	}
 	m, err := h.svc.UpdateMember(c.Request().Context(), server.Actor(c), id, apporg.MemberChange{
 		Email: req.Email, DisplayName: req.DisplayName, ExternalID: req.ExternalID, Locale: req.Locale, TimeZone: req.TimeZone, Active: req.Active,
+		Profile: req.change(),
 	})
 	if err != nil {
 		return err

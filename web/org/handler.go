@@ -52,6 +52,7 @@ type Service interface {
 	AdminGetMember(ctx context.Context, a authz.Actor, userID uuid.UUID) (apporg.Member, error)
 	ProvisionMember(ctx context.Context, a authz.Actor, in apporg.ProvisionInput) (apporg.Provisioned, error)
 	UpdateMember(ctx context.Context, a authz.Actor, userID uuid.UUID, c apporg.MemberChange) (apporg.Member, error)
+	ListPeople(ctx context.Context, a authz.Actor, q apporg.PeopleQuery) (apporg.PeoplePage, error)
 	DisableAccount(ctx context.Context, a authz.Actor, userID uuid.UUID) (apporg.Member, error)
 	ResetCredentials(ctx context.Context, a authz.Actor, userID uuid.UUID) (apporg.ActivationLink, error)
 
@@ -109,6 +110,7 @@ func (h *Handler) Register(r *server.Router) {
 	r.Add(server.Needs(access.MembersManage), http.MethodGet, adm+"/users/:userID", h.adminGetUser)
 	r.Add(server.Needs(access.MembersManage), http.MethodPatch, adm+"/users/:userID", h.adminUpdateUser)
 	r.Add(server.Needs(access.MembersManage), http.MethodPost, adm+"/users/:userID/deactivate", h.adminDeactivateUser)
+	r.Add(server.Needs(access.MembersManage), http.MethodGet, adm+"/people", h.listPeople)
 	r.Add(server.Needs(access.MembersManage), http.MethodPut, adm+"/users/:userID/role", h.setMemberRole)
 	r.Add(server.Needs(access.OwnershipTransfer), http.MethodPost, adm+"/ownership", h.transferOwnership)
 
@@ -235,10 +237,39 @@ type memberJSON struct {
 	// ActivationPending: the account has no password yet and is not disabled; its person waits
 	// for an activation link.
 	ActivationPending bool `json:"activation_pending"`
+	profileJSON
+}
+
+// profileJSON is a member's employee details; mobile and hire_date are null for readers who
+// may not see them (anyone but the person and holders of members.manage).
+type profileJSON struct {
+	EmployeeNumber *string      `json:"employee_number"`
+	JobTitle       string       `json:"job_title"`
+	Mobile         *string      `json:"mobile"`
+	WorkLocation   string       `json:"work_location"`
+	Manager        *managerJSON `json:"manager"`
+	HireDate       *string      `json:"hire_date"`
+}
+
+type managerJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+func toProfileJSON(m apporg.Member) profileJSON {
+	p := m.Profile
+	out := profileJSON{EmployeeNumber: optString(p.EmployeeNumber), JobTitle: p.JobTitle, Mobile: optString(p.Mobile), WorkLocation: p.WorkLocation}
+	if p.ManagerID != nil {
+		out.Manager = &managerJSON{p.ManagerID.String(), m.ManagerName}
+	}
+	if p.HireDate != nil {
+		out.HireDate = optString(p.HireDate.Format(time.DateOnly))
+	}
+	return out
 }
 
 func toMemberJSON(m apporg.Member) memberJSON {
-	return memberJSON{m.UserID.String(), m.Email, m.DisplayName, string(m.Role), string(m.Status), m.JoinedAt, m.DeactivatedAt, m.ActivationPending}
+	return memberJSON{m.UserID.String(), m.Email, m.DisplayName, string(m.Role), string(m.Status), m.JoinedAt, m.DeactivatedAt, m.ActivationPending, toProfileJSON(m)}
 }
 
 // memberFilter reads the query of a member listing: q, status, limit and offset.

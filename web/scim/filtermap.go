@@ -27,32 +27,38 @@ type attrResolver func(p AttrPath) (attrDef, error)
 // userFilterAttrs maps the lower-case "name" or "name.sub" of User attributes (and
 // "enterprise:name" of the enterprise extension) that filters may test.
 var userFilterAttrs = map[string]attrDef{
-	"id":                {kind: attrText, field: appscim.UserID},
-	"username":          {kind: attrText, field: appscim.UserEmail},
-	"emails":            {kind: attrText, field: appscim.UserEmail},
-	"emails.value":      {kind: attrText, field: appscim.UserEmail},
-	"emails.type":       {kind: attrConst, value: "work"},
-	"emails.primary":    {kind: attrConst, value: true},
-	"displayname":       {kind: attrText, field: appscim.UserDisplayName},
-	"name":              {kind: attrText, field: appscim.UserDisplayName},
-	"name.formatted":    {kind: attrText, field: appscim.UserDisplayName},
-	"name.givenname":    {kind: attrText, field: appscim.UserGivenName},
-	"name.familyname":   {kind: attrText, field: appscim.UserFamilyName},
-	"externalid":        {kind: attrText, field: appscim.UserExternalID},
-	"active":            {kind: attrBool, field: appscim.UserActive},
-	"preferredlanguage": {kind: attrText, field: appscim.UserLocale},
-	"locale":            {kind: attrText, field: appscim.UserLocale},
-	"timezone":          {kind: attrText, field: appscim.UserTimeZone},
-	"meta.resourcetype": {kind: attrConst, value: "User"},
+	"id":                        {kind: attrText, field: appscim.UserID},
+	"username":                  {kind: attrText, field: appscim.UserEmail},
+	"emails":                    {kind: attrText, field: appscim.UserEmail},
+	"emails.value":              {kind: attrText, field: appscim.UserEmail},
+	"emails.type":               {kind: attrConst, value: "work"},
+	"emails.primary":            {kind: attrConst, value: true},
+	"displayname":               {kind: attrText, field: appscim.UserDisplayName},
+	"name":                      {kind: attrText, field: appscim.UserDisplayName},
+	"name.formatted":            {kind: attrText, field: appscim.UserDisplayName},
+	"name.givenname":            {kind: attrText, field: appscim.UserGivenName},
+	"name.familyname":           {kind: attrText, field: appscim.UserFamilyName},
+	"externalid":                {kind: attrText, field: appscim.UserExternalID},
+	"active":                    {kind: attrBool, field: appscim.UserActive},
+	"preferredlanguage":         {kind: attrText, field: appscim.UserLocale},
+	"locale":                    {kind: attrText, field: appscim.UserLocale},
+	"timezone":                  {kind: attrText, field: appscim.UserTimeZone},
+	"meta.resourcetype":         {kind: attrConst, value: "User"},
+	"title":                     {kind: attrText, field: appscim.UserTitle},
+	"phonenumbers":              {kind: attrText, field: appscim.UserMobile},
+	"phonenumbers.value":        {kind: attrText, field: appscim.UserMobile},
+	"enterprise:employeenumber": {kind: attrText, field: appscim.UserEmployeeNumber},
+	"enterprise:manager":        {kind: attrText, field: appscim.UserManager},
+	"enterprise:manager.value":  {kind: attrText, field: appscim.UserManager},
 }
 
 // userAbsentAttrs are User and enterprise attributes (by name, before any ".") that Canopy
 // accepts and does not keep: a filter on them matches nobody, and "not" of it everybody.
 var userAbsentAttrs = map[string]bool{
-	"nickname": true, "profileurl": true, "title": true, "usertype": true, "password": true, "phonenumbers": true,
+	"nickname": true, "profileurl": true, "usertype": true, "password": true, "phonenumbers": true,
 	"addresses": true, "ims": true, "photos": true, "groups": true, "entitlements": true, "roles": true,
-	"x509certificates": true, "enterprise:employeenumber": true, "enterprise:costcenter": true,
-	"enterprise:organization": true, "enterprise:division": true, "enterprise:manager": true,
+	"x509certificates": true, "enterprise:costcenter": true,
+	"enterprise:organization": true, "enterprise:division": true,
 }
 
 // userNameParts are the parts of name that Canopy does not keep (it keeps givenName and

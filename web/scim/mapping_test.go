@@ -36,13 +36,14 @@ func TestSCIMFilterMapping(t *testing.T) {
 		`EMAILS.VALUE co "b"`:       appscim.Compare{Field: appscim.UserEmail, Op: appscim.Co, Value: "b"},
 		`emails.type eq "Work"`:     appscim.Const(true),
 		`emails.primary eq false`:   appscim.Const(false),
-		`title pr`:                  appscim.Const(false),
-		`title ne "x"`:              appscim.Const(true),
+		`title pr`:                  appscim.Compare{Field: appscim.UserTitle, Op: appscim.Pr},
+		`nickName ne "x"`:           appscim.Const(true),
 		`name.middleName eq null`:   appscim.Const(true),
 		`name.familyName eq "King"`: appscim.Compare{Field: appscim.UserFamilyName, Op: appscim.Eq, Value: "King"},
 		`active eq "True"`:          appscim.Compare{Field: appscim.UserActive, Op: appscim.Eq, Value: true},
 		`externalId eq null`:        appscim.Compare{Field: appscim.UserExternalID, Op: appscim.Eq},
-		`not (urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber pr)`: appscim.Not{X: appscim.Const(false)},
+		`not (urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber pr)`: appscim.Not{X: appscim.Compare{Field: appscim.UserEmployeeNumber, Op: appscim.Pr}},
+		`not (urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:costCenter pr)`:     appscim.Not{X: appscim.Const(false)},
 	}
 	for in, want := range cases {
 		n, err := ParseFilter(in)

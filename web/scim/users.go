@@ -35,7 +35,18 @@ type scimEmailJSON struct {
 }
 
 type scimEnterpriseJSON struct {
-	Department string `json:"department"`
+	Department     string           `json:"department,omitempty"`
+	EmployeeNumber string           `json:"employeeNumber,omitempty"`
+	Manager        *scimManagerJSON `json:"manager,omitempty"`
+}
+
+type scimManagerJSON struct {
+	Value string `json:"value"`
+}
+
+type scimPhoneJSON struct {
+	Value string `json:"value"`
+	Type  string `json:"type"`
 }
 
 type scimUserJSON struct {
@@ -46,6 +57,8 @@ type scimUserJSON struct {
 	Name              scimNameJSON        `json:"name"`
 	DisplayName       string              `json:"displayName"`
 	Emails            []scimEmailJSON     `json:"emails"`
+	Title             string              `json:"title,omitempty"`
+	PhoneNumbers      []scimPhoneJSON     `json:"phoneNumbers,omitempty"`
 	Active            bool                `json:"active"`
 	PreferredLanguage string              `json:"preferredLanguage,omitempty"`
 	Locale            string              `json:"locale,omitempty"`
@@ -63,9 +76,17 @@ func (h *Handler) toSCIMUser(u appscim.User) scimUserJSON {
 		Active: u.Status == org.MemberActive, PreferredLanguage: u.Locale, Locale: u.Locale, Timezone: u.TimeZone,
 		Meta: scimMeta("User", h.scimURL("/Users/"+id), u.JoinedAt, u.UpdatedAt),
 	}
-	if u.Department != "" {
+	p := u.Profile
+	out.Title = p.JobTitle
+	if p.Mobile != "" {
+		out.PhoneNumbers = []scimPhoneJSON{{Value: p.Mobile, Type: "mobile"}}
+	}
+	if u.Department != "" || p.EmployeeNumber != "" || p.ManagerID != nil {
 		out.Schemas = append(out.Schemas, schemaEnterprise)
-		out.Enterprise = &scimEnterpriseJSON{Department: u.Department}
+		out.Enterprise = &scimEnterpriseJSON{Department: u.Department, EmployeeNumber: p.EmployeeNumber}
+		if p.ManagerID != nil {
+			out.Enterprise.Manager = &scimManagerJSON{Value: p.ManagerID.String()}
+		}
 	}
 	return out
 }
@@ -137,7 +158,7 @@ func (h *Handler) scimCreateUser(c echo.Context) error {
 	}
 	in := appscim.UserInput{Email: *ch.Email, ExternalID: scimDeref(ch.ExternalID), Locale: scimDeref(ch.Locale), TimeZone: scimDeref(ch.TimeZone),
 		Active: ch.Active == nil || *ch.Active, Department: ch.Department, DisplayName: scimDeref(ch.DisplayName),
-		GivenName: scimDeref(ch.GivenName), FamilyName: scimDeref(ch.FamilyName)}
+		GivenName: scimDeref(ch.GivenName), FamilyName: scimDeref(ch.FamilyName), Profile: ch.Profile}
 	if in.DisplayName == "" {
 		in.DisplayName, _, _ = strings.Cut(in.Email, "@")
 	}
@@ -399,6 +420,9 @@ func (at scimAttrs) userChange(whole bool) (appscim.UserChange, error) {
 		}
 	}
 	c.Department = text["enterprise:department"]
+	if err := at.profile(&c); err != nil {
+		return c, err
+	}
 	// The parts are kept exactly as sent, not trimmed.
 	for _, p := range []struct {
 		key string
@@ -417,6 +441,72 @@ func (at scimAttrs) userChange(whole bool) (appscim.UserChange, error) {
 		c.GivenName, c.FamilyName = &none, &none
 	}
 	return c, nil
+}
+
+// profile reads the employee details: core title and the mobile of phoneNumbers, the
+// enterprise extension's employeeNumber and manager (its value, the manager's user id). A
+// phoneNumbers without a mobile one, or null, clears the mobile.
+func (at scimAttrs) profile(c *appscim.UserChange) error {
+	for _, f := range []struct {
+		key string
+		dst **string
+	}{{"title", &c.Profile.JobTitle}, {"enterprise:employeenumber", &c.Profile.EmployeeNumber}, {"enterprise:manager.value", &c.Profile.ManagerID}} {
+		v, ok, err := at.str(f.key)
+		if err != nil {
+			return err
+		}
+		if ok {
+			v = strings.TrimSpace(v)
+			*f.dst = &v
+		}
+	}
+	if m, ok := at["enterprise:manager"]; ok {
+		v := ""
+		switch x := m.(type) {
+		case nil:
+		case string:
+			v = x
+		case map[string]any:
+			s, isStr := x["value"].(string)
+			if x["value"] != nil && !isStr {
+				return scimInvalid("invalid_value", "manager.value must be a string")
+			}
+			v = s
+		default:
+			return scimInvalid("invalid_value", "manager must be an object with a value")
+		}
+		v = strings.TrimSpace(v)
+		c.Profile.ManagerID = &v
+	}
+	// phoneNumbers[type eq "mobile"].value, as a PATCH names it.
+	if v, ok, err := at.str("phonenumbers.value"); err != nil {
+		return err
+	} else if ok {
+		c.Profile.Mobile = &v
+	}
+	if x, ok := at["phonenumbers"]; ok {
+		mobile := ""
+		list, isList := x.([]any)
+		if x != nil && !isList {
+			return scimInvalid("invalid_value", "phoneNumbers must be a list")
+		}
+		for _, e := range list {
+			m, isObj := e.(map[string]any)
+			if !isObj {
+				return scimInvalid("invalid_value", "phoneNumbers must be a list of objects")
+			}
+			if t, _ := m["type"].(string); strings.EqualFold(t, "mobile") {
+				v, isStr := m["value"].(string)
+				if !isStr {
+					return scimInvalid("invalid_value", "phoneNumbers.value must be a string")
+				}
+				mobile = v
+				break
+			}
+		}
+		c.Profile.Mobile = &mobile
+	}
+	return nil
 }
 
 // joinName makes a display name from name parts: "Ada Lovelace", or "张伟" for a Chinese name,

@@ -12,6 +12,7 @@ import (
 	"github.com/lib/pq"
 	"gorm.io/gorm"
 
+	appaccess "canopy/app/access"
 	"canopy/domain/access"
 	"canopy/domain/errs"
 	"canopy/infra/postgres"
@@ -297,6 +298,25 @@ func (l *Lookups) DepartmentPath(ctx context.Context, orgID, id uuid.UUID) (stri
 		return "", errs.NotFoundf("department")
 	}
 	return paths[0], nil
+}
+
+// DepartmentRefs implements appaccess.Departments.
+func (l *Lookups) DepartmentRefs(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) ([]appaccess.DepartmentRef, error) {
+	var rows []struct {
+		ID   uuid.UUID
+		Path string
+		Name string
+	}
+	err := postgres.Conn(ctx, l.db).Raw(`SELECT id, path, name FROM departments WHERE org_id = @org AND id = ANY(CAST(@ids AS uuid[])) ORDER BY path`,
+		map[string]any{"org": orgID, "ids": postgres.UUIDArray(ids)}).Scan(&rows).Error
+	if err != nil {
+		return nil, postgres.Translate(err)
+	}
+	out := make([]appaccess.DepartmentRef, len(rows))
+	for i, r := range rows {
+		out[i] = appaccess.DepartmentRef(r)
+	}
+	return out, nil
 }
 
 // IsMember implements appaccess.Members.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 	"gorm.io/gorm"
 
 	"canopy/domain/directory"
@@ -464,6 +465,57 @@ func (r *Groups) whyNotAdded(ctx context.Context, orgID, groupID, userID uuid.UU
 		return errs.E(errs.Conflict, "already_in_group", "already a member of the group")
 	}
 	return directory.ErrGroupFull(st[0].Cap)
+}
+
+// AddMembers implements directory.GroupRepository. SELECT ... FOR UPDATE takes the same row lock
+// as AddMember's conditional UPDATE, so single and bulk additions queue on the group and each
+// sees the count the previous one left. The new members are found, counted against the cap and
+// inserted in one statement each, whatever their number.
+func (r *Groups) AddMembers(ctx context.Context, orgID, groupID uuid.UUID, userIDs []uuid.UUID, now time.Time) ([]uuid.UUID, int, error) {
+	var added []uuid.UUID
+	var count int
+	err := postgres.NewTxManager(r.db).Within(ctx, func(ctx context.Context) error {
+		c := postgres.Conn(ctx, r.db)
+		var st []struct{ Count, Cap int }
+		err := c.Raw(`SELECT g.member_count AS count, LEAST(g.member_cap, o.max_group_members) AS cap
+			FROM groups g JOIN organisations o ON o.id = g.org_id WHERE g.id = ? AND g.org_id = ? FOR UPDATE OF g`, groupID, orgID).Scan(&st).Error
+		if err != nil {
+			return postgres.Translate(err)
+		}
+		if len(st) == 0 {
+			return errs.NotFoundf("group")
+		}
+		ids := pq.Array(uuidStrings(userIDs))
+		var fresh []uuid.UUID
+		err = c.Raw(`SELECT DISTINCT u.id FROM unnest(CAST(? AS uuid[])) AS u(id)
+			WHERE NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_id = ? AND m.user_id = u.id)`, ids, groupID).Scan(&fresh).Error
+		if err != nil {
+			return postgres.Translate(err)
+		}
+		if st[0].Count+len(fresh) > st[0].Cap {
+			return directory.ErrGroupCapPassed(len(fresh), st[0].Count, st[0].Cap)
+		}
+		count = st[0].Count + len(fresh)
+		if len(fresh) == 0 {
+			return nil
+		}
+		err = c.Exec(`INSERT INTO group_members (org_id, group_id, user_id, role, added_at)
+			SELECT ?, ?, u.id, 'member', ? FROM unnest(CAST(? AS uuid[])) AS u(id)`, orgID, groupID, now.UTC(), pq.Array(uuidStrings(fresh))).Error
+		if err != nil {
+			return postgres.Translate(err)
+		}
+		added = fresh
+		return postgres.Translate(c.Exec(`UPDATE groups SET member_count = member_count + ? WHERE id = ?`, len(fresh), groupID).Error)
+	})
+	return added, count, err
+}
+
+func uuidStrings(ids []uuid.UUID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.String()
+	}
+	return out
 }
 
 // RemoveMember implements directory.GroupRepository.

@@ -385,3 +385,54 @@ func (r *Reader) DepartmentMemberIDs(ctx context.Context, orgID, departmentID uu
 	err := postgres.Conn(ctx, r.db).Raw(`SELECT user_id FROM department_members WHERE org_id = ? AND department_id = ?`, orgID, departmentID).Scan(&ids).Error
 	return ids, postgres.Translate(err)
 }
+
+type candidateRow struct {
+	UserID uuid.UUID
+	Email  string
+	Status string
+	Role   string
+}
+
+const candidateCols = `u.id AS user_id, u.email, ms.status, ms.role`
+
+func (r *Reader) candidates(ctx context.Context, sql string, args ...any) ([]appdir.Candidate, error) {
+	var rows []candidateRow
+	if err := postgres.Conn(ctx, r.db).Raw(sql, args...).Scan(&rows).Error; err != nil {
+		return nil, postgres.Translate(err)
+	}
+	out := make([]appdir.Candidate, len(rows))
+	for i, row := range rows {
+		out[i] = appdir.Candidate{UserID: row.UserID, Email: row.Email, Active: row.Status == "active", Guest: row.Role == "guest"}
+	}
+	return out, nil
+}
+
+// DepartmentCandidates implements appdir.Reader; a subtree is a range of the path index, as in
+// Members.
+func (r *Reader) DepartmentCandidates(ctx context.Context, d *directory.Department, subtree bool) ([]appdir.Candidate, error) {
+	lo, hi := subtreeRange(d.Path())
+	scope := `dm.department_id = @dept`
+	if subtree {
+		scope = `dm.department_id = ANY (ARRAY(SELECT id FROM departments WHERE org_id = @org AND path ~>=~ @lo AND path ~<~ @hi))`
+	}
+	return r.candidates(ctx, `WITH ids AS (SELECT DISTINCT dm.user_id FROM department_members dm WHERE dm.org_id = @org AND `+scope+`)
+		SELECT `+candidateCols+` FROM ids JOIN users u ON u.id = ids.user_id
+		JOIN memberships ms ON ms.org_id = @org AND ms.user_id = ids.user_id`,
+		map[string]any{"org": d.OrgID(), "dept": d.ID(), "lo": lo, "hi": hi})
+}
+
+// CandidatesByEmail implements appdir.Reader through the users_email_key index on lower(email).
+func (r *Reader) CandidatesByEmail(ctx context.Context, orgID uuid.UUID, emails []string) ([]appdir.Candidate, error) {
+	lower := make([]string, len(emails))
+	for i, e := range emails {
+		lower[i] = strings.ToLower(e)
+	}
+	return r.candidates(ctx, `SELECT `+candidateCols+` FROM users u JOIN memberships ms ON ms.org_id = ? AND ms.user_id = u.id
+		WHERE lower(u.email) = ANY (?)`, orgID, pq.Array(lower))
+}
+
+// CandidatesByID implements appdir.Reader.
+func (r *Reader) CandidatesByID(ctx context.Context, orgID uuid.UUID, ids []uuid.UUID) ([]appdir.Candidate, error) {
+	return r.candidates(ctx, `SELECT `+candidateCols+` FROM users u JOIN memberships ms ON ms.org_id = ? AND ms.user_id = u.id
+		WHERE u.id = ANY (CAST(? AS uuid[]))`, orgID, pq.Array(uuidStrings(ids)))
+}

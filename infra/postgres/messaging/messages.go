@@ -141,8 +141,9 @@ const (
 )
 
 // drain writes a chat's waiting appends, a batch at a time, until none is left. When a batch
-// fails, its messages are written one by one, so that only the one at fault (a client id sent
-// twice at once) fails.
+// fails on a conflict, its messages are written one by one, so that only the one at fault (a
+// client id sent twice at once) fails; any other failure (the database away, the chat archived)
+// is every message's. A panic fails the batch it happened in rather than the process.
 func (r *Messages) drain(ctx context.Context, chatID uuid.UUID, q *chatAppends) {
 	for {
 		r.appends.mu.Lock()
@@ -155,7 +156,7 @@ func (r *Messages) drain(ctx context.Context, chatID uuid.UUID, q *chatAppends) 
 		}
 		r.appends.mu.Unlock()
 		err := r.writeWithin(ctx, batch)
-		if err != nil && len(batch) > 1 {
+		if err != nil && len(batch) > 1 && errs.CodeOf(err) == "conflict" {
 			for _, a := range batch {
 				a.done <- r.writeWithin(ctx, []*pendingAppend{a})
 			}
@@ -167,7 +168,12 @@ func (r *Messages) drain(ctx context.Context, chatID uuid.UUID, q *chatAppends) 
 	}
 }
 
-func (r *Messages) writeWithin(ctx context.Context, batch []*pendingAppend) error {
+func (r *Messages) writeWithin(ctx context.Context, batch []*pendingAppend) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = errs.Internalf("messaging: appending messages panicked: %v", p)
+		}
+	}()
 	ctx, cancel := context.WithTimeout(ctx, appendTimeout)
 	defer cancel()
 	return r.write(ctx, batch)

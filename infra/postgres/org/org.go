@@ -296,6 +296,8 @@ type memberRow struct {
 	TimeZone      string
 	// ActivationPending: the account has no password and is not disabled.
 	ActivationPending bool
+	Profile           profileRow `gorm:"embedded"`
+	ManagerName       *string
 }
 
 func (r memberRow) member() apporg.Member {
@@ -305,11 +307,22 @@ func (r memberRow) member() apporg.Member {
 	}
 	return apporg.Member{UserID: r.UserID, Email: r.Email, DisplayName: r.DisplayName, Role: org.Role(r.Role),
 		Status: org.MemberStatus(r.Status), JoinedAt: r.JoinedAt, DeactivatedAt: r.DeactivatedAt, ExternalID: ext,
-		Locale: r.Locale, TimeZone: r.TimeZone, ActivationPending: r.ActivationPending}
+		Locale: r.Locale, TimeZone: r.TimeZone, ActivationPending: r.ActivationPending, Profile: r.Profile.profile(), ManagerName: deref(r.ManagerName)}
 }
 
 const memberSelect = `m.user_id, u.email, u.display_name, m.role, m.status, m.joined_at, m.deactivated_at, m.external_id, u.locale, u.time_zone,
-	(u.password_hash = '' AND u.status = 'active') AS activation_pending`
+	(u.password_hash = '' AND u.status = 'active') AS activation_pending,
+	m.employee_number, m.job_title, m.mobile, m.work_location, m.manager_id, m.hire_date, mu.display_name AS manager_name`
+
+// managerJoin joins the manager's account (mu) for memberSelect.
+const managerJoin = "LEFT JOIN users mu ON mu.id = m.manager_id"
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
 
 // ListMembers implements apporg.Directory.
 func (d *Directory) ListMembers(ctx context.Context, orgID uuid.UUID, f apporg.MemberFilter) ([]apporg.Member, int, error) {
@@ -339,7 +352,7 @@ func (d *Directory) ListMembers(ctx context.Context, orgID uuid.UUID, f apporg.M
 		return nil, 0, postgres.Translate(err)
 	}
 	var rows []memberRow
-	if err := q.Select(memberSelect).Order("lower(u.display_name), u.id").Limit(f.Limit).Offset(f.Offset).Scan(&rows).Error; err != nil {
+	if err := q.Joins(managerJoin).Select(memberSelect).Order("u.name_pinyin, lower(u.display_name), u.id").Limit(f.Limit).Offset(f.Offset).Scan(&rows).Error; err != nil {
 		return nil, 0, postgres.Translate(err)
 	}
 	out := make([]apporg.Member, len(rows))
@@ -367,7 +380,7 @@ func (d *Directory) InSubtrees(ctx context.Context, orgID, userID uuid.UUID, dep
 // GetMember implements apporg.Directory.
 func (d *Directory) GetMember(ctx context.Context, orgID, userID uuid.UUID) (apporg.Member, error) {
 	var rows []memberRow
-	err := postgres.Conn(ctx, d.db).Table("memberships m").Joins("JOIN users u ON u.id = m.user_id").
+	err := postgres.Conn(ctx, d.db).Table("memberships m").Joins("JOIN users u ON u.id = m.user_id").Joins(managerJoin).
 		Where("m.org_id = ? AND m.user_id = ?", orgID, userID).Select(memberSelect).Scan(&rows).Error
 	if err != nil {
 		return apporg.Member{}, postgres.Translate(err)

@@ -46,15 +46,19 @@ type column struct {
 // RFC 7643 says which attributes compare case-insensitively: userName, emails.value and the
 // display names do; id and externalId do not.
 var userColumns = map[appscim.Field]column{
-	appscim.UserID:          {sql: "m.user_id::text", kind: exactText},
-	appscim.UserEmail:       {sql: "u.email", kind: foldText},
-	appscim.UserDisplayName: {sql: "u.display_name", kind: foldText},
-	appscim.UserExternalID:  {sql: "m.external_id", kind: exactText},
-	appscim.UserActive:      {sql: "(m.status = 'active')", kind: boolean},
-	appscim.UserLocale:      {sql: "u.locale", kind: foldText},
-	appscim.UserTimeZone:    {sql: "u.time_zone", kind: foldText},
-	appscim.UserGivenName:   {sql: "su.given_name", kind: foldText},
-	appscim.UserFamilyName:  {sql: "su.family_name", kind: foldText},
+	appscim.UserID:             {sql: "m.user_id::text", kind: exactText},
+	appscim.UserEmail:          {sql: "u.email", kind: foldText},
+	appscim.UserDisplayName:    {sql: "u.display_name", kind: foldText},
+	appscim.UserExternalID:     {sql: "m.external_id", kind: exactText},
+	appscim.UserActive:         {sql: "(m.status = 'active')", kind: boolean},
+	appscim.UserLocale:         {sql: "u.locale", kind: foldText},
+	appscim.UserTimeZone:       {sql: "u.time_zone", kind: foldText},
+	appscim.UserGivenName:      {sql: "su.given_name", kind: foldText},
+	appscim.UserFamilyName:     {sql: "su.family_name", kind: foldText},
+	appscim.UserTitle:          {sql: "NULLIF(m.job_title, '')", kind: foldText},
+	appscim.UserMobile:         {sql: "m.mobile", kind: exactText},
+	appscim.UserEmployeeNumber: {sql: "m.employee_number", kind: exactText},
+	appscim.UserManager:        {sql: "m.manager_id::text", kind: exactText},
 }
 
 var groupColumns = map[appscim.Field]column{
@@ -196,20 +200,24 @@ func compare(col column, c appscim.Compare, args *[]any) (string, error) {
 }
 
 type scimUserRow struct {
-	UserID        uuid.UUID
-	Email         string
-	DisplayName   string
-	Role          string
-	Status        string
-	JoinedAt      time.Time
-	DeactivatedAt *time.Time
-	ExternalID    *string
-	Locale        string
-	TimeZone      string
-	UpdatedAt     time.Time
-	Department    *string
-	GivenName     *string
-	FamilyName    *string
+	UserID         uuid.UUID
+	Email          string
+	DisplayName    string
+	Role           string
+	Status         string
+	JoinedAt       time.Time
+	DeactivatedAt  *time.Time
+	ExternalID     *string
+	Locale         string
+	TimeZone       string
+	UpdatedAt      time.Time
+	Department     *string
+	GivenName      *string
+	FamilyName     *string
+	EmployeeNumber *string
+	JobTitle       string
+	Mobile         *string
+	ManagerID      *uuid.UUID
 }
 
 func (r scimUserRow) user() appscim.User {
@@ -221,13 +229,14 @@ func (r scimUserRow) user() appscim.User {
 	}
 	return appscim.User{Member: apporg.Member{UserID: r.UserID, Email: r.Email, DisplayName: r.DisplayName, Role: org.Role(r.Role),
 		Status: org.MemberStatus(r.Status), JoinedAt: r.JoinedAt, DeactivatedAt: r.DeactivatedAt, ExternalID: str(r.ExternalID),
-		Locale: r.Locale, TimeZone: r.TimeZone}, Department: str(r.Department), GivenName: str(r.GivenName), FamilyName: str(r.FamilyName),
+		Locale: r.Locale, TimeZone: r.TimeZone, Profile: org.Profile{EmployeeNumber: str(r.EmployeeNumber), JobTitle: r.JobTitle,
+			Mobile: str(r.Mobile), ManagerID: r.ManagerID}}, Department: str(r.Department), GivenName: str(r.GivenName), FamilyName: str(r.FamilyName),
 		UpdatedAt: r.UpdatedAt}
 }
 
 // The names along the primary department's path, below the root.
 const scimUserSelect = `SELECT m.user_id, u.email, u.display_name, m.role, m.status, m.joined_at, m.deactivated_at,
-		m.external_id, u.locale, u.time_zone, su.given_name, su.family_name,
+		m.external_id, u.locale, u.time_zone, su.given_name, su.family_name, m.employee_number, m.job_title, m.mobile, m.manager_id,
 		GREATEST(u.updated_at, m.joined_at, COALESCE(m.deactivated_at, m.joined_at)) AS updated_at,
 		(SELECT string_agg(a.name, '/' ORDER BY a.depth)
 		   FROM department_members dm JOIN departments d ON d.id = dm.department_id

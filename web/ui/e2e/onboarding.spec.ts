@@ -45,8 +45,13 @@ test('an owner invites a member in Chinese, the member joins, and loses access w
   await expect(owner.getByRole('heading', { name: '消息', level: 1 })).toBeVisible();
   await expect(owner.locator('html')).toHaveAttribute('lang', 'zh-CN');
 
-  // The console, in Chinese.
+  // The console, in Chinese: a new organisation's owner is met by the setup guide.
   await owner.getByRole('link', { name: '管理后台' }).click();
+  await expect(owner).toHaveURL(/\/console\/setup$/);
+  await expect(owner.getByRole('heading', { name: '设置你的组织', level: 1 })).toBeVisible();
+  await expect(owner.getByText(/^已完成 \d\/6$/)).toBeVisible();
+  await owner.screenshot({ path: `${shots}/console-setup-zh-1280.png` });
+  await owner.getByRole('link', { name: '成员', exact: true }).click();
   await expect(owner).toHaveURL(/\/console\/members$/);
   await expect(owner.getByRole('heading', { name: '成员', level: 1 })).toBeVisible();
   await expect(owner.getByRole('link', { name: '组织设置' })).toBeVisible();
@@ -79,9 +84,9 @@ test('an owner invites a member in Chinese, the member joins, and loses access w
   await expect(member).toHaveURL(/\/messages$/);
   await expect(member.getByRole('heading', { name: 'Messages', level: 1 })).toBeVisible();
   await expect(member.getByTestId('chat-list')).toBeVisible();
-  // A member may be given a role for part of the department tree, so the console is offered, with
-  // only the departments and groups in it.
-  await expect(member.getByRole('link', { name: 'Admin console' })).toBeVisible();
+  // A plain member holds no console permission, so the console is not offered.
+  await expect(member.getByRole('link', { name: 'Tasks' })).toBeVisible();
+  await expect(member.getByRole('link', { name: 'Admin console' })).toHaveCount(0);
   await member.screenshot({ path: `${shots}/app-1280.png` });
   await member.setViewportSize({ width: 375, height: 812 });
   await expect(member.getByRole('navigation', { name: 'Main navigation' })).toBeVisible();

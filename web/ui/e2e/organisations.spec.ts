@@ -21,8 +21,10 @@ test('a user creates a second organisation and switches between them', async ({ 
   await page.getByLabel(/Organisation name|组织名称/).fill(name);
   await page.getByRole('button', { name: /^(Create organisation|创建组织)$/ }).click();
 
-  // Its owner lands in its console, with only themselves as a member.
-  await expect(page).toHaveURL(/\/console\/members$/);
+  // Its owner lands in its console's setup guide, nothing done yet; its members are only themselves.
+  await expect(page).toHaveURL(/\/console\/setup$/);
+  await expect(page.getByText(/^(0 of 6 done|已完成 0\/6)$/)).toBeVisible();
+  await page.goto('/console/members');
   const switcher = page.getByRole('button', { name: new RegExp(`: ${name}$`) });
   await expect(switcher).toBeVisible();
   await expect(page.getByRole('table').first().getByRole('row')).toHaveCount(2); // the header row and the owner

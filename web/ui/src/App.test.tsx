@@ -2,7 +2,7 @@ import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import i18n from './i18n';
-import { apiError, fakeApi, json, me } from './test/fakeApi';
+import { BASE_MEMBER_PERMISSIONS, apiError, fakeApi, heldPermissions, json, me } from './test/fakeApi';
 import { location, renderAt } from './test/render';
 
 beforeEach(async () => {
@@ -90,7 +90,10 @@ describe('signing in', () => {
 
 describe('the app shell', () => {
   it('opens on the chats, with every module in the navigation', async () => {
-    fakeApi({ 'GET /api/v1/me': () => json(200, me({ role: 'member' })) });
+    fakeApi({
+      'GET /api/v1/me': () => json(200, me({ role: 'member' })),
+      'GET /api/v1/orgs/00000000-0000-4000-8000-000000000100/me/permissions': () => heldPermissions(...BASE_MEMBER_PERMISSIONS, 'directory.manage@d-eng'),
+    });
     renderAt('/');
     expect(await screen.findByRole('heading', { name: 'Messages' })).toBeInTheDocument();
     expect(screen.getByTestId('chat-list')).toBeInTheDocument();
@@ -98,8 +101,8 @@ describe('the app shell', () => {
     for (const name of ['Messages', 'Announcements', 'Tasks', 'Files', 'Directory']) {
       expect(screen.getByRole('link', { name })).toBeInTheDocument();
     }
-    // A member may hold a department-scoped role, so the console is offered.
-    expect(screen.getByRole('link', { name: 'Admin console' })).toBeInTheDocument();
+    // A member who holds a department-scoped role is offered the console.
+    expect(await screen.findByRole('link', { name: 'Admin console' })).toBeInTheDocument();
   });
 
   it('gives a guest no way into the console', async () => {
@@ -170,6 +173,16 @@ describe('the console', () => {
           total: 2,
         }),
       'GET /api/v1/orgs/00000000-0000-4000-8000-000000000100/invitations': () => json(200, { items: [] }),
+      // An owner sees the people table.
+      'GET /api/v1/admin/orgs/00000000-0000-4000-8000-000000000100/people': () =>
+        json(200, {
+          items: [
+            { user_id: me().user.id, email: 'li.na@example.com', display_name: 'Li Na', role: 'owner', status: 'active', joined_at: '2025-01-02T03:04:05Z', employee_number: null, job_title: '', mobile: null, work_location: '', manager: null, hire_date: null, departments: [] },
+            { user_id: 'u2', email: 'wang@example.com', display_name: 'Wang Wei', role: 'member', status: 'deactivated', joined_at: '2025-01-03T03:04:05Z', employee_number: null, job_title: '', mobile: null, work_location: '', manager: null, hire_date: null, departments: [] },
+          ],
+          total: 2,
+          next_cursor: null,
+        }),
     });
     renderAt('/console');
     expect(await screen.findByText('Wang Wei')).toBeInTheDocument();

@@ -21,6 +21,7 @@ const PersonPage = lazy(() => import('./pages/directory/PersonPage'));
 const ConsoleShell = lazy(() => import('./console/ConsoleShell'));
 const ConsoleHome = lazy(() => import('./console/ConsoleShell').then((m) => ({ default: m.ConsoleHome })));
 const Gate = lazy(() => import('./console/ConsoleShell').then((m) => ({ default: m.Gate })));
+const SetupGuidePage = lazy(() => import('./console/SetupGuidePage'));
 const MembersPage = lazy(() => import('./console/MembersPage'));
 const DepartmentsPage = lazy(() => import('./console/DepartmentsPage'));
 const GroupsPage = lazy(() => import('./console/GroupsPage'));
@@ -73,6 +74,7 @@ export function AppRoutes() {
         <Route path="import" element={<Gate page="import"><ImportPage /></Gate>} />
         <Route path="scim" element={<Gate page="scim"><ScimPage /></Gate>} />
         <Route path="settings" element={<Gate page="settings"><SettingsPage /></Gate>} />
+        <Route path="setup" element={<Gate page="setup"><SetupGuidePage /></Gate>} />
         <Route path="files" element={<Gate page="files"><FilesPolicyPage /></Gate>} />
         <Route path="webhooks" element={<Gate page="webhooks"><WebhooksPage /></Gate>} />
         <Route path="tasks" element={<Gate page="tasks"><TaskListsPage /></Gate>} />

@@ -27,7 +27,6 @@ export const keys = {
   audit: (orgID: string) => ['audit', orgID] as const,
   imports: (orgID: string) => ['imports', orgID] as const,
   scimTokens: (orgID: string) => ['scimTokens', orgID] as const,
-  probe: (orgID: string, what: string) => ['probe', orgID, what] as const,
   /** The invitations waiting for the signed-in person's email. */
   myInvitations: ['myInvitations'] as const,
   installationOrgs: ['installation', 'orgs'] as const,

@@ -776,6 +776,35 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/orgs/{orgID}/people": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The console's people table (members.manage).
+         * @description Members with their employee details and departments, filtered, sorted and paged by
+         *     keyset. `q` matches the name anywhere, its pinyin or pinyin initials from the start
+         *     ("zw" and "zhang" find 张伟), the email anywhere and the employee number from the start.
+         *     Sorting by name is by the name's pinyin key, so Chinese names sort among the Latin ones by
+         *     their pinyin. People without an employee number or hire date come last in ascending order
+         *     (first in descending); ties are broken by user id, so paging neither repeats nor skips a
+         *     row. A department or manager of another organisation is 404; a malformed parameter, or
+         *     a cursor of another sort or order, is 400.
+         */
+        get: operations["adminListPeople"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/orgs/{orgID}/users/{userID}": {
         parameters: {
             query?: never;
@@ -1030,6 +1059,42 @@ export interface paths {
         patch: operations["updateGroup"];
         trace?: never;
     };
+    "/api/v1/admin/orgs/{orgID}/groups/{groupID}/members/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                groupID: components["parameters"]["GroupID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a whole department, a list of emails or a list of members to a group, all or nothing.
+         * @description The body names the members in exactly one way: `department_id` (with `include_subtree`
+         *     for the departments below it too), `emails` (up to 1000, compared without case, blanks
+         *     ignored) or `user_ids` (up to 1000). Every active member it names who is not in the
+         *     group yet is added as a plain member; those already in it stay as they are, and
+         *     deactivated members and guests are left out and counted (add them one by one with
+         *     `PUT .../members/{userID}`). All or nothing: when they would not all fit under the
+         *     group's cap (at most 1000) the answer is 409 `group_full`, naming how many would be
+         *     added, how many the group holds and the cap, and nothing is added; an email or user id
+         *     that is not a member of the organisation is 400 `unknown_emails` or `unknown_members`
+         *     listing them (the first 50), and nothing is added. Allowed to whoever may add one member
+         *     (`groups.manage` over the group's department, or the group's owners); a department
+         *     outside the caller's `directory.read` answers 404. One audit entry,
+         *     `group.member.bulk_add`, holds the count and the ids. Concurrent additions, single or
+         *     bulk, queue on the group, so the cap holds.
+         */
+        post: operations["bulkAddGroupMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/orgs/{orgID}/groups/{groupID}/members/{userID}": {
         parameters: {
             query?: never;
@@ -1068,6 +1133,28 @@ export interface paths {
         };
         /** Built-in and custom roles, with the permission catalogue. */
         get: operations["listRoles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgID}/me/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * What the caller may do here, each permission with its scope.
+         * @description Every permission of the catalogue the caller holds somewhere in the organisation, in the catalogue's order: organisation-wide (`org` true), or over the subtrees of the listed departments. Any active member may ask, guests too; an API token narrowed to permissions holds only those it names. The app uses it to offer only what is allowed; every route still checks for itself.
+         */
+        get: operations["getMyPermissions"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1260,7 +1347,7 @@ export interface paths {
          * Import users, departments and memberships in bulk, as a background job.
          * @description Creates or updates departments (by external id, or by path) and users with their
          *     department memberships (users by external id). Re-sending the same import changes nothing.
-         *     The body is JSON or CSV, up to `server.import_limit_bytes` (64 MiB by default; this route
+         *     The body is JSON, CSV or an Excel workbook (.xlsx), up to `server.import_limit_bytes` (64 MiB by default; this route
          *     alone may pass `server.body_limit_bytes`). The answer is 202 with the queued job; follow it
          *     at `GET .../imports/{importID}` (also given in `Location`).
          *
@@ -1274,9 +1361,99 @@ export interface paths {
          *     CSV: a header row naming the columns, then one user per row. `external_id`, `email` and
          *     `display_name` are required; `departments`, `primary_department`, `leader_of`, `locale`,
          *     `time_zone` and `active` are optional. Several departments are separated by `;`. An empty
-         *     cell leaves the field as it is. A row's number in the report is its line in the file.
+         *     cell leaves the field as it is. A row's number in the report is its line in the file. The
+         *     file may be UTF-8 (with or without a byte order mark), UTF-16 with one, or GBK/GB18030;
+         *     anything else is refused with `import_encoding`. A cell that begins with `'` followed by
+         *     `=`, `+`, `-` or `@` loses the `'` (CSV exports add it against CSV injection).
+         *
+         *     Excel: the first sheet of an `.xlsx` workbook, with the CSV's columns; cells are read as
+         *     text as Excel shows them (dates and numbers in their format, employee numbers with their
+         *     leading zeros when the cells are text). Empty rows are skipped. A row's number in the
+         *     report is its row as Excel shows it (the header is row 1). A workbook is recognised by
+         *     its content, so `application/octet-stream` works too. One that is not a workbook is
+         *     refused with `import_format`; one whose parts expand past 256 MiB, or with more than
+         *     500,000 rows, with `import_too_large`. `GET .../imports/template` is a ready one.
          */
         post: operations["createImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/imports/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The import template, as an Excel workbook or CSV, in English or Chinese.
+         * @description The header row of the import's columns and one example row. A workbook has a second
+         *     sheet ("Instructions", "说明") describing each column in the chosen language; the column
+         *     names stay the ones the import reads, so a filled-in template imports as is. The CSV is
+         *     UTF-8 with a byte order mark, so Excel shows Chinese right. Needs `members.manage`.
+         */
+        get: operations["importTemplate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/people/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Every member, with the import's columns, as an Excel workbook or CSV.
+         * @description One row per member, active or not, with the columns of the import (`createImport`), so
+         *     the file re-imports unchanged; a member without an external id is matched by email
+         *     then. Departments are paths, the primary first. Streamed a page at a time; if reading
+         *     fails part-way the download fails rather than ending short. CSV is UTF-8 with a byte
+         *     order mark, and cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage return
+         *     are prefixed with `'`. The file name (`Content-Disposition`) is `people-<time>.<format>`.
+         *     Owners and admins (`members.manage` and `directory.manage` over the organisation).
+         */
+        get: operations["exportPeople"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/departments/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The department tree as an Excel workbook or CSV.
+         * @description One row per department below the root, parents before their children, with the columns
+         *     `path` (names below the root, `Engineering/Backend`), `name`, `external_id`, `parent`
+         *     (the parent's path, empty under the root) and `members` (its own members, not its
+         *     sub-departments'). Streamed, as `exportPeople`. Needs `directory.manage` over the whole
+         *     organisation.
+         */
+        get: operations["exportDepartments"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2234,6 +2411,33 @@ export interface paths {
          *     `invalid_retention`. A field left out keeps its current value.
          */
         put: operations["setFilesPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The console's setup guide for the organisation, step by step (settings.manage).
+         * @description Each step is done when the organisation holds its result, read at the time of the request:
+         *     `profile` its settings saved; `departments` a department below the root; `people` a
+         *     second member, an invitation, an import or a SCIM token; `admins` an admin besides the
+         *     owner or a role assignment; `policy` its files policy saved; `group_chat` a chat of a
+         *     group or a department.
+         */
+        get: operations["getSetupGuide"];
+        /** Dismiss the setup guide for the organisation's administrators, or show it again (settings.manage). */
+        put: operations["setSetupGuideDismissed"];
         post?: never;
         delete?: never;
         options?: never;
@@ -4365,6 +4569,66 @@ export interface components {
             deactivated_at?: string | null;
             /** @description True while an account the organisation manages has no password yet; its person activates it with a link (`POST .../users/{userID}/activation-link`). */
             activation_pending: boolean;
+            /** @description Unique within the organisation when set. */
+            employee_number?: string | null;
+            job_title?: string;
+            /** @description E.164 ("+8613800138000"). Null for readers other than the person and holders of members.manage. */
+            mobile?: string | null;
+            work_location?: string;
+            manager?: null | components["schemas"]["PersonRef"];
+            /**
+             * Format: date
+             * @description Null for readers other than the person and holders of members.manage.
+             */
+            hire_date?: string | null;
+        };
+        /**
+         * @description A member's employee details as a request sets them. An absent or null field stays as it
+         *     is; "" clears it. `mobile` accepts spaces, dashes, dots and parentheses and is stored in
+         *     E.164 ("+86 138-0013-8000" is "+8613800138000"); anything else is 400 invalid_mobile.
+         *     `manager_id` is an active member of the organisation, not the member, and not anyone the
+         *     member manages directly or through others (400 invalid_manager). An employee number
+         *     another member has is 409 employee_number_taken.
+         */
+        MemberProfileFields: {
+            employee_number?: string | null;
+            job_title?: string | null;
+            /** @example +86 138-0013-8000 */
+            mobile?: string | null;
+            work_location?: string | null;
+            /** @description The manager's user id; "" clears. */
+            manager_id?: string | null;
+            /** @description A date such as 2024-03-01; "" clears. */
+            hire_date?: string | null;
+        };
+        PeopleRow: {
+            /** Format: uuid */
+            user_id: string;
+            display_name: string;
+            /** Format: email */
+            email: string;
+            status: components["schemas"]["MemberStatus"];
+            role: components["schemas"]["Role"];
+            /** Format: date-time */
+            joined_at: string;
+            /** @description The account has no password yet and is not disabled: an activation link is what its person waits for. */
+            activation_pending: boolean;
+            employee_number: string | null;
+            job_title: string;
+            mobile: string | null;
+            work_location: string;
+            manager: null | components["schemas"]["PersonRef"];
+            /** Format: date */
+            hire_date: string | null;
+            /** @description The person's departments, the primary one first. */
+            departments: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** @description The names from the root down to the department */
+                path: string;
+                primary: boolean;
+            }[];
         };
         MemberPage: {
             items: components["schemas"]["Member"][];
@@ -4720,7 +4984,14 @@ export interface components {
             locale?: components["schemas"]["Locale"];
             time_zone?: string;
             role?: components["schemas"]["Role"];
+            employee_number?: components["schemas"]["MemberProfileFields"]["employee_number"];
+            job_title?: components["schemas"]["MemberProfileFields"]["job_title"];
+            mobile?: components["schemas"]["MemberProfileFields"]["mobile"];
+            work_location?: components["schemas"]["MemberProfileFields"]["work_location"];
+            manager_id?: components["schemas"]["MemberProfileFields"]["manager_id"];
+            hire_date?: components["schemas"]["MemberProfileFields"]["hire_date"];
         };
+        /** @description Employee details as in MemberProfileFields. */
         AdminUpdateUserRequest: {
             /** Format: email */
             email?: string;
@@ -4729,6 +5000,12 @@ export interface components {
             locale?: components["schemas"]["Locale"];
             time_zone?: string;
             active?: boolean;
+            employee_number?: components["schemas"]["MemberProfileFields"]["employee_number"];
+            job_title?: components["schemas"]["MemberProfileFields"]["job_title"];
+            mobile?: components["schemas"]["MemberProfileFields"]["mobile"];
+            work_location?: components["schemas"]["MemberProfileFields"]["work_location"];
+            manager_id?: components["schemas"]["MemberProfileFields"]["manager_id"];
+            hire_date?: components["schemas"]["MemberProfileFields"]["hire_date"];
         };
         /** @enum {string} */
         Permission: "org.read" | "directory.read" | "directory.manage" | "groups.manage" | "members.manage" | "roles.manage" | "audit.read" | "tokens.manage" | "settings.manage" | "ownership.transfer" | "files.read" | "files.write" | "files.share" | "files.manage" | "files.legal_hold" | "files.policy" | "tasks.read" | "tasks.write" | "tasks.manage" | "webhooks.manage" | "messages.read" | "messages.write" | "chats.manage" | "announcements.publish" | "messages.export" | "content_rules.manage";
@@ -4820,7 +5097,7 @@ export interface components {
             /** @enum {string} */
             status: "queued" | "running" | "done" | "failed";
             /** @enum {string} */
-            format: "json" | "csv";
+            format: "json" | "csv" | "xlsx";
             total_rows: number;
             processed_rows: number;
             /** @description created_rows + updated_rows + unchanged_rows + invited_rows. */
@@ -5220,6 +5497,17 @@ export interface components {
             link_password_required?: boolean;
             /** @description How long deleted files stay in the trash before they are purged. */
             trash_days?: number;
+        };
+        SetupGuide: {
+            steps: {
+                /** @enum {string} */
+                key: "profile" | "departments" | "people" | "admins" | "policy" | "group_chat";
+                done: boolean;
+            }[];
+            /** @description How many steps are done. */
+            done: number;
+            total: number;
+            dismissed: boolean;
         };
         FilesPolicy: {
             min_retention_days: number;
@@ -6999,6 +7287,48 @@ export interface operations {
             409: components["responses"]["Conflict"];
         };
     };
+    adminListPeople: {
+        parameters: {
+            query?: {
+                department_id?: string;
+                /** @description With department_id */
+                subtree?: boolean;
+                role?: components["schemas"]["Role"];
+                status?: components["schemas"]["MemberStatus"];
+                manager_id?: string;
+                q?: string;
+                sort?: "name" | "employee_number" | "hire_date" | "joined_at";
+                order?: "asc" | "desc";
+                limit?: number;
+                /** @description The next_cursor of the page before */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of people, how many match in all, and the cursor of the next page (null on the last). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PeopleRow"][];
+                        total: number;
+                        next_cursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
     adminGetUser: {
         parameters: {
             query?: never;
@@ -7437,6 +7767,56 @@ export interface operations {
             409: components["responses"]["Conflict"];
         };
     };
+    bulkAddGroupMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+                groupID: components["parameters"]["GroupID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    department_id?: string;
+                    /** @default false */
+                    include_subtree?: boolean;
+                    emails?: string[];
+                    user_ids?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description What was added. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description How many members were added. */
+                        added: number;
+                        added_user_ids: string[];
+                        /** @description Active members named who were in the group already. */
+                        already_in_group: number;
+                        /** @description Deactivated members named */
+                        skipped_deactivated: number;
+                        /** @description Guests named */
+                        skipped_guests: number;
+                        /** @description The group's members now. */
+                        member_count: number;
+                    };
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+        };
+    };
     putGroupMember: {
         parameters: {
             query?: never;
@@ -7525,6 +7905,44 @@ export interface operations {
                 };
             };
             403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getMyPermissions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's permissions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        permissions: {
+                            permission: components["schemas"]["Permission"];
+                            /** @description Held organisation-wide; departments is then empty. */
+                            org: boolean;
+                            /** @description The departments whose subtrees the permission is held over. */
+                            departments: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description The ids from the root to the department, as /root/…/department/. */
+                                path: string;
+                                name: string;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthenticated"];
             404: components["responses"]["NotFound"];
         };
     };
@@ -7889,6 +8307,8 @@ export interface operations {
                  *     E1001,wei.zhang@acme.example,张伟,Engineering/Backend;Engineering/Platform,Engineering/Backend
                  */
                 "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                "application/octet-stream": string;
             };
         };
         responses: {
@@ -7915,7 +8335,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is neither `application/json` nor `text/csv`. */
+            /** @description The body is none of `application/json`, `text/csv`, the `.xlsx` type and `application/octet-stream`. */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -7924,6 +8344,91 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    importTemplate: {
+        parameters: {
+            query: {
+                format: "xlsx" | "csv";
+                lang: "en" | "zh-CN";
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    exportPeople: {
+        parameters: {
+            query: {
+                format: "xlsx" | "csv";
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The people, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    exportDepartments: {
+        parameters: {
+            query: {
+                format: "xlsx" | "csv";
+            };
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The departments, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
         };
     };
     getImport: {
@@ -9502,6 +10007,61 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FilesPolicy"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    getSetupGuide: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The guide. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupGuide"];
+                };
+            };
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+        };
+    };
+    setSetupGuideDismissed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    dismissed: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The guide. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupGuide"];
                 };
             };
             400: components["responses"]["Invalid"];

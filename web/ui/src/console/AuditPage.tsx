@@ -1,5 +1,5 @@
 import { DownloadOutlined } from '@ant-design/icons';
-import { AutoComplete, Button, Card, DatePicker, Select, Space, Table, Tag } from 'antd';
+import { Button, Card, DatePicker, Select, Space, Table, Tag } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { useEffect, useMemo, useState } from 'react';
@@ -62,6 +62,64 @@ function Json({ value }: { value: unknown }) {
   return <pre className="json-block">{JSON.stringify(value, null, 2)}</pre>;
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/** fieldValue shows one field's value: text as it is, anything else as compact JSON. */
+function fieldValue(v: unknown): string {
+  if (v === undefined || v === null) return '—';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/**
+ * changedFields lists what an entry changed, field by field: for an update the fields whose
+ * values differ, for a creation or a deletion every field. Entries whose states are not objects
+ * give none (they are shown whole).
+ */
+export function changedFields(before: unknown, after: unknown): { field: string; before: string; after: string }[] {
+  if (!isRecord(before) && !isRecord(after)) return [];
+  const b = isRecord(before) ? before : {};
+  const a = isRecord(after) ? after : {};
+  const fields = [...new Set([...Object.keys(b), ...Object.keys(a)])];
+  return fields
+    .filter((f) => JSON.stringify(b[f]) !== JSON.stringify(a[f]))
+    .map((f) => ({ field: f, before: fieldValue(b[f]), after: fieldValue(a[f]) }));
+}
+
+/** Change shows an entry's change: the fields that changed from what to what, else both states whole. */
+function Change({ entry }: { entry: AuditEntry }) {
+  const { t } = useTranslation();
+  const fields = changedFields(entry.before, entry.after);
+  if (fields.length === 0) {
+    return (
+      <div className="audit-change">
+        <div>
+          <h3>{t('audit.before')}</h3>
+          <Json value={entry.before} />
+        </div>
+        <div>
+          <h3>{t('audit.after')}</h3>
+          <Json value={entry.after} />
+        </div>
+      </div>
+    );
+  }
+  return (
+    <Table
+      className="audit-change audit-change-fields"
+      size="small"
+      rowKey="field"
+      pagination={false}
+      dataSource={fields}
+      aria-label={t('audit.changes')}
+      columns={[
+        { title: t('audit.field'), dataIndex: 'field', render: (f: string) => <code>{f}</code> },
+        { title: t('audit.before'), dataIndex: 'before', render: (v: string) => <span className="audit-value">{v}</span> },
+        { title: t('audit.after'), dataIndex: 'after', render: (v: string) => <span className="audit-value">{v}</span> },
+      ]}
+    />
+  );
+}
+
 function query(filter: AuditFilter, format?: 'csv' | 'json'): string {
   const p = new URLSearchParams();
   if (format) p.set('format', format);
@@ -75,8 +133,7 @@ export default function AuditPage() {
   const { org } = useCurrentOrg();
   const format = useFormat();
   const [actor, setActor] = useState<PickedMember>();
-  const [actionText, setActionText] = useState('');
-  const [action, setAction] = useState('');
+  const [action, setAction] = useState<string>();
   const [targetType, setTargetType] = useState<string>();
   const [range, setRange] = useState<[Dayjs | null, Dayjs | null] | null>(null);
   const mobile = useMediaQuery('(max-width: 575.98px)');
@@ -84,10 +141,6 @@ export default function AuditPage() {
   useEffect(() => {
     dayjs.locale(i18n.language === 'zh-CN' ? 'zh-cn' : 'en');
   }, [i18n.language]);
-  useEffect(() => {
-    const timer = window.setTimeout(() => setAction(actionText.trim()), 300);
-    return () => window.clearTimeout(timer);
-  }, [actionText]);
 
   const filter: AuditFilter = useMemo(() => {
     const day = (d: Dayjs, plus = 0) => startOfDay(d.year(), d.month(), d.date() + plus, format.timeZone);
@@ -105,11 +158,16 @@ export default function AuditPage() {
   const entries = audit.data?.pages.flatMap((p) => p.items) ?? [];
   const base = `/api/v1/admin/orgs/${org.id}/audit/export`;
 
-  const prefixes = [...new Set(AUDIT_ACTIONS.map((a) => `${a.split('.')[0]}.`))];
-  const actionOptions = [
-    ...prefixes.map((p) => ({ value: p, label: t('audit.allOf', { prefix: p }) })),
-    ...AUDIT_ACTIONS.map((a) => ({ value: a, label: `${auditActionLabel(t, a)} (${a})` })),
-  ].filter((o) => !actionText || o.value.startsWith(actionText.trim()) || o.label.toLowerCase().includes(actionText.trim().toLowerCase()));
+  // A choice list: every action in words, grouped by what it concerns, each group first offering
+  // all of its actions at once (the API takes a prefix ending in ".").
+  const prefixes = [...new Set(AUDIT_ACTIONS.map((a) => a.split('.')[0]))];
+  const actionOptions = prefixes.map((p) => ({
+    label: p,
+    options: [
+      { value: `${p}.`, label: t('audit.allOf', { prefix: `${p}.` }) },
+      ...AUDIT_ACTIONS.filter((a) => a.startsWith(`${p}.`)).map((a) => ({ value: a, label: auditActionLabel(t, a) })),
+    ],
+  }));
 
   return (
     <>
@@ -130,14 +188,17 @@ export default function AuditPage() {
       <Card>
         <div className="toolbar audit-filters" role="search" aria-label={t('audit.filters')}>
           <MemberPicker allowClear aria-label={t('audit.actor')} placeholder={t('audit.actor')} value={actor} onChange={setActor} className="toolbar-picker" />
-          <AutoComplete
+          <Select
             allowClear
+            showSearch
+            optionFilterProp="label"
             aria-label={t('audit.action')}
             placeholder={t('audit.actionPlaceholder')}
-            value={actionText}
-            onChange={(v: string) => setActionText(v ?? '')}
+            value={action}
+            onChange={(v?: string) => setAction(v)}
             options={actionOptions}
             className="toolbar-picker"
+            popupMatchSelectWidth={false}
           />
           <Select
             allowClear
@@ -171,18 +232,7 @@ export default function AuditPage() {
               scroll={mobile ? undefined : { x: 'max-content' }}
               locale={{ emptyText: t('audit.empty') }}
               expandable={{
-                expandedRowRender: (e) => (
-                  <div className="audit-change">
-                    <div>
-                      <h3>{t('audit.before')}</h3>
-                      <Json value={e.before} />
-                    </div>
-                    <div>
-                      <h3>{t('audit.after')}</h3>
-                      <Json value={e.after} />
-                    </div>
-                  </div>
-                ),
+                expandedRowRender: (e) => <Change entry={e} />,
               }}
               columns={mobile ? [
                 {
@@ -193,7 +243,8 @@ export default function AuditPage() {
                       <span className="member-name">{auditActionLabel(t, e.action)}</span>
                       <TargetName orgID={org.id} entry={e} />
                       <span className="member-email">
-                        {t('audit.byAt', { who: e.actor_name || t('audit.system'), at: format.dateTime(e.at) })} · {e.ip}
+                        {t('audit.byAt', { who: e.actor_name || t('audit.system'), at: format.dateTime(e.at) })} ·{' '}
+                        <code className="nowrap">{e.ip}</code>
                       </span>
                     </div>
                   ),
@@ -205,7 +256,9 @@ export default function AuditPage() {
                   key: 'actor',
                   render: (_, e) => (
                     <div className="member-cell">
-                      <span className="member-name">{e.actor_name || t('audit.system')}</span>
+                      <span className="member-name" title={e.actor_id ?? undefined}>
+                        {e.actor_name || t('audit.system')}
+                      </span>
                       {e.token_id && (
                         <span className="member-email">
                           <Tag title={e.token_id}>{t('audit.viaToken', { id: e.token_id.slice(0, 8) })}</Tag>

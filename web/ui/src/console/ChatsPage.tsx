@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App, Button, Form, InputNumber, Radio, Segmented, Space, Switch, Table, Tabs, Tag } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isAdmin } from '../auth/access';
+import { usePermissions } from '../auth/access';
 import { useCurrentOrg } from '../auth/OrgContext';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { PageHeader } from '../components/PageHeader';
@@ -65,6 +65,7 @@ function Chats({ orgID }: { orgID: string }) {
   const [page, setPage] = useState(1);
   const [creating, setCreating] = useState(false);
   const { search, setSearch, q } = useDebouncedSearch(() => setPage(1));
+  const mayExport = usePermissions().can('messages.export');
   const chats = useQuery({
     queryKey: [...chatKeys.admin(orgID), kind, q, page],
     queryFn: () => chatApi.adminChats(orgID, { kind: kind === 'all' ? undefined : kind, query: q || undefined, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE }),
@@ -121,15 +122,20 @@ function Chats({ orgID }: { orgID: string }) {
               <Switch checked={!!c.legal_hold} onChange={(on) => void hold(c, on)} aria-label={t('msgConsole.legalHoldOf', { name: c.name })} data-testid="legal-hold" />
             ),
           },
-          {
-            title: t('common.actions'),
-            key: 'actions',
-            render: (_, c) => (
-              <Button size="small" icon={<DownloadOutlined />} href={chatApi.exportUrl(orgID, c.id)} data-testid="export-chat">
-                {t('msgConsole.export')}
-              </Button>
-            ),
-          },
+          // Exporting a chat's history is organisation-wide, beside managing chats.
+          ...(mayExport
+            ? [
+                {
+                  title: t('common.actions'),
+                  key: 'actions',
+                  render: (_: unknown, c: Chat) => (
+                    <Button size="small" icon={<DownloadOutlined />} href={chatApi.exportUrl(orgID, c.id)} data-testid="export-chat">
+                      {t('msgConsole.export')}
+                    </Button>
+                  ),
+                },
+              ]
+            : []),
         ]}
       />
       {creating && (
@@ -214,11 +220,12 @@ export function SettingsForm({ orgID }: { orgID: string }) {
 export default function ChatsPage() {
   const { t } = useTranslation();
   const { org } = useCurrentOrg();
+  const perms = usePermissions();
   if (!org) return null;
   return (
     <>
       <PageHeader title={t('msgConsole.chatsTitle')} description={t('msgConsole.chatsIntro')} />
-      {isAdmin(org) ? (
+      {perms.can('settings.manage') ? (
         <Tabs
           items={[
             { key: 'chats', label: t('msgConsole.chatsTab'), children: <Chats orgID={org.id} /> },

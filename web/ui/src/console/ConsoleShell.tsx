@@ -10,6 +10,7 @@ import {
   IdcardOutlined,
   KeyOutlined,
   NotificationOutlined,
+  RocketOutlined,
   SafetyCertificateOutlined,
   SettingOutlined,
   TeamOutlined,
@@ -19,11 +20,12 @@ import { Button, Result } from 'antd';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate } from 'react-router';
-import { CONSOLE_PAGES, mayOpenConsole, useConsoleAccess, type ConsolePage } from '../auth/access';
+import { CONSOLE_PAGES, useConsoleAccess, type ConsolePage } from '../auth/access';
 import { useCurrentOrg } from '../auth/OrgContext';
 import { PageLoading } from '../components/PageState';
 import { NoOrganisation } from '../pages/NoOrganisation';
 import { Shell } from '../shell/Shell';
+import { useSetupGuide } from './SetupGuidePage';
 
 /** ConsoleShell frames the admin console, showing each user the pages they may use. */
 export default function ConsoleShell() {
@@ -32,6 +34,7 @@ export default function ConsoleShell() {
   const access = useConsoleAccess();
   const navigate = useNavigate();
   const items: Record<ConsolePage, { icon: ReactNode; label: string }> = {
+    setup: { icon: <RocketOutlined />, label: t('nav.setup') },
     members: { icon: <TeamOutlined />, label: t('nav.members') },
     departments: { icon: <ApartmentOutlined />, label: t('nav.departments') },
     groups: { icon: <UsergroupAddOutlined />, label: t('nav.groups') },
@@ -51,7 +54,9 @@ export default function ConsoleShell() {
   let blocked;
   if (!org) {
     blocked = <NoOrganisation />;
-  } else if (!mayOpenConsole(org)) {
+  } else if (!access.ready) {
+    blocked = <PageLoading />;
+  } else if (org.role === 'guest' && access.pages.size === 0) {
     blocked = (
       <Result
         status="403"
@@ -64,8 +69,8 @@ export default function ConsoleShell() {
         }
       />
     );
-  } else if (!access.ready) {
-    blocked = <PageLoading />;
+  } else if (access.pages.size === 0) {
+    blocked = <NoPermission />;
   }
   return (
     <Shell
@@ -77,10 +82,18 @@ export default function ConsoleShell() {
   );
 }
 
-/** ConsoleHome opens the first console page the user may use. */
+/**
+ * ConsoleHome opens the setup guide while the organisation's setup is unfinished and its admins
+ * have not hidden it, else the first console page the user may use.
+ */
 export function ConsoleHome() {
   const access = useConsoleAccess();
-  const first = CONSOLE_PAGES.find((p) => access.pages.has(p));
+  const { org } = useCurrentOrg();
+  const mayGuide = access.pages.has('setup');
+  const guide = useSetupGuide(org?.id, access.ready && mayGuide);
+  if (!access.ready || (mayGuide && guide.isPending)) return <PageLoading />;
+  const guiding = mayGuide && !!guide.data && !guide.data.dismissed && guide.data.done < guide.data.total;
+  const first = guiding ? 'setup' : CONSOLE_PAGES.find((p) => p !== 'setup' && access.pages.has(p));
   return first ? <Navigate to={`/console/${first}`} replace /> : <NoPermission />;
 }
 

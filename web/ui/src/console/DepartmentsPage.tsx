@@ -7,7 +7,7 @@ import { useSearchParams } from 'react-router';
 import { ApiError, api, unwrap, type Department, type DepartmentView, type Person } from '../api/client';
 import { ROOT, keys, useDepartment, useDepartmentMembers } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
-import { useConsoleAccess } from '../auth/access';
+import { usePermissions } from '../auth/access';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { PageHeader } from '../components/PageHeader';
 import { PageError, PageLoading } from '../components/PageState';
@@ -35,7 +35,7 @@ export default function DepartmentsPage() {
   const { message } = App.useApp();
   const queryClient = useQueryClient();
   const { org } = useCurrentOrg();
-  const access = useConsoleAccess();
+  const perms = usePermissions();
   const mobile = useIsMobile();
   const [params, setParams] = useSearchParams();
   const tree = useDepartmentTree(org?.id);
@@ -43,6 +43,13 @@ export default function DepartmentsPage() {
   const [moving, setMoving] = useState(false);
   const selected = params.get('dept') ?? tree.root?.id;
   const { load } = tree;
+  /** ancestry lists a loaded department's ids from the root down to it, the scope its grants come from. */
+  const ancestry = (id: string): string[] => {
+    const ids = [id];
+    for (let p = tree.parentOf(id); p; p = tree.parentOf(p)) ids.unshift(p);
+    return ids;
+  };
+  const manageAnywhere = perms.canAnywhere('directory.manage');
 
   // Open the tree down to the selected department (after a reload, or a link).
   const view = useDepartment(org?.id, selected);
@@ -137,7 +144,9 @@ export default function DepartmentsPage() {
   return (
     <>
       <PageHeader title={t('departments.title')} description={org.name} />
-      {!access.admin && <Alert type="info" showIcon className="form-alert" message={t('departments.limitedNote')} />}
+      {!perms.orgWide('directory.manage') && (
+        <Alert type="info" showIcon className="form-alert" message={manageAnywhere ? t('departments.limitedNote') : t('console.readOnlyNote')} />
+      )}
       {tree.rootQuery.isPending ? (
         <PageLoading />
       ) : tree.rootQuery.isError ? (
@@ -149,16 +158,22 @@ export default function DepartmentsPage() {
             size="small"
             title={<h2>{t('departments.tree')}</h2>}
           >
-            <p className="tree-hint">
-              <DragOutlined aria-hidden /> {mobile ? t('departments.moveHintPhone') : t('departments.dragHint')}
-            </p>
+            {manageAnywhere && (
+              <p className="tree-hint">
+                <DragOutlined aria-hidden /> {mobile ? t('departments.moveHintPhone') : t('departments.dragHint')}
+              </p>
+            )}
             <Tree
               className="console-tree"
               blockNode
               showLine
               aria-label={t('departments.tree')}
               aria-busy={moving}
-              draggable={mobile ? false : { icon: false, nodeDraggable: (node) => node.key !== root?.id }}
+              draggable={
+                mobile || !manageAnywhere
+                  ? false
+                  : { icon: false, nodeDraggable: (node) => node.key !== root?.id && perms.can('directory.manage', ancestry(String(node.key))) }
+              }
               allowDrop={({ dropNode, dropPosition }) => !(dropNode.key === root?.id && dropPosition !== 0)}
               onDrop={onDrop}
               treeData={tree.nodes((d) => <span className="tree-title">{d.name}</span>)}
@@ -201,11 +216,14 @@ type Dialog = 'create' | 'rename' | 'move' | 'delete' | undefined;
 function DepartmentPanel({ orgID, id, tree, onSelect, onExpand, onMove }: PanelProps) {
   const { t } = useTranslation();
   const dept = useDepartment(orgID, id);
+  const perms = usePermissions();
   const [dialog, setDialog] = useState<Dialog>();
   if (dept.isPending) return <Card className="directory-pane"><PageLoading /></Card>;
   if (dept.isError) return <Card className="directory-pane"><PageError error={dept.error} onRetry={() => dept.refetch()} /></Card>;
   const d = dept.data;
   const isRoot = d.parent_id === null;
+  // A grant on the department or one of its ancestors lets one change it; the root, only an organisation-wide one.
+  const manage = perms.can('directory.manage', [...d.ancestors.map((a) => a.id), d.id]);
   const close = () => setDialog(undefined);
   return (
     <Card className="directory-pane">
@@ -226,25 +244,27 @@ function DepartmentPanel({ orgID, id, tree, onSelect, onExpand, onMove }: PanelP
         <ApartmentOutlined aria-hidden /> {d.name}
       </h2>
       <p className="department-facts">{t('directory.facts', { members: d.member_count ?? 0, children: d.child_count ?? 0 })}</p>
-      <Space wrap className="department-actions">
-        <Button icon={<PlusOutlined aria-hidden />} onClick={() => setDialog('create')}>
-          {t('departments.addChild')}
-        </Button>
-        <Button icon={<EditOutlined aria-hidden />} onClick={() => setDialog('rename')}>
-          {t('departments.rename')}
-        </Button>
-        {!isRoot && (
-          <Button icon={<SwapOutlined aria-hidden />} onClick={() => setDialog('move')}>
-            {t('departments.move')}
+      {manage && (
+        <Space wrap className="department-actions">
+          <Button icon={<PlusOutlined aria-hidden />} onClick={() => setDialog('create')}>
+            {t('departments.addChild')}
           </Button>
-        )}
-        {!isRoot && (
-          <Button danger icon={<DeleteOutlined aria-hidden />} onClick={() => setDialog('delete')}>
-            {t('departments.delete')}
+          <Button icon={<EditOutlined aria-hidden />} onClick={() => setDialog('rename')}>
+            {t('departments.rename')}
           </Button>
-        )}
-      </Space>
-      <DepartmentMembers orgID={orgID} dept={d} />
+          {!isRoot && (
+            <Button icon={<SwapOutlined aria-hidden />} onClick={() => setDialog('move')}>
+              {t('departments.move')}
+            </Button>
+          )}
+          {!isRoot && (
+            <Button danger icon={<DeleteOutlined aria-hidden />} onClick={() => setDialog('delete')}>
+              {t('departments.delete')}
+            </Button>
+          )}
+        </Space>
+      )}
+      <DepartmentMembers orgID={orgID} dept={d} manage={manage} />
       {dialog === 'create' && <CreateDialog orgID={orgID} parent={d} onClose={close} onCreated={() => onExpand(d.id)} />}
       {dialog === 'rename' && <RenameDialog orgID={orgID} dept={d} onClose={close} />}
       {dialog === 'move' && <MoveDialog dept={d} tree={tree} onClose={close} onMove={onMove} />}
@@ -431,7 +451,7 @@ function DeleteDialog({ orgID, dept, onClose, onDeleted }: { orgID: string; dept
   );
 }
 
-function DepartmentMembers({ orgID, dept }: { orgID: string; dept: DepartmentView }) {
+function DepartmentMembers({ orgID, dept, manage }: { orgID: string; dept: DepartmentView; manage: boolean }) {
   const { t } = useTranslation();
   const { confirm, perform } = useAction();
   const queryClient = useQueryClient();
@@ -485,18 +505,20 @@ function DepartmentMembers({ orgID, dept }: { orgID: string; dept: DepartmentVie
   return (
     <section className="department-members">
       <h3 className="section-title">{t('departments.members', { name: dept.name })}</h3>
-      <AddMemberBar
-        label={t('departments.addMemberPicker')}
-        addText={t('departments.addMember')}
-        value={picked}
-        onChange={setPicked}
-        onAdd={add}
-        adding={adding}
-      >
-        <Checkbox checked={leader} onChange={(e) => setLeader(e.target.checked)}>
-          {t('departments.asLeader')}
-        </Checkbox>
-      </AddMemberBar>
+      {manage && (
+        <AddMemberBar
+          label={t('departments.addMemberPicker')}
+          addText={t('departments.addMember')}
+          value={picked}
+          onChange={setPicked}
+          onAdd={add}
+          adding={adding}
+        >
+          <Checkbox checked={leader} onChange={(e) => setLeader(e.target.checked)}>
+            {t('departments.asLeader')}
+          </Checkbox>
+        </AddMemberBar>
+      )}
       <MemberTable<Person>
         query={members}
         page={page}
@@ -511,6 +533,7 @@ function DepartmentMembers({ orgID, dept }: { orgID: string; dept: DepartmentVie
               <Switch
                 size="small"
                 checked={leaders.has(p.user_id)}
+                disabled={!manage}
                 loading={busyID === p.user_id}
                 onChange={(on) => setLead(p, on)}
                 aria-label={t('departments.leaderOf', { name: p.display_name, department: dept.name })}
@@ -518,11 +541,11 @@ function DepartmentMembers({ orgID, dept }: { orgID: string; dept: DepartmentVie
             ),
           },
         ]}
-        actions={(p) => (
+        actions={manage ? (p) => (
           <Button size="small" onClick={() => remove(p)} aria-label={t('departments.removeNamed', { name: p.display_name })}>
             {t('departments.remove')}
           </Button>
-        )}
+        ) : undefined}
       />
     </section>
   );

@@ -14,6 +14,7 @@ import { errorText } from '../lib/errors';
 import { useFormat } from '../lib/hooks';
 import { useAction } from '../lib/useAction';
 import { useMediaQuery } from '../lib/useMediaQuery';
+import { GroupBulkAdd } from './GroupBulkAdd';
 import { GroupDialog } from './GroupDialog';
 import { DepartmentName, GroupCount } from './GroupsPage';
 import { AddMemberBar, MemberTable } from './shared/MemberTable';
@@ -116,7 +117,7 @@ export default function GroupDetailPage() {
             ]}
           />
         </Card>
-        <Card title={<h2>{t('groups.membersTitle')}</h2>}>
+        <Card title={<h2>{t('groups.membersTitle')}</h2>} extra={<GroupBulkAdd orgID={orgID} group={g} />}>
           {full && !addError && <Alert type="warning" showIcon className="form-alert" message={t('groups.fullText', { count: g.member_count, cap: g.member_cap })} />}
           {addError && <Alert type="error" showIcon className="form-alert" role="alert" message={addError} />}
           <AddMemberBar

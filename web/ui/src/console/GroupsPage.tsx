@@ -1,13 +1,13 @@
 import { PlusOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Button, Card, Progress, Space, Table } from 'antd';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { api, unwrap, type Group } from '../api/client';
 import { keys, useDepartment, useGroups } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
-import { useConsoleAccess } from '../auth/access';
+import { usePermissions } from '../auth/access';
 import { PageHeader } from '../components/PageHeader';
 import { PageError } from '../components/PageState';
 import { SearchInput } from '../components/SearchInput';
@@ -48,6 +48,18 @@ export function GroupCount({ group }: { group: Group }) {
   );
 }
 
+/**
+ * MayManageGroup shows its children to whoever holds groups.manage over the group: organisation-wide,
+ * or over its department's subtree. Its owners may change it too, from its own page.
+ */
+function MayManageGroup({ orgID, group, children }: { orgID: string; group: Group; children: ReactNode }) {
+  const perms = usePermissions();
+  const orgWide = perms.can('groups.manage');
+  const dept = useDepartment(orgID, !orgWide && group.department_id && perms.canAnywhere('groups.manage') ? group.department_id : undefined);
+  const scope = dept.data ? [...dept.data.ancestors.map((a) => a.id), dept.data.id] : undefined;
+  return orgWide || (scope && perms.can('groups.manage', scope)) ? <>{children}</> : null;
+}
+
 /** GroupsPage lists, creates, edits and deletes the organisation's groups. */
 export default function GroupsPage() {
   const { t } = useTranslation();
@@ -56,7 +68,7 @@ export default function GroupsPage() {
   const navigate = useNavigate();
   const format = useFormat();
   const { org } = useCurrentOrg();
-  const access = useConsoleAccess();
+  const perms = usePermissions();
   const mobile = useMediaQuery('(max-width: 575.98px)');
   const [department, setDepartment] = useState<string>();
   const [page, setPage] = useState(1);
@@ -82,12 +94,14 @@ export default function GroupsPage() {
         title={t('groups.title')}
         description={org.name}
         extra={
-          <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setEditing('new')}>
-            {t('groups.create')}
-          </Button>
+          perms.canAnywhere('groups.manage') && (
+            <Button type="primary" icon={<PlusOutlined aria-hidden />} onClick={() => setEditing('new')}>
+              {t('groups.create')}
+            </Button>
+          )
         }
       />
-      {!access.admin && <p className="page-note">{t('groups.limitedNote')}</p>}
+      {perms.ready && !perms.orgWide('groups.manage') && <p className="page-note">{t('groups.limitedNote')}</p>}
       <Card>
         <div className="toolbar">
           <SearchInput label={t('groups.search')} value={search} onChange={setSearch} />
@@ -144,12 +158,14 @@ export default function GroupsPage() {
                     <Button size="small" onClick={() => navigate(`/console/groups/${g.id}`)} aria-label={t('groups.manageNamed', { name: g.name })}>
                       {t('groups.manage')}
                     </Button>
-                    <Button size="small" onClick={() => setEditing(g)} aria-label={t('groups.editNamed', { name: g.name })}>
-                      {t('groups.edit')}
-                    </Button>
-                    <Button size="small" danger onClick={() => remove(g)} aria-label={t('groups.deleteNamed', { name: g.name })}>
-                      {t('groups.delete')}
-                    </Button>
+                    <MayManageGroup orgID={orgID} group={g}>
+                      <Button size="small" onClick={() => setEditing(g)} aria-label={t('groups.editNamed', { name: g.name })}>
+                        {t('groups.edit')}
+                      </Button>
+                      <Button size="small" danger onClick={() => remove(g)} aria-label={t('groups.deleteNamed', { name: g.name })}>
+                        {t('groups.delete')}
+                      </Button>
+                    </MayManageGroup>
                   </Space>
                 ),
               },

@@ -1,6 +1,6 @@
-import { CloudUploadOutlined, FileTextOutlined } from '@ant-design/icons';
+import { CloudUploadOutlined, DownloadOutlined, FileTextOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Collapse, Descriptions, Progress, Table, Tag, Upload } from 'antd';
+import { Alert, Button, Card, Collapse, Descriptions, Progress, Space, Table, Tag, Upload } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type ImportIssue, type ImportJob } from '../api/client';
@@ -42,11 +42,17 @@ function StatusTag({ status }: { status: ImportJob['status'] }) {
   }
 }
 
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** contentTypes are what each kind of file is sent as. */
+const contentTypes = { json: 'application/json', csv: 'text/csv', xlsx: XLSX_TYPE } as const;
+
 /** kindOf decides how to send a file: by its name, since browsers label CSV files inconsistently. */
-function kindOf(file: File): 'json' | 'csv' | undefined {
+function kindOf(file: File): keyof typeof contentTypes | undefined {
   const name = file.name.toLowerCase();
   if (name.endsWith('.json')) return 'json';
   if (name.endsWith('.csv') || name.endsWith('.txt')) return 'csv';
+  if (name.endsWith('.xlsx')) return 'xlsx';
   return undefined;
 }
 
@@ -62,7 +68,7 @@ function readBytes(file: File): Promise<ArrayBuffer> {
 
 /** ImportPage uploads users and departments in bulk and follows the job to its per-row report. */
 export default function ImportPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
   const format = useFormat();
   const { org } = useCurrentOrg();
@@ -75,6 +81,9 @@ export default function ImportPage() {
   const jobs = useImports(org?.id, { limit: LIST_PAGE, offset: (listPage - 1) * LIST_PAGE });
   if (!org) return null;
   const orgID = org.id;
+  const admin = `/api/v1/admin/orgs/${orgID}`;
+  // The template's instructions come in the language the console is shown in.
+  const lang = i18n.language.startsWith('zh') ? 'zh-CN' : 'en';
 
   const start = async () => {
     if (!file) return;
@@ -89,10 +98,11 @@ export default function ImportPage() {
       const job = await unwrap(
         api.POST('/api/v1/admin/orgs/{orgID}/imports', {
           params: { path: { orgID } },
-          // The file's bytes go as they are: the server reads JSON or CSV by the Content-Type.
+          // The file's bytes go as they are: the server reads JSON, CSV or a workbook by the
+          // Content-Type (and a workbook by its content).
           body: (await readBytes(file)) as never,
           bodySerializer: (body: unknown) => body as BodyInit,
-          headers: { 'Content-Type': kind === 'json' ? 'application/json' : 'text/csv' },
+          headers: { 'Content-Type': contentTypes[kind] },
         }),
       );
       setCurrent(job.id);
@@ -113,7 +123,7 @@ export default function ImportPage() {
           <p className="card-intro">{t('imports.intro')}</p>
           {error && <Alert type="error" showIcon message={error} role="alert" className="form-alert" />}
           <Upload.Dragger
-            accept=".csv,.json,text/csv,application/json"
+            accept={`.csv,.xlsx,.json,text/csv,application/json,${XLSX_TYPE}`}
             multiple={false}
             showUploadList={false}
             beforeUpload={(f) => {
@@ -139,6 +149,15 @@ export default function ImportPage() {
               </Button>
             </div>
           )}
+          <Space wrap className="import-templates">
+            <span>{t('imports.template')}</span>
+            <Button size="small" icon={<DownloadOutlined aria-hidden />} href={`${admin}/imports/template?format=xlsx&lang=${lang}`} download>
+              {t('imports.templateXlsx')}
+            </Button>
+            <Button size="small" icon={<DownloadOutlined aria-hidden />} href={`${admin}/imports/template?format=csv&lang=${lang}`} download>
+              {t('imports.templateCsv')}
+            </Button>
+          </Space>
           <Collapse
             className="import-help"
             size="small"
@@ -165,6 +184,23 @@ export default function ImportPage() {
               },
             ]}
           />
+        </Card>
+        <Card title={<h2>{t('imports.export')}</h2>}>
+          <p className="card-intro">{t('imports.exportIntro')}</p>
+          <Space wrap>
+            <Button icon={<DownloadOutlined aria-hidden />} href={`${admin}/people/export?format=xlsx`} download>
+              {t('imports.exportPeopleXlsx')}
+            </Button>
+            <Button icon={<DownloadOutlined aria-hidden />} href={`${admin}/people/export?format=csv`} download>
+              {t('imports.exportPeopleCsv')}
+            </Button>
+            <Button icon={<DownloadOutlined aria-hidden />} href={`${admin}/departments/export?format=xlsx`} download>
+              {t('imports.exportDepartmentsXlsx')}
+            </Button>
+            <Button icon={<DownloadOutlined aria-hidden />} href={`${admin}/departments/export?format=csv`} download>
+              {t('imports.exportDepartmentsCsv')}
+            </Button>
+          </Space>
         </Card>
         {current && <ImportProgress orgID={orgID} id={current} />}
         <Card title={<h2>{t('imports.recent')}</h2>}>

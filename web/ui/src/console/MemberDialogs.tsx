@@ -1,14 +1,16 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Checkbox, Modal, Radio, Select } from 'antd';
+import { Alert, App, Button, Checkbox, Form, Input, Modal, Radio, Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type PersonCard, type Role } from '../api/client';
+import type { components } from '../api/schema';
 import { keys, useMember, usePerson } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { PageError, PageLoading } from '../components/PageState';
 import { DepartmentPicker } from '../directory/DepartmentPicker';
+import { MemberPicker, type PickedMember } from '../directory/MemberPicker';
 import { roleLabel } from '../lib/labels';
 import { useSubmit } from '../lib/useSubmit';
 
@@ -199,5 +201,151 @@ function DepartmentsForm({ person, target, onClose }: { person: PersonCard; targ
         </Button>
       </div>
     </div>
+  );
+}
+
+/** A row of the people table, whose profile the edit dialog starts from. */
+export type PeopleRow = components['schemas']['PeopleRow'];
+
+/** mobileOK mirrors the API: spaces, dashes, dots and parentheses aside, E.164 ("+8613800138000"). */
+export function mobileOK(v: string): boolean {
+  return /^\+[1-9]\d{6,14}$/.test(v.replace(/[\s\-.()]/g, ''));
+}
+
+/** dateOK accepts a calendar date written YYYY-MM-DD. */
+export function dateOK(v: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+}
+
+interface ProfileValues {
+  email: string;
+  display_name: string;
+  employee_number?: string;
+  job_title?: string;
+  mobile?: string;
+  work_location?: string;
+  manager?: PickedMember;
+  hire_date?: string;
+}
+
+/**
+ * PersonDialog adds a person (POST .../users) or, given their row, edits their name, email and
+ * employee details (PATCH .../users/{userID}); the checks match the API's.
+ */
+export function PersonDialog({ row, onClose }: { row?: PeopleRow; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const queryClient = useQueryClient();
+  const { org } = useCurrentOrg();
+  const [form] = Form.useForm<ProfileValues>();
+  const { busy, error, submit } = useSubmit();
+  if (!org) return null;
+  const initial: Partial<ProfileValues> = row
+    ? {
+        email: row.email,
+        display_name: row.display_name,
+        employee_number: row.employee_number ?? '',
+        job_title: row.job_title,
+        mobile: row.mobile ?? '',
+        work_location: row.work_location,
+        manager: row.manager ? { value: row.manager.id, label: row.manager.name } : undefined,
+        hire_date: row.hire_date ?? '',
+      }
+    : {};
+
+  const save = async (v: ProfileValues) => {
+    const profile = {
+      employee_number: (v.employee_number ?? '').trim(),
+      job_title: (v.job_title ?? '').trim(),
+      mobile: (v.mobile ?? '').trim(),
+      work_location: (v.work_location ?? '').trim(),
+      manager_id: v.manager?.value ?? '',
+      hire_date: (v.hire_date ?? '').trim(),
+    };
+    const saved = await submit(async () => {
+      if (row) {
+        // Only what changed is sent; "" clears a field.
+        const before = {
+          employee_number: row.employee_number ?? '',
+          job_title: row.job_title,
+          mobile: row.mobile ?? '',
+          work_location: row.work_location,
+          manager_id: row.manager?.id ?? '',
+          hire_date: row.hire_date ?? '',
+        };
+        const body: Record<string, string> = {};
+        for (const [k, val] of Object.entries(profile)) if (val !== before[k as keyof typeof before]) body[k] = val;
+        if (v.email.trim() !== row.email) body.email = v.email.trim();
+        if (v.display_name.trim() !== row.display_name) body.display_name = v.display_name.trim();
+        await unwrap(api.PATCH('/api/v1/admin/orgs/{orgID}/users/{userID}', { params: { path: { orgID: org.id, userID: row.user_id } }, body }));
+        message.success(t('people.saved', { name: v.display_name.trim() }));
+      } else {
+        // Empty fields are left out rather than sent as "".
+        const filled = Object.fromEntries(Object.entries(profile).filter(([, val]) => val !== ''));
+        const res = await api.POST('/api/v1/admin/orgs/{orgID}/users', {
+          params: { path: { orgID: org.id } },
+          body: { email: v.email.trim(), display_name: v.display_name.trim(), ...filled },
+        });
+        await unwrap(Promise.resolve(res));
+        message.success(res.response.status === 202 ? t('people.invited', { email: v.email.trim() }) : t('people.added', { name: v.display_name.trim() }));
+        void queryClient.invalidateQueries({ queryKey: keys.invitations(org.id) });
+      }
+      void queryClient.invalidateQueries({ queryKey: keys.members(org.id) });
+      void queryClient.invalidateQueries({ queryKey: keys.directory(org.id) });
+    });
+    if (saved) onClose();
+  };
+
+  const max = (n: number) => ({ max: n, message: t('people.tooLong', { max: n }) });
+  return (
+    <Modal
+      open
+      title={row ? t('people.editTitle', { name: row.display_name }) : t('people.addTitle')}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={row ? t('common.save') : t('people.add')}
+      cancelText={t('common.cancel')}
+      confirmLoading={busy}
+      destroyOnHidden
+    >
+      <ErrorAlert error={error} />
+      <Form<ProfileValues> form={form} layout="vertical" initialValues={initial} onFinish={save}>
+        <Form.Item name="email" label={t('people.email')} rules={[{ required: true, type: 'email', message: t('people.emailInvalid') }]}>
+          <Input type="email" autoComplete="off" />
+        </Form.Item>
+        <Form.Item name="display_name" label={t('people.name')} rules={[{ required: true, whitespace: true, message: t('people.nameRequired') }, max(100)]}>
+          <Input autoComplete="off" />
+        </Form.Item>
+        <Form.Item name="employee_number" label={t('people.employeeNumber')} rules={[max(64)]}>
+          <Input autoComplete="off" />
+        </Form.Item>
+        <Form.Item name="job_title" label={t('people.jobTitle')} rules={[max(128)]}>
+          <Input autoComplete="off" />
+        </Form.Item>
+        <Form.Item
+          name="mobile"
+          label={t('people.mobile')}
+          extra={t('people.mobileHint')}
+          rules={[{ validator: (_, v?: string) => (!v || !v.trim() || mobileOK(v) ? Promise.resolve() : Promise.reject(new Error(t('people.mobileInvalid')))) }]}
+        >
+          <Input type="tel" autoComplete="off" placeholder="+8613800138000" />
+        </Form.Item>
+        <Form.Item name="work_location" label={t('people.location')} rules={[max(128)]}>
+          <Input autoComplete="off" />
+        </Form.Item>
+        <Form.Item name="manager" label={t('people.manager')}>
+          <MemberPicker allowClear aria-label={t('people.manager')} exclude={row ? [row.user_id] : undefined} />
+        </Form.Item>
+        <Form.Item
+          name="hire_date"
+          label={t('people.hireDate')}
+          rules={[{ validator: (_, v?: string) => (!v || dateOK(v) ? Promise.resolve() : Promise.reject(new Error(t('people.dateInvalid')))) }]}
+        >
+          <Input type="date" />
+        </Form.Item>
+      </Form>
+    </Modal>
   );
 }

@@ -1,11 +1,12 @@
 import { LinkOutlined, MoreOutlined, UserAddOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Button, Card, Dropdown, Radio, Space, Tag } from 'antd';
+import { Alert, Button, Card, Dropdown, Radio, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type ActivationLink, type Role } from '../api/client';
 import { keys, useDepartmentMembers, useMe, useMembers } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
+import { usePermissions } from '../auth/access';
 import { PageHeader } from '../components/PageHeader';
 import { SearchInput } from '../components/SearchInput';
 import { DepartmentPicker } from '../directory/DepartmentPicker';
@@ -17,7 +18,8 @@ import { useMediaQuery } from '../lib/useMediaQuery';
 import { ActivationLinkDialog } from './ActivationLinks';
 import { InvitationsCard } from './InvitationsCard';
 import { InviteDialog } from './InviteDialog';
-import { DepartmentsDialog, RoleDialog, type Target } from './MemberDialogs';
+import { DepartmentsDialog, PersonDialog, RoleDialog, type PeopleRow, type Target } from './MemberDialogs';
+import { PeopleTable } from './PeopleTable';
 import { MemberTable } from './shared/MemberTable';
 
 const PAGE_SIZE = 20;
@@ -36,12 +38,15 @@ interface Row {
 }
 
 /** Dialog is the open dialog; an activation link that a reset answered with comes along to be shown. */
-type Dialog = { kind: 'role' | 'departments' | 'activation'; target: Target; reset?: ActivationLink };
+type Dialog = { kind: 'role' | 'departments' | 'activation'; target: Target; reset?: ActivationLink } | { kind: 'person'; row?: PeopleRow };
 
 /**
  * MembersPage lists, searches, invites, deactivates and reactivates the organisation's members,
  * gives those who have not activated their account yet a link to do it, and resets the sign-in of
  * an account someone else may know the password of (docs/accounts.md, "Resetting credentials").
+ * Whoever holds members.manage gets the people table (PeopleTable: employee details, filters,
+ * selection and adding to a group) and adds or edits people (PersonDialog); the others read the
+ * directory's list of members.
  */
 export default function MembersPage() {
   const { t } = useTranslation();
@@ -50,6 +55,7 @@ export default function MembersPage() {
   const format = useFormat();
   const me = useMe();
   const { org } = useCurrentOrg();
+  const perms = usePermissions();
   const [status, setStatus] = useState<StatusFilter>('all');
   const [page, setPage] = useState(1);
   const { search, setSearch, q } = useDebouncedSearch(() => setPage(1));
@@ -59,13 +65,15 @@ export default function MembersPage() {
   const mobile = useMediaQuery('(max-width: 575.98px)');
 
   const orgID = org?.id;
-  const everyone = useMembers(department ? undefined : orgID, {
+  const peopleTable = perms.can('members.manage');
+  // Whoever manages members gets the people table; the others the directory's list of members.
+  const everyone = useMembers(department || peopleTable ? undefined : orgID, {
     q,
     status: status === 'all' ? undefined : status,
     limit: PAGE_SIZE,
     offset: (page - 1) * PAGE_SIZE,
   });
-  const inDepartment = useDepartmentMembers(orgID, department, { subtree: true, q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  const inDepartment = useDepartmentMembers(peopleTable ? undefined : orgID, department, { subtree: true, q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
   const members = department ? inDepartment : everyone;
   if (!org) return null;
 
@@ -109,9 +117,68 @@ export default function MembersPage() {
     });
 
   const selfID = me.data?.user.id;
-  const mayChange = (m: Row) => m.user_id !== selfID && (m.role !== 'owner' || org.role === 'owner');
+  // members.manage is organisation-wide; a member's departments may be set by whoever manages some of the tree.
+  const manageMembers = perms.can('members.manage');
+  const setDepartments = perms.canAnywhere('directory.manage');
+  const mayChange = (m: Row) => manageMembers && m.user_id !== selfID && (m.role !== 'owner' || org.role === 'owner');
   const pending = (m: Row) => m.activation_pending === true && m.status === 'active';
-  const open = (kind: Dialog['kind'], m: Row) => setDialog({ kind, target: { userID: m.user_id, name: m.display_name } });
+  const open = (kind: 'role' | 'departments' | 'activation', m: Row) => setDialog({ kind, target: { userID: m.user_id, name: m.display_name } });
+  // The people table's rows do not say whether an account awaits activation: its link is in the menu.
+  const unknownPending = (m: Row) => !('activation_pending' in m);
+  const mayEdit = (m: Row) => manageMembers && (m.role !== 'owner' || org.role === 'owner');
+
+  const tags = (m: Row) => (
+    <>
+      {m.user_id === selfID && <Tag className="you-tag">{t('members.you')}</Tag>}
+      {/* Beside the name rather than in the status column, so that phones show it too. */}
+      {pending(m) && (
+        <Tag color="gold" className="name-tag">
+          {t('activation.pending')}
+        </Tag>
+      )}
+    </>
+  );
+  const actions = (m: Row) => (
+    <Space size={4} wrap>
+      {manageMembers && pending(m) && (
+        <Button size="small" icon={<LinkOutlined aria-hidden />} onClick={() => open('activation', m)} aria-label={t('activation.linkNamed', { name: m.display_name })}>
+          {t('activation.linkAction')}
+        </Button>
+      )}
+      {mayChange(m) &&
+        (m.status === 'active' ? (
+          <Button size="small" danger onClick={() => change(m, 'deactivate')} aria-label={t('members.deactivateNamed', { name: m.display_name })}>
+            {t('members.deactivate')}
+          </Button>
+        ) : (
+          <Button size="small" onClick={() => change(m, 'reactivate')} aria-label={t('members.reactivateNamed', { name: m.display_name })}>
+            {t('members.reactivate')}
+          </Button>
+        ))}
+      {(mayChange(m) || setDepartments || mayEdit(m)) && (
+        <Dropdown
+          trigger={['click']}
+          menu={{
+            items: [
+              ...(mayEdit(m) && unknownPending(m) ? [{ key: 'edit', label: t('people.edit') }] : []),
+              ...(mayChange(m) ? [{ key: 'role', label: t('members.changeRole') }] : []),
+              ...(setDepartments ? [{ key: 'departments', label: t('members.departments') }] : []),
+              ...(manageMembers && unknownPending(m) && m.status === 'active' ? [{ key: 'activation', label: t('activation.linkAction') }] : []),
+              // Someone who has not activated yet needs an activation link, not a reset.
+              ...(mayChange(m) && m.status === 'active' && !pending(m) ? [{ key: 'reset', label: t('members.reset'), danger: true }] : []),
+            ],
+            onClick: ({ key }) => {
+              if (key === 'reset') return reset(m);
+              if (key === 'edit') return setDialog({ kind: 'person', row: m as PeopleRow });
+              open(key === 'role' ? 'role' : key === 'activation' ? 'activation' : 'departments', m);
+            },
+          }}
+        >
+          <Button size="small" icon={<MoreOutlined aria-hidden />} aria-label={t('members.moreNamed', { name: m.display_name })} />
+        </Dropdown>
+      )}
+    </Space>
+  );
 
   return (
     <>
@@ -119,12 +186,25 @@ export default function MembersPage() {
         title={t('members.title')}
         description={org.name}
         extra={
-          <Button type="primary" icon={<UserAddOutlined aria-hidden />} onClick={() => setInviting(true)}>
-            {t('members.invite')}
-          </Button>
+          manageMembers && (
+            <Space wrap>
+              <Button type="primary" icon={<UserAddOutlined aria-hidden />} onClick={() => setDialog({ kind: 'person' })}>
+                {t('people.add')}
+              </Button>
+              <Button icon={<UserAddOutlined aria-hidden />} onClick={() => setInviting(true)}>
+                {t('members.invite')}
+              </Button>
+            </Space>
+          )
         }
       />
+      {perms.ready && !manageMembers && !setDepartments && <Alert type="info" showIcon className="form-alert" message={t('console.readOnlyNote')} />}
       <div className="card-stack">
+        {manageMembers ? (
+          <Card>
+            <PeopleTable orgID={org.id} tags={tags} actions={actions} bulk />
+          </Card>
+        ) : (
         <Card>
           <div className="toolbar">
             <SearchInput label={t('members.search')} value={search} onChange={setSearch} />
@@ -167,17 +247,7 @@ export default function MembersPage() {
             scroll={mobile ? undefined : { x: 'max-content' }}
             empty={q ? t('members.noMatch') : t('members.empty')}
             showTotal={(total) => t('members.total', { total })}
-            tags={(m) => (
-              <>
-                {m.user_id === selfID && <Tag className="you-tag">{t('members.you')}</Tag>}
-                {/* Beside the name rather than in the status column, so that phones show it too. */}
-                {pending(m) && (
-                  <Tag color="gold" className="name-tag">
-                    {t('activation.pending')}
-                  </Tag>
-                )}
-              </>
-            )}
+            tags={tags}
             details={(m) =>
               mobile && (
                 <span className="member-role-inline">
@@ -196,44 +266,14 @@ export default function MembersPage() {
               },
               ...(department ? [] : [{ title: t('members.joined'), key: 'joined', render: (_: unknown, m: Row) => format.date(m.joined_at), responsive: ['md' as const] }]),
             ]}
-            actions={(m) => (
-              <Space size={4} wrap>
-                {pending(m) && (
-                  <Button size="small" icon={<LinkOutlined aria-hidden />} onClick={() => open('activation', m)} aria-label={t('activation.linkNamed', { name: m.display_name })}>
-                    {t('activation.linkAction')}
-                  </Button>
-                )}
-                {mayChange(m) &&
-                  (m.status === 'active' ? (
-                    <Button size="small" danger onClick={() => change(m, 'deactivate')} aria-label={t('members.deactivateNamed', { name: m.display_name })}>
-                      {t('members.deactivate')}
-                    </Button>
-                  ) : (
-                    <Button size="small" onClick={() => change(m, 'reactivate')} aria-label={t('members.reactivateNamed', { name: m.display_name })}>
-                      {t('members.reactivate')}
-                    </Button>
-                  ))}
-                <Dropdown
-                  trigger={['click']}
-                  menu={{
-                    items: [
-                      ...(mayChange(m) ? [{ key: 'role', label: t('members.changeRole') }] : []),
-                      { key: 'departments', label: t('members.departments') },
-                      // Someone who has not activated yet needs an activation link, not a reset.
-                      ...(mayChange(m) && m.status === 'active' && !pending(m) ? [{ key: 'reset', label: t('members.reset'), danger: true }] : []),
-                    ],
-                    onClick: ({ key }) => (key === 'reset' ? reset(m) : open(key === 'role' ? 'role' : 'departments', m)),
-                  }}
-                >
-                  <Button size="small" icon={<MoreOutlined aria-hidden />} aria-label={t('members.moreNamed', { name: m.display_name })} />
-                </Dropdown>
-              </Space>
-            )}
+            actions={!setDepartments ? undefined : actions}
           />
         </Card>
-        <InvitationsCard orgID={org.id} />
+        )}
+        {manageMembers && <InvitationsCard orgID={org.id} />}
       </div>
       <InviteDialog orgID={org.id} open={inviting} onClose={() => setInviting(false)} />
+      {dialog?.kind === 'person' && <PersonDialog row={dialog.row} onClose={() => setDialog(undefined)} />}
       {dialog?.kind === 'role' && <RoleDialog target={dialog.target} onClose={() => setDialog(undefined)} />}
       {dialog?.kind === 'departments' && <DepartmentsDialog target={dialog.target} onClose={() => setDialog(undefined)} />}
       {dialog?.kind === 'activation' && (

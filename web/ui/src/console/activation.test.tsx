@@ -22,6 +22,13 @@ const member = (id: string, name: string, email: string, pending: boolean) => ({
   status: 'active',
   joined_at: '2025-01-03T03:04:05Z',
   activation_pending: pending,
+  employee_number: null,
+  job_title: '',
+  mobile: null,
+  work_location: '',
+  manager: null,
+  hire_date: null,
+  departments: [],
 });
 const wang = member('u2', 'Wang Wei', 'wang@example.com', true);
 const zhao = member('u3', 'Zhao Lei', 'zhao@example.com', false);
@@ -32,6 +39,7 @@ function membersPage(extra: Parameters<typeof fakeApi>[0]) {
   return fakeApi({
     'GET /api/v1/me': () => json(200, me()),
     [`GET ${orgPath}/members`]: () => json(200, { items: [wang, zhao], total: 2 }),
+    [`GET ${adminPath}/people`]: () => json(200, { items: [wang, zhao], total: 2, next_cursor: null }),
     [`GET ${orgPath}/invitations`]: () => json(200, { items: [] }),
     [`GET ${orgPath}/departments`]: (req: Request) => json(200, children(new URL(req.url))),
     ...extra,

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import i18n from '../i18n';
 import { adminPath, children, eng, orgPath, root, view, zhang } from '../test/directoryData';
-import { apiError, fakeApi, json, me } from '../test/fakeApi';
+import { BASE_MEMBER_PERMISSIONS, apiError, fakeApi, heldPermissions, json, me } from '../test/fakeApi';
 import { renderAt } from '../test/render';
 
 beforeEach(async () => {
@@ -13,34 +13,26 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-const forbidden = () => apiError(403, 'forbidden', 'you do not have the permission');
-
 describe('the console for a member', () => {
   it('shows only the pages a department-scoped role can use, and says why', async () => {
     fakeApi({
       'GET /api/v1/me': () => json(200, me({ role: 'member' })),
-      [`GET ${adminPath}/users`]: forbidden,
-      [`GET ${adminPath}/assignments`]: forbidden,
-      [`GET ${adminPath}/audit`]: forbidden,
-      [`GET ${adminPath}/scim-tokens`]: forbidden,
+      [`GET ${orgPath}/me/permissions`]: () => heldPermissions(...BASE_MEMBER_PERMISSIONS, 'directory.manage@d-eng', 'groups.manage@d-eng'),
       [`GET ${orgPath}/departments`]: (req) => json(200, children(new URL(req.url))),
       [`GET ${orgPath}/departments/d-root`]: () => json(200, view(root)),
       [`GET ${orgPath}/departments/d-root/members`]: () => json(200, { items: [], total: 0 }),
     });
-    renderAt('/console');
+    renderAt('/console/departments');
     expect(await screen.findByRole('heading', { name: 'Departments', level: 1 })).toBeInTheDocument();
-    expect(screen.getByText(/You can change only the departments/)).toBeInTheDocument();
+    expect(await screen.findByText(/You can change only the departments/)).toBeInTheDocument();
     const nav = screen.getByRole('navigation', { name: 'Main navigation' });
-    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Departments', 'Groups', 'Task lists']);
+    expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Members', 'Departments', 'Groups']);
   });
 
   it('answers a page they may not use with an honest refusal', async () => {
     fakeApi({
       'GET /api/v1/me': () => json(200, me({ role: 'member' })),
-      [`GET ${adminPath}/users`]: forbidden,
-      [`GET ${adminPath}/assignments`]: forbidden,
-      [`GET ${adminPath}/audit`]: forbidden,
-      [`GET ${adminPath}/scim-tokens`]: forbidden,
+      [`GET ${orgPath}/me/permissions`]: () => heldPermissions(...BASE_MEMBER_PERMISSIONS),
     });
     renderAt('/console/roles');
     expect(await screen.findByRole('heading', { name: 'You don’t have permission to use this page' })).toBeInTheDocument();
@@ -49,15 +41,13 @@ describe('the console for a member', () => {
   it('offers the audit log to a member whose role allows it', async () => {
     fakeApi({
       'GET /api/v1/me': () => json(200, me({ role: 'member' })),
-      [`GET ${adminPath}/users`]: forbidden,
-      [`GET ${adminPath}/assignments`]: forbidden,
+      [`GET ${orgPath}/me/permissions`]: () => heldPermissions(...BASE_MEMBER_PERMISSIONS, 'audit.read'),
       [`GET ${adminPath}/audit`]: () => json(200, { items: [] }),
-      [`GET ${adminPath}/scim-tokens`]: forbidden,
       [`GET ${orgPath}/departments`]: (req) => json(200, children(new URL(req.url))),
     });
     renderAt('/console/departments');
     const nav = await screen.findByRole('navigation', { name: 'Main navigation' });
-    await waitFor(() => expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Departments', 'Groups', 'Audit log', 'Task lists']));
+    await waitFor(() => expect(within(nav).getAllByRole('link').map((a) => a.textContent)).toEqual(['Members', 'Departments', 'Groups', 'Audit log']));
   });
 });
 

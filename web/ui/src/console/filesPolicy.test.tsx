@@ -5,7 +5,7 @@ import type { FilesPolicy, Space } from '../files/api';
 import { fromForm, toForm } from './FilesPolicyPage';
 import i18n from '../i18n';
 import { ORG, adminPath, orgPath } from '../test/directoryData';
-import { apiError, fakeApi, json, me } from '../test/fakeApi';
+import { BASE_MEMBER_PERMISSIONS, apiError, fakeApi, heldPermissions, json, me } from '../test/fakeApi';
 import { renderAt } from '../test/render';
 
 const GIB = 1024 ** 3;
@@ -85,10 +85,7 @@ describe('the files policy in the console', () => {
   it('lets a department admin set their spaces’ policy without the organisation’s', async () => {
     const { calls } = fakeApi({
       'GET /api/v1/me': () => json(200, me({ role: 'member' })),
-      [`GET ${adminPath}/users`]: () => apiError(403, 'forbidden', 'no'),
-      [`GET ${adminPath}/assignments`]: () => apiError(403, 'forbidden', 'no'),
-      [`GET ${adminPath}/audit`]: () => apiError(403, 'forbidden', 'no'),
-      [`GET ${adminPath}/scim-tokens`]: () => apiError(403, 'forbidden', 'no'),
+      [`GET ${orgPath}/me/permissions`]: () => heldPermissions(...BASE_MEMBER_PERMISSIONS, 'files.manage@d-eng'),
       [`GET ${adminPath}/files/policy`]: () => apiError(403, 'forbidden', 'no'),
       [`GET ${adminPath}/spaces`]: () => json(200, { items: [deptSpace], total: 1 }),
       [`GET ${adminPath}/spaces/sp-eng/policy`]: () =>

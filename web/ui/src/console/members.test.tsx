@@ -14,12 +14,27 @@ afterEach(() => {
 });
 
 const wang = { user_id: 'u2', email: 'wang@example.com', display_name: 'Wang Wei', role: 'member', status: 'active', joined_at: '2025-01-03T03:04:05Z' };
+/** wang as the people table lists him (GET .../admin/orgs/{orgID}/people). */
+const wangRow = {
+  ...wang,
+  employee_number: 'E002',
+  job_title: 'Engineer',
+  mobile: null,
+  work_location: '',
+  manager: null,
+  hire_date: null,
+  departments: [],
+};
+const zhaoRow = { ...wangRow, user_id: 'u3', display_name: 'Zhao Lei', email: 'zhao@example.com', employee_number: 'E003' };
 
 function routes(extra: Record<string, Parameters<typeof fakeApi>[0][string]>) {
   return {
     'GET /api/v1/me': () => json(200, me()),
     [`GET ${orgPath}/members`]: () => json(200, { items: [wang], total: 1 }),
     [`GET ${orgPath}/members/u2`]: () => json(200, wang),
+    // Filtered by a department, only Zhao Lei is in it.
+    [`GET ${adminPath}/people`]: (req: Request) =>
+      json(200, new URL(req.url).searchParams.get('department_id') ? { items: [zhaoRow], total: 1, next_cursor: null } : { items: [wangRow], total: 1, next_cursor: null }),
     [`GET ${orgPath}/invitations`]: () => json(200, { items: [] }),
     [`GET ${orgPath}/departments`]: (req: Request) => json(200, children(new URL(req.url))),
     [`GET ${orgPath}/departments/d-eng`]: () => json(200, view(eng, [root])),
@@ -83,18 +98,16 @@ describe('the members page', () => {
   });
 
   it('filters by department, sub-departments included', async () => {
-    const { calls } = fakeApi(
-      routes({
-        [`GET ${orgPath}/departments/d-eng/members`]: () => json(200, { items: [{ user_id: 'u3', display_name: 'Zhao Lei', email: 'zhao@example.com', status: 'active', external_id: null }], total: 1 }),
-      }),
-    );
+    const { calls } = fakeApi(routes({}));
     renderAt('/console/members');
     const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
     expect(await screen.findByText('Wang Wei')).toBeInTheDocument();
     await user.click(screen.getAllByLabelText('Filter by department').find((e) => e.tagName === 'INPUT')!);
     await user.click(await screen.findByText('Engineering', { selector: '.ant-select-tree-title' }));
     expect(await screen.findByText('Zhao Lei')).toBeInTheDocument();
-    expect(screen.getByText('Members of the department and all its sub-departments.')).toBeInTheDocument();
-    expect(calls.some((c) => c.path.startsWith(`${orgPath}/departments/d-eng/members?subtree=true`))).toBe(true);
+    expect(screen.queryByText('Wang Wei')).not.toBeInTheDocument();
+    expect(screen.getByRole('switch', { name: 'Include sub-departments' })).toBeChecked();
+    const listed = calls.filter((c) => c.path.startsWith(`${adminPath}/people?`)).map((c) => new URL(c.path, 'http://x').searchParams);
+    expect(listed.some((p) => p.get('department_id') === 'd-eng' && p.get('subtree') === 'true')).toBe(true);
   });
 });

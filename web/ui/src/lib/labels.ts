@@ -199,124 +199,96 @@ export function permissionDescription(t: TFunction, p: string): string {
   }
 }
 
-/** The audit log's actions, for the action filter. */
-export const AUDIT_ACTIONS = [
-  'department.create',
-  'department.update',
-  'department.delete',
-  'group.create',
-  'group.update',
-  'group.delete',
-  'group.member.add',
-  'group.member.remove',
-  'group.member.role',
-  'member.create',
-  'member.update',
-  'member.deactivate',
-  'member.reactivate',
-  'member.role.change',
-  'member.departments.set',
-  'invitation.create',
-  'invitation.revoke',
-  'role.create',
-  'role.update',
-  'role.delete',
-  'role.assign',
-  'role.unassign',
-  'org.settings.update',
-  'org.ownership.transfer',
-  'import.create',
-  'import.finish',
-  'invitation.accept',
-  'token.create',
-  'token.revoke',
-  'account.activation_link',
-  'account.activate',
-  'account.disable',
-  'account.enable',
-  'account.reset_credentials',
-  'org.domain.assign',
-  'org.domain.unassign',
-] as const;
+/** The audit log's actions, in the order the filter lists them, each with its description. */
+const AUDIT_ACTION_LABELS = {
+  'department.create': (t: TFunction) => t('auditActions.departmentCreate'),
+  'department.update': (t: TFunction) => t('auditActions.departmentUpdate'),
+  'department.delete': (t: TFunction) => t('auditActions.departmentDelete'),
+  'group.create': (t: TFunction) => t('auditActions.groupCreate'),
+  'group.update': (t: TFunction) => t('auditActions.groupUpdate'),
+  'group.delete': (t: TFunction) => t('auditActions.groupDelete'),
+  'group.member.add': (t: TFunction) => t('auditActions.groupMemberAdd'),
+  'group.member.remove': (t: TFunction) => t('auditActions.groupMemberRemove'),
+  'group.member.role': (t: TFunction) => t('auditActions.groupMemberRole'),
+  'member.create': (t: TFunction) => t('auditActions.memberCreate'),
+  'member.update': (t: TFunction) => t('auditActions.memberUpdate'),
+  'member.deactivate': (t: TFunction) => t('auditActions.memberDeactivate'),
+  'member.reactivate': (t: TFunction) => t('auditActions.memberReactivate'),
+  'member.role.change': (t: TFunction) => t('auditActions.memberRoleChange'),
+  'member.departments.set': (t: TFunction) => t('auditActions.memberDepartmentsSet'),
+  'invitation.create': (t: TFunction) => t('auditActions.invitationCreate'),
+  'invitation.revoke': (t: TFunction) => t('auditActions.invitationRevoke'),
+  'role.create': (t: TFunction) => t('auditActions.roleCreate'),
+  'role.update': (t: TFunction) => t('auditActions.roleUpdate'),
+  'role.delete': (t: TFunction) => t('auditActions.roleDelete'),
+  'role.assign': (t: TFunction) => t('auditActions.roleAssign'),
+  'role.unassign': (t: TFunction) => t('auditActions.roleUnassign'),
+  'org.settings.update': (t: TFunction) => t('auditActions.orgSettingsUpdate'),
+  'org.ownership.transfer': (t: TFunction) => t('auditActions.orgOwnershipTransfer'),
+  'import.create': (t: TFunction) => t('auditActions.importCreate'),
+  'import.finish': (t: TFunction) => t('auditActions.importFinish'),
+  'invitation.accept': (t: TFunction) => t('auditActions.invitationAccept'),
+  'token.create': (t: TFunction) => t('auditActions.tokenCreate'),
+  'token.revoke': (t: TFunction) => t('auditActions.tokenRevoke'),
+  'account.activation_link': (t: TFunction) => t('auditActions.accountActivationLink'),
+  'account.activate': (t: TFunction) => t('auditActions.accountActivate'),
+  'account.disable': (t: TFunction) => t('auditActions.accountDisable'),
+  'account.enable': (t: TFunction) => t('auditActions.accountEnable'),
+  'account.reset_credentials': (t: TFunction) => t('auditActions.accountResetCredentials'),
+  'org.domain.assign': (t: TFunction) => t('auditActions.orgDomainAssign'),
+  'org.domain.unassign': (t: TFunction) => t('auditActions.orgDomainUnassign'),
+  'files.upload': (t: TFunction) => t('auditActions.filesUpload'),
+  'files.file_update': (t: TFunction) => t('auditActions.filesFileUpdate'),
+  'files.delete': (t: TFunction) => t('auditActions.filesDelete'),
+  'files.restore': (t: TFunction) => t('auditActions.filesRestore'),
+  'files.folder_create': (t: TFunction) => t('auditActions.filesFolderCreate'),
+  'files.folder_update': (t: TFunction) => t('auditActions.filesFolderUpdate'),
+  'files.folder_delete': (t: TFunction) => t('auditActions.filesFolderDelete'),
+  'files.share': (t: TFunction) => t('auditActions.filesShare'),
+  'files.unshare': (t: TFunction) => t('auditActions.filesUnshare'),
+  'files.link_create': (t: TFunction) => t('auditActions.filesLinkCreate'),
+  'files.link_revoke': (t: TFunction) => t('auditActions.filesLinkRevoke'),
+  'files.hold': (t: TFunction) => t('auditActions.filesHold'),
+  'files.hold_release': (t: TFunction) => t('auditActions.filesHoldRelease'),
+  'files.policy': (t: TFunction) => t('auditActions.filesPolicy'),
+  'files.space_policy': (t: TFunction) => t('auditActions.filesSpacePolicy'),
+  'tasks.list_create': (t: TFunction) => t('auditActions.tasksListCreate'),
+  'tasks.list_update': (t: TFunction) => t('auditActions.tasksListUpdate'),
+  'tasks.list_delete': (t: TFunction) => t('auditActions.tasksListDelete'),
+  'tasks.list_restore': (t: TFunction) => t('auditActions.tasksListRestore'),
+  'tasks.list_share': (t: TFunction) => t('auditActions.tasksListShare'),
+  'tasks.list_unshare': (t: TFunction) => t('auditActions.tasksListUnshare'),
+  'tasks.task_create': (t: TFunction) => t('auditActions.tasksTaskCreate'),
+  'tasks.task_delete': (t: TFunction) => t('auditActions.tasksTaskDelete'),
+  'tasks.task_restore': (t: TFunction) => t('auditActions.tasksTaskRestore'),
+  'tasks.task_share': (t: TFunction) => t('auditActions.tasksTaskShare'),
+  'tasks.task_unshare': (t: TFunction) => t('auditActions.tasksTaskUnshare'),
+  'messages.message_deleted': (t: TFunction) => t('auditActions.messagesMessageDeleted'),
+  'messages.chat_exported': (t: TFunction) => t('auditActions.messagesChatExported'),
+  'messages.settings_changed': (t: TFunction) => t('auditActions.messagesSettingsChanged'),
+  'announcements.publish': (t: TFunction) => t('auditActions.announcementsPublish'),
+  'announcements.delete': (t: TFunction) => t('auditActions.announcementsDelete'),
+  'announcements.acks_export': (t: TFunction) => t('auditActions.announcementsAcksExport'),
+  'content_rule.create': (t: TFunction) => t('auditActions.contentRuleCreate'),
+  'content_rule.update': (t: TFunction) => t('auditActions.contentRuleUpdate'),
+  'content_rule.delete': (t: TFunction) => t('auditActions.contentRuleDelete'),
+  'content_flag.review': (t: TFunction) => t('auditActions.contentFlagReview'),
+  'webhook.create': (t: TFunction) => t('auditActions.webhookCreate'),
+  'webhook.update': (t: TFunction) => t('auditActions.webhookUpdate'),
+  'webhook.delete': (t: TFunction) => t('auditActions.webhookDelete'),
+  'webhook.redeliver': (t: TFunction) => t('auditActions.webhookRedeliver'),
+  'group.member.bulk_add': (t: TFunction) => t('auditActions.groupMemberBulkAdd'),
+} as const;
 
-/** auditActionLabel describes an audit log action; an unknown one shows as it is. */
+export type AuditAction = keyof typeof AUDIT_ACTION_LABELS;
+
+/** AUDIT_ACTIONS lists every action the audit log records. */
+export const AUDIT_ACTIONS = Object.keys(AUDIT_ACTION_LABELS) as AuditAction[];
+
+/** auditActionLabel describes an audit log action in words; an unknown one shows as it is. */
 export function auditActionLabel(t: TFunction, action: string): string {
-  switch (action) {
-    case 'department.create':
-      return t('auditActions.departmentCreate');
-    case 'department.update':
-      return t('auditActions.departmentUpdate');
-    case 'department.delete':
-      return t('auditActions.departmentDelete');
-    case 'group.create':
-      return t('auditActions.groupCreate');
-    case 'group.update':
-      return t('auditActions.groupUpdate');
-    case 'group.delete':
-      return t('auditActions.groupDelete');
-    case 'group.member.add':
-      return t('auditActions.groupMemberAdd');
-    case 'group.member.remove':
-      return t('auditActions.groupMemberRemove');
-    case 'group.member.role':
-      return t('auditActions.groupMemberRole');
-    case 'member.create':
-      return t('auditActions.memberCreate');
-    case 'member.update':
-      return t('auditActions.memberUpdate');
-    case 'member.deactivate':
-      return t('auditActions.memberDeactivate');
-    case 'member.reactivate':
-      return t('auditActions.memberReactivate');
-    case 'member.role.change':
-      return t('auditActions.memberRoleChange');
-    case 'member.departments.set':
-      return t('auditActions.memberDepartmentsSet');
-    case 'invitation.create':
-      return t('auditActions.invitationCreate');
-    case 'invitation.revoke':
-      return t('auditActions.invitationRevoke');
-    case 'role.create':
-      return t('auditActions.roleCreate');
-    case 'role.update':
-      return t('auditActions.roleUpdate');
-    case 'role.delete':
-      return t('auditActions.roleDelete');
-    case 'role.assign':
-      return t('auditActions.roleAssign');
-    case 'role.unassign':
-      return t('auditActions.roleUnassign');
-    case 'org.settings.update':
-      return t('auditActions.orgSettingsUpdate');
-    case 'org.ownership.transfer':
-      return t('auditActions.orgOwnershipTransfer');
-    case 'import.create':
-      return t('auditActions.importCreate');
-    case 'import.finish':
-      return t('auditActions.importFinish');
-    case 'invitation.accept':
-      return t('auditActions.invitationAccept');
-    case 'token.create':
-      return t('auditActions.tokenCreate');
-    case 'token.revoke':
-      return t('auditActions.tokenRevoke');
-    case 'account.activation_link':
-      return t('auditActions.accountActivationLink');
-    case 'account.activate':
-      return t('auditActions.accountActivate');
-    case 'account.disable':
-      return t('auditActions.accountDisable');
-    case 'account.enable':
-      return t('auditActions.accountEnable');
-    case 'account.reset_credentials':
-      return t('auditActions.accountResetCredentials');
-    case 'org.domain.assign':
-      return t('auditActions.orgDomainAssign');
-    case 'org.domain.unassign':
-      return t('auditActions.orgDomainUnassign');
-    default:
-      return action;
-  }
+  const label = (AUDIT_ACTION_LABELS as Record<string, (t: TFunction) => string>)[action];
+  return label ? label(t) : action;
 }
 
 export const AUDIT_TARGET_TYPES = ['department', 'group', 'member', 'role', 'invitation', 'organisation', 'import', 'token', 'account', 'domain'] as const;

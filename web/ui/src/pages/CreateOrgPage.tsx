@@ -34,7 +34,7 @@ export default function CreateOrgPage() {
       await queryClient.invalidateQueries({ queryKey: keys.me });
       setOrgID(org.id);
       message.success(t('org.created', { org: org.name }));
-      navigate('/console/members');
+      navigate('/console/setup');
     } catch (err) {
       setError(errorText(t, err));
       setSaving(false);

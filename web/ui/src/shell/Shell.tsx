@@ -4,7 +4,7 @@ import { Suspense, lazy, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useMe, useMyInvitations } from '../api/queries';
-import { mayOpenConsole } from '../auth/access';
+import { useConsoleAccess } from '../auth/access';
 import { useCurrentOrg } from '../auth/OrgContext';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { PageLoading } from '../components/PageState';
@@ -51,6 +51,7 @@ export function Shell({ area, nav, children }: ShellProps) {
   const location = useLocation();
   const navigate = useNavigate();
   const { org } = useCurrentOrg();
+  const consoleAccess = useConsoleAccess();
   const me = useMe();
   // Only a session may ask (an API token belongs to one organisation already).
   const invitations = useMyInvitations(me.data?.auth.method === 'session' && !me.data.user.must_change_password);
@@ -79,7 +80,7 @@ export function Shell({ area, nav, children }: ShellProps) {
       <Link className="area-link" to="/">
         {t('nav.app')}
       </Link>
-    ) : mayOpenConsole(org) ? (
+    ) : consoleAccess.offered ? (
       <Link className="area-link" to="/console">
         {t('nav.console')}
       </Link>

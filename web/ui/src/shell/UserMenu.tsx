@@ -2,8 +2,7 @@ import { LogoutOutlined, PlusOutlined, SettingOutlined, AppstoreOutlined, UserOu
 import { App, Avatar, Button, Dropdown, type MenuProps } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { mayOpenConsole } from '../auth/access';
-import { useCurrentOrg } from '../auth/OrgContext';
+import { useConsoleAccess } from '../auth/access';
 import { useMe, useSignOut } from '../api/queries';
 import { LANGUAGES, LANGUAGE_NAMES, currentLanguage, isLanguage } from '../i18n';
 import { errorText } from '../lib/errors';
@@ -18,7 +17,7 @@ export function UserMenu({ area, compact }: { area: 'app' | 'console'; compact: 
   const { message } = App.useApp();
   const navigate = useNavigate();
   const me = useMe();
-  const { org } = useCurrentOrg();
+  const consoleAccess = useConsoleAccess();
   const signOut = useSignOut();
   const changeLanguage = useChangeLanguage();
   const user = me.data?.user;
@@ -29,7 +28,7 @@ export function UserMenu({ area, compact }: { area: 'app' | 'console'; compact: 
     { type: 'divider' },
     { key: '/profile', icon: <UserOutlined />, label: t('nav.profile') },
   ];
-  if (mayOpenConsole(org)) {
+  if (area === 'console' || consoleAccess.offered) {
     items.push(
       area === 'app'
         ? { key: '/console', icon: <SettingOutlined />, label: t('nav.console') }

@@ -74,3 +74,23 @@ export function me(overrides: { locale?: 'en' | 'zh-CN'; role?: 'owner' | 'admin
     auth: { method: 'session' },
   };
 }
+
+/** The permissions a plain member holds by their base role, organisation-wide. */
+export const BASE_MEMBER_PERMISSIONS = ['org.read', 'directory.read', 'files.read', 'files.write', 'files.share', 'tasks.read', 'tasks.write', 'messages.read', 'messages.write'];
+
+/**
+ * heldPermissions answers GET /orgs/{orgID}/me/permissions: each permission organisation-wide,
+ * or, written "perm@dept-id", over that department's subtree.
+ */
+export function heldPermissions(...perms: string[]): Response {
+  const byPerm = new Map<string, { permission: string; org: boolean; departments: { id: string; path: string; name: string }[] }>();
+  for (const p of perms) {
+    const [permission, dept] = p.split('@');
+    const held = byPerm.get(permission) ?? { permission, org: false, departments: [] };
+    if (dept) held.departments.push({ id: dept, path: `/d-root/${dept}/`, name: dept });
+    else held.org = true;
+    if (held.org) held.departments = [];
+    byPerm.set(permission, held);
+  }
+  return json(200, { permissions: [...byPerm.values()] });
+}
