@@ -285,6 +285,13 @@ func (s *Service) AddGroupMembers(ctx context.Context, a authz.Actor, groupID uu
 	return res, err
 }
 
+// requireWholeDirectory refuses a list of emails or ids to someone who may not read the whole
+// directory (a guest who owns a group, a department-scoped reader): which addresses are members,
+// and their ids, is what the answer tells.
+func (s *Service) requireWholeDirectory(ctx context.Context, a authz.Actor) error {
+	return authz.Require(ctx, s.authz, a, access.DirectoryRead, "")
+}
+
 // candidates resolves a selection to the members it names, and says what named them for the audit.
 func (s *Service) candidates(ctx context.Context, a authz.Actor, sel BulkSelection) ([]Candidate, map[string]any, error) {
 	switch {
@@ -299,6 +306,9 @@ func (s *Service) candidates(ctx context.Context, a authz.Actor, sel BulkSelecti
 		cs, err := s.read.DepartmentCandidates(ctx, d, sel.Subtree)
 		return cs, map[string]any{"department_id": d.ID(), "include_subtree": sel.Subtree}, err
 	case len(sel.Emails) > 0:
+		if err := s.requireWholeDirectory(ctx, a); err != nil {
+			return nil, nil, err
+		}
 		cs, err := s.read.CandidatesByEmail(ctx, a.OrgID, sel.Emails)
 		if err != nil {
 			return nil, nil, err
@@ -319,6 +329,9 @@ func (s *Service) candidates(ctx context.Context, a authz.Actor, sel BulkSelecti
 		}
 		return cs, map[string]any{"emails": len(sel.Emails)}, nil
 	default:
+		if err := s.requireWholeDirectory(ctx, a); err != nil {
+			return nil, nil, err
+		}
 		cs, err := s.read.CandidatesByID(ctx, a.OrgID, sel.UserIDs)
 		if err != nil {
 			return nil, nil, err

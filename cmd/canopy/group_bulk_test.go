@@ -178,6 +178,19 @@ func TestGroupBulkAddRefusals(t *testing.T) {
 	if n := groupCount(t, e, g2); n != 0 {
 		t.Fatalf("refused additions added %d", n)
 	}
+	// A guest who owns a group cannot read the directory: a list of emails or ids would tell
+	// them who is a member (and their ids), so it is refused, and nothing is added.
+	guest, guestID := e.mustJoin(d.mustInvite(map[string]any{"role": "guest"}), "guest-owner@refuse.example")
+	d.c.must(204, "PUT", d.admin("/groups/"+g+"/members/"+guestID), map[string]any{"role": "owner"})
+	before := groupCount(t, e, g)
+	for _, body := range []map[string]any{{"emails": []string{"u@refuse.example", "nobody@refuse.example"}}, {"user_ids": []string{u}}} {
+		if r := guest.do("POST", bulk, body); r.status != 403 {
+			t.Fatalf("a guest owner's list %v: %d %s", body, r.status, r.body)
+		}
+	}
+	if n := groupCount(t, e, g); n != before {
+		t.Fatalf("a guest owner's refused lists changed the group: %d, was %d", n, before)
+	}
 }
 
 // seedCapGroup seeds n active members in SQL, the first inGroup of them in the group, and
