@@ -43,12 +43,6 @@ export default function DepartmentsPage() {
   const [moving, setMoving] = useState(false);
   const selected = params.get('dept') ?? tree.root?.id;
   const { load } = tree;
-  /** ancestry lists a loaded department's ids from the root down to it, the scope its grants come from. */
-  const ancestry = (id: string): string[] => {
-    const ids = [id];
-    for (let p = tree.parentOf(id); p; p = tree.parentOf(p)) ids.unshift(p);
-    return ids;
-  };
   const manageAnywhere = perms.canAnywhere('directory.manage');
 
   // Open the tree down to the selected department (after a reload, or a link).
@@ -172,7 +166,10 @@ export default function DepartmentsPage() {
               draggable={
                 mobile || !manageAnywhere
                   ? false
-                  : { icon: false, nodeDraggable: (node) => node.key !== root?.id && perms.can('directory.manage', ancestry(String(node.key))) }
+                  : // Any department but the root may be picked up by someone who manages some of
+                    // the tree: where they drop it decides, and the API refuses (and the page says
+                    // so) what their grant does not cover.
+                    { icon: false, nodeDraggable: (node) => node.key !== root?.id }
               }
               allowDrop={({ dropNode, dropPosition }) => !(dropNode.key === root?.id && dropPosition !== 0)}
               onDrop={onDrop}
