@@ -33,7 +33,7 @@ test('people an import created activate their accounts with links from the conso
 
   // The members page marks them as pending, and issues one of them a new link (ending the one above).
   await page.goto('/console/members');
-  await page.getByLabel('Search by name or email').fill(people[1].email);
+  await page.getByLabel('Search by name, pinyin, email or employee number').fill(people[1].email);
   const row = page.getByRole('row').filter({ hasText: people[1].email });
   await expect(row.getByText('Pending activation')).toBeVisible();
   await row.getByRole('button', { name: `Activation link for ${people[1].name}` }).click();
@@ -80,7 +80,7 @@ test('people an import created activate their accounts with links from the conso
 
   // The owner's list no longer marks them as pending.
   await page.reload();
-  await page.getByLabel('Search by name or email').fill(people[1].email);
+  await page.getByLabel('Search by name, pinyin, email or employee number').fill(people[1].email);
   await expect(page.getByRole('row').filter({ hasText: people[1].email })).toBeVisible();
   await expect(page.getByRole('row').filter({ hasText: people[1].email }).getByText('Pending activation')).toHaveCount(0);
 

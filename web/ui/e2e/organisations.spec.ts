@@ -27,7 +27,8 @@ test('a user creates a second organisation and switches between them', async ({ 
   await page.goto('/console/members');
   const switcher = page.getByRole('button', { name: new RegExp(`: ${name}$`) });
   await expect(switcher).toBeVisible();
-  await expect(page.getByRole('table').first().getByRole('row')).toHaveCount(2); // the header row and the owner
+  // The people table: the header row and the owner.
+  await expect(page.locator('.people-table').getByRole('row')).toHaveCount(2);
 
   // Switch back to the first organisation.
   await switcher.click();
