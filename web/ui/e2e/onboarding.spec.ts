@@ -45,12 +45,16 @@ test('an owner invites a member in Chinese, the member joins, and loses access w
   await expect(owner.getByRole('heading', { name: '消息', level: 1 })).toBeVisible();
   await expect(owner.locator('html')).toHaveAttribute('lang', 'zh-CN');
 
-  // The console, in Chinese: a new organisation's owner is met by the setup guide.
+  // The console, in Chinese: while the organisation's setup is unfinished (the specs before this
+  // one may have done some of its steps, or all), the owner is met by the setup guide
+  // (e2e/setup.spec.ts follows it step by step).
   await owner.getByRole('link', { name: '管理后台' }).click();
-  await expect(owner).toHaveURL(/\/console\/setup$/);
-  await expect(owner.getByRole('heading', { name: '设置你的组织', level: 1 })).toBeVisible();
-  await expect(owner.getByText(/^已完成 \d\/6$/)).toBeVisible();
-  await owner.screenshot({ path: `${shots}/console-setup-zh-1280.png` });
+  await expect(owner).toHaveURL(/\/console\/(setup|members)$/);
+  if (owner.url().endsWith('/setup')) {
+    await expect(owner.getByRole('heading', { name: '设置你的组织', level: 1 })).toBeVisible();
+    await expect(owner.getByText(/^已完成 \d\/6$/)).toBeVisible();
+    await owner.screenshot({ path: `${shots}/console-setup-zh-1280.png` });
+  }
   await owner.getByRole('link', { name: '成员', exact: true }).click();
   await expect(owner).toHaveURL(/\/console\/members$/);
   await expect(owner.getByRole('heading', { name: '成员', level: 1 })).toBeVisible();
