@@ -37,7 +37,13 @@ test('password reset: requested in the browser, mailed, and usable once', async 
   const problems = watch(page, 'visitor');
   await page.goto('/login');
   await page.getByRole('link', { name: 'Forgot password?' }).click();
-  await page.getByLabel('Email').fill(email);
+  await expect(page.getByRole('heading', { name: 'Reset your password', level: 1 })).toBeVisible();
+  // The form may render again as the page settles (a full run once lost the typed email): type
+  // until the field holds it.
+  await expect(async () => {
+    await page.getByLabel('Email').fill(email);
+    await expect(page.getByLabel('Email')).toHaveValue(email, { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
   await page.getByRole('button', { name: 'Send the link' }).click();
   await expect(page.getByText(/a link to reset its password is on its way/)).toBeVisible();
 
