@@ -42,7 +42,11 @@ test('a new organisation’s owner is guided through its setup, step by step, an
   await page.setViewportSize({ width: 375, height: 812 });
   await expect(page.getByTestId('setup-step-people')).toBeVisible();
   await page.screenshot({ path: `${shots}/console-setup-zh-375.png`, fullPage: true });
+  // The language menu is in the header at desktop width.
+  await page.setViewportSize({ width: 1280, height: 900 });
   await useEnglish(page);
+  await page.setViewportSize({ width: 375, height: 812 });
+  await expect(page.getByText('1 of 6 done')).toBeVisible();
   await page.screenshot({ path: `${shots}/console-setup-375.png`, fullPage: true });
 
   // Hidden, the guide no longer opens the console, and stays in the menu.
