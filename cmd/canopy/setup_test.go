@@ -71,6 +71,14 @@ func TestSetupGuideFollowsTheOrganisation(t *testing.T) {
 	// Members.manage is not settings.manage: the helpdesk member may not read or dismiss it.
 	wantCode(t, "a member reads the guide", member.do("GET", path, nil), 403, "forbidden")
 	wantCode(t, "a member dismisses the guide", member.do("PUT", path, map[string]any{"dismissed": true}), 403, "forbidden")
+	// The owner's token narrowed to members.manage does not carry settings.manage; one narrowed
+	// to settings.manage does.
+	narrow := func(scope string) *client {
+		return e.tokenClient(d.c.must(201, "POST", d.org("/tokens"), map[string]any{"name": scope, "scopes": []string{scope}})["secret"].(string))
+	}
+	wantCode(t, "a token narrowed to members.manage", narrow("members.manage").do("GET", path, nil), 403, "forbidden")
+	wantCode(t, "a token narrowed to members.manage dismisses", narrow("members.manage").do("PUT", path, map[string]any{"dismissed": true}), 403, "forbidden")
+	narrow("settings.manage").must(200, "GET", path, nil)
 	// Another organisation's owner gets 404 for this organisation.
 	other := e.mustDir("Other Co", "owner@setup-other.example")
 	if r := other.c.do("GET", path, nil); r.status != 404 {
