@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"canopy/domain/errs"
 	"canopy/domain/importer"
@@ -26,6 +27,9 @@ type Column struct {
 	// one, naming the row).
 	get func(UserRow) string
 	set func(u *UserRow, cell string) error
+	// excelDate marks a date column: in a workbook, a bare number in it is a date as Excel
+	// stores it (days since 1899-12-30), from a date cell formatted as a number.
+	excelDate bool
 }
 
 // Columns are the columns of a tabular import, in the template's and the export's order; the
@@ -84,6 +88,28 @@ var Columns = []Column{
 			}
 			return nil
 		}},
+	{Name: "employee_number", Example: "007",
+		Help: help("Employee number, unique in the organisation. Keep leading zeros (format the column as Text). Empty leaves it.",
+			"工号，在本组织内唯一。请保留前导零（将该列设为“文本”格式）。留空则不变。"),
+		get: func(u UserRow) string { return u.EmployeeNumber }, set: func(u *UserRow, s string) error { u.EmployeeNumber = s; return nil }},
+	{Name: "job_title", Example: "高级工程师",
+		Help: help("Job title. Empty leaves it.", "职务。留空则不变。"),
+		get:  func(u UserRow) string { return u.JobTitle }, set: func(u *UserRow, s string) error { u.JobTitle = s; return nil }},
+	{Name: "mobile", Example: "+8613800138000",
+		Help: help("Mobile phone in international form: \"+\", the country code and the number, such as +8613800138000 (spaces and dashes are dropped). Empty leaves it.",
+			"手机号，国际格式：“+”、国家代码和号码，如 +8613800138000（空格和短横线会被去掉）。留空则不变。"),
+		get: func(u UserRow) string { return u.Mobile }, set: func(u *UserRow, s string) error { u.Mobile = s; return nil }},
+	{Name: "work_location", Example: "上海",
+		Help: help("Work location, such as an office or city. Empty leaves it.", "工作地点，如办公室或城市。留空则不变。"),
+		get:  func(u UserRow) string { return u.WorkLocation }, set: func(u *UserRow, s string) error { u.WorkLocation = s; return nil }},
+	{Name: "manager", Example: "li.na@example.com",
+		Help: help("The manager's email: an active member already, or a person on a row above. Empty leaves it.",
+			"直属上级的邮箱：须为已在组织中的在职成员，或在本表中更靠上的行里。留空则不变。"),
+		get: func(u UserRow) string { return u.Manager }, set: func(u *UserRow, s string) error { u.Manager = s; return nil }},
+	{Name: "hire_date", Example: "2024-03-01", excelDate: true,
+		Help: help("Hire date as YYYY-MM-DD, such as 2024-03-01 (a date cell of Excel works too). Empty leaves it.",
+			"入职日期，格式为 YYYY-MM-DD，如 2024-03-01（Excel 的日期单元格也可以）。留空则不变。"),
+		get: func(u UserRow) string { return u.HireDate }, set: func(u *UserRow, s string) error { u.HireDate = dateCell(s); return nil }},
 }
 
 // Languages are the languages of the template's instructions.
@@ -185,6 +211,9 @@ func parseTable(format importer.Format, unit, malformed string, next tableRows) 
 					cell = uncsvCell(cell)
 				}
 				cell = strings.TrimSpace(cell)
+				if c.excelDate && format == importer.FormatXLSX {
+					cell = excelSerialDate(cell)
+				}
 			}
 			if err := c.set(&u, cell); err != nil {
 				return req, errs.E(errs.Invalid, malformed, fmt.Sprintf("%s %d: %v", unit, row, err))
@@ -206,4 +235,55 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// dateCell writes a date as people type it in a spreadsheet ("2024/3/1", "2024.3.1",
+// "2024年3月1日", "2024-3-1", with a time of 00:00 or not) as YYYY-MM-DD. Anything else is kept as it is, and the row is
+// refused with the profile's own rule (org.Profile.Apply) and its row number.
+func dateCell(s string) string {
+	s = strings.TrimSpace(s)
+	t := s
+	// A date and time cell at midnight, as Excel stores a date typed into a date-time format.
+	for _, midnight := range []string{" 00:00:00", " 0:00:00", " 00:00", " 0:00"} {
+		t = strings.TrimSuffix(t, midnight)
+	}
+	t = strings.NewReplacer("年", "-", "月", "-", "日", "", "/", "-", ".", "-").Replace(t)
+	parts := strings.Split(t, "-")
+	if len(parts) != 3 || len(parts[0]) != 4 || len(parts[1]) < 1 || len(parts[1]) > 2 || len(parts[2]) < 1 || len(parts[2]) > 2 {
+		return s
+	}
+	var n [3]int
+	for i, p := range parts {
+		for _, r := range p {
+			if r < '0' || r > '9' {
+				return s
+			}
+			n[i] = n[i]*10 + int(r-'0')
+		}
+	}
+	d := time.Date(n[0], time.Month(n[1]), n[2], 0, 0, 0, 0, time.UTC)
+	if d.Month() != time.Month(n[1]) || d.Day() != n[2] {
+		return s // 2024-02-30: refused as it is written
+	}
+	return d.Format(time.DateOnly)
+}
+
+// excelSerialDate turns a date that a workbook shows as a number (a date cell formatted as
+// General or Number) into YYYY-MM-DD; other cells are returned as they are. Excel counts days
+// from 1899-12-30 (in its 1900 date system, past February 1900).
+func excelSerialDate(s string) string {
+	if s == "" || len(s) > 7 {
+		return s
+	}
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return s
+		}
+		n = n*10 + int(r-'0')
+	}
+	if n < 61 {
+		return s
+	}
+	return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n).Format(time.DateOnly)
 }

@@ -61,26 +61,37 @@ var departmentColumns = []string{"path", "name", "external_id", "parent", "membe
 
 // ExportPeople returns the organisation's people as a workbook or CSV file ("xlsx", "csv") with
 // the import's columns. It needs what the import needs to read (requireManager); Forbidden
-// otherwise, Invalid for another format. The rows are read while the file is written.
+// otherwise, Invalid for another format. The rows are read while the file is written. (The
+// API's people export is PeopleExport's, which writes these rows too, of everyone or a
+// selection, and records each export.)
 func (s *Service) ExportPeople(ctx context.Context, a authz.Actor, format string) (Download, error) {
 	if err := requireManager(ctx, s.authz, a); err != nil {
 		return Download{}, err
 	}
-	rows := func(emit func([]string) error) error {
+	return s.download("people", "People", format, s.peopleRows(ctx, a.OrgID, nil))
+}
+
+// peopleRows writes the people export's rows: the header, then every member, or only those
+// keep keeps when it is not nil, a page at a time.
+func (s *Service) peopleRows(ctx context.Context, orgID uuid.UUID, keep func(uuid.UUID) bool) func(emit func([]string) error) error {
+	return func(emit func([]string) error) error {
 		if err := emit(ColumnNames()); err != nil {
 			return err
 		}
-		paths, err := s.export.DepartmentPaths(ctx, a.OrgID)
+		paths, err := s.export.DepartmentPaths(ctx, orgID)
 		if err != nil {
 			return err
 		}
 		after := uuid.Nil
 		for {
-			page, err := s.export.People(ctx, a.OrgID, after, exportPage)
+			page, err := s.export.People(ctx, orgID, after, exportPage)
 			if err != nil {
 				return err
 			}
 			for _, p := range page {
+				if keep != nil && !keep(p.UserID) {
+					continue
+				}
 				if err := emit(p.withPaths(paths).Cells()); err != nil {
 					return err
 				}
@@ -91,7 +102,6 @@ func (s *Service) ExportPeople(ctx context.Context, a authz.Actor, format string
 			after = page[len(page)-1].UserID
 		}
 	}
-	return s.download("people", "People", format, rows)
 }
 
 // ExportDepartments returns the organisation's departments, parents first, with their path,

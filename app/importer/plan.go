@@ -92,6 +92,7 @@ type person struct {
 	account    Account
 	membership *org.Membership // nil: not a member
 	depts      []directory.Assignment
+	profile    org.Profile
 }
 
 // rowPlan is one row after validation: its error, or the changes it makes.
@@ -126,6 +127,10 @@ type planner struct {
 
 	members map[string]*person // by membership external id
 	emails  map[string]*person // by lower-cased email
+	// byID are the members by user id, and numbers by employee number: for the managers'
+	// chains and the uniqueness of employee numbers.
+	byID    map[uuid.UUID]*person
+	numbers map[string]*person
 	zones   map[string]error
 	// ties decide which accounts the organisation manages, by user id; transfer is whether the
 	// member who submitted the import holds ownership.transfer (org.AccountTies.CheckChange).
@@ -144,6 +149,7 @@ func newPlanner(orgID uuid.UUID, by *org.Membership, transfer bool, grantable ma
 		ties: snap.Ties, transfer: transfer, domains: snap.DomainOrgs, grantable: grantable,
 		byExt: map[string]*node{}, failed: map[string]int{},
 		members: map[string]*person{}, emails: map[string]*person{}, zones: map[string]error{},
+		byID: map[uuid.UUID]*person{}, numbers: map[string]*person{},
 	}
 	if p.maxDepth <= 0 || p.maxDepth > directory.MaxDepth {
 		p.maxDepth = directory.MaxDepth
@@ -182,8 +188,12 @@ func newPlanner(orgID uuid.UUID, by *org.Membership, transfer bool, grantable ma
 	}
 	for i := range snap.Members {
 		m := snap.Members[i]
-		ps := &person{account: m.Account, membership: m.Membership, depts: m.Departments}
+		ps := &person{account: m.Account, membership: m.Membership, depts: m.Departments, profile: m.Profile}
 		p.emails[strings.ToLower(m.Email)] = ps
+		p.byID[m.UserID] = ps
+		if n := m.Profile.EmployeeNumber; n != "" {
+			p.numbers[n] = ps
+		}
 		if ext := m.Membership.ExternalID(); ext != "" {
 			p.members[ext] = ps
 		}
@@ -642,6 +652,10 @@ func (p *planner) planUser(r UserRow, rp *rowPlan, pathsOnly bool) error {
 		c.Membership = m
 	}
 
+	if err := p.planProfile(r, ps, &next, c); err != nil {
+		return err
+	}
+
 	if r.Departments == nil {
 		if strings.TrimSpace(r.PrimaryDepartment) != "" || len(r.LeaderOf) > 0 {
 			return errs.E(errs.Invalid, "invalid_request", `"primary_department" and "leader_of" need "departments"`)
@@ -660,7 +674,7 @@ func (p *planner) planUser(r UserRow, rp *rowPlan, pathsOnly bool) error {
 	switch {
 	case c.NewMembership:
 		rp.outcome = outcomeCreated
-	case c.Account != nil || c.Membership != nil || c.SetDepartments:
+	case c.Account != nil || c.Membership != nil || c.SetDepartments || c.Profile != nil:
 		rp.outcome = outcomeUpdated
 	default:
 		rp.outcome = outcomeUnchanged
@@ -675,13 +689,97 @@ func (p *planner) planUser(r UserRow, rp *rowPlan, pathsOnly bool) error {
 		if old := ps.membership; old != nil && old.ExternalID() != "" {
 			delete(p.members, old.ExternalID())
 		}
+		if old := ps.profile.EmployeeNumber; old != "" && p.numbers[old] == ps {
+			delete(p.numbers, old)
+		}
 		*ps = next
 	} else {
 		ps = &next
 	}
 	p.emails[email] = ps
 	p.members[ext] = ps
+	p.byID[c.UserID] = ps
+	if n := ps.profile.EmployeeNumber; n != "" {
+		p.numbers[n] = ps
+	}
 	return nil
+}
+
+// planProfile applies the row's employee details to next, the person as the row leaves them
+// (ps is who they were; nil for a new member), with the rules of the profile API: each field
+// validated as org.Profile.Apply does, the employee number unique in the organisation, and the
+// manager an active member whose chain of managers does not come back to this one.
+func (p *planner) planProfile(r UserRow, ps, next *person, c *MemberChange) error {
+	var pc org.ProfileChange
+	for _, f := range []struct {
+		cell string
+		to   **string
+	}{{r.EmployeeNumber, &pc.EmployeeNumber}, {r.JobTitle, &pc.JobTitle}, {r.Mobile, &pc.Mobile},
+		{r.WorkLocation, &pc.WorkLocation}, {r.HireDate, &pc.HireDate}} {
+		if v := strings.TrimSpace(f.cell); v != "" {
+			*f.to = &v
+		}
+	}
+	var boss *person
+	if v := strings.TrimSpace(r.Manager); v != "" {
+		email, err := identity.NormalizeEmail(v)
+		if err != nil {
+			return errs.E(errs.Invalid, "invalid_manager", "manager must be the email of a member")
+		}
+		boss = p.emails[email]
+		if boss == nil || boss.membership == nil || !boss.membership.Active() {
+			if boss != nil && boss == ps {
+				return errs.E(errs.Invalid, "invalid_manager", "a member cannot be their own manager")
+			}
+			return errs.E(errs.Invalid, "invalid_manager", "the manager ("+strconv.Quote(v)+") must be an active member of the organisation, or on a row above")
+		}
+		id := boss.account.UserID.String()
+		pc.ManagerID = &id
+	}
+	if pc.Empty() {
+		return nil
+	}
+	prof, err := next.profile.Apply(c.UserID, pc)
+	if err != nil {
+		return err
+	}
+	if n := prof.EmployeeNumber; n != "" && n != next.profile.EmployeeNumber {
+		if other := p.numbers[n]; other != nil && other != ps {
+			return errs.E(errs.Conflict, "employee_number_taken", "employee number "+strconv.Quote(n)+" belongs to another member ("+other.account.Email+")")
+		}
+	}
+	managerChanged := !sameID(prof.ManagerID, next.profile.ManagerID)
+	if managerChanged {
+		// The manager's chain, as the rows above leave it, must not come back to this member.
+		seen := map[*person]bool{}
+		for x := boss; x != nil && !seen[x]; {
+			seen[x] = true
+			if x.account.UserID == c.UserID {
+				return errs.E(errs.Invalid, "invalid_manager", "the manager reports to this member, directly or through others; a manager cannot be below the person they manage")
+			}
+			if x.profile.ManagerID == nil {
+				break
+			}
+			x = p.byID[*x.profile.ManagerID]
+		}
+	}
+	if sameProfile(prof, next.profile) {
+		return nil
+	}
+	next.profile = prof
+	c.Profile, c.ManagerChanged = &prof, managerChanged
+	return nil
+}
+
+func sameID(a, b *uuid.UUID) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
+
+func sameDate(a, b *time.Time) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.Equal(*b)
+}
+
+func sameProfile(a, b org.Profile) bool {
+	return a.EmployeeNumber == b.EmployeeNumber && a.JobTitle == b.JobTitle && a.Mobile == b.Mobile &&
+		a.WorkLocation == b.WorkLocation && sameID(a.ManagerID, b.ManagerID) && sameDate(a.HireDate, b.HireDate)
 }
 
 func (p *planner) assignments(r UserRow, pathsOnly bool) ([]directory.Assignment, []*node, error) {

@@ -72,6 +72,8 @@ type Member struct {
 	Account
 	Membership  *org.Membership
 	Departments []directory.Assignment
+	// Profile is the member's employee details.
+	Profile org.Profile
 }
 
 // Snapshot is what the organisation holds when a job starts.
@@ -122,6 +124,11 @@ type MemberChange struct {
 	SetDepartments bool
 	// Revoke ends the member's sessions and API tokens: they were deactivated.
 	Revoke bool
+	// Profile, when set, is the member's employee details as they are to be stored whole;
+	// ManagerChanged says that it names another manager, which the store checks again (an
+	// active member, no cycle) under the lock of the organisation's manager graph.
+	Profile        *org.Profile
+	ManagerChanged bool
 }
 
 // Store reads the organisation and applies batches of rows with set-based statements, each in
@@ -138,9 +145,10 @@ type Store interface {
 	// UpdateDepartments applies renames and moves in order. NotFound when a department is gone,
 	// Conflict (department_exists, cycle) when the change cannot be made.
 	UpdateDepartments(ctx context.Context, orgID uuid.UUID, us []DepartmentUpdate, now time.Time) error
-	// ApplyMembers creates and updates accounts, memberships and department memberships.
-	// Conflict (email_taken, external_id_taken, already_member) or NotFound (department) when a
-	// change cannot be made.
+	// ApplyMembers creates and updates accounts, memberships, their profiles and department
+	// memberships. Conflict (email_taken, external_id_taken, already_member,
+	// employee_number_taken), Invalid (invalid_manager: not an active member, or a cycle) or
+	// NotFound (department) when a change cannot be made.
 	ApplyMembers(ctx context.Context, orgID uuid.UUID, cs []MemberChange, now time.Time) error
 	// RecordAccounts remembers the accounts an import created, for their activation links.
 	RecordAccounts(ctx context.Context, orgID, jobID uuid.UUID, userIDs []uuid.UUID) error

@@ -43,6 +43,15 @@ type UserRow struct {
 	TimeZone string `json:"time_zone"`
 	// Active deactivates (false) or reactivates (true) the member; nil leaves it.
 	Active *bool `json:"active"`
+	// The member's employee details (org.Profile), each left as it is when empty. Mobile is
+	// made E.164 and HireDate is YYYY-MM-DD, as the profile's rules say; Manager is the
+	// manager's email (an active member, or a person of an earlier row).
+	EmployeeNumber string `json:"employee_number,omitempty"`
+	JobTitle       string `json:"job_title,omitempty"`
+	Mobile         string `json:"mobile,omitempty"`
+	WorkLocation   string `json:"work_location,omitempty"`
+	Manager        string `json:"manager,omitempty"`
+	HireDate       string `json:"hire_date,omitempty"`
 }
 
 // Rows returns how many rows the request holds.

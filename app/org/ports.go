@@ -45,11 +45,22 @@ type Member struct {
 	Profile org.Profile
 	// ManagerName is the display name of Profile.ManagerID.
 	ManagerName string
+	// PrimaryDepartment is the member's primary department, which pickers show beside the
+	// name; nil when they belong to none or the listing does not read it (the people table
+	// reads all departments instead).
+	PrimaryDepartment *DepartmentRef
+}
+
+// DepartmentRef names a department.
+type DepartmentRef struct {
+	ID   uuid.UUID
+	Name string
 }
 
 // MemberFilter narrows a member listing.
 type MemberFilter struct {
-	// Query matches the display name or email, case-insensitively.
+	// Query matches the display name or email (case-insensitively), the name's pinyin or its
+	// initials from the start, or the employee number from the start (case-insensitively).
 	Query  string
 	Status org.MemberStatus
 	// ExternalID, when set, matches exactly one member's id in an outside system.

@@ -34,6 +34,8 @@ type Service struct {
 	imports     ImportedAccounts
 	profiles    org.ProfileRepository
 	people      People
+	selection   Selection
+	placements  Placements
 }
 
 // Config holds the settings of the organisation use cases.
@@ -67,12 +69,16 @@ type Deps struct {
 	Profiles org.ProfileRepository
 	// People lists the console's people table.
 	People People
+	// Selection reads the people of a bulk action; Placements moves them between departments.
+	Selection  Selection
+	Placements Placements
 }
 
 // NewService builds the service.
 func NewService(d Deps) *Service {
 	return &Service{tx: d.Tx, clock: d.Clock, ident: d.Identity, orgs: d.Orgs, memberships: d.Memberships, invitations: d.Invitations, dir: d.Directory, roots: d.Roots, authz: d.Authorizer, notify: d.Notifier, audit: d.Audit,
-		cfg: d.Config, domains: d.Domains, accounts: d.Accounts, imports: d.Imports, profiles: d.Profiles, people: d.People}
+		cfg: d.Config, domains: d.Domains, accounts: d.Accounts, imports: d.Imports, profiles: d.Profiles, people: d.People,
+		selection: d.Selection, placements: d.Placements}
 }
 
 func errOrgNotFound() error { return errs.NotFoundf("organisation") }

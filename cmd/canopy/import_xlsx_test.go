@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -59,7 +60,8 @@ func sheetRows(t testing.TB, data []byte) ([]string, map[string][][]string) {
 	return f.GetSheetList(), out
 }
 
-var importColumns = []string{"external_id", "email", "display_name", "departments", "primary_department", "leader_of", "locale", "time_zone", "active"}
+var importColumns = []string{"external_id", "email", "display_name", "departments", "primary_department", "leader_of", "locale", "time_zone", "active",
+	"employee_number", "job_title", "mobile", "work_location", "manager", "hire_date"}
 
 func TestImportXLSX(t *testing.T) {
 	e := newTestEnv(t)
@@ -161,8 +163,9 @@ func TestImportTemplate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, row := range [][]any{
-		{"007", "wang.fang@tpl.example", "王芳", "研发部/后端;销售部", "销售部", "研发部/后端", "zh-CN", "Asia/Shanghai", "true"},
-		{"008", "liu.yang@tpl.example", "刘洋", "销售部", "", "", "", "", ""},
+		{"007", "wang.fang@tpl.example", "王芳", "研发部/后端;销售部", "销售部", "研发部/后端", "zh-CN", "Asia/Shanghai", "true",
+			"0007", "销售总监", "+86 139 0013 9000", "深圳", "", "2018-09-03"},
+		{"008", "liu.yang@tpl.example", "刘洋", "销售部", "", "", "", "", "", "0008", "", "", "", "wang.fang@tpl.example", ""},
 	} {
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := f.SetSheetRow("人员", cell, &row); err != nil {
@@ -179,6 +182,10 @@ func TestImportTemplate(t *testing.T) {
 	equal(t, "members", memberships(t, e, d.orgID), []string{
 		"007 wang.fang@tpl.example 王芳 active [销售部,后端*]",
 		"008 liu.yang@tpl.example 刘洋 active [销售部]",
+	})
+	equal(t, "profiles", profiles(t, e, d.orgID), []string{
+		"007 0007 销售总监 +8613900139000 深圳 - 2018-09-03",
+		"008 0008 - - - 007 -",
 	})
 
 	// The CSV template is UTF-8 with a byte order mark, so Excel shows the Chinese example.
@@ -204,6 +211,12 @@ func exportRows(t testing.TB, format string, body []byte) [][]string {
 	if format == "xlsx" {
 		_, sheets := sheetRows(t, body)
 		for _, rows := range sheets {
+			// A sheet's rows end at their last cell with a value: as long as the header again.
+			for i := range rows {
+				for len(rows[i]) < len(rows[0]) {
+					rows[i] = append(rows[i], "")
+				}
+			}
 			return rows
 		}
 	}
@@ -231,7 +244,17 @@ func TestExportPeopleAndDepartments(t *testing.T) {
 			{"external_id": "0003", "email": "formula@exp.example", "display_name": "=1+2", "active": inactive},
 		},
 	}))
+	// The employee details come from a workbook with the profile columns.
+	d.mustImport(t, xlsxType, workbook(t,
+		[]any{"external_id", "email", "display_name", "employee_number", "job_title", "mobile", "work_location", "manager", "hire_date"},
+		[]any{"0001", "zhang.wei@exp.example", "张伟", "00071", "架构师", "+8613800138000", "北京", "", "2021-07-01"},
+		[]any{"0002", "li.na@exp.example", "李娜", "00072", "", "", "", "zhang.wei@exp.example", ""},
+	))
 	before := memberships(t, e, d.orgID)
+	beforeProfiles := profiles(t, e, d.orgID)
+	if len(beforeProfiles) != 3 || beforeProfiles[0] != "0001 00071 架构师 +8613800138000 北京 - 2021-07-01" {
+		t.Fatalf("profiles: %v", beforeProfiles)
+	}
 	ppl := func(q string) string { return d.admin("/people/export?" + q) }
 	depts := func(q string) string { return d.admin("/departments/export?" + q) }
 
@@ -248,15 +271,17 @@ func TestExportPeopleAndDepartments(t *testing.T) {
 		for _, row := range rows[1:] {
 			byName[row[2]] = strings.Join(row, "|")
 		}
-		formula := "0003|formula@exp.example|=1+2||||en|UTC|false"
+		formula := "0003|formula@exp.example|=1+2||||en|UTC|false||||||"
+		mobile := "+8613800138000"
 		if format == "csv" {
-			formula = "0003|formula@exp.example|'=1+2||||en|UTC|false" // neutralised for spreadsheets
+			formula = "0003|formula@exp.example|'=1+2||||en|UTC|false||||||" // neutralised for spreadsheets
+			mobile = "'" + mobile
 		}
 		for name, want := range map[string]string{
-			"张伟":              "0001|zhang.wei@exp.example|张伟|研发部/后端;研发部;销售部|研发部/后端|研发部|zh-CN|Asia/Shanghai|true",
-			"李娜":              "0002|li.na@exp.example|李娜|销售部|销售部||en|UTC|true",
+			"张伟":              "0001|zhang.wei@exp.example|张伟|研发部/后端;研发部;销售部|研发部/后端|研发部|zh-CN|Asia/Shanghai|true|00071|架构师|" + mobile + "|北京||2021-07-01",
+			"李娜":              "0002|li.na@exp.example|李娜|销售部|销售部||en|UTC|true|00072||||zhang.wei@exp.example|",
 			"=1+2":            formula,
-			"Owner of Export": "|owner@exp.example|Owner of Export||||en|UTC|true",
+			"Owner of Export": "|owner@exp.example|Owner of Export||||en|UTC|true||||||",
 		} {
 			if format == "csv" && name == "=1+2" {
 				name = "'=1+2"
@@ -275,6 +300,7 @@ func TestExportPeopleAndDepartments(t *testing.T) {
 			t.Fatalf("%s re-import: %s %v", format, counts(job), issues(job))
 		}
 		equal(t, "members after the re-import", memberships(t, e, d.orgID), before)
+		equal(t, "profiles after the re-import", profiles(t, e, d.orgID), beforeProfiles)
 	}
 
 	r := d.c.do("GET", depts("format=csv"), nil)
@@ -316,3 +342,126 @@ func TestExportPeopleAndDepartments(t *testing.T) {
 	other.c.must(404, "GET", ppl("format=csv"), nil)
 	other.c.must(404, "GET", depts("format=xlsx"), nil)
 }
+
+// profiles lists "external_id employee_number job_title mobile work_location manager hire_date"
+// per imported member ("-" for a detail not given; the manager by external id).
+func profiles(t testing.TB, e *testEnv, orgID string) []string {
+	t.Helper()
+	var rows []string
+	err := e.stack.db.Raw(`SELECT concat_ws(' ', ms.external_id, COALESCE(ms.employee_number, '-'), COALESCE(NULLIF(ms.job_title, ''), '-'),
+			COALESCE(ms.mobile, '-'), COALESCE(NULLIF(ms.work_location, ''), '-'), COALESCE(mg.external_id, '-'),
+			COALESCE(to_char(ms.hire_date, 'YYYY-MM-DD'), '-'))
+		FROM memberships ms LEFT JOIN memberships mg ON mg.org_id = ms.org_id AND mg.user_id = ms.manager_id
+		WHERE ms.org_id = ? AND ms.external_id IS NOT NULL ORDER BY ms.external_id`, orgID).Scan(&rows).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// TestImportXLSXProfile: a workbook with the profile columns and Chinese names sets the members'
+// employee details with the profile's rules, each broken rule reported on its row as Excel
+// numbers it; hire dates come right from text and from Excel's date cells of any format; empty
+// cells leave details as they are; a manager cycle is refused.
+func TestImportXLSXProfile(t *testing.T) {
+	e := newTestEnv(t)
+	e.startImports()
+	o := e.mustOrg("Profiles", "owner@prof.example")
+	day := func(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
+	f := excelize.NewFile()
+	defer f.Close()
+	rows := [][]any{
+		{"external_id", "email", "display_name", "departments", "employee_number", "job_title", "mobile", "work_location", "manager", "hire_date"},
+		{"P1", "zhang.wei@prof.example", "张伟", "研发部", "0001", "研发总监", "+86 138 0013 8000", "上海", "", day(2019, 4, 1)},
+		{"P2", "li.na@prof.example", "李娜", "研发部/后端", "0002", "工程师", "+8613900139000", "北京", "Zhang.Wei@prof.example", day(2022, 8, 15)},
+		{"P3", "wang.fang@prof.example", "王芳", "销售部", "0003", "", "138001", "", "", ""},
+		{"P4", "liu.yang@prof.example", "刘洋", "", "0002", "", "", "", "", ""},
+		{"P5", "chen.jing@prof.example", "陈静", "", "", "", "", "", "li.na@prof.example", 45352},
+		{"P6", "zhou.min@prof.example", "周敏", "", "", "", "", "", "", day(2024, 3, 1)},
+		{"P7", "xu.lei@prof.example", "徐磊", "", "", "", "", "", "", day(2024, 3, 1)},
+		{"P8", "zhao.qiang@prof.example", "赵强", "", "", "", "", "", "nobody@prof.example", "2024-3-1"},
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Date cells as Excel's short date (numFmt 14, "2019/4/1" in a Chinese Excel), a custom
+	// "yyyy/m/d", a Chinese long date, and a date-time ("2024/3/1 0:00").
+	for cell, style := range map[string]excelize.Style{
+		"J2": {NumFmt: 14},
+		"J3": {CustomNumFmt: ptr("yyyy/m/d")},
+		"J7": {CustomNumFmt: ptr(`yyyy"年"m"月"d"日"`)},
+		"J8": {NumFmt: 22},
+	} {
+		id, err := f.NewStyle(&style)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetCellStyle("Sheet1", cell, cell, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var book bytes.Buffer
+	if _, err := f.WriteTo(&book); err != nil {
+		t.Fatal(err)
+	}
+	job := o.mustImport(t, xlsxType, book.Bytes())
+	if counts(job) != "total=8 processed=8 applied=5 failed=3 created=5 updated=0 unchanged=0" {
+		t.Fatalf("xlsx: %s %v", counts(job), issues(job))
+	}
+	equal(t, "report", issues(job), []string{"user 4 invalid_mobile", "user 5 employee_number_taken", "user 9 invalid_manager"})
+	for _, it := range job["issues"].(map[string]any)["items"].([]any) {
+		if m := it.(map[string]any); m["row"] == float64(4) && !strings.Contains(m["message"].(string), "E.164") {
+			t.Errorf("the mobile's message: %v", m)
+		}
+	}
+	equal(t, "profiles", profiles(t, e, o.orgID), []string{
+		"P1 0001 研发总监 +8613800138000 上海 - 2019-04-01",
+		"P2 0002 工程师 +8613900139000 北京 P1 2022-08-15",
+		"P5 - - - - P2 2024-03-01",
+		"P6 - - - - - 2024-03-01",
+		"P7 - - - - - 2024-03-01",
+	})
+	equal(t, "members", memberships(t, e, o.orgID), []string{
+		"P1 zhang.wei@prof.example 张伟 active [研发部]",
+		"P2 li.na@prof.example 李娜 active [后端]",
+		"P5 chen.jing@prof.example 陈静 active []",
+		"P6 zhou.min@prof.example 周敏 active []",
+		"P7 xu.lei@prof.example 徐磊 active []",
+	})
+
+	// Empty cells leave the details; a manager below the member (李娜 reports to 张伟) and an
+	// employee number another member holds are refused on their rows.
+	job = o.mustImport(t, xlsxType, workbook(t,
+		[]any{"external_id", "email", "display_name", "employee_number", "job_title", "manager"},
+		[]any{"P1", "zhang.wei@prof.example", "张伟", "", "", "li.na@prof.example"},
+		[]any{"P5", "chen.jing@prof.example", "陈静", "0001", "", ""},
+		[]any{"P2", "li.na@prof.example", "李娜", "", "高级工程师", ""},
+	))
+	if counts(job) != "total=3 processed=3 applied=1 failed=2 created=0 updated=1 unchanged=0" {
+		t.Fatalf("second import: %s %v", counts(job), issues(job))
+	}
+	equal(t, "second report", issues(job), []string{"user 2 invalid_manager", "user 3 employee_number_taken"})
+	equal(t, "profiles after", profiles(t, e, o.orgID)[:2], []string{
+		"P1 0001 研发总监 +8613800138000 上海 - 2019-04-01",
+		"P2 0002 高级工程师 +8613900139000 北京 P1 2022-08-15",
+	})
+
+	// The JSON import takes the same details, under the same rules (rows count from 1).
+	job = o.mustImport(t, "application/json", []byte(`{"users":[
+		{"external_id":"P6","email":"zhou.min@prof.example","display_name":"周敏","employee_number":"0006","job_title":"设计师",
+		 "mobile":"+86 137-0013-7000","work_location":"深圳","manager":"zhang.wei@prof.example","hire_date":"2021-06-30"},
+		{"external_id":"P7","email":"xu.lei@prof.example","display_name":"徐磊","mobile":"12345"}]}`))
+	if counts(job) != "total=2 processed=2 applied=1 failed=1 created=0 updated=1 unchanged=0" {
+		t.Fatalf("JSON import: %s %v", counts(job), issues(job))
+	}
+	equal(t, "JSON report", issues(job), []string{"user 2 invalid_mobile"})
+	equal(t, "profiles after JSON", profiles(t, e, o.orgID)[3:], []string{
+		"P6 0006 设计师 +8613700137000 深圳 P1 2021-06-30",
+		"P7 - - - - - 2024-03-01",
+	})
+}
+
+func ptr[T any](v T) *T { return &v }

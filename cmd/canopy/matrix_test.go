@@ -48,6 +48,7 @@ var allowed = map[string][]string{
 	"GET /api/v1/orgs/:orgID/roles":                                              {"owner", "admin", "dept_admin", "group_owner", "member", "guest", "custom"},
 	"GET /api/v1/admin/orgs/:orgID/users":                                        {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/people":                                       {"owner", "admin"},
+	"POST /api/v1/admin/orgs/:orgID/people/bulk":                                 {"owner", "admin"},
 	"POST /api/v1/admin/orgs/:orgID/users":                                       {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/users/:userID":                                {"owner", "admin"},
 	"PATCH /api/v1/admin/orgs/:orgID/users/:userID":                              {"owner", "admin"},
@@ -81,6 +82,7 @@ var allowed = map[string][]string{
 	"GET /api/v1/admin/orgs/:orgID/imports/:importID":                            {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/imports/template":                             {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/people/export":                                {"owner", "admin"},
+	"POST /api/v1/admin/orgs/:orgID/people/export":                               {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/departments/export":                           {"owner", "admin"},
 	"GET /api/v1/admin/orgs/:orgID/audit/export":                                 {"owner", "admin", "custom"},
 	"POST /api/v1/admin/orgs/:orgID/users/:userID/activation-link":               {"owner", "admin"},
@@ -185,6 +187,10 @@ var okStatuses = map[string]int{
 	"POST /api/v1/admin/orgs/:orgID/imports":                  202,
 	// A bulk addition says what it added.
 	"POST /api/v1/admin/orgs/:orgID/groups/:groupID/members/bulk": 200,
+	// A bulk action on people says what it did.
+	"POST /api/v1/admin/orgs/:orgID/people/bulk": 200,
+	// The export of a selection is a download, as the GET export is.
+	"POST /api/v1/admin/orgs/:orgID/people/export": 200,
 
 	// The links of many members at once, and the member whose account was disabled.
 	"POST /api/v1/admin/orgs/:orgID/activation-links":              200,
@@ -345,6 +351,11 @@ func matrixBody(route string, m matrixOrg) any {
 		return map[string]any{"user_ids": []string{m.ids["userID"]}}
 	case "POST /api/v1/admin/orgs/:orgID/activation-links":
 		return map[string]any{"user_ids": []string{m.ids["userID"]}}
+	case "POST /api/v1/admin/orgs/:orgID/people/export":
+		return map[string]any{"format": "csv", "user_ids": []string{m.ids["userID"]}}
+	case "POST /api/v1/admin/orgs/:orgID/people/bulk":
+		// Target is a member already: skipped, so every allowed role may repeat it.
+		return map[string]any{"action": "change_role", "user_ids": []string{m.ids["userID"]}, "role": "member"}
 	case "PUT /api/v1/admin/orgs/:orgID/setup":
 		return map[string]any{"dismissed": true}
 	case "POST /api/v1/admin/orgs/:orgID/webhooks":

@@ -180,6 +180,38 @@ func TestManagerCyclesUnderConcurrency(t *testing.T) {
 	}
 }
 
+// TestProfileChangesAtOnceKeepBoth: the console changes a member's title while SCIM changes
+// their mobile, at the same moment; each applies to the profile the other left, so both stay.
+func TestProfileChangesAtOnceKeepBoth(t *testing.T) {
+	e := newTestEnv(t)
+	o := e.mustOrg("Profile Race", "it@profilerace.example")
+	p := e.idp(o.mustSCIMToken("Okta"))
+	id := p.must(201, "POST", "/Users", `{"schemas":["`+scimUserURN+`"],"userName":"wei@profilerace.example","displayName":"张伟","active":true}`)["id"].(string)
+	for round := 0; round < 12; round++ {
+		title, mobile := fmt.Sprintf("工程师 %d", round), fmt.Sprintf("+86138001380%02d", round)
+		var wg sync.WaitGroup
+		status := make([]int, 2)
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			status[0] = o.c.do("PATCH", "/api/v1/admin/orgs/"+o.orgID+"/users/"+id, map[string]any{"job_title": title}).status
+		}()
+		go func() {
+			defer wg.Done()
+			status[1] = p.send("PATCH", "/Users/"+id, `{"schemas":["`+scimPatchURN+`"],"Operations":[
+				{"op":"replace","path":"phoneNumbers[type eq \"mobile\"].value","value":"`+mobile+`"}]}`).status
+		}()
+		wg.Wait()
+		if status[0] != 200 || status[1] != 200 {
+			t.Fatalf("round %d: statuses %v", round, status)
+		}
+		m := o.c.must(200, "GET", "/api/v1/admin/orgs/"+o.orgID+"/users/"+id, nil)
+		if m["job_title"] != title || m["mobile"] != mobile {
+			t.Fatalf("round %d: a change was lost: title %v (want %s), mobile %v (want %s)", round, m["job_title"], title, m["mobile"], mobile)
+		}
+	}
+}
+
 // hireOrder names 王芳 (wf) and 张伟 (zw), hired the same day, in the order of their ids.
 func hireOrder(wf, zw string) string {
 	if wf < zw {
@@ -426,6 +458,11 @@ func TestSCIMEnterpriseProfile(t *testing.T) {
 		{"op":"replace","path":"phoneNumbers[type eq \"mobile\"].value","value":"+86 139 0000 0000"},
 		{"op":"replace","path":"`+ent+`:employeeNumber","value":"E-200"},
 		{"op":"remove","path":"`+ent+`:manager"}]}`)
+	check(u, "架构师", "+8613900000000", "E-200", "")
+	// A work number is not the mobile: patching it, or removing it, leaves the mobile alone.
+	u = p.must(200, "PATCH", "/Users/"+id, `{"schemas":["`+scimPatchURN+`"],"Operations":[
+		{"op":"replace","path":"phoneNumbers[type eq \"work\"].value","value":"+86 10 5555 0100"},
+		{"op":"remove","path":"phoneNumbers[type eq \"work\"]"}]}`)
 	check(u, "架构师", "+8613900000000", "E-200", "")
 	// PATCH without a path.
 	u = p.must(200, "PATCH", "/Users/"+id, `{"schemas":["`+scimPatchURN+`"],"Operations":[

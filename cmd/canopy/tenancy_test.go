@@ -77,6 +77,9 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 	// A bulk addition to B's group of B's department.
 	bodies["POST /api/v1/admin/orgs/:orgID/groups/:groupID/members/bulk"] = map[string]any{"department_id": bDept, "include_subtree": true}
 	bodies["PUT /api/v1/admin/orgs/:orgID/setup"] = map[string]any{"dismissed": true}
+	// Deactivating B's member in bulk, through either organisation.
+	bodies["POST /api/v1/admin/orgs/:orgID/people/bulk"] = map[string]any{"action": "deactivate", "user_ids": []string{bMember}}
+	bodies["POST /api/v1/admin/orgs/:orgID/people/export"] = map[string]any{"format": "csv", "user_ids": []string{bMember}}
 	fill := func(path string, org string, ids map[string]string) string {
 		path = strings.Replace(path, ":orgID", org, 1)
 		for param, id := range ids {
@@ -98,7 +101,9 @@ func TestOtherOrganisationsIDsAnswer404(t *testing.T) {
 		"POST /api/v1/orgs/:orgID/files": true, "POST /api/v1/orgs/:orgID/uploads/": true,
 		"POST /api/v1/orgs/:orgID/shares": true, "GET /api/v1/orgs/:orgID/shares": true,
 		"POST /api/v1/orgs/:orgID/links": true, "GET /api/v1/orgs/:orgID/links": true,
-		"POST /api/v1/orgs/:orgID/announcements": true, // publishing to B's department
+		"POST /api/v1/orgs/:orgID/announcements":       true, // publishing to B's department
+		"POST /api/v1/admin/orgs/:orgID/people/bulk":   true, // B's member by id
+		"POST /api/v1/admin/orgs/:orgID/people/export": true,
 	}
 	var bIDs []string
 	for _, id := range merge(merge(merge(foreign, bFiles), bTasks), bAnn) {

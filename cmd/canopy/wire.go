@@ -164,6 +164,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 		Config:  apporg.Config{AllowOrgCreation: cfg.Installation.AllowOrgCreation},
 		Domains: pgorg.NewDomains(db), Accounts: pgorg.NewAccounts(db), Imports: importJobs,
 		Profiles: pgorg.NewMemberships(db), People: pgorg.NewPeople(db),
+		Selection: pgorg.NewSelection(db), Placements: dir,
 	})
 	acc := appaccess.NewService(appaccess.Deps{
 		Tx: tx, Clock: clk, Authorizer: authorizer, Notifier: notifier, Roles: pgaccess.NewRoles(db),

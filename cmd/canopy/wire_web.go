@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 
+	appimport "canopy/app/importer"
 	appsetup "canopy/app/setup"
 	"canopy/infra/postgres"
 	pgsetup "canopy/infra/postgres/setup"
@@ -51,6 +52,7 @@ func (s *stack) server() (*server.Server, error) {
 	for _, m := range []interface{ Register(*server.Router) }{
 		webidentity.New(s.identity, s.orgs, sessions),
 		weborg.New(s.orgs, sessions, publicURL),
+		weborg.NewPeopleExports(appimport.NewPeopleExport(s.imports, s.orgs)),
 		webdirectory.New(s.directory),
 		webaccess.New(s.access),
 		webimporter.New(s.imports, s.cfg.Server.ImportLimitBytes),

@@ -163,7 +163,8 @@ func NormalizeMobile(s string) (string, error) {
 
 // ProfileRepository stores members' profiles.
 type ProfileRepository interface {
-	// GetProfile returns a member's profile; NotFound if they are not a member.
+	// GetProfile returns a member's profile, locked for the caller's transaction to change; NotFound if
+	// they are not a member.
 	GetProfile(ctx context.Context, orgID, userID uuid.UUID) (Profile, error)
 	// SetProfile stores a member's profile; Conflict employee_number_taken when another
 	// member of the organisation has the employee number, Invalid invalid_manager when the

@@ -78,7 +78,10 @@ func (b Workbooks) FirstSheet(data []byte) (appimport.SheetRows, error) {
 	if xmlLimit > limit {
 		xmlLimit = limit
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: limit, UnzipXMLSizeLimit: xmlLimit})
+	// A date cell in Excel's short date format comes out as YYYY-MM-DD, whatever the language
+	// of the Excel that wrote it; other date formats come out as they show.
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: limit, UnzipXMLSizeLimit: xmlLimit,
+		ShortDatePattern: "yyyy-mm-dd"})
 	if err != nil {
 		return nil, notWorkbook(err)
 	}
@@ -133,6 +136,10 @@ func (s *sheetRows) Close() error {
 // employee number keeps its leading zeros.
 const textFormat = 49
 
+// textColumns is how many columns of a written sheet are formatted as text, more than the
+// import has, so that what is typed into them keeps its leading zeros.
+const textColumns = 24
+
 // Write implements appimport.Spreadsheets. Each sheet is streamed: excelize keeps a long one in
 // a temporary file rather than in memory.
 func (b Workbooks) Write(w io.Writer, sheets []appimport.Sheet) error {
@@ -156,10 +163,10 @@ func (b Workbooks) Write(w io.Writer, sheets []appimport.Sheet) error {
 		if err != nil {
 			return err
 		}
-		if err := sw.SetColWidth(1, 12, 24); err != nil {
+		if err := sw.SetColWidth(1, textColumns, 24); err != nil {
 			return err
 		}
-		if err := sw.SetColStyle(1, 12, text); err != nil {
+		if err := sw.SetColStyle(1, textColumns, text); err != nil {
 			return err
 		}
 		row := 0

@@ -137,3 +137,30 @@ func TestFirstSheetRefusesABloatedPart(t *testing.T) {
 		t.Fatalf("a 5 MiB styles part: %v", err)
 	}
 }
+
+// TestFirstSheetReadsDates: a date in Excel's short date format (numFmt 14, which Excel shows
+// in the language of the computer) comes as YYYY-MM-DD, and a date-time as YYYY-MM-DD hh:mm;
+// other date formats come as they show, for the import's date columns to read.
+func TestFirstSheetReadsDates(t *testing.T) {
+	f := excelize.NewFile()
+	day := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	for i, format := range []excelize.Style{{NumFmt: 14}, {NumFmt: 22}, {CustomNumFmt: ptr("yyyy/m/d")}, {CustomNumFmt: ptr(`yyyy"年"m"月"d"日"`)}, {}} {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		f.SetCellValue("Sheet1", cell, day)
+		style, err := f.NewStyle(&format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.SetCellStyle("Sheet1", cell, cell, style)
+	}
+	f.SetCellValue("Sheet1", "E1", 45352) // a date shown as a number (General)
+	var buf bytes.Buffer
+	f.WriteTo(&buf)
+	_, cells, err := readAll(t, Workbooks{}, buf.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(cells[0], "|"), "2024-03-01|2024-03-01 00:00|2024/3/1|2024年3月1日|45352"; got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+}

@@ -43,6 +43,7 @@ func newServer() *server.Server {
 		webhooks.New(nil),
 		events.New(nil, nil, nil),
 		setup.New(nil),
+		org.NewPeopleExports(nil),
 	} {
 		m.Register(srv.Router())
 	}

@@ -34,9 +34,8 @@ type Service interface {
 	ParseXLSX(data []byte) (appimport.Request, error)
 	// Template returns the import template; Invalid for an unknown format or language.
 	Template(format, lang string) (appimport.Download, error)
-	// ExportPeople and ExportDepartments return the exports; Forbidden to a caller who may
-	// not read them, Invalid for an unknown format.
-	ExportPeople(ctx context.Context, a authz.Actor, format string) (appimport.Download, error)
+	// ExportDepartments returns the department export; Forbidden to a caller who may not read
+	// it, Invalid for an unknown format. (The people export is web/org's PeopleExports.)
 	ExportDepartments(ctx context.Context, a authz.Actor, format string) (appimport.Download, error)
 }
 
@@ -63,7 +62,7 @@ func (h *Handler) Register(r *server.Router) {
 	r.Add(server.Needs(access.MembersManage), http.MethodGet, adm+"/imports", h.listImports)
 	r.Add(server.Needs(access.MembersManage), http.MethodGet, adm+"/imports/:importID", h.getImport)
 	r.Add(server.Needs(access.MembersManage), http.MethodGet, adm+"/imports/template", h.template)
-	r.Add(server.Needs(access.MembersManage), http.MethodGet, adm+"/people/export", h.exportPeople)
+	// GET .../people/export is web/org's (PeopleExports), which exports a selection too.
 	r.Add(server.Needs(access.DirectoryManage), http.MethodGet, adm+"/departments/export", h.exportDepartments)
 }
 
@@ -84,6 +83,12 @@ type importUserJSON struct {
 	Locale            string   `json:"locale"`
 	TimeZone          string   `json:"time_zone"`
 	Active            *bool    `json:"active"`
+	EmployeeNumber    string   `json:"employee_number"`
+	JobTitle          string   `json:"job_title"`
+	Mobile            string   `json:"mobile"`
+	WorkLocation      string   `json:"work_location"`
+	Manager           string   `json:"manager"`
+	HireDate          string   `json:"hire_date"`
 }
 
 type importRequestJSON struct {
@@ -100,7 +105,9 @@ func (r importRequestJSON) request() appimport.Request {
 	for i, u := range r.Users {
 		out.Users[i] = appimport.UserRow{Row: i + 1, ExternalID: u.ExternalID, Email: u.Email, DisplayName: u.DisplayName,
 			Departments: u.Departments, PrimaryDepartment: u.PrimaryDepartment, LeaderOf: u.LeaderOf,
-			Locale: u.Locale, TimeZone: u.TimeZone, Active: u.Active}
+			Locale: u.Locale, TimeZone: u.TimeZone, Active: u.Active,
+			EmployeeNumber: u.EmployeeNumber, JobTitle: u.JobTitle, Mobile: u.Mobile, WorkLocation: u.WorkLocation,
+			Manager: u.Manager, HireDate: u.HireDate}
 	}
 	return out
 }
@@ -248,14 +255,6 @@ func (h *Handler) getImport(c echo.Context) error {
 
 func (h *Handler) template(c echo.Context) error {
 	d, err := h.svc.Template(c.QueryParam("format"), c.QueryParam("lang"))
-	if err != nil {
-		return err
-	}
-	return send(c, d)
-}
-
-func (h *Handler) exportPeople(c echo.Context) error {
-	d, err := h.svc.ExportPeople(c.Request().Context(), server.Actor(c), c.QueryParam("format"))
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ import (
 // Service is what the handlers need of the organisation use cases. They return NotFound for
 // what the actor cannot see, Forbidden, Invalid and Conflict as each use case says.
 type Service interface {
+	bulkService // bulk actions on people (bulk.go)
 	Me(ctx context.Context, p appidentity.Principal) (apporg.Me, error)
 	MyOrgs(ctx context.Context, p appidentity.Principal) ([]apporg.OrgMembership, error)
 	CreateOrg(ctx context.Context, p appidentity.Principal, name, defaultLocale string) (apporg.OrgView, error)
@@ -111,6 +112,7 @@ func (h *Handler) Register(r *server.Router) {
 	r.Add(server.Needs(access.MembersManage), http.MethodPatch, adm+"/users/:userID", h.adminUpdateUser)
 	r.Add(server.Needs(access.MembersManage), http.MethodPost, adm+"/users/:userID/deactivate", h.adminDeactivateUser)
 	r.Add(server.Needs(access.MembersManage), http.MethodGet, adm+"/people", h.listPeople)
+	h.registerBulk(r)
 	r.Add(server.Needs(access.MembersManage), http.MethodPut, adm+"/users/:userID/role", h.setMemberRole)
 	r.Add(server.Needs(access.OwnershipTransfer), http.MethodPost, adm+"/ownership", h.transferOwnership)
 
@@ -238,6 +240,14 @@ type memberJSON struct {
 	// for an activation link.
 	ActivationPending bool `json:"activation_pending"`
 	profileJSON
+	// PrimaryDepartment is what the member pickers show beside the name; null when the member
+	// belongs to no department.
+	PrimaryDepartment *departmentRefJSON `json:"primary_department"`
+}
+
+type departmentRefJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // profileJSON is a member's employee details; mobile and hire_date are null for readers who
@@ -269,7 +279,11 @@ func toProfileJSON(m apporg.Member) profileJSON {
 }
 
 func toMemberJSON(m apporg.Member) memberJSON {
-	return memberJSON{m.UserID.String(), m.Email, m.DisplayName, string(m.Role), string(m.Status), m.JoinedAt, m.DeactivatedAt, m.ActivationPending, toProfileJSON(m)}
+	out := memberJSON{m.UserID.String(), m.Email, m.DisplayName, string(m.Role), string(m.Status), m.JoinedAt, m.DeactivatedAt, m.ActivationPending, toProfileJSON(m), nil}
+	if d := m.PrimaryDepartment; d != nil {
+		out.PrimaryDepartment = &departmentRefJSON{d.ID.String(), d.Name}
+	}
+	return out
 }
 
 // memberFilter reads the query of a member listing: q, status, limit and offset.

@@ -509,6 +509,20 @@ func (at scimAttrs) profile(c *appscim.UserChange) error {
 	return nil
 }
 
+// namesMobile reports whether a phoneNumbers value filter picks the mobile number: `type eq
+// "mobile"`, alone or and-ed with other tests. Canopy keeps only the mobile, so a PATCH of
+// phoneNumbers[type eq "work"] leaves it alone.
+func namesMobile(n Node) bool {
+	switch x := n.(type) {
+	case AttrExpr:
+		v, _ := x.Value.(string)
+		return strings.EqualFold(x.Path.Name, "type") && x.Path.Sub == "" && x.Op == "eq" && strings.EqualFold(v, "mobile")
+	case Logical:
+		return x.Op == "and" && (namesMobile(x.Left) || namesMobile(x.Right))
+	}
+	return false
+}
+
 // joinName makes a display name from name parts: "Ada Lovelace", or "张伟" for a Chinese name,
 // which is written family name first and without a space.
 func joinName(given, family string) string {
@@ -615,6 +629,9 @@ func (op patchOp) attrs(core string) (scimAttrs, error) {
 	key, ok := attrKey(p.Attr, core)
 	if !ok {
 		return at, nil // another extension's attribute
+	}
+	if key == "phonenumbers" && p.Filter != nil && !namesMobile(p.Filter) {
+		return at, nil // a work or home number, which Canopy does not keep
 	}
 	if p.Filter != nil && p.Sub != "" {
 		key += "." + strings.ToLower(p.Sub)

@@ -100,9 +100,10 @@ const personCols = `u.id AS user_id, u.display_name, u.email, ms.status, ms.exte
 
 // Members implements appdir.Reader. A subtree is a range of the path index, compared with the
 // pattern operators so that a prepared (generic) plan still uses the index. The total is counted
-// first; then a page of a large subtree is read by walking users in name order
-// (users_sort_key) until enough of them are in the subtree, and a page of a small one by
-// collecting its members and sorting them: each costs about as much as the smaller of the two.
+// first; then a page of a large subtree is read by walking users in name order, the pinyin key
+// first (users_pinyin_sort_key), until enough of them are in the subtree, and a page of a small
+// one by collecting its members and sorting them: each costs about as much as the smaller of
+// the two.
 // A member in several departments of the subtree is listed once.
 func (r *Reader) Members(ctx context.Context, d *directory.Department, subtree bool, query string, limit, offset int) ([]appdir.Person, int, error) {
 	root := subtree && d.IsRoot()
@@ -157,7 +158,7 @@ func (r *Reader) Members(ctx context.Context, d *directory.Department, subtree b
 				return err
 			}
 			err := tx.Raw(`SELECT `+personCols+` FROM users u JOIN memberships ms ON ms.org_id = @org AND ms.user_id = u.id
-				WHERE `+in+` ORDER BY lower(u.display_name), u.id LIMIT @limit OFFSET @offset`, args).Scan(&rows).Error
+				WHERE `+in+` ORDER BY u.name_pinyin, lower(u.display_name), u.id LIMIT @limit OFFSET @offset`, args).Scan(&rows).Error
 			if err != nil {
 				return err
 			}
@@ -168,9 +169,9 @@ func (r *Reader) Members(ctx context.Context, d *directory.Department, subtree b
 		// turning the lookups into scans of the whole users table).
 		err = c.Raw(`WITH ids AS (SELECT DISTINCT dm.user_id FROM department_members dm WHERE dm.org_id = @org AND `+scope+`)
 			SELECT p.user_id, p.display_name, p.email, p.status, p.external_id FROM ids CROSS JOIN LATERAL (
-				SELECT `+personCols+`, lower(u.display_name) AS sort_key FROM users u
+				SELECT `+personCols+`, u.name_pinyin AS pinyin_key, lower(u.display_name) AS sort_key FROM users u
 				JOIN memberships ms ON ms.org_id = @org AND ms.user_id = u.id WHERE u.id = ids.user_id OFFSET 0) p
-			ORDER BY p.sort_key, p.user_id LIMIT @limit OFFSET @offset`, args).Scan(&rows).Error
+			ORDER BY p.pinyin_key, p.sort_key, p.user_id LIMIT @limit OFFSET @offset`, args).Scan(&rows).Error
 	}
 	if err != nil {
 		return nil, 0, postgres.Translate(err)
@@ -192,7 +193,7 @@ func (r *Reader) filteredMembers(ctx context.Context, scope, query string, args 
 		JOIN memberships ms ON ms.org_id = @org AND ms.user_id = ids.user_id
 		WHERE (lower(u.display_name) LIKE @q ESCAPE '\' OR lower(u.email) LIKE @q ESCAPE '\'
 		       OR (@keyed AND (u.name_pinyin LIKE @qp ESCAPE '\' OR u.name_initials LIKE @qp ESCAPE '\')))
-		ORDER BY lower(u.display_name), u.id LIMIT @limit OFFSET @offset`, args).Scan(&rows).Error
+		ORDER BY u.name_pinyin, lower(u.display_name), u.id LIMIT @limit OFFSET @offset`, args).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, postgres.Translate(err)
 	}
@@ -218,7 +219,7 @@ func (r *Reader) Leaders(ctx context.Context, orgID, departmentID uuid.UUID) ([]
 	var rows []personRow
 	err := postgres.Conn(ctx, r.db).Raw(`SELECT `+personCols+` FROM department_members dm
 		JOIN users u ON u.id = dm.user_id JOIN memberships ms ON ms.org_id = dm.org_id AND ms.user_id = dm.user_id
-		WHERE dm.org_id = ? AND dm.department_id = ? AND dm.is_leader ORDER BY lower(u.display_name)`, orgID, departmentID).Scan(&rows).Error
+		WHERE dm.org_id = ? AND dm.department_id = ? AND dm.is_leader ORDER BY u.name_pinyin, lower(u.display_name), u.id`, orgID, departmentID).Scan(&rows).Error
 	return persons(rows), postgres.Translate(err)
 }
 
@@ -227,7 +228,7 @@ func (r *Reader) GroupMembers(ctx context.Context, orgID, groupID uuid.UUID, lim
 	var rows []personRow
 	err := postgres.Conn(ctx, r.db).Raw(`SELECT `+personCols+`, gm.role, gm.added_at FROM group_members gm
 		JOIN users u ON u.id = gm.user_id JOIN memberships ms ON ms.org_id = gm.org_id AND ms.user_id = gm.user_id
-		WHERE gm.org_id = ? AND gm.group_id = ? ORDER BY gm.role = 'owner' DESC, lower(u.display_name), u.id LIMIT ? OFFSET ?`,
+		WHERE gm.org_id = ? AND gm.group_id = ? ORDER BY gm.role = 'owner' DESC, u.name_pinyin, lower(u.display_name), u.id LIMIT ? OFFSET ?`,
 		orgID, groupID, limit, offset).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, postgres.Translate(err)

@@ -58,16 +58,27 @@ func (e *Exports) People(ctx context.Context, orgID, after uuid.UUID, limit int)
 		Locale      string
 		TimeZone    string
 		Status      string
-		DeptIDs     pq.StringArray `gorm:"column:dept_ids;type:text[]"`
-		Primaries   pq.BoolArray   `gorm:"type:boolean[]"`
-		Leaders     pq.BoolArray   `gorm:"type:boolean[]"`
+		// The member's employee details; Manager is the manager's email, as the import reads it.
+		EmployeeNumber string
+		JobTitle       string
+		Mobile         string
+		WorkLocation   string
+		Manager        string
+		HireDate       string
+		DeptIDs        pq.StringArray `gorm:"column:dept_ids;type:text[]"`
+		Primaries      pq.BoolArray   `gorm:"type:boolean[]"`
+		Leaders        pq.BoolArray   `gorm:"type:boolean[]"`
 	}
 	err := postgres.Conn(ctx, e.db).Raw(`
 		SELECT p.user_id, p.external_id, u.email, u.display_name, u.locale, u.time_zone, p.status,
+			COALESCE(p.employee_number, '') AS employee_number, p.job_title, COALESCE(p.mobile, '') AS mobile, p.work_location,
+			COALESCE(mu.email, '') AS manager, COALESCE(to_char(p.hire_date, 'YYYY-MM-DD'), '') AS hire_date,
 			x.dept_ids, x.primaries, x.leaders
-		FROM (SELECT ms.org_id, ms.user_id, ms.external_id, ms.status FROM memberships ms
+		FROM (SELECT ms.org_id, ms.user_id, ms.external_id, ms.status, ms.employee_number, ms.job_title, ms.mobile,
+				ms.work_location, ms.manager_id, ms.hire_date FROM memberships ms
 			WHERE ms.org_id = @org AND ms.user_id > @after ORDER BY ms.user_id LIMIT @limit) p
 		JOIN users u ON u.id = p.user_id
+		LEFT JOIN users mu ON mu.id = p.manager_id
 		LEFT JOIN LATERAL (
 			SELECT array_agg(dm.department_id::text) AS dept_ids, array_agg(dm.is_primary) AS primaries, array_agg(dm.is_leader) AS leaders
 			FROM department_members dm WHERE dm.org_id = p.org_id AND dm.user_id = p.user_id) x ON true
@@ -80,7 +91,8 @@ func (e *Exports) People(ctx context.Context, orgID, after uuid.UUID, limit int)
 	for i, r := range rows {
 		active := r.Status == "active"
 		p := appimport.ExportedPerson{UserID: r.UserID, Row: appimport.UserRow{Email: r.Email, DisplayName: r.DisplayName,
-			Locale: r.Locale, TimeZone: r.TimeZone, Active: &active}}
+			Locale: r.Locale, TimeZone: r.TimeZone, Active: &active, EmployeeNumber: r.EmployeeNumber, JobTitle: r.JobTitle,
+			Mobile: r.Mobile, WorkLocation: r.WorkLocation, Manager: r.Manager, HireDate: r.HireDate}}
 		if r.ExternalID != nil {
 			p.Row.ExternalID = *r.ExternalID
 		}

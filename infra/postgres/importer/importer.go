@@ -298,7 +298,9 @@ func (s *Store) Snapshot(ctx context.Context, orgID uuid.UUID, emails []string) 
 	}
 	c := postgres.Conn(ctx, s.db)
 	rows, err := c.Raw(`SELECT ms.user_id, ms.role, ms.status, ms.joined_at, ms.deactivated_at, COALESCE(ms.external_id, ''),
-			u.email, u.display_name, u.locale, u.time_zone
+			u.email, u.display_name, u.locale, u.time_zone,
+			COALESCE(ms.employee_number, ''), ms.job_title, COALESCE(ms.mobile, ''), ms.work_location, ms.manager_id,
+			COALESCE(to_char(ms.hire_date, 'YYYY-MM-DD'), '')
 		FROM memberships ms JOIN users u ON u.id = ms.user_id WHERE ms.org_id = ?`, orgID).Rows()
 	if err != nil {
 		return snap, postgres.Translate(err)
@@ -309,9 +311,20 @@ func (s *Store) Snapshot(ctx context.Context, orgID uuid.UUID, emails []string) 
 		var role, status, ext string
 		var joined time.Time
 		var deactivated *time.Time
-		if err := rows.Scan(&m.UserID, &role, &status, &joined, &deactivated, &ext, &m.Email, &m.DisplayName, &m.Locale, &m.TimeZone); err != nil {
+		var hired string
+		p := &m.Profile
+		if err := rows.Scan(&m.UserID, &role, &status, &joined, &deactivated, &ext, &m.Email, &m.DisplayName, &m.Locale, &m.TimeZone,
+			&p.EmployeeNumber, &p.JobTitle, &p.Mobile, &p.WorkLocation, &p.ManagerID, &hired); err != nil {
 			rows.Close()
 			return snap, postgres.Translate(err)
+		}
+		if hired != "" {
+			d, err := time.Parse(time.DateOnly, hired)
+			if err != nil {
+				rows.Close()
+				return snap, errs.Internalf("import: hire date %q: %w", hired, err)
+			}
+			p.HireDate = &d
 		}
 		m.Membership = org.RehydrateMembership(orgID, m.UserID, org.Role(role), org.MemberStatus(status), joined, deactivated, ext)
 		index[m.UserID] = len(snap.Members)
@@ -531,8 +544,11 @@ func (s *Store) ApplyMembers(ctx context.Context, orgID uuid.UUID, cs []appimpor
 	c := postgres.Conn(ctx, s.db)
 	now = now.UTC()
 	var newAcc, changedAcc, newMem, changedMem []appimport.MemberChange
-	var replace []appimport.MemberChange
+	var replace, profiles []appimport.MemberChange
 	for _, m := range cs {
+		if m.Profile != nil {
+			profiles = append(profiles, m)
+		}
 		switch {
 		case m.Account != nil && m.NewAccount:
 			newAcc = append(newAcc, m)
@@ -561,7 +577,80 @@ func (s *Store) ApplyMembers(ctx context.Context, orgID uuid.UUID, cs []appimpor
 	if err := s.writeMemberships(c, orgID, changedMem, false, now); err != nil {
 		return err
 	}
+	if err := s.writeProfiles(c, orgID, profiles); err != nil {
+		return err
+	}
 	return s.replaceAssignments(c, orgID, replace, now)
+}
+
+// writeProfiles stores members' employee details whole. New managers are checked again under
+// the lock of the organisation's manager graph that the profile API takes (infra/postgres/org
+// SetProfile), so that an import and a change in the console cannot close a cycle between
+// them: each must be an active member, and no member may come back to themself up the chain.
+func (s *Store) writeProfiles(c *gorm.DB, orgID uuid.UUID, ms []appimport.MemberChange) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	user, num, title, mobile, loc, mgr, hire := ids(len(ms)), ids(len(ms)), ids(len(ms)), ids(len(ms)), ids(len(ms)), ids(len(ms)), ids(len(ms))
+	var moved pq.StringArray
+	for i, m := range ms {
+		p := m.Profile
+		user[i], num[i], title[i], mobile[i], loc[i] = m.UserID.String(), p.EmployeeNumber, p.JobTitle, p.Mobile, p.WorkLocation
+		if p.ManagerID != nil {
+			mgr[i] = p.ManagerID.String()
+			if m.ManagerChanged {
+				moved = append(moved, m.UserID.String())
+			}
+		}
+		if p.HireDate != nil {
+			hire[i] = p.HireDate.Format(time.DateOnly)
+		}
+	}
+	if len(moved) > 0 {
+		if err := c.Exec(`SELECT pg_advisory_xact_lock(hashtextextended('canopy.managers:' || ?::text, 0))`, orgID).Error; err != nil {
+			return postgres.Translate(err)
+		}
+	}
+	res := c.Exec(`UPDATE memberships m SET employee_number = NULLIF(v.num, ''), job_title = v.title, mobile = NULLIF(v.mobile, ''),
+			work_location = v.loc, manager_id = NULLIF(v.mgr, '')::uuid, hire_date = NULLIF(v.hire, '')::date
+		FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(user_id, num, title, mobile, loc, mgr, hire)
+		WHERE m.org_id = ? AND m.user_id = v.user_id`, user, num, title, mobile, loc, mgr, hire, orgID)
+	if res.Error != nil {
+		return memberConflict(res.Error)
+	}
+	if int(res.RowsAffected) != len(ms) {
+		return errs.NotFoundf("member")
+	}
+	if len(moved) == 0 {
+		return nil
+	}
+	var bad []struct {
+		Inactive bool
+		Cycle    bool
+	}
+	err := c.Raw(`SELECT inactive, cycle FROM (
+			SELECT mg.status IS DISTINCT FROM 'active' AS inactive,
+				EXISTS (WITH RECURSIVE up(id) AS (
+					SELECT m.manager_id
+					UNION
+					SELECT x.manager_id FROM memberships x JOIN up ON x.user_id = up.id
+					WHERE x.org_id = @org AND x.manager_id IS NOT NULL)
+				SELECT 1 FROM up WHERE up.id = v.id) AS cycle
+			FROM unnest(CAST(@users AS uuid[])) AS v(id)
+			JOIN memberships m ON m.org_id = @org AND m.user_id = v.id
+			LEFT JOIN memberships mg ON mg.org_id = @org AND mg.user_id = m.manager_id) t
+		WHERE inactive OR cycle`,
+		map[string]any{"org": orgID, "users": moved}).Scan(&bad).Error
+	if err != nil {
+		return postgres.Translate(err)
+	}
+	for _, b := range bad {
+		if b.Inactive {
+			return errs.E(errs.Invalid, "invalid_manager", "the manager must be an active member of the organisation")
+		}
+		return errs.E(errs.Invalid, "invalid_manager", "the manager reports to this member, directly or through others; a manager cannot be below the person they manage")
+	}
+	return nil
 }
 
 func (s *Store) writeAccounts(c *gorm.DB, orgID uuid.UUID, ms []appimport.MemberChange, create bool, now time.Time) error {
@@ -695,6 +784,10 @@ func memberConflict(err error) error {
 			return errs.Wrap(errs.Conflict, "email_taken", "another account has this email", err)
 		case "memberships_external_id_key":
 			return errs.Wrap(errs.Conflict, "external_id_taken", "another member has this external id", err)
+		case "memberships_employee_number_key":
+			return errs.Wrap(errs.Conflict, "employee_number_taken", "another member of the organisation has this employee number", err)
+		case "memberships_manager_fkey":
+			return errs.Wrap(errs.Invalid, "invalid_manager", "the manager must be a member of the organisation", err)
 		case "memberships_pkey":
 			return errs.Wrap(errs.Conflict, "already_member", "the account is already a member", err)
 		case "department_members_department_id_fkey":

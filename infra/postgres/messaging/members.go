@@ -94,7 +94,12 @@ func (r *Members) List(ctx context.Context, c *messaging.Chat, query string, lim
 	if q := strings.ToLower(strings.TrimSpace(query)); q != "" {
 		args["q"] = "%" + postgres.EscapeLike(q) + "%"
 		args["p"] = postgres.EscapeLike(strings.ReplaceAll(q, " ", "")) + "%"
-		filter = ` AND (lower(u.display_name) LIKE @q ESCAPE '\' OR u.name_pinyin LIKE @p ESCAPE '\' OR u.name_initials LIKE @p ESCAPE '\')`
+		args["e"] = postgres.EscapeLike(q) + "%"
+		// As every member picker: the name, its pinyin or initials, the email, or the start of
+		// the employee number.
+		filter = ` AND (lower(u.display_name) LIKE @q ESCAPE '\' OR u.name_pinyin LIKE @p ESCAPE '\' OR u.name_initials LIKE @p ESCAPE '\'
+			OR lower(u.email) LIKE @q ESCAPE '\' OR EXISTS (SELECT 1 FROM memberships em WHERE em.org_id = @org AND em.user_id = u.id
+				AND em.employee_number IS NOT NULL AND lower(em.employee_number) LIKE @e ESCAPE '\'))`
 	}
 	var rows []struct {
 		ID         uuid.UUID
@@ -111,7 +116,7 @@ func (r *Members) List(ctx context.Context, c *messaging.Chat, query string, lim
 		JOIN users u ON u.id = mem.m
 		LEFT JOIN chat_members cm ON cm.chat_id = @chat AND cm.user_id = u.id
 		WHERE true`+filter+`
-		ORDER BY CASE coalesce(cm.role, 'member') WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, lower(u.display_name), u.id
+		ORDER BY CASE coalesce(cm.role, 'member') WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, u.name_pinyin, lower(u.display_name), u.id
 		LIMIT @limit OFFSET @offset`, args).Scan(&rows).Error
 	if err != nil {
 		return nil, 0, postgres.Translate(err)

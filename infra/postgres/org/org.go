@@ -298,6 +298,9 @@ type memberRow struct {
 	ActivationPending bool
 	Profile           profileRow `gorm:"embedded"`
 	ManagerName       *string
+	// The primary department, read by the listings that join primaryJoin.
+	PrimaryDepartmentID   *uuid.UUID
+	PrimaryDepartmentName *string
 }
 
 func (r memberRow) member() apporg.Member {
@@ -305,9 +308,13 @@ func (r memberRow) member() apporg.Member {
 	if r.ExternalID != nil {
 		ext = *r.ExternalID
 	}
-	return apporg.Member{UserID: r.UserID, Email: r.Email, DisplayName: r.DisplayName, Role: org.Role(r.Role),
+	m := apporg.Member{UserID: r.UserID, Email: r.Email, DisplayName: r.DisplayName, Role: org.Role(r.Role),
 		Status: org.MemberStatus(r.Status), JoinedAt: r.JoinedAt, DeactivatedAt: r.DeactivatedAt, ExternalID: ext,
 		Locale: r.Locale, TimeZone: r.TimeZone, ActivationPending: r.ActivationPending, Profile: r.Profile.profile(), ManagerName: deref(r.ManagerName)}
+	if r.PrimaryDepartmentID != nil {
+		m.PrimaryDepartment = &apporg.DepartmentRef{ID: *r.PrimaryDepartmentID, Name: deref(r.PrimaryDepartmentName)}
+	}
+	return m
 }
 
 const memberSelect = `m.user_id, u.email, u.display_name, m.role, m.status, m.joined_at, m.deactivated_at, m.external_id, u.locale, u.time_zone,
@@ -316,6 +323,13 @@ const memberSelect = `m.user_id, u.email, u.display_name, m.role, m.status, m.jo
 
 // managerJoin joins the manager's account (mu) for memberSelect.
 const managerJoin = "LEFT JOIN users mu ON mu.id = m.manager_id"
+
+// primaryJoin joins the member's primary department (pd), of which primarySelect reads the id
+// and name: a member has at most one (department_members_primary_key).
+const primaryJoin = `LEFT JOIN department_members pdm ON pdm.org_id = m.org_id AND pdm.user_id = m.user_id AND pdm.is_primary
+	LEFT JOIN departments pd ON pd.org_id = pdm.org_id AND pd.id = pdm.department_id`
+
+const primarySelect = ", pd.id AS primary_department_id, pd.name AS primary_department_name"
 
 func deref(s *string) string {
 	if s == nil {
@@ -328,12 +342,15 @@ func deref(s *string) string {
 func (d *Directory) ListMembers(ctx context.Context, orgID uuid.UUID, f apporg.MemberFilter) ([]apporg.Member, int, error) {
 	q := postgres.Conn(ctx, d.db).Table("memberships m").Joins("JOIN users u ON u.id = m.user_id").Where("m.org_id = ?", orgID)
 	if f.Query != "" {
-		// By name, email, or the name's pinyin or its initials ("zw" finds 张伟), as the
-		// directory's search: every member picker asks here.
+		// By name, email, the name's pinyin or its initials ("zw" finds 张伟), as the
+		// directory's search, or the employee number from its start: every member picker asks
+		// here.
 		like := "%" + postgres.EscapeLike(strings.ToLower(f.Query)) + "%"
 		prefix := postgres.EscapeLike(strings.ToLower(strings.ReplaceAll(f.Query, " ", ""))) + "%"
+		number := postgres.EscapeLike(strings.ToLower(f.Query)) + "%"
 		q = q.Where(`(lower(u.display_name) LIKE ? ESCAPE '\' OR lower(u.email) LIKE ? ESCAPE '\'
-			OR u.name_pinyin LIKE ? ESCAPE '\' OR u.name_initials LIKE ? ESCAPE '\')`, like, like, prefix, prefix)
+			OR u.name_pinyin LIKE ? ESCAPE '\' OR u.name_initials LIKE ? ESCAPE '\'
+			OR (m.employee_number IS NOT NULL AND lower(m.employee_number) LIKE ? ESCAPE '\'))`, like, like, prefix, prefix, number)
 	}
 	if f.Status != "" {
 		q = q.Where("m.status = ?", string(f.Status))
@@ -352,7 +369,7 @@ func (d *Directory) ListMembers(ctx context.Context, orgID uuid.UUID, f apporg.M
 		return nil, 0, postgres.Translate(err)
 	}
 	var rows []memberRow
-	if err := q.Joins(managerJoin).Select(memberSelect).Order("u.name_pinyin, lower(u.display_name), u.id").Limit(f.Limit).Offset(f.Offset).Scan(&rows).Error; err != nil {
+	if err := q.Joins(managerJoin).Joins(primaryJoin).Select(memberSelect + primarySelect).Order("u.name_pinyin, lower(u.display_name), u.id").Limit(f.Limit).Offset(f.Offset).Scan(&rows).Error; err != nil {
 		return nil, 0, postgres.Translate(err)
 	}
 	out := make([]apporg.Member, len(rows))
@@ -380,8 +397,8 @@ func (d *Directory) InSubtrees(ctx context.Context, orgID, userID uuid.UUID, dep
 // GetMember implements apporg.Directory.
 func (d *Directory) GetMember(ctx context.Context, orgID, userID uuid.UUID) (apporg.Member, error) {
 	var rows []memberRow
-	err := postgres.Conn(ctx, d.db).Table("memberships m").Joins("JOIN users u ON u.id = m.user_id").Joins(managerJoin).
-		Where("m.org_id = ? AND m.user_id = ?", orgID, userID).Select(memberSelect).Scan(&rows).Error
+	err := postgres.Conn(ctx, d.db).Table("memberships m").Joins("JOIN users u ON u.id = m.user_id").Joins(managerJoin).Joins(primaryJoin).
+		Where("m.org_id = ? AND m.user_id = ?", orgID, userID).Select(memberSelect + primarySelect).Scan(&rows).Error
 	if err != nil {
 		return apporg.Member{}, postgres.Translate(err)
 	}

@@ -36,11 +36,16 @@ func (r profileRow) profile() org.Profile {
 	return p
 }
 
-// GetProfile implements org.ProfileRepository.
+// GetProfile implements org.ProfileRepository. It locks the membership's row until the caller's
+// transaction ends: a change is applied to the profile it read, so two changes at once (the
+// console's and SCIM's) run one after the other and neither undoes the other's fields. The lock
+// is FOR NO KEY UPDATE, which lets another member's change name this one as their manager (the
+// foreign key's check shares the row): with FOR UPDATE, A's and B's managers set to each other at
+// once would deadlock on the rows before reaching the cycle check.
 func (r *Memberships) GetProfile(ctx context.Context, orgID, userID uuid.UUID) (org.Profile, error) {
 	var rows []profileRow
 	err := postgres.Conn(ctx, r.db).Raw(`SELECT employee_number, job_title, mobile, work_location, manager_id, hire_date
-		FROM memberships WHERE org_id = ? AND user_id = ?`, orgID, userID).Scan(&rows).Error
+		FROM memberships WHERE org_id = ? AND user_id = ? FOR NO KEY UPDATE`, orgID, userID).Scan(&rows).Error
 	if err != nil {
 		return org.Profile{}, postgres.Translate(err)
 	}

@@ -281,9 +281,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Members of the organisation, searchable by name or email.
+         * Members of the organisation, searchable by name, pinyin, email or employee number.
          * @description Everyone with `directory.read` organisation-wide sees every member. With `directory.read`
-         *     granted at departments only, the list holds just the members of those subtrees.
+         *     granted at departments only, the list holds just the members of those subtrees. Members
+         *     are ordered by name, the pinyin key first (张伟 sorts as "zhangwei"); each carries its
+         *     primary department, which the member pickers show beside the name.
          */
         get: operations["listMembers"];
         put?: never;
@@ -799,6 +801,51 @@ export interface paths {
         get: operations["adminListPeople"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/orgs/{orgID}/people/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * One action on many people at once (members.manage).
+         * @description Moves to a department, changes the role of, deactivates, or resends the activation link
+         *     of a selection of the people table (`user_ids`, at most 1,000) or of a whole filter
+         *     result (`filter`, the filters of GET .../people, at most 5,000 people). Each person goes
+         *     through the single action's rules: the caller needs, for every person changed, what
+         *     PUT .../users/{userID}/departments, PUT .../users/{userID}/role, POST
+         *     .../users/{userID}/deactivate or POST .../users/{userID}/activation-link needs (a move,
+         *     `directory.manage` over the department left and the one entered; making an admin,
+         *     every permission of the role). One refusal is 403 for the whole request and nothing
+         *     changes (any other failure too: the single action's error, its message starting with
+         *     the person's name); an id that is not a member of the organisation is 404, and nothing
+         *     changes.
+         *     People the action does not apply to are skipped with a reason: `owner` (deactivate,
+         *     change_role), `self` (deactivate), `already_deactivated`, `already_there` (already in the
+         *     department as their primary one), `same_role`, `not_pending` (resend_activation: the
+         *     account has a password). The others change in one transaction: all or none.
+         *
+         *     A move makes `department_id` the person's primary department and ends their membership
+         *     of the previous primary one (and its leadership); their other departments stay. Each
+         *     person's change is in the audit log as the single action's, and the request as one
+         *     entry `member.bulk_move`, `member.bulk_change_role`, `member.bulk_deactivate` or
+         *     `member.bulk_resend_activation` with the target, the count and the changed user ids.
+         *
+         *     A selection over the caps is 422 `selection_too_large`, its message naming the count and
+         *     the cap.
+         */
+        post: operations["adminBulkPeople"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1360,7 +1407,9 @@ export interface paths {
          *
          *     CSV: a header row naming the columns, then one user per row. `external_id`, `email` and
          *     `display_name` are required; `departments`, `primary_department`, `leader_of`, `locale`,
-         *     `time_zone` and `active` are optional. Several departments are separated by `;`. An empty
+         *     `time_zone`, `active`, and the employee details `employee_number`, `job_title`, `mobile`
+         *     (E.164), `work_location`, `manager` (the manager's email) and `hire_date` (YYYY-MM-DD, or a
+         *     date cell in a workbook) are optional. Several departments are separated by `;`. An empty
          *     cell leaves the field as it is. A row's number in the report is its line in the file. The
          *     file may be UTF-8 (with or without a byte order mark), UTF-16 with one, or GBK/GB18030;
          *     anything else is refused with `import_encoding`. A cell that begins with `'` followed by
@@ -1424,10 +1473,22 @@ export interface paths {
          *     order mark, and cells that begin with `=`, `+`, `-`, `@`, a tab or a carriage return
          *     are prefixed with `'`. The file name (`Content-Disposition`) is `people-<time>.<format>`.
          *     Owners and admins (`members.manage` and `directory.manage` over the organisation).
+         *
+         *     With any of the people table's filters (those of GET .../people: `department_id`,
+         *     `subtree`, `role`, `status`, `manager_id`, `q`), only the people the table shows for
+         *     them; a department or manager of another organisation is 404. Every export is recorded
+         *     in the audit log as `member.export`, with the format, the count and the filter.
          */
         get: operations["exportPeople"];
         put?: never;
-        post?: never;
+        /**
+         * The people chosen in the people table, as the GET export writes them.
+         * @description The same file as GET .../people/export, with only the people named (at most 1,000; for a
+         *     whole filter result use GET with the filter). An id that is not a member of the
+         *     organisation is 404, more than 1,000 is 422 `selection_too_large`. Recorded in the audit
+         *     log as `member.export` with the format, the count and the ids. Same permissions as GET.
+         */
+        post: operations["exportPeopleSelection"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3593,7 +3654,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** A chat's members now (name or pinyin contains query). */
+        /** A chat's members now, by role then name (the pinyin key first), each with their department. */
         get: operations["listChatMembers"];
         put?: never;
         /** Add members to an ad-hoc chat (422 chat_full past the organisation's group size, under concurrent adds too). */
@@ -4581,6 +4642,13 @@ export interface components {
              * @description Null for readers other than the person and holders of members.manage.
              */
             hire_date?: string | null;
+            /** @description The member's primary department; null when they belong to none. */
+            primary_department?: null | components["schemas"]["DepartmentRef"];
+        };
+        DepartmentRef: {
+            /** Format: uuid */
+            id: string;
+            name: string;
         };
         /**
          * @description A member's employee details as a request sets them. An absent or null field stays as it
@@ -4629,6 +4697,53 @@ export interface components {
                 path: string;
                 primary: boolean;
             }[];
+        };
+        /** @enum {string} */
+        BulkPeopleAction: "move_department" | "change_role" | "deactivate" | "resend_activation";
+        /** @description The filters of GET .../people; all optional, {} is everyone. */
+        PeopleFilter: {
+            /** Format: uuid */
+            department_id?: string;
+            /**
+             * @description With department_id
+             * @default true
+             */
+            subtree: boolean;
+            role?: components["schemas"]["Role"];
+            status?: components["schemas"]["MemberStatus"];
+            /** Format: uuid */
+            manager_id?: string;
+            q?: string;
+        };
+        /** @description Exactly one of user_ids and filter; department_id for move_department, role for change_role. */
+        BulkPeopleRequest: {
+            action: components["schemas"]["BulkPeopleAction"];
+            user_ids?: string[];
+            filter?: components["schemas"]["PeopleFilter"];
+            /**
+             * Format: uuid
+             * @description move_department: the people's new primary department.
+             */
+            department_id?: string;
+            /**
+             * @description change_role: the new organisation role.
+             * @enum {string}
+             */
+            role?: "admin" | "member";
+        };
+        BulkPeopleSkip: {
+            /** Format: uuid */
+            user_id: string;
+            name: string;
+            /** @enum {string} */
+            reason: "owner" | "self" | "already_deactivated" | "already_there" | "same_role" | "not_pending";
+        };
+        BulkPeopleResult: {
+            action: components["schemas"]["BulkPeopleAction"];
+            /** @description The people selected (the ids */
+            matched: number;
+            changed: number;
+            skipped: components["schemas"]["BulkPeopleSkip"][];
         };
         MemberPage: {
             items: components["schemas"]["Member"][];
@@ -5090,6 +5205,21 @@ export interface components {
             time_zone?: string;
             /** @description false deactivates the member */
             active?: boolean | null;
+            /** @description Unique in the organisation; empty keeps it. */
+            employee_number?: string;
+            /** @description Empty keeps it. */
+            job_title?: string;
+            /** @description E.164 ("+8613800138000"); spaces and dashes are dropped. Empty keeps it. */
+            mobile?: string;
+            /** @description Empty keeps it. */
+            work_location?: string;
+            /** @description The manager's email: an active member, or the person of an earlier row. Empty keeps it. */
+            manager?: string;
+            /**
+             * @description YYYY-MM-DD; empty keeps it.
+             * @example 2024-03-01
+             */
+            hire_date?: string;
         };
         ImportJob: {
             /** Format: uuid */
@@ -6561,7 +6691,7 @@ export interface operations {
     listMembers: {
         parameters: {
             query?: {
-                /** @description Matches display name or email anywhere, or the start of the name's pinyin or its initials (zw finds 张伟). */
+                /** @description Matches display name or email anywhere, the start of the name's pinyin or its initials (zw finds 张伟), or the start of the employee number (case-insensitive). */
                 q?: string;
                 status?: "active" | "deactivated";
                 limit?: number;
@@ -7216,6 +7346,7 @@ export interface operations {
     adminListUsers: {
         parameters: {
             query?: {
+                /** @description As GET /api/v1/orgs/{orgID}/members: the name or email anywhere, the start of the name's pinyin, its initials or the employee number. */
                 q?: string;
                 external_id?: string;
                 email?: string;
@@ -7327,6 +7458,37 @@ export interface operations {
             400: components["responses"]["Invalid"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    adminBulkPeople: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkPeopleRequest"];
+            };
+        };
+        responses: {
+            /** @description What the action did. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkPeopleResult"];
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            422: components["responses"]["Unprocessable"];
         };
     };
     adminGetUser: {
@@ -8379,6 +8541,13 @@ export interface operations {
         parameters: {
             query: {
                 format: "xlsx" | "csv";
+                department_id?: string;
+                /** @description With department_id */
+                subtree?: boolean;
+                role?: components["schemas"]["Role"];
+                status?: components["schemas"]["MemberStatus"];
+                manager_id?: string;
+                q?: string;
             };
             header?: never;
             path: {
@@ -8401,6 +8570,41 @@ export interface operations {
             400: components["responses"]["Invalid"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+        };
+    };
+    exportPeopleSelection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgID: components["parameters"]["OrgID"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    format: "xlsx" | "csv";
+                    user_ids: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The people, as an attachment. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Invalid"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Unprocessable"];
         };
     };
     exportDepartments: {
@@ -12208,6 +12412,7 @@ export interface operations {
     listChatMembers: {
         parameters: {
             query?: {
+                /** @description Matches the name or email anywhere, the start of the name's pinyin or its initials, or the start of the employee number (case-insensitive). */
                 query?: string;
                 limit?: number;
                 offset?: number;

@@ -126,7 +126,7 @@ describe('a chat’s settings', () => {
     await user.click(within(panel).getByTestId('add-members'));
     const dialog = await dialogTitled('Add members to Launch team');
     await user.click(within(dialog).getByRole('combobox', { name: 'Members' }));
-    await user.click(await screen.findByText('Lin Na', { selector: '.ant-select-item-option-content' }));
+    await user.click(await screen.findByText('Lin Na', { selector: '.person-option-name' }));
     await user.click(within(dialog).getByTestId('add-members-submit'));
     await waitFor(() => expect(calls.find((x) => x.method === 'POST' && x.path.endsWith('/chats/c1/members'))?.body).toEqual({ user_ids: ['u-lin'] }));
     expect(await within(dialog).findByRole('alert')).toHaveTextContent('A chat has at most 1000 members: adding them would make 1001, 1 too many.');

@@ -244,7 +244,9 @@ export default function AuditPage() {
                       <TargetName orgID={org.id} entry={e} />
                       <span className="member-email">
                         {t('audit.byAt', { who: e.actor_name || t('audit.system'), at: format.dateTime(e.at) })} ·{' '}
-                        <code className="nowrap">{e.ip}</code>
+                        <code className="audit-ip" title={e.ip}>
+                          {e.ip}
+                        </code>
                       </span>
                     </div>
                   ),
@@ -282,7 +284,15 @@ export default function AuditPage() {
                   key: 'target',
                   render: (_, e) => <TargetName orgID={org.id} entry={e} />,
                 },
-                { title: t('audit.ip'), key: 'ip', render: (_, e) => <code>{e.ip}</code> },
+                {
+                  title: t('audit.ip'),
+                  key: 'ip',
+                  render: (_, e) => (
+                    <code className="audit-ip" title={e.ip}>
+                      {e.ip}
+                    </code>
+                  ),
+                },
               ]}
             />
             <div className="load-more">

@@ -143,7 +143,11 @@ export default function GroupsPage() {
                     <Link to={`/console/groups/${g.id}`} className="member-name">
                       {g.name}
                     </Link>
-                    {g.description && <span className="member-email">{g.description}</span>}
+                    {g.description && (
+                      <span className="member-email group-list-description" title={g.description}>
+                        {g.description}
+                      </span>
+                    )}
                   </div>
                 ),
               },
@@ -153,8 +157,10 @@ export default function GroupsPage() {
               {
                 title: <span className="visually-hidden">{t('common.actions')}</span>,
                 key: 'actions',
+                // Kept in view at the right edge, whatever the other columns take.
+                fixed: mobile ? undefined : 'right',
                 render: (_, g) => (
-                  <Space size={4} wrap>
+                  <Space size={4} wrap={mobile}>
                     <Button size="small" onClick={() => navigate(`/console/groups/${g.id}`)} aria-label={t('groups.manageNamed', { name: g.name })}>
                       {t('groups.manage')}
                     </Button>

@@ -1,21 +1,19 @@
-import { DownloadOutlined, SettingOutlined, TeamOutlined } from '@ant-design/icons';
-import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { App, Button, Checkbox, Modal, Popover, Select, Space, Switch, Table, Tag, type TableColumnsType } from 'antd';
+import { SettingOutlined } from '@ant-design/icons';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Button, Checkbox, Popover, Select, Space, Switch, Table, Tag, type TableColumnsType } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, unwrap, type Role } from '../api/client';
 import { keys } from '../api/queries';
-import { ErrorAlert } from '../components/ErrorAlert';
 import { PageError } from '../components/PageState';
 import { SearchInput } from '../components/SearchInput';
 import { DepartmentPicker } from '../directory/DepartmentPicker';
-import { GroupPicker } from '../directory/GroupPicker';
 import { MemberPicker, type PickedMember } from '../directory/MemberPicker';
 import { roleLabel, statusLabel } from '../lib/labels';
 import { useDebouncedSearch } from '../lib/useDebouncedSearch';
 import { useMediaQuery } from '../lib/useMediaQuery';
-import { useSubmit } from '../lib/useSubmit';
 import type { PeopleRow } from './MemberDialogs';
+import { PeopleBulkActions, type PeopleFilter } from './PeopleBulkActions';
 import { MemberCell } from './shared/MemberTable';
 
 const PAGE_SIZE = 50;
@@ -52,7 +50,7 @@ interface Props {
  * PeopleTable is the console's people table (GET .../admin/orgs/{orgID}/people): filtered by
  * department (with or without its sub-departments), role, status, manager and a search, sorted
  * by name, employee number or hire date, paged by cursor, with columns one may hide and, on a
- * selection, adding the selected people to a group.
+ * selection or the whole filter result, the bulk actions (PeopleBulkActions).
  */
 export function PeopleTable({ orgID, actions, tags, bulk }: Props) {
   const { t } = useTranslation();
@@ -65,20 +63,33 @@ export function PeopleTable({ orgID, actions, tags, bulk }: Props) {
   const [sort, setSort] = useState<Sort>({ key: 'name', order: 'asc' });
   // The cursors of the pages before the current one, and the current page's.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const [allMatching, setAllMatching] = useState(false);
   const first = () => setCursors([undefined]);
-  const { search, setSearch, q } = useDebouncedSearch(first);
+  // A new filter or search is another set of people: select-all-matching ends with it.
+  const refilter = () => {
+    first();
+    setAllMatching(false);
+  };
+  const { search, setSearch, q } = useDebouncedSearch(refilter);
   const [hidden, setHidden] = useState<PeopleColumn[]>(loadHidden);
   const [selected, setSelected] = useState<string[]>([]);
-  const [grouping, setGrouping] = useState(false);
+  const clearSelection = () => {
+    setSelected([]);
+    setAllMatching(false);
+  };
 
   const cursor = cursors[cursors.length - 1];
-  const query = {
+  // What the table shows, and what "Select all N matching this filter" targets.
+  const bulkFilter: PeopleFilter = {
     department_id: department,
     subtree: department ? subtree : undefined,
     role,
     status,
     manager_id: manager?.value,
     q: q || undefined,
+  };
+  const query = {
+    ...bulkFilter,
     sort: sort.key,
     order: sort.order,
     limit: PAGE_SIZE,
@@ -92,7 +103,7 @@ export function PeopleTable({ orgID, actions, tags, bulk }: Props) {
 
   const filter = <T,>(set: (v: T) => void) => (v: T) => {
     set(v);
-    first();
+    refilter();
   };
   const toggleHidden = (c: PeopleColumn, show: boolean) => {
     const next = show ? hidden.filter((h) => h !== c) : [...hidden, c];
@@ -170,7 +181,6 @@ export function PeopleTable({ orgID, actions, tags, bulk }: Props) {
     </div>
   );
   const total = people.data?.total ?? 0;
-  const exportBase = `/api/v1/admin/orgs/${orgID}/people/export`;
 
   return (
     <>
@@ -216,22 +226,17 @@ export function PeopleTable({ orgID, actions, tags, bulk }: Props) {
           </Popover>
         )}
       </div>
-      {bulk && selected.length > 0 && (
-        <div className="toolbar people-bulk" role="region" aria-label={t('people.selection')}>
-          <span>{t('people.selected', { count: selected.length })}</span>
-          <Button icon={<TeamOutlined aria-hidden />} onClick={() => setGrouping(true)}>
-            {t('people.addToGroup')}
-          </Button>
-          <Button icon={<DownloadOutlined aria-hidden />} href={`${exportBase}?format=xlsx`} download>
-            {t('people.exportXlsx')}
-          </Button>
-          <Button icon={<DownloadOutlined aria-hidden />} href={`${exportBase}?format=csv`} download>
-            {t('people.exportCsv')}
-          </Button>
-          <Button type="link" onClick={() => setSelected([])}>
-            {t('people.clearSelection')}
-          </Button>
-        </div>
+      {bulk && (
+        <PeopleBulkActions
+          orgID={orgID}
+          selected={selected}
+          allMatching={allMatching}
+          filter={bulkFilter}
+          // Unknown while a new filter's first page is on its way, so that the old count is not offered for it.
+          total={people.isPlaceholderData || people.isPending ? undefined : total}
+          onSelectAllMatching={() => setAllMatching(true)}
+          onClear={clearSelection}
+        />
       )}
       {people.isError ? (
         <PageError error={people.error} onRetry={() => people.refetch()} />
@@ -246,7 +251,19 @@ export function PeopleTable({ orgID, actions, tags, bulk }: Props) {
           pagination={false}
           scroll={mobile ? undefined : { x: 'max-content' }}
           locale={{ emptyText: q ? t('members.noMatch') : t('members.empty') }}
-          rowSelection={bulk ? { selectedRowKeys: selected, preserveSelectedRowKeys: true, onChange: (ids) => setSelected(ids.map(String)) } : undefined}
+          rowSelection={
+            bulk
+              ? {
+                  // With the whole filter result chosen, every row shows as selected; unticking one goes back to a selection.
+                  selectedRowKeys: allMatching ? (people.data?.items ?? []).map((p) => p.user_id) : selected,
+                  preserveSelectedRowKeys: !allMatching,
+                  onChange: (ids) => {
+                    setAllMatching(false);
+                    setSelected(ids.map(String));
+                  },
+                }
+              : undefined
+          }
           onChange={(_p, _f, sorter) => {
             const s = Array.isArray(sorter) ? sorter[0] : sorter;
             const key = (s?.columnKey as SortKey | undefined) ?? 'name';
@@ -272,52 +289,6 @@ export function PeopleTable({ orgID, actions, tags, bulk }: Props) {
           </Button>
         </Space>
       </div>
-      {grouping && <AddToGroupDialog orgID={orgID} userIDs={selected} onClose={() => setGrouping(false)} onDone={() => setSelected([])} />}
     </>
-  );
-}
-
-/** AddToGroupDialog adds the selected people to a group, all or nothing (POST .../groups/{groupID}/members/bulk). */
-function AddToGroupDialog({ orgID, userIDs, onClose, onDone }: { orgID: string; userIDs: string[]; onClose: () => void; onDone: () => void }) {
-  const { t } = useTranslation();
-  const { message } = App.useApp();
-  const queryClient = useQueryClient();
-  const [group, setGroup] = useState<string>();
-  const { busy, error, submit } = useSubmit();
-  const add = async () => {
-    if (!group) return;
-    const ok = await submit(async () => {
-      const r = await unwrap(
-        api.POST('/api/v1/admin/orgs/{orgID}/groups/{groupID}/members/bulk', { params: { path: { orgID, groupID: group } }, body: { user_ids: userIDs } }),
-      );
-      message.success(
-        t('people.groupAdded', {
-          added: r.added,
-          already: r.already_in_group,
-          skipped: r.skipped_deactivated + r.skipped_guests,
-        }),
-      );
-    });
-    if (ok) {
-      void queryClient.invalidateQueries({ queryKey: keys.directory(orgID) });
-      onDone();
-      onClose();
-    }
-  };
-  return (
-    <Modal
-      open
-      title={t('people.addToGroupTitle', { count: userIDs.length })}
-      onCancel={onClose}
-      onOk={add}
-      okText={t('people.addToGroupOk')}
-      cancelText={t('common.cancel')}
-      okButtonProps={{ disabled: !group }}
-      confirmLoading={busy}
-      destroyOnHidden
-    >
-      <ErrorAlert error={error} />
-      <GroupPicker aria-label={t('people.group')} placeholder={t('people.group')} value={group} onChange={setGroup} className="full-width" />
-    </Modal>
   );
 }

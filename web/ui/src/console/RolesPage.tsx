@@ -94,7 +94,7 @@ export default function RolesPage() {
                 render: (_, r) => (
                   <div className="member-cell">
                     <span className="member-name">{r.name}</span>
-                    {r.description && <span className="member-email">{r.description}</span>}
+                    {r.description && <span className="member-email role-description">{r.description}</span>}
                     {mobile && <PermissionTags permissions={r.permissions} />}
                   </div>
                 ),
@@ -130,7 +130,7 @@ export default function RolesPage() {
                 render: (_, r) => (
                   <div className="member-cell">
                     <span className="member-name">{roleName(t, r)}</span>
-                    <span className="member-email">{builtinRoleDescription(t, r.builtin ?? '')}</span>
+                    <span className="member-email role-description">{builtinRoleDescription(t, r.builtin ?? '')}</span>
                     {mobile && <PermissionTags permissions={r.permissions} />}
                   </div>
                 ),

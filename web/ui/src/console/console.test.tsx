@@ -115,7 +115,7 @@ describe('groups', () => {
     expect(screen.getByText('1 / 2 members')).toBeInTheDocument();
     const user = userEvent.setup({ delay: null, pointerEventsCheck: 0 });
     await user.click(screen.getByRole('combobox', { name: 'Find a member to add' }));
-    await user.click(await screen.findByText('Lin Na <lin@example.com>', { selector: '.ant-select-item-option-content' }));
+    await user.click(await screen.findByText('Lin Na', { selector: '.person-option-name' }));
     await user.click(screen.getByRole('button', { name: 'Add' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('The group is full: 1 / 2 members.');
   });

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMembers } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
+import { PersonOption } from './PersonOption';
 
 export interface PickedMember {
   value: string;
@@ -26,7 +27,11 @@ interface Props {
   exclude?: string[];
 }
 
-/** MemberPicker finds an active member of the organisation by name or email as the user types. */
+/**
+ * MemberPicker finds an active member of the organisation as the user types: by name, its pinyin
+ * or initials, email or employee number. Each is offered with their department (PersonOption);
+ * the picked one's label is "name <email>".
+ */
 export function MemberPicker({ value, onChange, placeholder, id, className, allowClear, exclude, ...rest }: Props) {
   const { t } = useTranslation();
   const { org } = useCurrentOrg();
@@ -39,7 +44,7 @@ export function MemberPicker({ value, onChange, placeholder, id, className, allo
   const members = useMembers(org?.id, { q, status: 'active', limit: 20, offset: 0 });
   const options = (members.data?.items ?? [])
     .filter((m) => !exclude?.includes(m.user_id))
-    .map((m) => ({ value: m.user_id, label: `${m.display_name} <${m.email}>` }));
+    .map((m) => ({ value: m.user_id, label: `${m.display_name} <${m.email}>`, person: m }));
   return (
     <Select
       id={id}
@@ -54,6 +59,7 @@ export function MemberPicker({ value, onChange, placeholder, id, className, allo
       onSearch={setSearch}
       onChange={(v: PickedMember | undefined) => onChange?.(v)}
       options={options}
+      optionRender={(o) => (o.data.person ? <PersonOption person={o.data.person} /> : o.label)}
       loading={members.isFetching}
       notFoundContent={members.isFetching ? t('common.loading') : t('members.noMatch')}
     />

@@ -2,6 +2,7 @@ import files from './files.en';
 import notifications from './notifications.en';
 import tasks from './tasks.en';
 import webhooks from './webhooks.en';
+import peopleBulk from './peopleBulk.en';
 
 /** The English catalogue. Every key here must exist in zh-CN.ts too (src/i18n/catalogues.test.ts). */
 const en = {
@@ -248,11 +249,12 @@ const en = {
     total_other: '{{count}} people',
     previous: 'Previous',
     next: 'Next',
+    bulk: peopleBulk,
   },
   members: {
     title: 'Members',
     invite: 'Invite members',
-    search: 'Search by name or email',
+    search: 'Search by name, pinyin, email or employee number',
     statusFilter: 'Show members',
     filterAll: 'All',
     name: 'Name',
@@ -705,6 +707,11 @@ const en = {
     targetDomain: 'Email domain',
   },
   auditActions: {
+    memberBulkMove: 'People moved to a department in bulk',
+    memberBulkChangeRole: 'Role changed for people in bulk',
+    memberBulkDeactivate: 'People deactivated in bulk',
+    memberBulkResendActivation: 'Activation links resent in bulk',
+    memberExport: 'People exported',
     groupMemberBulkAdd: 'Members added to a group in bulk',
     filesUpload: 'File uploaded',
     filesFileUpdate: 'File renamed or moved',
@@ -802,7 +809,7 @@ const en = {
     exportDepartmentsXlsx: 'Departments (Excel)',
     exportDepartmentsCsv: 'Departments (CSV)',
     csvHelpTitle: 'Excel and CSV format',
-    csvHelp: 'A header row (in Excel, on the first sheet), then one member per row; a problem is reported with the row number Excel or the file shows. external_id, email and display_name are required; departments (paths such as Engineering/Backend, several separated by “;”), primary_department, leader_of, locale, time_zone and active are optional. An empty cell leaves the field as it is.',
+    csvHelp: 'A header row (in Excel, on the first sheet), then one member per row; a problem is reported with the row number Excel or the file shows. external_id, email and display_name are required; departments (paths such as Engineering/Backend, several separated by “;”), primary_department, leader_of, locale, time_zone, active, and the employee details employee_number, job_title, mobile (such as +8613800138000), work_location, manager (the manager’s email) and hire_date (YYYY-MM-DD) are optional. An empty cell leaves the field as it is.',
     jsonHelpTitle: 'JSON format',
     jsonHelp: 'An object with “departments” and “users”. Departments are found by external_id or by path; a member’s departments are external ids or paths.',
     job: 'Import',

@@ -31,7 +31,7 @@ const messaging = {
     name: 'Name',
     namePlaceholder: 'Optional: the members’ names are used',
     members: 'Members',
-    findHint: 'Find people by name, email or pinyin (“zw” finds 张伟).',
+    findHint: 'Find people by name, email, pinyin (“zw” finds 张伟) or employee number.',
     memberCount_one: '{{count}} member',
     memberCount_other: '{{count}} members',
     presence: {

@@ -30,7 +30,7 @@ const messagingZhCN: Catalogue<typeof messaging> = {
     name: '名称',
     namePlaceholder: '可不填：默认使用成员的名字',
     members: '成员',
-    findHint: '可按姓名、邮箱或拼音查找（输入“zw”可找到张伟）。',
+    findHint: '可按姓名、邮箱、拼音（输入“zw”可找到张伟）或工号查找。',
     memberCount_one: '{{count}} 名成员',
     memberCount_other: '{{count}} 名成员',
     presence: {

@@ -3,6 +3,7 @@ import webhooks from './webhooks.zh-CN';
 import files from './files.zh-CN';
 import notifications from './notifications.zh-CN';
 import tasks from './tasks.zh-CN';
+import peopleBulk from './peopleBulk.zh-CN';
 
 /** 简体中文目录。键与 en.ts 完全一致（src/i18n/catalogues.test.ts 会检查）。 */
 const zhCN: Messages = {
@@ -249,11 +250,12 @@ const zhCN: Messages = {
     total_other: '共 {{count}} 人',
     previous: '上一页',
     next: '下一页',
+    bulk: peopleBulk,
   },
   members: {
     title: '成员',
     invite: '邀请成员',
-    search: '按姓名或邮箱搜索',
+    search: '按姓名、拼音、邮箱或工号搜索',
     statusFilter: '显示成员',
     filterAll: '全部',
     name: '姓名',
@@ -707,6 +709,11 @@ const zhCN: Messages = {
     targetDomain: '邮箱域名',
   },
   auditActions: {
+    memberBulkMove: '批量调整部门',
+    memberBulkChangeRole: '批量修改角色',
+    memberBulkDeactivate: '批量停用成员',
+    memberBulkResendActivation: '批量重发激活链接',
+    memberExport: '导出成员',
     groupMemberBulkAdd: '批量添加群组成员',
     filesUpload: '上传文件',
     filesFileUpdate: '重命名或移动文件',
@@ -804,7 +811,7 @@ const zhCN: Messages = {
     exportDepartmentsXlsx: '部门（Excel）',
     exportDepartmentsCsv: '部门（CSV）',
     csvHelpTitle: 'Excel 和 CSV 格式',
-    csvHelp: '第一行为表头（Excel 中为第一张工作表），之后每行一名成员；出错的行按 Excel 或文件中显示的行号列出。external_id、email 和 display_name 为必填；departments（路径如 Engineering/Backend，多个用“;”分隔）、primary_department、leader_of、locale、time_zone 和 active 为选填。空单元格表示保持不变。',
+    csvHelp: '第一行为表头（Excel 中为第一张工作表），之后每行一名成员；出错的行按 Excel 或文件中显示的行号列出。external_id、email 和 display_name 为必填；departments（路径如 Engineering/Backend，多个用“;”分隔）、primary_department、leader_of、locale、time_zone、active，以及员工信息 employee_number（工号）、job_title（职务）、mobile（手机，如 +8613800138000）、work_location（工作地点）、manager（直属上级的邮箱）和 hire_date（入职日期，YYYY-MM-DD）为选填。空单元格表示保持不变。',
     jsonHelpTitle: 'JSON 格式',
     jsonHelp: '包含 “departments” 和 “users” 的对象。部门按 external_id 或路径匹配；成员的部门填写 external_id 或路径。',
     job: '导入',

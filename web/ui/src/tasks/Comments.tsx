@@ -2,6 +2,7 @@ import { App, Button, List, Mentions, Popconfirm, Space, Typography } from 'antd
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMe, useMembers } from '../api/queries';
+import { PersonOption } from '../directory/PersonOption';
 import { PersonAvatar } from '../directory/people';
 import { useFormat } from '../lib/hooks';
 import { tasksApi, useComments, type Task, type TaskComment } from './api';
@@ -13,8 +14,8 @@ const COMMENT_MAX = 16 * 1024;
 
 /**
  * CommentBox writes a comment in Markdown. Typing @ offers members as the user types their name
- * (or its pinyin); the ones picked and still named in the text are sent as mention_ids, so
- * they are notified.
+ * (its pinyin, email or employee number), each with their department; the ones picked and still
+ * named in the text are sent as mention_ids, so they are notified.
  */
 export function CommentBox({ orgID, taskID, onPosted }: { orgID: string; taskID: string; onPosted?: (c: TaskComment) => void }) {
   const { t } = useTranslation();
@@ -35,7 +36,7 @@ export function CommentBox({ orgID, taskID, onPosted }: { orgID: string; taskID:
     value: m.display_name,
     label: (
       <span data-testid={`mention-option-${m.display_name}`}>
-        {m.display_name} <Typography.Text type="secondary">{m.email}</Typography.Text>
+        <PersonOption person={m} />
       </span>
     ),
   }));

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMembers } from '../api/queries';
 import { useCurrentOrg } from '../auth/OrgContext';
+import { PersonOption, type OptionPerson } from '../directory/PersonOption';
 import type { PersonRef } from './api';
 
 interface Props {
@@ -14,7 +15,10 @@ interface Props {
   'data-testid'?: string;
 }
 
-/** PeopleSelect picks several members (assignees, followers), finding them by name or email as the user types. */
+/**
+ * PeopleSelect picks several members (assignees, followers), finding them by name, pinyin, email
+ * or employee number as the user types, each offered with their department.
+ */
 export function PeopleSelect({ value, onChange, disabled, placeholder, ...rest }: Props) {
   const { t } = useTranslation();
   const { org } = useCurrentOrg();
@@ -28,8 +32,14 @@ export function PeopleSelect({ value, onChange, disabled, placeholder, ...rest }
   // Members are looked up only once the list is opened: a drawer has two of these.
   const members = useMembers(open ? org?.id : undefined, { q, status: 'active', limit: 20, offset: 0 });
   const known = new Map(value.map((p) => [p.id, p.name]));
-  for (const m of members.data?.items ?? []) if (!known.has(m.user_id)) known.set(m.user_id, m.display_name);
-  const options = [...known].map(([id, name]) => ({ value: id, label: name }));
+  const found = new Map<string, OptionPerson>();
+  for (const m of members.data?.items ?? []) {
+    found.set(m.user_id, m);
+    if (!known.has(m.user_id)) known.set(m.user_id, m.display_name);
+  }
+  // The label (the name) is what a picked person's tag shows; the list offers those found with
+  // their department and email.
+  const options = [...known].map(([id, name]) => ({ value: id, label: name, person: found.get(id) }));
   return (
     <Select
       mode="multiple"
@@ -48,6 +58,7 @@ export function PeopleSelect({ value, onChange, disabled, placeholder, ...rest }
         onChange(picked.map((p) => ({ id: p.value, name: known.get(p.value) ?? String(p.label) })))
       }
       options={options}
+      optionRender={(o) => (o.data.person ? <PersonOption person={o.data.person} /> : o.label)}
       loading={members.isFetching}
       notFoundContent={members.isFetching ? t('common.loading') : t('members.noMatch')}
     />
