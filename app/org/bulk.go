@@ -299,6 +299,10 @@ func (s *Service) bulkApply(ctx context.Context, a authz.Actor, req BulkRequest,
 			return SkipOwner, nil
 		case p.Role == req.Role:
 			return SkipSameRole, nil
+		case p.UserID == a.UserID:
+			// One's own role is changed on its own, not in passing while acting on others
+			// with the powers it may take away.
+			return SkipSelf, nil
 		}
 		_, err := s.ChangeRole(ctx, a, p.UserID, string(req.Role))
 		return "", err

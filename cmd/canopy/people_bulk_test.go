@@ -176,7 +176,20 @@ func TestPeopleBulkRoleDeactivateAndResend(t *testing.T) {
 			t.Fatalf("%s is %v after the change", id, r)
 		}
 	}
-	if _, after := d.bulkAudit("member.bulk_change_role"); after["role"] != "admin" || after["count"].(float64) != 4 {
+	// An admin who demotes a selection that holds themself is skipped: their own role is not
+	// changed in passing.
+	self := adminC.must(200, "POST", d.bulkPath(), map[string]any{"action": "change_role", "user_ids": idsOf([]string{adminID, pending[0]}), "role": "member"})
+	if self["changed"].(float64) != 1 || fmt.Sprint(reasons(self)) != fmt.Sprint(map[string]string{adminID: "self"}) {
+		t.Fatalf("change role with oneself: %v", self)
+	}
+	if r := d.c.must(200, "GET", d.admin("/users/"+adminID), nil)["role"]; r != "admin" {
+		t.Fatalf("the admin is %v after demoting a selection with themself", r)
+	}
+	if r := d.c.must(200, "GET", d.admin("/users/"+pending[0]), nil)["role"]; r != "member" {
+		t.Fatalf("%s is %v after the demotion", pending[0], r)
+	}
+	adminC.must(200, "POST", d.bulkPath(), map[string]any{"action": "change_role", "user_ids": idsOf([]string{pending[0]}), "role": "admin"})
+	if _, after := d.bulkAudit("member.bulk_change_role"); after["role"] != "admin" || after["count"].(float64) != 1 {
 		t.Fatalf("change role audit: %v", after)
 	}
 	d.c.must(200, "POST", d.bulkPath(), map[string]any{"action": "change_role", "user_ids": idsOf(append([]string{joined}, pending...)), "role": "member"})
@@ -279,6 +292,9 @@ func TestPeopleBulkRefusesAndChangesNothing(t *testing.T) {
 		map[string]any{"action": "change_role", "user_ids": idsOf(inEng), "role": "owner"},
 		map[string]any{"action": "deactivate", "filter": map[string]any{"department_id": "nope"}},
 		map[string]any{"action": "deactivate", "filter": map[string]any{"status": "gone"}},
+		// The nil id is not "no filter": an unset variable in a script must not reach everyone.
+		map[string]any{"action": "deactivate", "filter": map[string]any{"department_id": "00000000-0000-0000-0000-000000000000"}},
+		map[string]any{"action": "deactivate", "filter": map[string]any{"manager_id": "00000000-0000-0000-0000-000000000000"}},
 		map[string]any{"action": "deactivate", "user_ids": idsOf(inEng), "extra": true},
 		[]any{},
 	} {
@@ -492,8 +508,10 @@ func TestPeopleBulkExport(t *testing.T) {
 			t.Errorf("%v: %d %s", body, r.status, r.body)
 		}
 	}
-	if r := d.c.do("GET", d.admin("/people/export?format=csv&status=gone"), nil); r.status != 400 || r.errorCode(t) == "" {
-		t.Fatalf("a bad filter: %d %s", r.status, r.body)
+	for _, q := range []string{"status=gone", "department_id=00000000-0000-0000-0000-000000000000"} {
+		if r := d.c.do("GET", d.admin("/people/export?format=csv&"+q), nil); r.status != 400 || r.errorCode(t) == "" {
+			t.Fatalf("a bad filter %s: %d %s", q, r.status, r.body)
+		}
 	}
 	many := make([]any, 1001)
 	for i := range many {

@@ -85,12 +85,19 @@ func TestPickerFindsByEmployeeNumberAndInitials(t *testing.T) {
 		t.Errorf("a department reader searching their subtree: %v", got)
 	}
 
-	// A chat's @mention list finds its members the same ways, with their department.
+	// A chat's @mention list finds its members by name, pinyin and initials, with their
+	// department. Not by email or employee number: any chat member may ask, guests too, and the
+	// list shows neither, so matching them would let a guest guess colleagues' emails.
 	chat := d.c.must(201, "POST", d.org("/chats"), map[string]any{"kind": "adhoc", "name": "Pickers", "member_ids": []string{wei, fang}})["id"].(string)
-	for _, q := range []string{"e-100", "zw", "wei@pickers"} {
+	for _, q := range []string{"zw", "zhangwei", "张伟"} {
 		items := d.c.must(200, "GET", d.org("/chats/"+chat+"/members?query="+urlQuery(q)), nil)["items"].([]any)
 		if len(items) != 1 || items[0].(map[string]any)["user_id"] != wei || items[0].(map[string]any)["department"] != "后端组" {
 			t.Errorf("chat members query=%q: %v", q, items)
+		}
+	}
+	for _, q := range []string{"e-100", "wei@pickers"} {
+		if items := d.c.must(200, "GET", d.org("/chats/"+chat+"/members?query="+urlQuery(q)), nil)["items"].([]any); len(items) != 0 {
+			t.Errorf("chat members query=%q matched what the list does not show: %v", q, items)
 		}
 	}
 

@@ -74,8 +74,9 @@ func bodyID(s *string, field string) (uuid.UUID, error) {
 	if s == nil {
 		return uuid.Nil, nil
 	}
+	// The nil id would read as "no filter" and widen an action to everyone.
 	id, err := uuid.Parse(*s)
-	if err != nil {
+	if err != nil || id == uuid.Nil {
 		return uuid.Nil, invalidField(field, "must be an id")
 	}
 	return id, nil

@@ -35,8 +35,9 @@ func queryUUID(c echo.Context, name string) (uuid.UUID, error) {
 	if v == "" {
 		return uuid.Nil, nil
 	}
+	// The nil id would read as "no filter": an export of everyone instead of one department.
 	id, err := uuid.Parse(v)
-	if err != nil {
+	if err != nil || id == uuid.Nil {
 		return uuid.Nil, errs.E(errs.Invalid, "invalid_parameter", "query parameter \""+name+"\" must be an id")
 	}
 	return id, nil

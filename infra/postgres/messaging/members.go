@@ -94,12 +94,9 @@ func (r *Members) List(ctx context.Context, c *messaging.Chat, query string, lim
 	if q := strings.ToLower(strings.TrimSpace(query)); q != "" {
 		args["q"] = "%" + postgres.EscapeLike(q) + "%"
 		args["p"] = postgres.EscapeLike(strings.ReplaceAll(q, " ", "")) + "%"
-		args["e"] = postgres.EscapeLike(q) + "%"
-		// As every member picker: the name, its pinyin or initials, the email, or the start of
-		// the employee number.
-		filter = ` AND (lower(u.display_name) LIKE @q ESCAPE '\' OR u.name_pinyin LIKE @p ESCAPE '\' OR u.name_initials LIKE @p ESCAPE '\'
-			OR lower(u.email) LIKE @q ESCAPE '\' OR EXISTS (SELECT 1 FROM memberships em WHERE em.org_id = @org AND em.user_id = u.id
-				AND em.employee_number IS NOT NULL AND lower(em.employee_number) LIKE @e ESCAPE '\'))`
+		// The name, its pinyin or initials: what the list shows. Not the email or employee
+		// number, which a guest in the chat may not read; matching them would let one guess them.
+		filter = ` AND (lower(u.display_name) LIKE @q ESCAPE '\' OR u.name_pinyin LIKE @p ESCAPE '\' OR u.name_initials LIKE @p ESCAPE '\')`
 	}
 	var rows []struct {
 		ID         uuid.UUID
