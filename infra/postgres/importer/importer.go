@@ -593,9 +593,13 @@ func (s *Store) writeProfiles(c *gorm.DB, orgID uuid.UUID, ms []appimport.Member
 	}
 	user, num, title, mobile, loc, mgr, hire := ids(len(ms)), ids(len(ms)), ids(len(ms)), ids(len(ms)), ids(len(ms)), ids(len(ms)), ids(len(ms))
 	var moved pq.StringArray
+	setManager := make(pq.BoolArray, len(ms))
 	for i, m := range ms {
 		p := m.Profile
 		user[i], num[i], title[i], mobile[i], loc[i] = m.UserID.String(), p.EmployeeNumber, p.JobTitle, p.Mobile, p.WorkLocation
+		// The manager is written only when the row changes it, and then checked below: a
+		// manager copied from the job's snapshot could undo a change made since, past the check.
+		setManager[i] = m.ManagerChanged
 		if p.ManagerID != nil {
 			mgr[i] = p.ManagerID.String()
 			if m.ManagerChanged {
@@ -612,9 +616,11 @@ func (s *Store) writeProfiles(c *gorm.DB, orgID uuid.UUID, ms []appimport.Member
 		}
 	}
 	res := c.Exec(`UPDATE memberships m SET employee_number = NULLIF(v.num, ''), job_title = v.title, mobile = NULLIF(v.mobile, ''),
-			work_location = v.loc, manager_id = NULLIF(v.mgr, '')::uuid, hire_date = NULLIF(v.hire, '')::date
-		FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(user_id, num, title, mobile, loc, mgr, hire)
-		WHERE m.org_id = ? AND m.user_id = v.user_id`, user, num, title, mobile, loc, mgr, hire, orgID)
+			work_location = v.loc, manager_id = CASE WHEN v.set_mgr THEN NULLIF(v.mgr, '')::uuid ELSE m.manager_id END,
+			hire_date = NULLIF(v.hire, '')::date
+		FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::text[])
+			AS v(user_id, num, title, mobile, loc, mgr, set_mgr, hire)
+		WHERE m.org_id = ? AND m.user_id = v.user_id`, user, num, title, mobile, loc, mgr, setManager, hire, orgID)
 	if res.Error != nil {
 		return memberConflict(res.Error)
 	}

@@ -82,4 +82,31 @@ func TestApplyMembersChecksProfiles(t *testing.T) {
 			}
 		}
 	}
+
+	// Since the job's snapshot, the console cleared b's manager (a) and made b a's manager. A
+	// row that changes only b's title carries the snapshot's manager: it must not put it back,
+	// which would close the cycle a → b → a past the check.
+	if err := db.Exec(`UPDATE memberships SET manager_id = NULL WHERE org_id = ? AND user_id = ?`, o.ID(), b).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(`UPDATE memberships SET manager_id = ? WHERE org_id = ? AND user_id = ?`, b, o.ID(), a).Error; err != nil {
+		t.Fatal(err)
+	}
+	err = tx.Within(ctx, func(ctx context.Context) error {
+		stale := org.Profile{EmployeeNumber: "007", JobTitle: "高级工程师", Mobile: "+8613800138000", WorkLocation: "上海", ManagerID: &a, HireDate: &hired}
+		return s.ApplyMembers(ctx, o.ID(), []appimport.MemberChange{{UserID: b, Profile: &stale}}, time.Now())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row struct {
+		JobTitle  string
+		ManagerID *uuid.UUID
+	}
+	if err := db.Raw(`SELECT job_title, manager_id FROM memberships WHERE org_id = ? AND user_id = ?`, o.ID(), b).Scan(&row).Error; err != nil {
+		t.Fatal(err)
+	}
+	if row.JobTitle != "高级工程师" || row.ManagerID != nil {
+		t.Fatalf("b after a title-only row: title %q, manager %v (the snapshot's manager came back)", row.JobTitle, row.ManagerID)
+	}
 }
