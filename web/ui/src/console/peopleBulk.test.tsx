@@ -219,6 +219,8 @@ describe('the people table’s bulk actions', () => {
     await screen.findByText('Wang Wei');
     await user.click(within(rowOf('Wang Wei')).getByRole('checkbox'));
     await user.click(within(bar()!).getByRole('button', { name: 'Select all 6000 people matching this filter' }));
+    // The bar has taken the whole filter result before its action is chosen.
+    expect(await within(bar()!).findByText('All 6000 people matching this filter are selected.')).toBeInTheDocument();
     await user.click(within(bar()!).getByRole('button', { name: /Deactivate/ }));
     const dialog = await dialogTitled('Deactivate 6000 people?');
     await user.click(within(dialog).getByRole('button', { name: 'Deactivate' }));

@@ -9,9 +9,15 @@ export function useDebouncedSearch(onSettle?: () => void, delay = 300) {
   const [q, setQ] = useState('');
   const settle = useRef(onSettle);
   settle.current = onSettle;
+  // The text last settled: onSettle runs when it changes, not when the page first mounts (which
+  // would undo what the person did in the first moments, such as selecting every match).
+  const settled = useRef('');
   useEffect(() => {
     const timer = window.setTimeout(() => {
-      setQ(search.trim());
+      const next = search.trim();
+      setQ(next);
+      if (next === settled.current) return;
+      settled.current = next;
       settle.current?.();
     }, delay);
     return () => window.clearTimeout(timer);
