@@ -832,7 +832,7 @@ export interface paths {
          *     the person's name); an id that is not a member of the organisation is 404, and nothing
          *     changes.
          *     People the action does not apply to are skipped with a reason: `owner` (deactivate,
-         *     change_role), `self` (deactivate), `already_deactivated`, `already_there` (already in the
+         *     change_role), `self` (deactivate, change_role: the caller), `already_deactivated`, `already_there` (already in the
          *     department as their primary one), `same_role`, `not_pending` (resend_activation: the
          *     account has a password). The others change in one transaction: all or none.
          *
