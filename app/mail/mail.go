@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
+
 	"canopy/domain/mail"
 )
 
@@ -103,12 +105,23 @@ type Result struct {
 func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
 	var r Result
 	now := w.clock.Now()
-	claimed, err := w.outbox.Claim(ctx, now, now.Add(w.cfg.Lease), w.cfg.Batch)
+	lease := now.Add(w.cfg.Lease)
+	claimed, err := w.outbox.Claim(ctx, now, lease, w.cfg.Batch)
 	if err != nil {
 		return r, err
 	}
-	for _, c := range claimed {
+	for i, c := range claimed {
+		if ctx.Err() != nil {
+			// Stopping: what is left goes back at once rather than when the lease runs out.
+			w.release(ctx, claimed[i:], lease)
+			return r, ctx.Err()
+		}
 		if err := w.sender.Send(ctx, c.Email); err != nil {
+			if ctx.Err() != nil {
+				// Cut short by the shutdown, not refused by the server: not an attempt.
+				w.release(ctx, claimed[i:], lease)
+				return r, ctx.Err()
+			}
 			dead := c.Attempts >= w.cfg.MaxAttempts
 			reason := err.Error()
 			if len(reason) > 1000 {
@@ -132,6 +145,20 @@ func (w *Worker) RunOnce(ctx context.Context) (Result, error) {
 		r.Sent++
 	}
 	return r, nil
+}
+
+// release hands claimed messages back to the outbox, on a context of its own: ctx has ended.
+// lease is the one the claim set, which tells this worker's claims from a later worker's.
+func (w *Worker) release(ctx context.Context, claimed []mail.Claimed, lease time.Time) {
+	ids := make([]uuid.UUID, len(claimed))
+	for i, c := range claimed {
+		ids[i] = c.ID
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := w.outbox.Release(rctx, ids, lease, w.clock.Now()); err != nil {
+		w.log.Warn("handing back claimed email failed; it is retried when its lease runs out", "count", len(ids), "error", err.Error())
+	}
 }
 
 // Run sends due mail every poll interval until ctx ends; a full batch is followed at once by the

@@ -3,6 +3,7 @@ package webhooks
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -149,12 +150,37 @@ func (s *Service) DeliverDue(ctx context.Context, limit int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, at := range claimed {
+	for i, at := range claimed {
+		if ctx.Err() != nil {
+			s.release(ctx, claimed[i:], lease)
+			return len(claimed), ctx.Err()
+		}
 		if err := s.attempt(ctx, at); err != nil {
+			if errors.Is(err, errShuttingDown) {
+				s.release(ctx, claimed[i:], lease)
+			}
 			return len(claimed), err
 		}
 	}
 	return len(claimed), nil
+}
+
+// errShuttingDown is attempt's error when the worker's context ended before the post did.
+var errShuttingDown = errors.New("webhooks: shutting down")
+
+// release hands claimed deliveries back, on a context of its own (ctx has ended): they are
+// due again at once, rather than when their lease runs out.
+// lease is the one the claim set, which tells this worker's claims from a later worker's.
+func (s *Service) release(ctx context.Context, claimed []webhook.Attempt, lease time.Time) {
+	ids := make([]uuid.UUID, len(claimed))
+	for i, at := range claimed {
+		ids[i] = at.ID
+	}
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := s.d.Deliveries.Release(rctx, ids, lease, s.d.Clock.Now()); err != nil {
+		s.d.Log.Warn("handing back claimed webhook deliveries failed; they are retried when their lease runs out", "count", len(ids), "error", err.Error())
+	}
 }
 
 func (s *Service) attempt(ctx context.Context, at webhook.Attempt) error {
@@ -176,8 +202,9 @@ func (s *Service) attempt(ctx context.Context, at webhook.Attempt) error {
 	status, perr := s.d.Poster.Post(pctx, at.URL, header, b)
 	cancel()
 	if perr != nil && ctx.Err() != nil {
-		// Shutting down: the lease runs out and another worker (or this one, restarted) tries again.
-		return ctx.Err()
+		// Shutting down: DeliverDue hands it back, and another worker (or this one, restarted)
+		// tries again.
+		return errors.Join(errShuttingDown, ctx.Err())
 	}
 	res := webhook.Result{Status: status}
 	switch {

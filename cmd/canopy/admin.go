@@ -20,7 +20,7 @@ import (
 
 func admin(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: canopy admin create-org|create-token|demo|grant-installation-admin|assign-domain|unassign-domain|activation-link ...")
+		return errors.New("usage: canopy admin create-org|create-token|demo|backup|restore|verify-files|grant-installation-admin|assign-domain|unassign-domain|activation-link ...")
 	}
 	log := newLogger("warn")
 	switch args[0] {
@@ -114,6 +114,12 @@ func admin(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		}
 		fmt.Fprintln(stdout, orgID)
 		return nil
+	case "backup":
+		return adminBackup(ctx, cfg, args[1:], stdout)
+	case "restore":
+		return adminRestore(ctx, cfg, args[1:], stdout)
+	case "verify-files":
+		return adminVerifyFiles(ctx, cfg, args[1:], stdout)
 	}
 	if ok, err := adminAccounts(ctx, cfg, args, stdout); ok {
 		return err

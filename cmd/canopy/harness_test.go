@@ -43,6 +43,8 @@ func newTestEnvLog(t testing.TB, log *slog.Logger, tweak ...func(*config.Config)
 	// Mail goes to the project's mailpit; tests read it through mailpit's API (mail_test.go).
 	cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS = "127.0.0.1", mustPort(t, svc.SMTPAddress), "none"
 	cfg.Database.MaxOpenConns = 10
+	// Tests make requests far faster than people do; the rate limits' own tests set theirs.
+	cfg.Limits.APIPerUser, cfg.Limits.APIPerToken = 1_000_000, 1_000_000
 	for _, f := range tweak {
 		f(&cfg)
 	}

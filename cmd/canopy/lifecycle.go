@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // background runs the workers of `canopy serve` (the importer, the policy listener, the
@@ -51,14 +52,47 @@ func (b *background) Stop(ctx context.Context) error {
 	}
 }
 
+// workerReserve is the part of the shutdown's remaining time kept for the workers to stop
+// and hand back their claims: a third of it, at most 5 s.
+func workerReserve(remaining time.Duration) time.Duration {
+	return max(min(5*time.Second, remaining/3), 0)
+}
+
 // shutdown stops Canopy in order: the listeners stop taking requests and finish those under
-// way, then the workers stop, and only once nothing uses the database any more is it closed.
-// Whatever outlives ctx (a request, a worker) is reported, and the database is then left for
-// the process's exit to close rather than closed under it.
-func shutdown(ctx context.Context, servers []*http.Server, workers *background, closeDB func()) error {
+// way while the closers close what the servers do not track (WebSockets, with their reconnect
+// hint), then the workers stop, and only once nothing uses the database any more is it closed.
+// The closers start once the first server's listener has closed, so that a client told to
+// reconnect cannot reach this replica again. The servers and closers have until ctx's
+// deadline less workerReserve; the workers have the rest, however long the requests took.
+// Whatever outlives its time (a request, a connection, a worker) is reported, and the database
+// is then left for the process's exit to close rather than closed under it.
+func shutdown(ctx context.Context, servers []*http.Server, workers *background, closeDB func(), closers ...func(context.Context) error) error {
+	// The requests and connections get the time up to the workers' reserve, so that one long
+	// transfer cannot use it all and leave the workers no time to hand back what they hold.
+	hctx := ctx
+	if dl, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		hctx, cancel = context.WithDeadline(ctx, dl.Add(-workerReserve(time.Until(dl))))
+		defer cancel()
+	}
+	closed := make(chan error, len(closers))
+	for _, c := range closers {
+		run := func() { closed <- c(hctx) }
+		if len(servers) > 0 {
+			// net/http runs it, in a goroutine of its own, right after closing the listeners.
+			servers[0].RegisterOnShutdown(run)
+		} else {
+			go run()
+		}
+	}
 	var errs []error
 	for _, hs := range servers {
-		if err := hs.Shutdown(ctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := hs.Shutdown(hctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	for range closers {
+		if err := <-closed; err != nil {
 			errs = append(errs, err)
 		}
 	}

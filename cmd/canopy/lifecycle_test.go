@@ -5,8 +5,10 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestShutdownWaitsForWorkersBeforeClosingTheDatabase: the database closes only after every
@@ -55,5 +57,47 @@ func TestShutdownLeavesTheDatabaseToAWorkerThatOverstays(t *testing.T) {
 	closed := false
 	if err := shutdown(ctx, nil, workers, func() { closed = true }); err == nil || closed {
 		t.Fatalf("err %v, database closed %v", err, closed)
+	}
+}
+
+// TestShutdownKeepsTimeForTheWorkers: a request that outlasts the shutdown (a long transfer)
+// does not use up the workers' time: they are still told to stop, and waited for, while the
+// shutdown's context runs, and wind down (hand back their claims) before it returns.
+func TestShutdownKeepsTimeForTheWorkers(t *testing.T) {
+	workers := newBackground()
+	var handedBack atomic.Bool
+	workers.Go(func(ctx context.Context) {
+		<-ctx.Done()
+		// Handing back takes a moment, as a database round trip does.
+		time.Sleep(20 * time.Millisecond)
+		handedBack.Store(true)
+	})
+	entered, release := make(chan struct{}), make(chan struct{})
+	defer close(release)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := &http.Server{Handler: http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		close(entered)
+		<-release
+	})}
+	go func() { _ = hs.Serve(l) }()
+	go func() {
+		if res, err := http.Get("http://" + l.Addr().String() + "/"); err == nil {
+			res.Body.Close()
+		}
+	}()
+	<-entered
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	closed := false
+	err = shutdown(ctx, []*http.Server{hs}, workers, func() { closed = true })
+	if err == nil || closed {
+		t.Fatalf("a request still running: err %v, database closed %v", err, closed)
+	}
+	if strings.Contains(err.Error(), "background workers") || !handedBack.Load() {
+		t.Fatalf("the workers had no time left to stop: %v, handed back %v", err, handedBack.Load())
 	}
 }

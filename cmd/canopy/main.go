@@ -30,7 +30,11 @@ usage:
   canopy admin create-org --name NAME --owner-email EMAIL --owner-password PASSWORD [--owner-name NAME]
   canopy admin create-token --org ORG_ID --email EMAIL --name NAME [--scope api|scim] [--days N]
   canopy admin demo --email EMAIL --password PASSWORD
+  canopy admin backup --out DIR [--pg-bin DIR]      the database (pg_dump), then every file version's object, into DIR
+  canopy admin restore --from DIR [--pg-bin DIR]    into an empty database and the configured bucket (docs/operations.md)
+  canopy admin verify-files [--fail-on-orphans]    every file version's object is there, of its size, locked as recorded
   canopy local up|down|env|resetdb NAME  the project-local PostgreSQL, MinIO and mailpit under .data (development)
+  canopy probe                      exit 0 when this machine's canopy serve is ready (/readyz), for health checks
   canopy version
 
 Every command reads configs/canopy.yaml (or $CANOPY_CONFIG) and CANOPY_* variables.
@@ -66,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "serve":
 		return serve(ctx, cfg)
+	case "probe":
+		return probe(ctx, cfg, stdout)
 	case "migrate":
 		s, err := build(ctx, cfg, log)
 		if err != nil {
@@ -145,7 +151,49 @@ func serve(ctx context.Context, cfg config.Config) error {
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
 	defer cancel()
-	return errors.Join(failed, shutdown(sctx, servers, workers, s.close))
+	if failed == nil {
+		// Out of the load balancer first: /readyz says 503 while requests are still served.
+		srv.Drain()
+		log.Info("draining", "drain_delay", cfg.Server.DrainDelay.String())
+		select {
+		case <-time.After(cfg.Server.DrainDelay):
+		case <-sctx.Done():
+		}
+	}
+	err = errors.Join(failed, shutdown(sctx, servers, workers, s.close, srv.Shutdown))
+	if err == nil {
+		log.Info("stopped")
+	}
+	return err
+}
+
+// probe asks the canopy serve on server.address (on loopback when it listens on every address)
+// whether it is ready: the health check of an image that has no curl.
+func probe(ctx context.Context, cfg config.Config, stdout io.Writer) error {
+	host, port, err := net.SplitHostPort(cfg.Server.Address)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("not ready (%d): %s", resp.StatusCode, b)
+	}
+	_, err = stdout.Write(b)
+	return err
 }
 
 func local(ctx context.Context, cfg config.Config, args []string, stdout, stderr io.Writer) error {

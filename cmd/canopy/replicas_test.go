@@ -28,7 +28,9 @@ func startServeProcesses(t testing.TB, n int) (string, []string, []string) {
 		"CANOPY_OBJECTSTORE_ACCESS_KEY="+svc.MinIOAccessKey, "CANOPY_OBJECTSTORE_SECRET_KEY="+svc.MinIOSecretKey,
 		"CANOPY_OBJECTSTORE_FILE_BUCKET="+localtest.MustBucketName(t), "CANOPY_LOG_LEVEL=warn", "CANOPY_CONFIG=/dev/null",
 		// Two replicas on one machine: neither needs a metrics listener.
-		"CANOPY_METRICS_ADDRESS=")
+		"CANOPY_METRICS_ADDRESS=",
+		// Benchmarks make requests far faster than people do.
+		"CANOPY_LIMITS_API_PER_USER=1000000", "CANOPY_LIMITS_API_PER_TOKEN=1000000")
 	start := func(i int) string {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
 	appaccess "canopy/app/access"
@@ -68,6 +69,10 @@ type stack struct {
 	// mail queues email; mailWorker sends it (serve starts it; nil when no SMTP server is set).
 	mail       *appmail.Service
 	mailWorker *appmail.Worker
+	// dbBusy counts the waits for a database connection that ended in database_busy.
+	dbBusy prometheus.Counter
+	// limitsNow is the clock of the API rate limits' windows: nil is the system's (tests set it).
+	limitsNow func() time.Time
 }
 
 // resolveLocal fills in the project-local services when the config names no database or store.
@@ -102,7 +107,11 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 	if err := resolveLocal(&cfg); err != nil {
 		return nil, err
 	}
-	db, err := postgres.Open(cfg.Database.URL, postgres.Options{MaxOpenConns: cfg.Database.MaxOpenConns, MaxIdleConns: cfg.Database.MaxIdleConns})
+	dbBusy := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "canopy_db_pool_busy_total", Help: "Requests that waited database.pool_wait_timeout for a database connection in vain (answered 503 database_busy).",
+	})
+	db, err := postgres.Open(cfg.Database.URL, postgres.Options{MaxOpenConns: cfg.Database.MaxOpenConns, MaxIdleConns: cfg.Database.MaxIdleConns,
+		PoolWaitTimeout: cfg.Database.PoolWaitTimeout, OnBusy: dbBusy.Inc})
 	if err != nil {
 		return nil, err
 	}
@@ -180,6 +189,7 @@ func build(ctx context.Context, cfg config.Config, log *slog.Logger) (*stack, er
 	st := &stack{cfg: cfg, log: log, db: db, store: store, identity: ident, orgs: orgs, directory: dir, access: acc,
 		authz: authorizer, sessions: sessions, imports: imports, importer: runner, files: files}
 	st.mail, st.mailWorker = mailer, mailWorker
+	st.dbBusy = dbBusy
 	st.tasks = tasksService(db, tx, clk, authorizer, audit, files)
 	st.moderation = moderationService(db, tx, clk, authorizer, audit)
 	st.messaging = messagingService(db, tx, clk, authorizer, audit, files, st.moderation, cfg.Messaging)

@@ -8,6 +8,7 @@ import (
 	appimport "canopy/app/importer"
 	appsetup "canopy/app/setup"
 	"canopy/infra/postgres"
+	"canopy/infra/postgres/ratelimit"
 	pgsetup "canopy/infra/postgres/setup"
 	webaccess "canopy/web/access"
 	webannouncements "canopy/web/announcements"
@@ -43,11 +44,14 @@ func (s *stack) server() (*server.Server, error) {
 		Config: server.Config{BodyLimitBytes: s.cfg.Server.BodyLimitBytes, SecureCookies: s.cfg.Server.HTTPS(), TrustedProxies: proxies, MetricsToken: s.cfg.Metrics.Token,
 			Profiling: s.cfg.Metrics.Pprof},
 		Log: s.log, Auth: s.identity, Actors: s.orgs, Permissions: s.authz, Installers: s.orgs, UI: ui.Dist(),
+		Limits: server.Limits{Counter: ratelimit.New(s.db), PerUser: s.cfg.Limits.APIPerUser, PerToken: s.cfg.Limits.APIPerToken,
+			Window: s.cfg.Limits.Window, Now: s.limitsNow, RequestTimeout: s.cfg.Server.RequestTimeout},
 		Ready: []server.Checker{
 			{Name: "postgres", Check: func(ctx context.Context) error { return postgres.Ping(ctx, s.db) }},
 			{Name: "objectstore", Check: s.store.Ping},
 		},
 	})
+	srv.RegisterMetrics(s.dbBusy)
 	sessions, publicURL := srv.Sessions(), s.cfg.Server.PublicURL
 	for _, m := range []interface{ Register(*server.Router) }{
 		webidentity.New(s.identity, s.orgs, sessions),
@@ -62,7 +66,7 @@ func (s *stack) server() (*server.Server, error) {
 		webmessaging.New(s.messaging).WithTransferTimeout(s.cfg.Files.TransferTimeout),
 		webannouncements.New(s.announcements),
 		webmoderation.New(s.moderation),
-		webevents.New(s.events.hub, srv.Reauthenticate, s.wsOrigins()),
+		webevents.New(s.events.hub, srv.Reauthenticate, s.wsOrigins()).WithMaxConnections(s.cfg.Events.MaxConnections),
 		webnotifications.New(s.notifications),
 		webwebhooks.New(s.webhooks),
 		websetup.New(appsetup.NewService(pgsetup.NewStore(s.db), s.authz)),

@@ -93,6 +93,11 @@ type Outbox interface {
 	// MarkAttemptFailed records a failed attempt: the message is due again at next, or, when
 	// dead, stays failed for good.
 	MarkAttemptFailed(ctx context.Context, id uuid.UUID, reason string, next time.Time, dead bool) error
+	// Release hands back pending messages a worker claimed, with the lease leaseUntil, but
+	// did not try (it is stopping): they are due again at now, and the attempt the claim
+	// counted is taken back. A message whose lease is no longer leaseUntil (it ran out and
+	// another worker claimed it since) is left alone.
+	Release(ctx context.Context, ids []uuid.UUID, leaseUntil, now time.Time) error
 }
 
 // Claimed is a pending message with the attempts made so far, this one included.

@@ -348,6 +348,11 @@ type DeliveryRepository interface {
 	// attempt on each and moves their next attempt to leaseUntil, so that another worker takes
 	// one up again only if this one died with it. Replicas claim different rows (SKIP LOCKED).
 	Claim(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Attempt, error)
+	// Release hands back pending deliveries a worker claimed, with the lease leaseUntil, but
+	// did not post (it is stopping): they are due again at now, and the attempt the claim
+	// counted is taken back. A delivery whose lease is no longer leaseUntil (it ran out and
+	// another worker claimed it since) is left alone.
+	Release(ctx context.Context, ids []uuid.UUID, leaseUntil, now time.Time) error
 	// Finish records an attempt's result and the subscription's run of failures; it reports
 	// the subscription when this failure paused it.
 	Finish(ctx context.Context, f Finish) (paused *Subscription, err error)

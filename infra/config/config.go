@@ -37,6 +37,19 @@ type Config struct {
 	Notifications Notifications `koanf:"notifications"`
 	Tasks         Tasks         `koanf:"tasks"`
 	Messaging     Messaging     `koanf:"messaging"`
+	Limits        Limits        `koanf:"limits"`
+}
+
+// Limits holds the API rate limits, counted in PostgreSQL so that every replica shares them.
+// A session's requests count against its user; an API token's (SCIM tokens included) against
+// the token and against its owner.
+type Limits struct {
+	// APIPerUser is how many authenticated API requests one user may make within Window.
+	APIPerUser int `koanf:"api_per_user" validate:"min=1"`
+	// APIPerToken is how many requests one API token may make within Window.
+	APIPerToken int `koanf:"api_per_token" validate:"min=1"`
+	// Window is the length of the fixed windows the requests are counted in.
+	Window time.Duration `koanf:"window" validate:"min=1000000000,max=86400000000000"`
 }
 
 // Messaging holds the messaging module's settings.
@@ -74,6 +87,9 @@ type Events struct {
 	MaxConnectionsPerUser int `koanf:"max_connections_per_user" validate:"min=1,max=1000"`
 	// QueueSize is how many messages a connection may fall behind before it is disconnected.
 	QueueSize int `koanf:"queue_size" validate:"min=16,max=100000"`
+	// MaxConnections bounds the WebSockets open on one replica; past it an upgrade is refused
+	// with 503 and Retry-After, so that the client retries, on another replica.
+	MaxConnections int `koanf:"max_connections" validate:"min=1"`
 }
 
 // Webhooks holds the settings of webhook deliveries.
@@ -135,6 +151,14 @@ type Server struct {
 	WriteTimeout    time.Duration `koanf:"write_timeout" validate:"min=1000000000"`
 	ShutdownTimeout time.Duration `koanf:"shutdown_timeout" validate:"min=0"`
 	TrustedProxies  []string      `koanf:"trusted_proxies" validate:"dive,cidr"`
+	// RequestTimeout bounds an API request: past it the request's database calls are cancelled
+	// and it answers 503 timeout. Uploads and downloads run for files.transfer_timeout instead;
+	// WebSockets have none.
+	RequestTimeout time.Duration `koanf:"request_timeout" validate:"min=1000000"`
+	// DrainDelay is how long a replica told to stop answers /readyz with 503 before it stops
+	// listening, so that the load balancer's health checks take it out first. It counts
+	// towards ShutdownTimeout.
+	DrainDelay time.Duration `koanf:"drain_delay" validate:"min=0"`
 
 	// ImportLimitBytes is the body limit of bulk imports, the one route allowed past
 	// BodyLimitBytes.
@@ -156,6 +180,9 @@ type Database struct {
 	URL          string `koanf:"url" validate:"omitempty,url" secret:"true"`
 	MaxOpenConns int    `koanf:"max_open_conns" validate:"min=1,max=1000"`
 	MaxIdleConns int    `koanf:"max_idle_conns" validate:"min=0,max=1000"`
+	// PoolWaitTimeout is how long a request waits for a connection when all max_open_conns are
+	// in use, before it answers 503 database_busy.
+	PoolWaitTimeout time.Duration `koanf:"pool_wait_timeout" validate:"min=1000000"`
 }
 
 // ObjectStore holds the S3-compatible store settings.
@@ -227,9 +254,10 @@ func Default() Config {
 		Server: Server{
 			Address: "127.0.0.1:8080", PublicURL: "http://127.0.0.1:8080", BodyLimitBytes: 1 << 20, ImportLimitBytes: 64 << 20,
 			ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second, ShutdownTimeout: 15 * time.Second,
-			TrustedProxies: []string{},
+			RequestTimeout: 30 * time.Second,
+			TrustedProxies: []string{}, DrainDelay: 2 * time.Second,
 		},
-		Database:    Database{MaxOpenConns: 30, MaxIdleConns: 10},
+		Database:    Database{MaxOpenConns: 30, MaxIdleConns: 10, PoolWaitTimeout: 5 * time.Second},
 		ObjectStore: ObjectStore{Region: "us-east-1", FileBucket: "canopy-files"},
 		Local:       Local{DataDir: ".data", PostgresPort: 54329, MinIOPort: 9129, MailpitSMTPPort: 10025, MailpitHTTPPort: 10026},
 		Auth: Auth{
@@ -239,7 +267,7 @@ func Default() Config {
 		},
 		Log:     Log{Level: "info"},
 		Metrics: Metrics{Address: "127.0.0.1:9464"},
-		Events:  Events{Retention: 30 * 24 * time.Hour, MaxConnectionsPerUser: 10, QueueSize: 256},
+		Events:  Events{Retention: 30 * 24 * time.Hour, MaxConnectionsPerUser: 10, QueueSize: 256, MaxConnections: 10000},
 		Files:   Files{MaxUploadBytes: 5 << 30, TransferTimeout: time.Hour, SweepInterval: 5 * time.Minute, OrphanGrace: time.Hour},
 		SMTP:    SMTP{Port: 587, From: "Canopy <canopy@localhost>", TLS: "starttls", MaxAttempts: 8, PollInterval: 5 * time.Second},
 
@@ -248,6 +276,7 @@ func Default() Config {
 		Notifications: Notifications{DigestDelay: 2 * time.Minute},
 		Tasks:         Tasks{ReminderInterval: 5 * time.Second},
 		Messaging:     Messaging{RecallWindow: 2 * time.Minute, MentionAllMax: 50, SweepInterval: time.Hour},
+		Limits:        Limits{APIPerUser: 1200, APIPerToken: 600, Window: time.Minute},
 	}
 }
 

@@ -54,6 +54,12 @@ func TestBadSettingIsNamed(t *testing.T) {
 		"CANOPY_SERVR_ADDRESS=x":                    "CANOPY_SERVR_ADDRESS",
 		"CANOPY_AUTH_SESSION_TTL=forever":           "session_ttl",
 		"CANOPY_SERVER_IMPORT_LIMIT_BYTES=10":       "server.import_limit_bytes",
+		"CANOPY_LIMITS_API_PER_USER=0":              "limits.api_per_user",
+		"CANOPY_LIMITS_API_PER_TOKEN=-1":            "limits.api_per_token",
+		"CANOPY_LIMITS_WINDOW=0s":                   "limits.window",
+		"CANOPY_SERVER_REQUEST_TIMEOUT=0s":          "server.request_timeout",
+		"CANOPY_DATABASE_POOL_WAIT_TIMEOUT=0s":      "database.pool_wait_timeout",
+		"CANOPY_EVENTS_MAX_CONNECTIONS=0":           "events.max_connections",
 	}
 	for env, name := range cases {
 		_, err := config.Load("", []string{env})

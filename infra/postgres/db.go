@@ -8,11 +8,16 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -22,33 +27,95 @@ import (
 
 // Options tune the connection pool.
 type Options struct {
+	// MaxOpenConns bounds the connections (default 30).
 	MaxOpenConns int
+	// MaxIdleConns is kept for the configuration's sake: idle connections close after
+	// five minutes whatever their number.
 	MaxIdleConns int
+	// PoolWaitTimeout bounds the wait for a connection when all are in use (default 5s); past
+	// it the query fails with ErrBusy.
+	PoolWaitTimeout time.Duration
+	// OnBusy, when set, is called each time a wait for a connection ends in ErrBusy.
+	OnBusy func()
 }
+
+// ErrBusy is the error of a query that waited PoolWaitTimeout for a connection in vain.
+var ErrBusy = &errs.Error{Kind: errs.Unavailable, Code: "database_busy", Message: "the database is busy; retry", RetryAfter: time.Second}
 
 // Open connects to PostgreSQL. It does not wait for the server: a server that is down now is
 // reported by Ping and retried on every query.
+//
+// The connections are pooled by pgxpool, under database/sql (which gorm needs) keeping none of
+// its own: database/sql can wait for a connection only as long as the query's context lasts,
+// while a wait for pgxpool goes through waitConnector, which bounds it with PoolWaitTimeout.
 func Open(url string, o Options) (*gorm.DB, error) {
-	db, err := gorm.Open(postgres.New(postgres.Config{DSN: url}), &gorm.Config{
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		// The URL may hold a password: the parse error, which may quote it, is not shown.
+		return nil, errors.New("postgres: open: the database URL is not valid")
+	}
+	if o.MaxOpenConns <= 0 {
+		o.MaxOpenConns = 30
+	}
+	if o.PoolWaitTimeout <= 0 {
+		o.PoolWaitTimeout = 5 * time.Second
+	}
+	pcfg.MaxConns = int32(o.MaxOpenConns)
+	// A connection attempt that is never answered (a partition, a frozen host) would hold its
+	// slot in the pool for ever, and the replica would stay "busy" after the database is back.
+	if pcfg.ConnConfig.ConnectTimeout <= 0 {
+		pcfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	}
+	pcfg.MinConns = 0
+	pcfg.MaxConnIdleTime = 5 * time.Minute
+	pool, err := pgxpool.NewWithConfig(context.Background(), pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	sqlDB := sql.OpenDB(waitConnector{Connector: stdlib.GetPoolConnector(pool), pool: pool, wait: o.PoolWaitTimeout, onBusy: o.OnBusy})
+	// Each database/sql connection is a pgxpool connection acquired for one query or
+	// transaction; closing it hands it back to pgxpool.
+	sqlDB.SetMaxIdleConns(0)
+	db, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	})
 	if err != nil {
+		_ = sqlDB.Close()
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
-	sqlDB, err := db.DB()
-	if err != nil {
-		return nil, err
-	}
-	if o.MaxOpenConns > 0 {
-		sqlDB.SetMaxOpenConns(o.MaxOpenConns)
-	}
-	if o.MaxIdleConns > 0 {
-		sqlDB.SetMaxIdleConns(o.MaxIdleConns)
-	}
-	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	return db, nil
+}
+
+// waitConnector acquires database/sql's connections from pgxpool, waiting at most wait for
+// one. database/sql closes it, and with it the pool, when the *sql.DB is closed.
+type waitConnector struct {
+	driver.Connector
+	pool   *pgxpool.Pool
+	wait   time.Duration
+	onBusy func()
+}
+
+// Connect acquires a connection; a wait past c.wait, while the caller's own context still
+// runs, is ErrBusy.
+func (c waitConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	actx, cancel := context.WithTimeout(ctx, c.wait)
+	defer cancel()
+	conn, err := c.Connector.Connect(actx)
+	if err != nil && ctx.Err() == nil && errors.Is(actx.Err(), context.DeadlineExceeded) {
+		if c.onBusy != nil {
+			c.onBusy()
+		}
+		return nil, ErrBusy
+	}
+	return conn, err
+}
+
+// Close closes the pool.
+func (c waitConnector) Close() error {
+	c.pool.Close()
+	return nil
 }
 
 // SQL returns the database/sql handle under a gorm handle.
@@ -143,15 +210,27 @@ func Translate(err error) error {
 			// The web layer refuses such text where requests are decoded; this is the net
 			// under it, so that text that slips through is a 400, never a 500.
 			return errs.Wrap(errs.Invalid, "invalid_text", "a value is not valid text", err)
-		case "57P01", "57P03", "08000", "08003", "08006": // shutdown, cannot connect now, connection errors
-			return errs.Wrap(errs.Unavailable, "unavailable", "the database is unavailable", err)
+		case "57P01", "57P02", "57P03", "08000", "08003", "08006": // shutdown, cannot connect now, connection errors
+			return errs.Wrap(errs.Unavailable, "database_unavailable", "the database is unavailable", err)
+		case "57014": // query_canceled: the request's deadline passed
+			return errs.Wrap(errs.Unavailable, "unavailable", "the request was cancelled or timed out", err)
 		}
 	}
-	var connErr *pgconn.ConnectError
-	if errors.As(err, &connErr) {
-		return errs.Wrap(errs.Unavailable, "unavailable", "the database is unavailable", err)
+	if unreachable(err) {
+		return errs.Wrap(errs.Unavailable, "database_unavailable", "the database is unavailable", err)
 	}
 	return errs.Wrap(errs.Internal, "internal", "internal error", err)
+}
+
+// unreachable reports whether err says the database cannot be reached: it refused the
+// connection, or a connection broke under a query (the server stopped or restarted).
+func unreachable(err error) bool {
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	var opErr *net.OpError
+	return errors.As(err, &connErr) || errors.As(err, &opErr) || errors.As(err, &netErr) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, driver.ErrBadConn) ||
+		pgconn.SafeToRetry(err)
 }
 
 // NotFoundIfNone turns "no row changed" into NotFound naming what, and translates a failed

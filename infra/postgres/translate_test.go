@@ -29,7 +29,7 @@ func TestTranslate(t *testing.T) {
 		{&pgconn.PgError{Code: "23503"}, errs.NotFound, "not_found"},
 		{&pgconn.PgError{Code: "22P02"}, errs.Invalid, "invalid_request"},
 		{&pgconn.PgError{Code: "22021"}, errs.Invalid, "invalid_text"},
-		{&pgconn.PgError{Code: "57P01"}, errs.Unavailable, "unavailable"},
+		{&pgconn.PgError{Code: "57P01"}, errs.Unavailable, "database_unavailable"},
 		{&pgconn.PgError{Code: "42601"}, errs.Internal, "internal"},
 		{classified, errs.Conflict, "role_exists"},
 	}

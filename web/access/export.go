@@ -37,6 +37,9 @@ func (h *Handler) exportAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The rest is read page by page as it is sent, on the same context, past the request
+	// timeout.
+	server.LongResponse(c, server.ExportTimeout)
 	w := c.Response()
 	name := "audit-" + time.Now().UTC().Format("20060102-150405") + "." + format
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)

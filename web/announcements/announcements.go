@@ -248,6 +248,7 @@ func (h *Handler) export(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	server.LongResponse(c, server.ExportTimeout)
 	w := c.Response()
 	w.Header().Set("Content-Disposition", `attachment; filename="announcement-`+ann.ID().String()+`-acks.csv"`)
 	w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")

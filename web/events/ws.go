@@ -5,8 +5,11 @@ package events
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -26,18 +29,70 @@ type Handler struct {
 	// Heartbeat is how often the server pings; Recheck how often it checks the credential.
 	Heartbeat time.Duration
 	Recheck   time.Duration
+
+	// mu guards closed; open counts the connections, which closing tells to close (Shutdown).
+	mu      sync.Mutex
+	closed  bool
+	closing chan struct{}
+	open    sync.WaitGroup
+
+	// maxConns bounds the connections open on this replica (capacity.go); conns counts them.
+	maxConns int64
+	conns    atomic.Int64
 }
+
+// restartReason is the close reason a replica that shuts down sends with close code 1012
+// (service restart): the client reconnects, which the load balancer sends to another replica,
+// with since, so that it misses nothing.
+const restartReason = "server restarting: reconnect elsewhere with since"
 
 // New returns the gateway's handler. reauth checks the connection's credential again (see
 // server.Reauthenticate); origins are the hosts, besides the request's own, allowed to open it
 // from a browser.
 func New(hub *appevents.Hub, reauth func(ctx context.Context, r *http.Request) error, origins []string) *Handler {
-	return &Handler{hub: hub, reauth: reauth, origins: origins, Heartbeat: 25 * time.Second, Recheck: 30 * time.Second}
+	return &Handler{hub: hub, reauth: reauth, origins: origins, Heartbeat: 25 * time.Second, Recheck: 30 * time.Second,
+		closing: make(chan struct{})}
 }
 
-// Register adds the route.
+// Register adds the route, and Shutdown to what the server runs when it shuts down.
 func (h *Handler) Register(r *server.Router) {
 	r.Add(server.Authenticated, http.MethodGet, "/ws", h.ws)
+	r.OnShutdown(h.Shutdown)
+}
+
+// Shutdown closes every connection with close code 1012 (service restart) and refuses new ones
+// (Unavailable); it returns once every connection's handler has returned, or when ctx ends,
+// which it returns as an error.
+func (h *Handler) Shutdown(ctx context.Context) error {
+	h.mu.Lock()
+	if !h.closed {
+		h.closed = true
+		close(h.closing)
+	}
+	h.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		h.open.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return errors.New("websockets still open at the end of server.shutdown_timeout")
+	}
+}
+
+// track counts a connection about to open, unless the gateway is shutting down; its caller
+// calls h.open.Done when the connection's handler returns.
+func (h *Handler) track() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.open.Add(1)
+	return true
 }
 
 type eventJSON struct {
@@ -127,6 +182,14 @@ func (h *Handler) ws(c echo.Context) error {
 		}
 		since = n
 	}
+	if !h.track() {
+		return errs.E(errs.Unavailable, "shutting_down", "this server is shutting down; reconnect")
+	}
+	defer h.open.Done()
+	if !h.admit() {
+		return errFull
+	}
+	defer h.conns.Add(-1)
 	ctx := c.Request().Context()
 	sub, err := h.hub.Subscribe(ctx, p.UserID, since)
 	if err != nil {
@@ -157,6 +220,9 @@ func (h *Handler) ws(c echo.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			return nil
+		case <-h.closing:
+			_ = conn.Close(websocket.StatusServiceRestart, restartReason)
 			return nil
 		case m, ok := <-sub.C:
 			if !ok {

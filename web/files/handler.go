@@ -26,12 +26,13 @@ func New(svc *appfiles.Service, publicURL string, transfer time.Duration) *Handl
 }
 
 // longTransfer lets a request that moves a file's bytes run for the transfer timeout instead of
-// the server's read and write timeouts.
+// the server's read and write timeouts and its request timeout.
 func (h *Handler) longTransfer(c echo.Context) {
 	rc := http.NewResponseController(c.Response())
 	deadline := time.Now().Add(h.transfer)
 	_ = rc.SetReadDeadline(deadline)
 	_ = rc.SetWriteDeadline(deadline)
+	server.ExtendDeadline(c, h.transfer)
 }
 
 // Register adds the files routes.

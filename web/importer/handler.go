@@ -274,6 +274,9 @@ func (h *Handler) exportDepartments(c echo.Context) error {
 // them aborts the response, and the client sees the download fail rather than a well-formed
 // file that silently stops short.
 func send(c echo.Context, d appimport.Download) error {
+	// An export reads its pages as it writes them, on the request's context, past the request
+	// timeout.
+	server.LongResponse(c, server.ExportTimeout)
 	w := &lazyWriter{c: c, d: d}
 	if err := d.Write(w); err != nil {
 		if !w.started {

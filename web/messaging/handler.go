@@ -544,6 +544,7 @@ func (h *Handler) attachment(thumbnail bool) echo.HandlerFunc {
 			deadline := time.Now().Add(h.transfer)
 			_ = rc.SetReadDeadline(deadline)
 			_ = rc.SetWriteDeadline(deadline)
+			server.ExtendDeadline(c, h.transfer)
 		}
 		return webfiles.ServeVersion(c, webfiles.Served{Name: ct.Name, ContentType: ct.ContentType, SHA256: ct.SHA256, Number: ct.Version,
 			Modified: ct.Modified, Body: ct.Body}, c.QueryParam("download") == "1")
@@ -613,6 +614,7 @@ func (h *Handler) export(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	server.LongResponse(c, server.ExportTimeout)
 	c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="chat-`+id.String()+`.json"`)
 	return c.JSON(http.StatusOK, x)
 }

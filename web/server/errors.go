@@ -61,6 +61,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var he *echo.HTTPError
 	switch {
 	case errors.As(err, &de):
+		if u := unavailableIn(de.Err); de.Kind == errs.Internal && u != nil {
+			de = u
+		}
 		status = kindStatus[de.Kind]
 		if de.Kind != errs.Internal {
 			code, message = de.Code, de.Message

@@ -21,8 +21,12 @@ type readiness struct {
 }
 
 // readyz checks every dependency at once, each within two seconds, and answers 503 while any is
-// down; it recovers by itself when they come back.
+// down; it recovers by itself when they come back. A draining replica (Drain) answers 503
+// "draining" without checking anything: it is on its way out, whatever its dependencies say.
 func (s *Server) readyz(c echo.Context) error {
+	if s.draining.Load() {
+		return c.JSON(http.StatusServiceUnavailable, readiness{Status: "draining", Checks: map[string]string{}})
+	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
 	out := readiness{Status: "ok", Checks: map[string]string{}}

@@ -107,7 +107,7 @@ func (r *Router) add(a Access, method, path string, h echo.HandlerFunc) Route {
 	s := r.s
 	// Middleware goes on each route, not on the group: echo answers a group with middleware
 	// 404 for every unknown method, where 405 is right.
-	mw := []echo.MiddlewareFunc{s.authenticate}
+	mw := []echo.MiddlewareFunc{s.authenticate, s.rateLimit}
 	// Whenever there is a caller, whatever the level, one whose password must still be changed
 	// gets no further than the routes declared WithInitialPassword.
 	if !a.InitialPassword {
@@ -175,7 +175,7 @@ func (a *Area) Add(acc Access, method, path string, h echo.HandlerFunc, auth ech
 		panic("server: route without an access declaration: " + method + " " + a.prefix + path)
 	}
 	// As with Router.Add, the middleware goes on each route, so unknown methods answer 405.
-	rt := a.s.echo.Add(method, a.prefix+path, h, auth, checkParams)
+	rt := a.s.echo.Add(method, a.prefix+path, h, auth, a.s.rateLimit, checkParams)
 	a.s.routes = append(a.s.routes, Route{Method: method, Path: rt.Path, Access: acc})
 }
 

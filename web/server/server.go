@@ -17,6 +17,7 @@ import (
 	"net/http/pprof"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -88,6 +89,8 @@ type Deps struct {
 	Ready       []Checker
 	// UI is the built frontend; nil serves none.
 	UI fs.FS
+	// Limits are the rate limits and the request deadline (limits.go).
+	Limits Limits
 }
 
 // Server is the HTTP server.
@@ -114,6 +117,12 @@ type Server struct {
 	etags sync.Map
 	// installers resolves the callers of installation routes.
 	installers InstallerResolver
+	// limits are the rate limits and the request deadline; limitedTotal counts the 429s.
+	limits       Limits
+	limitedTotal prometheus.Counter
+	// draining is set once the replica is going away (drain.go); drain holds what then closes.
+	draining atomic.Bool
+	drain    drain
 }
 
 // New builds the server with its own routes: health, readiness, metrics, the OpenAPI document
@@ -123,6 +132,11 @@ func New(d Deps) *Server {
 	s.reg = prometheus.NewRegistry()
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	s.metrics = newMetrics(s.reg)
+	s.limits = d.Limits
+	s.limitedTotal = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "canopy_http_rate_limited_total", Help: "API requests refused with 429 for their caller's rate limit.",
+	})
+	s.reg.MustRegister(s.limitedTotal)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -136,7 +150,7 @@ func New(d Deps) *Server {
 	} else {
 		e.IPExtractor = echo.ExtractIPDirect()
 	}
-	e.Use(s.requestContext, recoverPanic, securityHeaders)
+	e.Use(s.requestContext, recoverPanic, securityHeaders, s.withDeadline)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit:   fmt.Sprintf("%dB", d.Config.BodyLimitBytes),
 		Skipper: func(c echo.Context) bool { return s.ownLimit[c.Request().Method+" "+c.Path()] },
@@ -156,7 +170,14 @@ func New(d Deps) *Server {
 }
 
 // ServeHTTP makes the server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+// A draining server asks each client to close its connection after the response, so that
+// keep-alive connections move to another replica before the listener closes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		w.Header().Set("Connection", "close")
+	}
+	s.echo.ServeHTTP(w, r)
+}
 
 // Routes returns every registered route with its declared access: the /api/v1 routes, which
 // the OpenAPI document describes, and those of mounted areas such as /scim/v2.

@@ -2,10 +2,12 @@ package files
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/lib/pq"
 
 	appfiles "canopy/app/files"
@@ -37,10 +39,25 @@ func (s *Store) TrySweepLock(ctx context.Context) (func(), bool, error) {
 		defer cancel()
 		var unlocked bool
 		if err := conn.QueryRowContext(ctx, `SELECT pg_advisory_unlock($1)`, sweepLock).Scan(&unlocked); err != nil || !unlocked {
-			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+			discard(conn)
 		}
 		_ = conn.Close()
 	}, true, nil
+}
+
+// discard closes conn's PostgreSQL session, which frees every session lock it holds. Marking
+// the connection bad (driver.ErrBadConn) alone is not enough: database/sql's connections are
+// pgxpool's, and closing one only hands it back to the pool, lock and all; a closed pgx
+// connection is destroyed by the pool instead.
+func discard(conn *sql.Conn) {
+	_ = conn.Raw(func(dc any) error {
+		if c, ok := dc.(*stdlib.Conn); ok {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = c.Conn().Close(ctx)
+		}
+		return driver.ErrBadConn
+	})
 }
 
 // ReleaseExpiredReservations implements appfiles.SweepStore.

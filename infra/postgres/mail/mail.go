@@ -55,7 +55,7 @@ func (o *Outbox) Claim(ctx context.Context, now, leaseUntil time.Time, limit int
 		WHERE id IN (
 			SELECT id FROM email_outbox WHERE status = 'pending' AND next_attempt_at <= ?
 			ORDER BY next_attempt_at, created_at LIMIT ? FOR UPDATE SKIP LOCKED)
-		RETURNING *`, leaseUntil.UTC(), now.UTC(), limit).Scan(&rows).Error
+		RETURNING *`, leaseTime(leaseUntil), now.UTC(), limit).Scan(&rows).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}
@@ -80,6 +80,21 @@ func (o *Outbox) MarkSent(ctx context.Context, id uuid.UUID, now time.Time) erro
 	}
 	return nil
 }
+
+// Release implements mail.Outbox. The lease the claim set is its token: a message claimed
+// again by another worker since has another, and this worker cannot hand it back.
+func (o *Outbox) Release(ctx context.Context, ids []uuid.UUID, leaseUntil, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := postgres.Conn(ctx, o.db).Exec(`UPDATE email_outbox SET attempts = greatest(attempts - 1, 0), next_attempt_at = ?
+		WHERE id IN ? AND status = 'pending' AND next_attempt_at = ?`, now.UTC(), ids, leaseTime(leaseUntil)).Error
+	return postgres.Translate(err)
+}
+
+// leaseTime is a lease as PostgreSQL stores it, to the microsecond, so that Release finds
+// the very value Claim set.
+func leaseTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // MarkAttemptFailed implements mail.Outbox.
 func (o *Outbox) MarkAttemptFailed(ctx context.Context, id uuid.UUID, reason string, next time.Time, dead bool) error {

@@ -214,7 +214,7 @@ func (r *Deliveries) Claim(ctx context.Context, now, leaseUntil time.Time, limit
 			SELECT w.id FROM webhook_deliveries w JOIN webhook_subscriptions ws ON ws.id = w.subscription_id AND ws.active
 			WHERE w.status = 'pending' AND w.next_attempt_at <= ?
 			ORDER BY w.next_attempt_at LIMIT ? FOR UPDATE OF w SKIP LOCKED)
-		RETURNING d.*, s.url, s.secret`, leaseUntil, now, limit).Scan(&rows).Error
+		RETURNING d.*, s.url, s.secret`, leaseTime(leaseUntil), now, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, postgres.Translate(err)
 	}
@@ -224,6 +224,22 @@ func (r *Deliveries) Claim(ctx context.Context, now, leaseUntil time.Time, limit
 	}
 	return out, nil
 }
+
+// Release implements webhook.DeliveryRepository. The lease the claim set is its token: a
+// delivery claimed again by another worker since has another, and this worker cannot hand it
+// back.
+func (r *Deliveries) Release(ctx context.Context, ids []uuid.UUID, leaseUntil, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := postgres.Conn(ctx, r.db).Exec(`UPDATE webhook_deliveries SET attempts = greatest(attempts - 1, 0), next_attempt_at = ?
+		WHERE id IN ? AND status = 'pending' AND next_attempt_at = ?`, now, ids, leaseTime(leaseUntil)).Error
+	return postgres.Translate(err)
+}
+
+// leaseTime is a lease as PostgreSQL stores it, to the microsecond, so that Release finds
+// the very value Claim set.
+func leaseTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // Finish implements webhook.DeliveryRepository. A success clears the subscription's run of
 // failures; a failure lengthens it and pauses the subscription when it reaches PauseAfter.

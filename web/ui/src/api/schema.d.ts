@@ -6195,11 +6195,21 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description Too many attempts; see `Retry-After`. */
+        /**
+         * @description Too many attempts; see `Retry-After`. Any authenticated route may answer this with
+         *     `rate_limited` once its caller has used up its rate limit (see the description at the
+         *     top), with the `RateLimit-*` headers.
+         */
         TooManyRequests: {
             headers: {
                 /** @description Seconds to wait. */
                 "Retry-After"?: number;
+                /** @description The caller's tightest limit, in requests a window (rate-limited routes only). */
+                "RateLimit-Limit"?: number;
+                /** @description Requests left in the current window (rate-limited routes only). */
+                "RateLimit-Remaining"?: number;
+                /** @description Seconds until the current window ends (rate-limited routes only). */
+                "RateLimit-Reset"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -6215,9 +6225,16 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description A service Canopy needs (the object store) cannot be reached; nothing was stored. Try again later. */
+        /**
+         * @description A service Canopy needs cannot be reached, or the server cannot take the request now;
+         *     nothing was stored. Try again later (after `Retry-After` when it is set). Any route may
+         *     answer it: `unavailable` (the object store), `database_unavailable`, `database_busy`,
+         *     `timeout`, and on the WebSocket gateway `server_at_capacity` and `shutting_down`.
+         */
         Unavailable: {
             headers: {
+                /** @description Seconds to wait, when the server knows (database_busy, server_at_capacity). */
+                "Retry-After"?: number;
                 [name: string]: unknown;
             };
             content: {
@@ -6458,6 +6475,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            503: components["responses"]["Unavailable"];
         };
     };
     getMe: {
