@@ -27,13 +27,9 @@ type testEnv struct {
 	http  *httptest.Server
 }
 
-func newTestEnv(t testing.TB, tweak ...func(*config.Config)) *testEnv {
-	t.Helper()
-	return newTestEnvLog(t, slog.New(slog.NewJSONHandler(io.Discard, nil)), tweak...)
-}
-
-// newTestEnvLog is newTestEnv whose stack writes its log to log, for tests that read it.
-func newTestEnvLog(t testing.TB, log *slog.Logger, tweak ...func(*config.Config)) *testEnv {
+// testConfig is the configuration of a test's stack: a fresh database and bucket of the
+// project-local services, with the default limits.
+func testConfig(t testing.TB) config.Config {
 	t.Helper()
 	svc := localtest.MustServices(t)
 	cfg := config.Default()
@@ -43,6 +39,18 @@ func newTestEnvLog(t testing.TB, log *slog.Logger, tweak ...func(*config.Config)
 	// Mail goes to the project's mailpit; tests read it through mailpit's API (mail_test.go).
 	cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS = "127.0.0.1", mustPort(t, svc.SMTPAddress), "none"
 	cfg.Database.MaxOpenConns = 10
+	return cfg
+}
+
+func newTestEnv(t testing.TB, tweak ...func(*config.Config)) *testEnv {
+	t.Helper()
+	return newTestEnvLog(t, slog.New(slog.NewJSONHandler(io.Discard, nil)), tweak...)
+}
+
+// newTestEnvLog is newTestEnv whose stack writes its log to log, for tests that read it.
+func newTestEnvLog(t testing.TB, log *slog.Logger, tweak ...func(*config.Config)) *testEnv {
+	t.Helper()
+	cfg := testConfig(t)
 	// Tests make requests far faster than people do; the rate limits' own tests set theirs.
 	cfg.Limits.APIPerUser, cfg.Limits.APIPerToken = 1_000_000, 1_000_000
 	for _, f := range tweak {

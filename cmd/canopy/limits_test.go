@@ -20,7 +20,7 @@ import (
 // (here by a lock on the sessions table that another connection holds) answers 503 timeout with
 // the JSON error body, neither a hang nor a 500; once the lock goes the same request works.
 func TestRequestTimeoutAnswers503(t *testing.T) {
-	cfg := limitsConfig(t)
+	cfg := testConfig(t)
 	cfg.Server.RequestTimeout = 2 * time.Second
 	e := newReplica(t, cfg, nil)
 	o := e.mustOrg("Slow", "ada@slow.example")
@@ -54,7 +54,7 @@ func TestRequestTimeoutAnswers503(t *testing.T) {
 // waits database.pool_wait_timeout and answers 503 database_busy with Retry-After: 1, counted
 // in canopy_db_pool_busy_total; with the connections back it works.
 func TestDatabasePoolBusy(t *testing.T) {
-	cfg := limitsConfig(t)
+	cfg := testConfig(t)
 	cfg.Database.MaxOpenConns, cfg.Database.MaxIdleConns = 2, 2
 	cfg.Database.PoolWaitTimeout = 300 * time.Millisecond
 	e := newReplica(t, cfg, nil)
@@ -117,7 +117,7 @@ func TestDatabaseDownAnswers503(t *testing.T) {
 // TestWebSocketCapPerReplica: past events.max_connections the upgrade answers 503 with the
 // JSON error body and Retry-After; once a connection closes, another may open.
 func TestWebSocketCapPerReplica(t *testing.T) {
-	cfg := limitsConfig(t)
+	cfg := testConfig(t)
 	cfg.Events.MaxConnections = 2
 	e := newReplica(t, cfg, nil)
 	o := e.mustOrg("Sockets", "ada@sockets.example")

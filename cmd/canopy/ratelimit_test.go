@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"canopy/infra/config"
-	"canopy/infra/localenv/localtest"
 )
 
 // windowClock is the clock of the rate limits' windows that every replica of a test shares.
@@ -20,19 +19,6 @@ type windowClock struct{ ns atomic.Int64 }
 
 func (c *windowClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *windowClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
-
-// limitsConfig is newTestEnv's configuration, on a fresh database and bucket.
-func limitsConfig(t *testing.T) config.Config {
-	t.Helper()
-	svc := localtest.MustServices(t)
-	cfg := config.Default()
-	cfg.Database.URL = localtest.MustDatabase(t)
-	cfg.ObjectStore.Endpoint, cfg.ObjectStore.AccessKey, cfg.ObjectStore.SecretKey = svc.MinIOEndpoint, svc.MinIOAccessKey, svc.MinIOSecretKey
-	cfg.ObjectStore.FileBucket = localtest.MustBucketName(t)
-	cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS = "127.0.0.1", mustPort(t, svc.SMTPAddress), "none"
-	cfg.Database.MaxOpenConns = 10
-	return cfg
-}
 
 // newReplica serves a stack of its own on cfg's database, as another replica would: with the
 // rate limits' windows on clock when it is not nil. It starts no background workers.
@@ -109,7 +95,7 @@ func rateHeaders(t *testing.T, r response) (limit, remaining, reset int) {
 // RateLimit headers; the token's requests count against its owner too, whose session then
 // hits the per-user limit; another user is unaffected; the next window starts afresh.
 func TestRateLimitsSharedByReplicas(t *testing.T) {
-	cfg := limitsConfig(t)
+	cfg := testConfig(t)
 	cfg.Limits.APIPerToken, cfg.Limits.APIPerUser = 5, 12
 	clock := &windowClock{}
 	// 10 s into a window of a minute.
@@ -192,7 +178,7 @@ func TestRateLimitsSharedByReplicas(t *testing.T) {
 
 // TestRateLimitCountsSCIMTokens: a SCIM token's requests are counted against it too.
 func TestRateLimitCountsSCIMTokens(t *testing.T) {
-	cfg := limitsConfig(t)
+	cfg := testConfig(t)
 	cfg.Limits.APIPerToken = 2
 	e := newReplica(t, cfg, nil)
 	o := e.mustOrg("Scim", "ada@scim.example")
