@@ -109,6 +109,12 @@ func (c waitConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		}
 		return nil, ErrBusy
 	}
+	// A connection comes out of the pool with no deadline on its socket: a deadline left by
+	// the cancellation of an earlier user's query would fail this user's first read with an
+	// i/o timeout (seen under load as 503 database_unavailable with the database up).
+	if sc, ok := conn.(*stdlib.Conn); ok {
+		_ = sc.Conn().PgConn().Conn().SetDeadline(time.Time{})
+	}
 	return conn, err
 }
 

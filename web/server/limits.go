@@ -43,10 +43,6 @@ const ctxDeadline = "canopy.deadline"
 // webSocketRoute is the one route whose requests live on past the request timeout.
 const webSocketRoute = "/api/v1/ws"
 
-// countTimeout bounds the rate limit's count: when the database is slow or its pool is full,
-// the request goes on uncounted rather than waiting twice.
-const countTimeout = 250 * time.Millisecond
-
 // withDeadline gives the request a deadline, Limits.RequestTimeout from now, in its context,
 // so that its database calls are cancelled past it; a request that fails because of it answers
 // 503 timeout, never 500. A WebSocket upgrade has none: its connection lives on.
@@ -233,9 +229,10 @@ func (s *Server) rateLimit(next echo.HandlerFunc) echo.HandlerFunc {
 		if p.TokenID != uuid.Nil {
 			subjects, limits = append(subjects, "t:"+p.TokenID.String()), append(limits, l.PerToken)
 		}
-		cctx, cancel := context.WithTimeout(c.Request().Context(), countTimeout)
-		counts, err := l.Counter.Count(cctx, subjects, start)
-		cancel()
+		// The count has no timeout of its own: a query cancelled half-way costs its connection,
+		// and under load a short bound cancelled many (a busy pool then delays the request by
+		// up to database.pool_wait_timeout here, and again for its own queries).
+		counts, err := l.Counter.Count(c.Request().Context(), subjects, start)
 		if err != nil {
 			s.limiterFailed(c, err)
 			return next(c)
