@@ -24,8 +24,9 @@ type Store interface {
 	// positions they take commit in order.
 	Lock(ctx context.Context) error
 	// MarkDispatched records that the events were handled, with their recipients, each taking
-	// the next position of the streams, in the order given.
-	MarkDispatched(ctx context.Context, ds []Dispatched, at time.Time) error
+	// the next position of the streams, in the order given; it returns the positions, in that
+	// order.
+	MarkDispatched(ctx context.Context, ds []Dispatched, at time.Time) ([]int64, error)
 	// Recipients resolves an audience to the organisation's active members it names, now.
 	Recipients(ctx context.Context, orgID uuid.UUID, a Audience) ([]uuid.UUID, error)
 }
@@ -58,6 +59,8 @@ type Dispatcher struct {
 	now        func() time.Time
 	log        *slog.Logger
 	wake       chan struct{}
+	// gateway, when set, is this replica's hub: it is handed what was dispatched (SetGateway).
+	gateway *Hub
 	// Batch is how many events one transaction claims.
 	Batch int
 	// Poll is how often the dispatcher looks without a wake-up, in case one was lost.
@@ -70,6 +73,12 @@ func NewDispatcher(tx TxManager, store Store, fanout Fanout, consumers []Consume
 	return &Dispatcher{tx: tx, store: store, fanout: fanout, consumers: consumers, visibility: visibility, now: now, log: log,
 		wake: make(chan struct{}, 1), Batch: 100, Poll: 5 * time.Second}
 }
+
+// SetGateway hands this replica's own gateway each batch the dispatcher commits, so that its
+// connections need not wait for the announcement to come back through the fan-out and for the
+// hub to read the batch again (Hub.Handoff). The other replicas' hubs still read it. Call it
+// before Run.
+func (d *Dispatcher) SetGateway(h *Hub) { d.gateway = h }
 
 // Wake asks the dispatcher to look for events now.
 func (d *Dispatcher) Wake() {
@@ -110,17 +119,19 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // DispatchOnce handles up to Batch events in one transaction and returns how many: each
 // event's recipients (its audience's active members, less those its module's read check
 // refuses) are resolved, every consumer gets it, and it is marked dispatched with them and the
-// next position of the streams, all or nothing. Then the gateways of every replica are told.
+// next position of the streams, all or nothing. Then this replica's gateway is handed the batch
+// (SetGateway) and the gateways of every replica are told.
 // The dispatchers' transactions run one at a time (Store.Lock): one event costs one row,
 // whatever its audience, so that is not what limits them.
 func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
-	var n int
+	var entries []Entry
 	err := d.tx.Within(ctx, func(ctx context.Context) error {
+		entries = nil // a retried transaction starts afresh
 		if err := d.store.Lock(ctx); err != nil {
 			return err
 		}
 		es, err := d.store.Claim(ctx, d.Batch)
-		if err != nil {
+		if err != nil || len(es) == 0 {
 			return err
 		}
 		ds := make([]Dispatched, 0, len(es))
@@ -139,24 +150,31 @@ func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 				ds = append(ds, Dispatched{ID: e.ID, Recipients: users})
 			}
 		}
-		n = len(ds)
-		if n == 0 {
-			return nil
-		}
 		for _, c := range d.consumers {
 			if err := consume(ctx, c, batch); err != nil {
 				return err
 			}
 		}
-		return d.store.MarkDispatched(ctx, ds, d.now())
+		positions, err := d.store.MarkDispatched(ctx, ds, d.now())
+		if err != nil {
+			return err
+		}
+		entries = make([]Entry, len(ds))
+		for i, dd := range ds {
+			entries[i] = Entry{Position: positions[i], Event: batch[i].Event, Recipients: dd.Recipients, Broadcast: dd.Broadcast}
+		}
+		return nil
 	})
-	if err != nil || n == 0 {
+	if err != nil || len(entries) == 0 {
 		return 0, err
+	}
+	if d.gateway != nil {
+		d.gateway.Handoff(entries)
 	}
 	if err := d.fanout.Announce(ctx); err != nil {
 		d.log.Warn("announcing new events failed; the gateways' poll will find them", "error", err.Error())
 	}
-	return n, nil
+	return len(entries), nil
 }
 
 // consume hands a batch to a consumer: at once when it takes batches, else event by event.

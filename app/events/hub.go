@@ -86,6 +86,8 @@ type Hub struct {
 	mu    sync.Mutex
 	conns map[uuid.UUID]map[*Subscription]struct{}
 	wake  chan struct{}
+	// handoff carries the batches this replica's dispatcher committed (Handoff).
+	handoff chan []Entry
 
 	// presence, when set, records who is connected, so other modules can tell who is online.
 	presence Presence
@@ -129,7 +131,7 @@ type Subscription struct {
 // messages.
 func NewHub(streams Streams, maxConns, queue int, log *slog.Logger) *Hub {
 	return &Hub{streams: streams, log: log, maxConns: maxConns, queue: queue, batch: 1000,
-		conns: map[uuid.UUID]map[*Subscription]struct{}{}, wake: make(chan struct{}, 1)}
+		conns: map[uuid.UUID]map[*Subscription]struct{}{}, wake: make(chan struct{}, 1), handoff: make(chan []Entry, 64)}
 }
 
 // ErrTooManyConnections refuses a connection past the per-user limit.
@@ -254,18 +256,66 @@ func (h *Hub) Wake() {
 	}
 }
 
-// Run delivers new events to the connections whenever woken, until ctx ends.
+// Handoff gives the hub a batch its replica's dispatcher has just committed, in position order,
+// so that it need not read it back. It never blocks: when the hub has not taken the batches
+// before it yet, it is woken instead, and reads them all.
+func (h *Hub) Handoff(entries []Entry) {
+	select {
+	case h.handoff <- entries:
+	default:
+		h.Wake()
+	}
+}
+
+// Run delivers new events to the connections whenever woken or handed a batch, until ctx ends.
 func (h *Hub) Run(ctx context.Context) {
 	for {
+		var err error
 		select {
 		case <-ctx.Done():
 			return
 		case <-h.wake:
+			err = h.deliver(ctx)
+		case entries := <-h.handoff:
+			err = h.deliverHandoff(ctx, entries)
 		}
-		if err := h.deliver(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		if err != nil && !errors.Is(err, context.Canceled) {
 			h.log.Warn("event delivery failed; the next wake-up retries", "error", err.Error())
 		}
 	}
+}
+
+// deliverHandoff sends a batch the dispatcher handed over. Positions are taken and committed in
+// order (Store.Lock), so when the batch follows the cursor directly nothing can be missing
+// before it; when it does not (another replica dispatched in between, or a rolled-back dispatch
+// left a gap), the hub reads from its cursor instead, which finds the batch too. What the hub
+// has read already is left out.
+func (h *Hub) deliverHandoff(ctx context.Context, entries []Entry) error {
+	h.deliverMu.Lock()
+	if !h.started {
+		// No connection has opened yet: the first one starts from the last position.
+		h.deliverMu.Unlock()
+		return nil
+	}
+	for len(entries) > 0 && entries[0].Position <= h.cursor {
+		entries = entries[1:]
+	}
+	if len(entries) == 0 {
+		h.deliverMu.Unlock()
+		return nil
+	}
+	if entries[0].Position != h.cursor+1 {
+		h.deliverMu.Unlock()
+		return h.deliver(ctx)
+	}
+	defer h.deliverMu.Unlock()
+	if err := h.send(ctx, entries); err != nil {
+		// The cursor has not moved: the read from it finds the batch again.
+		h.Wake()
+		return err
+	}
+	h.cursor = entries[len(entries)-1].Position
+	return nil
 }
 
 // deliver reads the events dispatched after the cursor, in batches, and sends each to the

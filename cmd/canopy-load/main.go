@@ -57,13 +57,12 @@
 //     minutes 1–5.
 //   - Goroutines flat: the same, with a limit of +20 % or +50, whichever is larger (a pool
 //     filling up to its size adds goroutines without being a leak).
-//   - p99 stable: each sample's p99 after minute 5 within ± 20 % of the p99 of the calls of
-//     minutes 1–5 taken together. It fails when more than 10 % of those samples fall outside;
-//     how many did and the worst are printed either way. One noisy minute does not fail it: on
-//     shared hardware another process's burst (a build, a backup, the other replicas' garbage
-//     collection) lifts a single sample's p99 without saying anything of Canopy, while a leak
-//     or a growing table makes every later sample slower, which the 10 % catches. With 1-minute
-//     samples a 30-minute soak has 24 judged samples, so 2 may be noisy.
+//   - p99 stable: the calls after minute 5, 5 minutes at a time, each window's p99 within ± 20 %
+//     of the p99 of the calls of minutes 1–5 taken together (a last window shorter than 3
+//     minutes joins the one before). Every window's p99 and its deviation are printed. Windows
+//     as long as the baseline compare like with like: a one-minute p99 is the slowest 1 % of a
+//     fifth as many calls, and moves with another process's burst (a build, a backup) without
+//     saying anything of Canopy, while a leak or a growing table lifts every later window.
 //
 // A run shorter than 6 minutes has no samples after minute 5: -soak-check then reports the
 // figures and 5xx verdict only, and says there is no verdict on flatness and p99.

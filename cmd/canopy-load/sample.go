@@ -97,8 +97,8 @@ type sample struct {
 	WSP99ms     float64         `json:"ws_p99_ms"`
 	Replicas    []replicaSample `json:"replicas,omitempty"`
 
-	// lat holds the interval's latencies while they may be needed: for minutes 1–5, whose
-	// calls taken together give the p99 that -soak-check holds later samples to.
+	// lat holds the interval's latencies from minute 1 on: minutes 1–5's calls taken together
+	// give the p99 that -soak-check holds each later 5 minutes' calls to.
 	lat []time.Duration
 }
 
@@ -233,8 +233,8 @@ func (s *sampler) take(now time.Time) {
 	end := now.Sub(s.began)
 	smp := s.d.win.cut(s.d.led.wsLatencies)
 	smp.StartS, smp.ElapsedS = s.last.Seconds(), end.Seconds()
-	if m := smp.minute(); m < 1 || m > 5 {
-		smp.lat = nil // only minutes 1–5 make the baseline
+	if m := smp.minute(); m < 1 {
+		smp.lat = nil // minute 0, the warm-up, is never judged
 	}
 	s.last = end
 	if len(s.d.cfg.metrics) > 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -15,8 +16,9 @@ const (
 	soakRSSGrowth    = 1.2             // RSS: median of the last 5 samples ≤ 1.2 × the max of minutes 1–5
 	soakGoroutines   = 1.2             // goroutines: ≤ max(1.2 × that max, that max + 50)
 	soakGoroutineAbs = 50
-	soakP99Band      = 0.2 // each later sample's p99 within ± 20 % of minutes 1–5's p99
-	soakP99Outliers  = 0.1 // and no more than 10 % of them outside the band
+	soakP99Band      = 0.2 // each later window's p99 within ± 20 % of minutes 1–5's p99
+	soakP99Window    = 5   // minutes: the later calls are judged 5 minutes at a time, as the baseline is
+	soakP99MinWindow = 3   // a last window shorter than this joins the one before it
 	soakLast         = 5
 )
 
@@ -116,7 +118,11 @@ func flatVerdict(check string, ps []point, limit func(float64) float64, show fun
 		len(last), show(med), cmp, show(lim), show(base))}
 }
 
-// p99Verdict holds each sample after minute 5 to the p99 of minutes 1–5's calls taken together.
+// p99Verdict holds the calls after minute 5, taken soakP99Window minutes at a time, to the p99
+// of minutes 1–5's calls taken together: each window's p99 (its calls together, as the
+// baseline's) must be within ± soakP99Band of the baseline's. Windows as long as the baseline
+// compare like with like: a one-minute p99 is the slowest 1 % of a fifth as many calls, and
+// moves with any other process's burst on shared hardware.
 func p99Verdict(samples []sample) verdict {
 	const check = "p99 stable"
 	var baseLat []time.Duration
@@ -135,31 +141,42 @@ func p99Verdict(samples []sample) verdict {
 	if len(later) == 0 {
 		return verdict{Check: check, Result: noVerdict, Detail: "no sample after minute 5"}
 	}
-	sort.Slice(baseLat, func(i, j int) bool { return baseLat[i] < baseLat[j] })
-	base := ms(percentile(baseLat, 99))
-	outside, worst, worstDev := 0, later[0], 0.0
-	for _, s := range later {
-		dev := s.P99ms/base - 1
-		if base == 0 {
-			dev = 0
-			if s.P99ms > 0 {
-				dev = math.Inf(1)
-			}
-		}
-		if math.Abs(dev) > soakP99Band {
-			outside++
-		}
-		if math.Abs(dev) > math.Abs(worstDev) {
-			worst, worstDev = s, dev
-		}
+	base := p99Of(baseLat)
+	var windows [][]sample
+	for i := 0; i < len(later); i += soakP99Window {
+		windows = append(windows, later[i:min(i+soakP99Window, len(later))])
+	}
+	if n := len(windows); n > 1 && len(windows[n-1]) < soakP99MinWindow {
+		windows = append(windows[:n-2], later[(n-2)*soakP99Window:])
 	}
 	res := pass
-	if float64(outside) > soakP99Outliers*float64(len(later)) {
-		res = fail
+	var parts []string
+	for _, w := range windows {
+		var lat []time.Duration
+		for _, s := range w {
+			lat = append(lat, s.lat...)
+		}
+		p := p99Of(lat)
+		dev := 0.0
+		if base > 0 {
+			dev = p/base - 1
+		} else if p > 0 {
+			dev = math.Inf(1)
+		}
+		mark := ""
+		if math.Abs(dev) > soakP99Band {
+			res, mark = fail, " (outside)"
+		}
+		parts = append(parts, fmt.Sprintf("%s–%s %.1f ms %+.0f %%%s", clock(w[0].StartS), clock(w[len(w)-1].ElapsedS), p, dev*100, mark))
 	}
-	return verdict{Check: check, Result: res, Detail: fmt.Sprintf(
-		"minutes 1–5 p99 %.1f ms; %d of %d later samples outside ± %.0f %% (at most %.0f %% may be); worst %.1f ms (%+.0f %%) at %s",
-		base, outside, len(later), soakP99Band*100, soakP99Outliers*100, worst.P99ms, worstDev*100, clock(worst.ElapsedS))}
+	return verdict{Check: check, Result: res, Detail: fmt.Sprintf("minutes 1–5 p99 %.1f ms; later %d-minute windows (± %.0f %% allowed): %s",
+		base, soakP99Window, soakP99Band*100, strings.Join(parts, "; "))}
+}
+
+// p99Of is the p99 of the latencies in milliseconds; it sorts them.
+func p99Of(lat []time.Duration) float64 {
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return ms(percentile(lat, 99))
 }
 
 func median(xs []float64) float64 {

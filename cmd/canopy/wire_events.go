@@ -46,6 +46,7 @@ func (s *stack) buildEvents() {
 	}
 	// Connecting and disconnecting also tell the user's organisations (presence.changed), which
 	// messaging publishes; the hub knows only the port.
+	s.events.dispatcher.SetGateway(s.events.hub)
 	s.events.hub.SetPresence(s.messaging.ConnectionPresence(s.events.presence, s.events.presence))
 	s.enableDigests()
 }

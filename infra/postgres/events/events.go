@@ -125,9 +125,9 @@ const positionLock = 7_400_031
 // position and names its recipients' list, all in one statement. The events of one audience
 // share their list (event_audiences): each distinct list of the batch is sent once, stored once
 // (found by its digest when an earlier batch stored it), and the events name it by id.
-func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, at time.Time) error {
+func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, at time.Time) ([]int64, error) {
 	if len(ds) == 0 {
-		return nil
+		return nil, nil
 	}
 	ids := make([]string, len(ds))
 	which := make([]string, len(ds))
@@ -154,7 +154,8 @@ func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, a
 		which[i] = fmt.Sprint(n)
 	}
 	// lists is a text[] of uuid[] literals: "{\"{a,b}\",\"{c}\"}" (uuids need no escaping).
-	err := postgres.Conn(ctx, s.db).Exec(`
+	var rows []struct{ ID, Position int64 }
+	err := postgres.Conn(ctx, s.db).Raw(`
 		WITH l AS (SELECT list, n, sha256(convert_to(list, 'UTF8')) AS digest
 		             FROM unnest(CAST(@lists AS text[])) WITH ORDINALITY AS l(list, n)),
 		     a AS (INSERT INTO event_audiences (digest, recipients, used_at)
@@ -167,10 +168,26 @@ func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, a
 		     p AS (SELECT id, list, broadcast, nextval('event_positions') AS position FROM (SELECT * FROM d ORDER BY ord) o)
 		UPDATE events e SET dispatched_at = @at, audience_id = la.id, broadcast = p.broadcast, position = p.position
 		FROM p LEFT JOIN la ON la.n = p.list
-		WHERE e.id = p.id`,
+		WHERE e.id = p.id
+		RETURNING e.id, e.position`,
 		map[string]any{"ids": "{" + strings.Join(ids, ",") + "}", "which": "{" + strings.Join(which, ",") + "}",
-			"broadcast": "{" + strings.Join(broadcast, ",") + "}", "lists": textArray(lists), "at": at}).Error
-	return postgres.Translate(err)
+			"broadcast": "{" + strings.Join(broadcast, ",") + "}", "lists": textArray(lists), "at": at}).Scan(&rows).Error
+	if err != nil {
+		return nil, postgres.Translate(err)
+	}
+	byID := make(map[int64]int64, len(rows))
+	for _, r := range rows {
+		byID[r.ID] = r.Position
+	}
+	positions := make([]int64, len(ds))
+	for i, d := range ds {
+		p, ok := byID[d.ID]
+		if !ok {
+			return nil, fmt.Errorf("event %d was not marked dispatched", d.ID)
+		}
+		positions[i] = p
+	}
+	return positions, nil
 }
 
 // textArray renders uuid[] literals as a text[] literal.

@@ -2,7 +2,11 @@ package events_test
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"log/slog"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -48,7 +52,8 @@ func TestEventsShareTheirRecipientList(t *testing.T) {
 				ds[i] = appevents.Dispatched{ID: e.ID, Recipients: recipients[i]}
 				ids = append(ids, e.ID)
 			}
-			return store.MarkDispatched(ctx, ds, at)
+			_, err = store.MarkDispatched(ctx, ds, at)
+			return err
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -108,5 +113,109 @@ func TestEventsShareTheirRecipientList(t *testing.T) {
 	db.Raw(`SELECT recipients::text FROM event_audiences`).Scan(&left)
 	if len(left) != 1 || len(left[0]) < 70 {
 		t.Fatalf("lists left after pruning: %v; want only the one of both users", left)
+	}
+}
+
+// silentFanout never wakes a hub: what a hub then delivers, its own dispatcher handed it.
+type silentFanout struct{ announced atomic.Int64 }
+
+func (f *silentFanout) Announce(context.Context) error           { f.announced.Add(1); return nil }
+func (f *silentFanout) Listen(ctx context.Context, wake func()) { <-ctx.Done() }
+
+// TestDispatcherHandsItsGatewayTheBatch: the replica's own hub delivers what its dispatcher
+// committed without an announcement to wake it; when another replica's dispatch came in
+// between, it reads from its cursor and delivers both in position order; nothing is delivered
+// twice.
+func TestDispatcherHandsItsGatewayTheBatch(t *testing.T) {
+	db := pgtest.MustDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	owner := pgtest.MustUser(t, db, "owner@handoff.example")
+	o := pgtest.MustOrg(t, db, owner)
+	member := pgtest.MustUser(t, db, "member@handoff.example")
+	if err := db.Exec(`INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES (?, ?, 'member', 'active', now())`, o.ID(), member.ID()).Error; err != nil {
+		t.Fatal(err)
+	}
+	store := pgevents.NewStore(db)
+	tx := postgres.NewTxManager(db)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	fanout := &silentFanout{}
+	d := appevents.NewDispatcher(tx, store, fanout, nil, nil, time.Now, log)
+	hub := appevents.NewHub(store, 5, 100, log)
+	d.SetGateway(hub)
+	go hub.Run(ctx)
+	sub, err := hub.Subscribe(ctx, member.ID(), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hub.Unsubscribe(sub)
+
+	publish := func() uuid.UUID {
+		t.Helper()
+		subject := uuid.New()
+		err := tx.Within(ctx, func(ctx context.Context) error {
+			return store.Publish(ctx, appevents.Event{OrgID: o.ID(), Type: "test.thing_happened", SubjectType: "thing", SubjectID: subject,
+				Audience: appevents.Audience{Users: []uuid.UUID{member.ID()}}})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return subject
+	}
+	dispatch := func() {
+		t.Helper()
+		if n, err := d.DispatchOnce(ctx); err != nil || n != 1 {
+			t.Fatalf("DispatchOnce: %d events, %v; want 1", n, err)
+		}
+	}
+	next := func() appevents.Entry {
+		t.Helper()
+		select {
+		case m := <-sub.C:
+			if m.Entry == nil {
+				t.Fatalf("the hub sent %+v; want an event", m)
+			}
+			return *m.Entry
+		case <-time.After(10 * time.Second):
+			t.Fatal("the hub delivered nothing in 10 s")
+		}
+		return appevents.Entry{}
+	}
+
+	first := publish()
+	dispatch()
+	if e := next(); e.Event.SubjectID != first || e.Position == 0 || !slices.Equal(e.Recipients, []uuid.UUID{member.ID()}) {
+		t.Fatalf("delivered %+v; want the dispatched event (subject %v) with its position and recipient", e, first)
+	}
+	if fanout.announced.Load() != 1 {
+		t.Fatalf("%d announcements; the other replicas must still be told", fanout.announced.Load())
+	}
+
+	// Another replica dispatches an event this hub was not handed; then this replica one more.
+	other := publish()
+	err = tx.Within(ctx, func(ctx context.Context) error {
+		es, err := store.Claim(ctx, 10)
+		if err != nil || len(es) != 1 {
+			return fmt.Errorf("claimed %d events: %v", len(es), err)
+		}
+		_, err = store.MarkDispatched(ctx, []appevents.Dispatched{{ID: es[0].ID, Recipients: []uuid.UUID{member.ID()}}}, time.Now())
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	third := publish()
+	dispatch()
+	a, b := next(), next()
+	if a.Event.SubjectID != other || b.Event.SubjectID != third || a.Position >= b.Position {
+		t.Fatalf("delivered %v (position %d) then %v (%d); want the other replica's event, then this one's", a.Event.SubjectID, a.Position, b.Event.SubjectID, b.Position)
+	}
+
+	// A wake-up now finds nothing new: the next event delivered is the next one dispatched.
+	hub.Wake()
+	fourth := publish()
+	dispatch()
+	if e := next(); e.Event.SubjectID != fourth {
+		t.Fatalf("delivered %v again; want the fourth event %v", e.Event.SubjectID, fourth)
 	}
 }
