@@ -2,6 +2,7 @@ package objectstore
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -12,6 +13,25 @@ import (
 type Seeker struct {
 	*minio.Object
 	info ObjectInfo
+}
+
+// Read reads from the current offset; a failure of the store is errs.Unavailable.
+func (s *Seeker) Read(p []byte) (int, error) {
+	n, err := s.Object.Read(p)
+	if err != nil && err != io.EOF {
+		err = translate(err, "read object")
+	}
+	return n, err
+}
+
+// Seek moves the offset (the first seek asks the store for the object); a failure of the
+// store is errs.Unavailable.
+func (s *Seeker) Seek(offset int64, whence int) (int64, error) {
+	n, err := s.Object.Seek(offset, whence)
+	if err != nil {
+		err = translate(err, "seek object")
+	}
+	return n, err
 }
 
 // Size returns the version's length in bytes.

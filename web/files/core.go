@@ -599,31 +599,64 @@ func ServeVersion(c echo.Context, v Served, download bool) error {
 	return serve(c, v.Modified, v.Body)
 }
 
-// serve runs http.ServeContent, whose own answers to a bad range (416) or a failed
-// precondition (412) are plain text; those are held back and returned as errors, for the error
-// handler to answer with the JSON error body.
+// serve runs http.ServeContent, whose own answers to a bad range (416), a failed precondition
+// (412) or a content that fails to seek or read before anything is sent (500, the store gone
+// since the version was opened) are plain text; those are held back and returned as errors,
+// for the error handler to answer with the JSON error body: a failure of the content's own is
+// returned as it is (the store's is 503 storage_unavailable).
 func serve(c echo.Context, modified time.Time, content io.ReadSeeker) error {
 	w := &errorBody{ResponseWriter: c.Response()}
-	http.ServeContent(w, c.Request(), "", modified, content)
+	rc := &recordingSeeker{ReadSeeker: content}
+	http.ServeContent(w, c.Request(), "", modified, rc)
 	if w.status == 0 {
 		return nil
 	}
-	c.Response().Header().Del("Content-Range")
-	c.Response().Header().Del(echo.HeaderContentDisposition)
-	if w.status == http.StatusPreconditionFailed {
-		return echo.NewHTTPError(w.status, "the file has changed since the version the request names")
+	h := c.Response().Header()
+	for _, k := range []string{"Content-Range", echo.HeaderContentDisposition, echo.HeaderContentType, "ETag", echo.HeaderLastModified} {
+		h.Del(k)
 	}
-	return echo.NewHTTPError(w.status, "the range is outside the file")
+	switch {
+	case w.status == http.StatusPreconditionFailed:
+		return echo.NewHTTPError(w.status, "the file has changed since the version the request names")
+	case w.status == http.StatusRequestedRangeNotSatisfiable:
+		return echo.NewHTTPError(w.status, "the range is outside the file")
+	case rc.err != nil:
+		return rc.err
+	}
+	return errs.Internalf("serving a file: net/http answered %d", w.status)
 }
 
-// errorBody holds back a 412 or 416 and its text body, for serve to answer in JSON.
+// recordingSeeker keeps the last error of the content's seeks and reads other than EOF.
+type recordingSeeker struct {
+	io.ReadSeeker
+	err error
+}
+
+func (r *recordingSeeker) Read(p []byte) (int, error) {
+	n, err := r.ReadSeeker.Read(p)
+	if err != nil && err != io.EOF {
+		r.err = err
+	}
+	return n, err
+}
+
+func (r *recordingSeeker) Seek(offset int64, whence int) (int64, error) {
+	n, err := r.ReadSeeker.Seek(offset, whence)
+	if err != nil {
+		r.err = err
+	}
+	return n, err
+}
+
+// errorBody holds back net/http's own error answers (412, 416, 500) and their text bodies, for
+// serve to answer in JSON.
 type errorBody struct {
 	http.ResponseWriter
 	status int
 }
 
 func (w *errorBody) WriteHeader(code int) {
-	if code == http.StatusRequestedRangeNotSatisfiable || code == http.StatusPreconditionFailed {
+	if code == http.StatusRequestedRangeNotSatisfiable || code == http.StatusPreconditionFailed || code >= 500 {
 		w.status = code
 		return
 	}

@@ -5,6 +5,7 @@ package events
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -33,7 +34,8 @@ const (
 // Store is the outbox and the streams.
 type Store struct {
 	db        *gorm.DB
-	audiences audienceCache
+	audiences audienceCache // the gateway's: lists by id
+	lists     listIDs       // the dispatcher's: ids by list
 }
 
 // NewStore returns it.
@@ -124,37 +126,49 @@ const positionLock = 7_400_031
 // MarkDispatched implements appevents.Store: each event, in the order given, takes the next
 // position and names its recipients' list, all in one statement. The events of one audience
 // share their list (event_audiences): each distinct list of the batch is sent once, stored once
-// (found by its digest when an earlier batch stored it), and the events name it by id.
+// (found by its digest when an earlier batch stored it), and the events name it by id. A list
+// this process stored or found in the last listTTL is named by its id alone, without sending
+// it again (the 1,000 members of a busy chat's list, with every batch of its messages).
 func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, at time.Time) ([]int64, error) {
 	if len(ds) == 0 {
 		return nil, nil
 	}
 	ids := make([]string, len(ds))
 	which := make([]string, len(ds))
+	known := make([]string, len(ds))
 	broadcast := make([]string, len(ds))
+	keys := make([]listKey, len(ds))
 	lists := []string{}
-	index := map[string]int{}
+	index := map[listKey]int{}
 	for i, d := range ds {
 		ids[i] = fmt.Sprint(d.ID)
 		broadcast[i] = fmt.Sprint(d.Broadcast)
-		which[i] = "0" // no list: a broadcast, or an event that reached no one
+		which[i], known[i] = "0", "0" // no list: a broadcast, or an event that reached no one
 		if len(d.Recipients) == 0 {
 			continue
 		}
 		// Sorted, so that one set of users is one list whatever order it came in.
 		sorted := slices.Clone(d.Recipients)
 		slices.SortFunc(sorted, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
-		l := postgres.UUIDArray(sorted)
-		n, ok := index[l]
+		k := keyOf(sorted)
+		keys[i] = k
+		if id, ok := s.lists.get(k, at); ok {
+			known[i] = fmt.Sprint(id)
+			continue
+		}
+		n, ok := index[k]
 		if !ok {
 			n = len(lists) + 1
-			index[l] = n
-			lists = append(lists, l)
+			index[k] = n
+			lists = append(lists, postgres.UUIDArray(sorted))
 		}
 		which[i] = fmt.Sprint(n)
 	}
 	// lists is a text[] of uuid[] literals: "{\"{a,b}\",\"{c}\"}" (uuids need no escaping).
-	var rows []struct{ ID, Position int64 }
+	var rows []struct {
+		ID, Position int64
+		AudienceID   *int64
+	}
 	err := postgres.Conn(ctx, s.db).Raw(`
 		WITH l AS (SELECT list, n, sha256(convert_to(list, 'UTF8')) AS digest
 		             FROM unnest(CAST(@lists AS text[])) WITH ORDINALITY AS l(list, n)),
@@ -163,31 +177,99 @@ func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, a
 		           ON CONFLICT (digest) DO UPDATE SET used_at = EXCLUDED.used_at
 		           RETURNING id, digest),
 		     la AS (SELECT l.n, a.id FROM l JOIN a ON a.digest = l.digest),
-		     d AS (SELECT id, list, broadcast, ord
-		             FROM unnest(CAST(@ids AS bigint[]), CAST(@which AS int[]), CAST(@broadcast AS boolean[])) WITH ORDINALITY AS d(id, list, broadcast, ord)),
-		     p AS (SELECT id, list, broadcast, nextval('event_positions') AS position FROM (SELECT * FROM d ORDER BY ord) o)
-		UPDATE events e SET dispatched_at = @at, audience_id = la.id, broadcast = p.broadcast, position = p.position
+		     d AS (SELECT id, list, known, broadcast, ord
+		             FROM unnest(CAST(@ids AS bigint[]), CAST(@which AS int[]), CAST(@known AS bigint[]), CAST(@broadcast AS boolean[]))
+		                  WITH ORDINALITY AS d(id, list, known, broadcast, ord)),
+		     p AS (SELECT id, list, known, broadcast, nextval('event_positions') AS position FROM (SELECT * FROM d ORDER BY ord) o)
+		UPDATE events e SET dispatched_at = @at, audience_id = COALESCE(la.id, NULLIF(p.known, 0)), broadcast = p.broadcast, position = p.position
 		FROM p LEFT JOIN la ON la.n = p.list
 		WHERE e.id = p.id
-		RETURNING e.id, e.position`,
+		RETURNING e.id, e.position, e.audience_id`,
 		map[string]any{"ids": "{" + strings.Join(ids, ",") + "}", "which": "{" + strings.Join(which, ",") + "}",
-			"broadcast": "{" + strings.Join(broadcast, ",") + "}", "lists": textArray(lists), "at": at}).Scan(&rows).Error
+			"known": "{" + strings.Join(known, ",") + "}", "broadcast": "{" + strings.Join(broadcast, ",") + "}",
+			"lists": textArray(lists), "at": at}).Scan(&rows).Error
 	if err != nil {
+		// A list named by its id may have been pruned meanwhile: the next try sends them all.
+		s.lists.reset()
 		return nil, postgres.Translate(err)
 	}
-	byID := make(map[int64]int64, len(rows))
+	type marked struct {
+		position int64
+		audience *int64
+	}
+	byID := make(map[int64]marked, len(rows))
 	for _, r := range rows {
-		byID[r.ID] = r.Position
+		byID[r.ID] = marked{r.Position, r.AudienceID}
 	}
 	positions := make([]int64, len(ds))
 	for i, d := range ds {
-		p, ok := byID[d.ID]
+		m, ok := byID[d.ID]
 		if !ok {
 			return nil, fmt.Errorf("event %d was not marked dispatched", d.ID)
 		}
-		positions[i] = p
+		positions[i] = m.position
+		if which[i] != "0" && m.audience != nil {
+			s.lists.put(keys[i], *m.audience, at)
+		}
 	}
 	return positions, nil
+}
+
+// listKey identifies a sorted recipient list in this process: the SHA-256 of its ids' bytes.
+type listKey [sha256.Size]byte
+
+func keyOf(sorted []uuid.UUID) listKey {
+	h := sha256.New()
+	for _, id := range sorted {
+		h.Write(id[:])
+	}
+	var k listKey
+	h.Sum(k[:0])
+	return k
+}
+
+// listTTL is how long a stored list is named by its id alone. A list sent again after it has
+// its used_at renewed, so the pruning, which removes lists unused for the events' retention
+// (hours at least) and named by no event, never removes one this cache still names.
+const listTTL = time.Minute
+
+// listIDs are the ids of the recipient lists this process stored or found lately.
+type listIDs struct {
+	mu  sync.Mutex
+	ids map[listKey]listID
+}
+
+type listID struct {
+	id   int64
+	seen time.Time
+}
+
+// listIDsSize bounds the cache; past it, it starts afresh.
+const listIDsSize = 1024
+
+func (c *listIDs) get(k listKey, now time.Time) (int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, ok := c.ids[k]
+	if !ok || now.Sub(l.seen) > listTTL {
+		return 0, false
+	}
+	return l.id, true
+}
+
+func (c *listIDs) put(k listKey, id int64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ids == nil || len(c.ids) >= listIDsSize {
+		c.ids = map[listKey]listID{}
+	}
+	c.ids[k] = listID{id, now}
+}
+
+func (c *listIDs) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ids = nil
 }
 
 // textArray renders uuid[] literals as a text[] literal.

@@ -119,7 +119,7 @@ func TestEventsShareTheirRecipientList(t *testing.T) {
 // silentFanout never wakes a hub: what a hub then delivers, its own dispatcher handed it.
 type silentFanout struct{ announced atomic.Int64 }
 
-func (f *silentFanout) Announce(context.Context) error           { f.announced.Add(1); return nil }
+func (f *silentFanout) Announce(context.Context) error          { f.announced.Add(1); return nil }
 func (f *silentFanout) Listen(ctx context.Context, wake func()) { <-ctx.Done() }
 
 // TestDispatcherHandsItsGatewayTheBatch: the replica's own hub delivers what its dispatcher
@@ -217,5 +217,69 @@ func TestDispatcherHandsItsGatewayTheBatch(t *testing.T) {
 	dispatch()
 	if e := next(); e.Event.SubjectID != fourth {
 		t.Fatalf("delivered %v again; want the fourth event %v", e.Event.SubjectID, fourth)
+	}
+}
+
+// TestDispatchNamesAKnownListByID: a list this process stored lately is named by its id (its
+// used_at is not renewed, so it was not sent); after listTTL it is sent again and renewed; a
+// list named by id that has gone meanwhile fails that dispatch once, and the next sends it anew.
+func TestDispatchNamesAKnownListByID(t *testing.T) {
+	db := pgtest.MustDB(t)
+	ctx := context.Background()
+	owner := pgtest.MustUser(t, db, "owner@known-lists.example")
+	o := pgtest.MustOrg(t, db, owner)
+	store := pgevents.NewStore(db)
+	tx := postgres.NewTxManager(db)
+	who := []uuid.UUID{owner.ID()}
+	dispatch := func(at time.Time) (int64, error) {
+		var audience int64
+		err := tx.Within(ctx, func(ctx context.Context) error {
+			if err := store.Publish(ctx, appevents.Event{OrgID: o.ID(), Type: "test.thing_happened", SubjectType: "thing", SubjectID: uuid.New()}); err != nil {
+				return err
+			}
+			es, err := store.Claim(ctx, 10)
+			if err != nil || len(es) != 1 {
+				return fmt.Errorf("claimed %d events: %v", len(es), err)
+			}
+			if _, err := store.MarkDispatched(ctx, []appevents.Dispatched{{ID: es[0].ID, Recipients: who}}, at); err != nil {
+				return err
+			}
+			return postgres.Conn(ctx, db).Raw(`SELECT audience_id FROM events WHERE id = ?`, es[0].ID).Scan(&audience).Error
+		})
+		return audience, err
+	}
+	usedAt := func(id int64) time.Time {
+		var at time.Time
+		db.Raw(`SELECT used_at FROM event_audiences WHERE id = ?`, id).Scan(&at)
+		return at
+	}
+	t0 := time.Now().UTC().Truncate(time.Second)
+	first, err := dispatch(t0)
+	if err != nil || first == 0 {
+		t.Fatalf("first dispatch: list %d, %v", first, err)
+	}
+	second, err := dispatch(t0.Add(30 * time.Second))
+	if err != nil || second != first || !usedAt(first).Equal(t0) {
+		t.Fatalf("within the TTL: list %d (want %d), used_at %v (want %v, not renewed), %v", second, first, usedAt(first), t0, err)
+	}
+	later := t0.Add(2 * time.Minute)
+	if third, err := dispatch(later); err != nil || third != first || !usedAt(first).Equal(later) {
+		t.Fatalf("after the TTL: list %d (want %d), used_at %v (want %v, renewed), %v", third, first, usedAt(first), later, err)
+	}
+
+	// The list goes (as the pruning would take it, with its events): the next dispatch that
+	// names it by id fails, and the one after stores it again.
+	if err := db.Exec(`DELETE FROM events WHERE audience_id = ?`, first).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(`DELETE FROM event_audiences WHERE id = ?`, first).Error; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dispatch(later.Add(time.Second)); err == nil {
+		t.Fatal("a dispatch naming a list that has gone succeeded")
+	}
+	again, err := dispatch(later.Add(2 * time.Second))
+	if err != nil || again == 0 || again == first {
+		t.Fatalf("the retry: list %d (the old one was %d), %v", again, first, err)
 	}
 }
