@@ -126,7 +126,6 @@ func (d *Dispatcher) Run(ctx context.Context) {
 func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
 	var entries []Entry
 	err := d.tx.Within(ctx, func(ctx context.Context) error {
-		entries = nil // a retried transaction starts afresh
 		if err := d.store.Lock(ctx); err != nil {
 			return err
 		}

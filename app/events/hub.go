@@ -286,10 +286,10 @@ func (h *Hub) Run(ctx context.Context) {
 }
 
 // deliverHandoff sends a batch the dispatcher handed over. Positions are taken and committed in
-// order (Store.Lock), so when the batch follows the cursor directly nothing can be missing
-// before it; when it does not (another replica dispatched in between, or a rolled-back dispatch
-// left a gap), the hub reads from its cursor instead, which finds the batch too. What the hub
-// has read already is left out.
+// order (Store.Lock), so when the batch's positions run on from the cursor nothing can be
+// missing before or within it; when they do not (another replica dispatched in between, or a
+// rolled-back dispatch left a gap), the hub reads from its cursor instead, which finds the
+// batch too. What the hub has read already is left out.
 func (h *Hub) deliverHandoff(ctx context.Context, entries []Entry) error {
 	h.deliverMu.Lock()
 	if !h.started {
@@ -304,7 +304,7 @@ func (h *Hub) deliverHandoff(ctx context.Context, entries []Entry) error {
 		h.deliverMu.Unlock()
 		return nil
 	}
-	if entries[0].Position != h.cursor+1 {
+	if !follows(h.cursor, entries) {
 		h.deliverMu.Unlock()
 		return h.deliver(ctx)
 	}
@@ -316,6 +316,16 @@ func (h *Hub) deliverHandoff(ctx context.Context, entries []Entry) error {
 	}
 	h.cursor = entries[len(entries)-1].Position
 	return nil
+}
+
+// follows reports whether the entries' positions run on from cursor, one by one.
+func follows(cursor int64, entries []Entry) bool {
+	for i := range entries {
+		if entries[i].Position != cursor+int64(i)+1 {
+			return false
+		}
+	}
+	return true
 }
 
 // deliver reads the events dispatched after the cursor, in batches, and sends each to the

@@ -18,7 +18,7 @@ const (
 	soakGoroutineAbs = 50
 	soakP99Band      = 0.2 // each later window's p99 within ± 20 % of minutes 1–5's p99
 	soakP99Window    = 5   // minutes: the later calls are judged 5 minutes at a time, as the baseline is
-	soakP99MinWindow = 3   // a last window shorter than this joins the one before it
+	soakP99MinWindow = 3   // minutes: a last window shorter than this joins the one before it
 	soakLast         = 5
 )
 
@@ -142,12 +142,19 @@ func p99Verdict(samples []sample) verdict {
 		return verdict{Check: check, Result: noVerdict, Detail: "no sample after minute 5"}
 	}
 	base := p99Of(baseLat)
+	// Windows by the minute the samples start in (6–10, 11–15, …), whatever the sampling
+	// interval; a last window of fewer minutes than soakP99MinWindow joins the one before.
 	var windows [][]sample
-	for i := 0; i < len(later); i += soakP99Window {
-		windows = append(windows, later[i:min(i+soakP99Window, len(later))])
+	var firsts []int // each window's first minute
+	for _, s := range later {
+		first := 6 + (s.minute()-6)/soakP99Window*soakP99Window
+		if n := len(firsts); n == 0 || firsts[n-1] != first {
+			windows, firsts = append(windows, nil), append(firsts, first)
+		}
+		windows[len(windows)-1] = append(windows[len(windows)-1], s)
 	}
-	if n := len(windows); n > 1 && len(windows[n-1]) < soakP99MinWindow {
-		windows = append(windows[:n-2], later[(n-2)*soakP99Window:])
+	if n := len(windows); n > 1 && later[len(later)-1].minute()-firsts[n-1]+1 < soakP99MinWindow {
+		windows = append(windows[:n-2], append(windows[n-2], windows[n-1]...))
 	}
 	res := pass
 	var parts []string

@@ -273,6 +273,7 @@ func benchMessagingDelivery(b *testing.B, replicas int) {
 	api := newMsgAPI()
 	path := "/api/v1/orgs/" + orgID.String() + "/chats/" + chatID + "/messages"
 	warmUp(b, ctx, api, bases, path, members[:50])
+	measured := time.Now()
 	var mu sync.Mutex
 	var posts []time.Duration
 	var failed atomic.Int64
@@ -311,7 +312,7 @@ func benchMessagingDelivery(b *testing.B, replicas int) {
 	}
 	// A message whose POST failed is never delivered: it counts as lost, and fails the run.
 	reportMessagingLoad(b, name, rs, posts, run, failed.Load())
-	reportDispatchLag(b, db, name, "messages.message_created")
+	reportDispatchLag(b, db, name, "messages.message_created", measured)
 	// From the POST's start (the time in the body) to the event's creation in its transaction.
 	var written struct{ P50, P99 float64 }
 	if err := db.Raw(`SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY w) AS p50, percentile_cont(0.99) WITHIN GROUP (ORDER BY w) AS p99

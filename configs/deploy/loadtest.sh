@@ -381,7 +381,7 @@ secs() {
 # fault_section NAME FAULT_AT ENDED RECOVERED RC VERIFY prints the Markdown of a fault run.
 fault_section() {
 	local name=$1 at=$2 ended=$3 recovered=$4 rc=$5 verify=$6 f=$OUT/fault-$1.json
-	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores (shared with other work), $RATE calls/s, $USERS members${LOAD_CHATS:+, $LOAD_CHATS chats}; fault at ${at}s, over at ${ended}s into the load."
+	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores (load average $(cut -d" " -f1-3 /proc/loadavg) when written), $RATE calls/s, $USERS members${LOAD_CHATS:+, $LOAD_CHATS chats}; fault at ${at}s, over at ${ended}s into the load."
 	echo
 	if [ ! -s "$f" ]; then
 		echo "The driver wrote no report (exit $rc)."

@@ -616,12 +616,14 @@ func serve(c echo.Context, modified time.Time, content io.ReadSeeker) error {
 		h.Del(k)
 	}
 	switch {
+	case rc.err != nil:
+		// net/http answers a failed seek to a range's start with 416 too: the content's own
+		// failure comes first.
+		return rc.err
 	case w.status == http.StatusPreconditionFailed:
 		return echo.NewHTTPError(w.status, "the file has changed since the version the request names")
 	case w.status == http.StatusRequestedRangeNotSatisfiable:
 		return echo.NewHTTPError(w.status, "the range is outside the file")
-	case rc.err != nil:
-		return rc.err
 	}
 	return errs.Internalf("serving a file: net/http answered %d", w.status)
 }

@@ -1,6 +1,7 @@
 package files
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -18,6 +19,22 @@ type failingContent struct{ err error }
 
 func (f failingContent) Read([]byte) (int, error)       { return 0, f.err }
 func (f failingContent) Seek(int64, int) (int64, error) { return 0, f.err }
+
+// failingAfterSize knows its size (net/http's first seek, to the end) and fails every seek and
+// read after it: net/http then answers a range with 416 and the error's text.
+type failingAfterSize struct {
+	err    error
+	seeked bool
+}
+
+func (f *failingAfterSize) Read([]byte) (int, error) { return 0, f.err }
+func (f *failingAfterSize) Seek(offset int64, whence int) (int64, error) {
+	if !f.seeked && whence == io.SeekEnd {
+		f.seeked = true
+		return 10, nil
+	}
+	return 0, f.err
+}
 
 // TestServeAnswersAFailedContentInJSON: a content that fails before anything is sent is
 // returned as its own error (the store's 503 storage_unavailable) with nothing written, never
@@ -43,6 +60,13 @@ func TestServeAnswersAFailedContentInJSON(t *testing.T) {
 		}
 		if c.Response().Committed || rec.Body.Len() != 0 || c.Response().Header().Get("ETag") != "" {
 			t.Fatalf("range %q: something was sent (%d, %q, ETag %q)", rng, rec.Code, rec.Body.String(), c.Response().Header().Get("ETag"))
+		}
+	}
+	for _, rng := range []string{"", "bytes=2-3"} {
+		c, rec := get(rng)
+		err := serve(c, time.Now(), &failingAfterSize{err: gone})
+		if !errs.Is(err, errs.Unavailable) || c.Response().Committed || rec.Body.Len() != 0 {
+			t.Fatalf("range %q, failing after its size: got %v, sent %d %q; want the store's error, nothing sent", rng, err, rec.Code, rec.Body.String())
 		}
 	}
 	c, _ := get("bytes=9-")

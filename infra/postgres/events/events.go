@@ -127,8 +127,9 @@ const positionLock = 7_400_031
 // position and names its recipients' list, all in one statement. The events of one audience
 // share their list (event_audiences): each distinct list of the batch is sent once, stored once
 // (found by its digest when an earlier batch stored it), and the events name it by id. A list
-// this process stored or found in the last listTTL is named by its id alone, without sending
-// it again (the 1,000 members of a busy chat's list, with every batch of its messages).
+// this process found stored (by a committed transaction) in the last listTTL is named by its id
+// alone, without sending it again (the 1,000 members of a busy chat's list, with every batch of
+// its messages).
 func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, at time.Time) ([]int64, error) {
 	if len(ds) == 0 {
 		return nil, nil
@@ -168,6 +169,7 @@ func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, a
 	var rows []struct {
 		ID, Position int64
 		AudienceID   *int64
+		Existed      bool // the list was stored by a committed transaction before this one
 	}
 	err := postgres.Conn(ctx, s.db).Raw(`
 		WITH l AS (SELECT list, n, sha256(convert_to(list, 'UTF8')) AS digest
@@ -175,8 +177,8 @@ func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, a
 		     a AS (INSERT INTO event_audiences (digest, recipients, used_at)
 		           SELECT digest, CAST(list AS uuid[]), @at FROM l
 		           ON CONFLICT (digest) DO UPDATE SET used_at = EXCLUDED.used_at
-		           RETURNING id, digest),
-		     la AS (SELECT l.n, a.id FROM l JOIN a ON a.digest = l.digest),
+		           RETURNING id, digest, xmax <> 0 AS existed),
+		     la AS (SELECT l.n, a.id, a.existed FROM l JOIN a ON a.digest = l.digest),
 		     d AS (SELECT id, list, known, broadcast, ord
 		             FROM unnest(CAST(@ids AS bigint[]), CAST(@which AS int[]), CAST(@known AS bigint[]), CAST(@broadcast AS boolean[]))
 		                  WITH ORDINALITY AS d(id, list, known, broadcast, ord)),
@@ -184,7 +186,7 @@ func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, a
 		UPDATE events e SET dispatched_at = @at, audience_id = COALESCE(la.id, NULLIF(p.known, 0)), broadcast = p.broadcast, position = p.position
 		FROM p LEFT JOIN la ON la.n = p.list
 		WHERE e.id = p.id
-		RETURNING e.id, e.position, e.audience_id`,
+		RETURNING e.id, e.position, e.audience_id, COALESCE(la.existed, false) AS existed`,
 		map[string]any{"ids": "{" + strings.Join(ids, ",") + "}", "which": "{" + strings.Join(which, ",") + "}",
 			"known": "{" + strings.Join(known, ",") + "}", "broadcast": "{" + strings.Join(broadcast, ",") + "}",
 			"lists": textArray(lists), "at": at}).Scan(&rows).Error
@@ -196,19 +198,23 @@ func (s *Store) MarkDispatched(ctx context.Context, ds []appevents.Dispatched, a
 	type marked struct {
 		position int64
 		audience *int64
+		existed  bool
 	}
 	byID := make(map[int64]marked, len(rows))
 	for _, r := range rows {
-		byID[r.ID] = marked{r.Position, r.AudienceID}
+		byID[r.ID] = marked{r.Position, r.AudienceID, r.Existed}
 	}
 	positions := make([]int64, len(ds))
 	for i, d := range ds {
 		m, ok := byID[d.ID]
 		if !ok {
+			s.lists.reset()
 			return nil, fmt.Errorf("event %d was not marked dispatched", d.ID)
 		}
 		positions[i] = m.position
-		if which[i] != "0" && m.audience != nil {
+		// Only a list an earlier, committed transaction stored is remembered: this one may
+		// still roll back, and its new list with it.
+		if which[i] != "0" && m.audience != nil && m.existed {
 			s.lists.put(keys[i], *m.audience, at)
 		}
 	}
@@ -233,7 +239,7 @@ func keyOf(sorted []uuid.UUID) listKey {
 // (hours at least) and named by no event, never removes one this cache still names.
 const listTTL = time.Minute
 
-// listIDs are the ids of the recipient lists this process stored or found lately.
+// listIDs are the ids of the recipient lists this process found stored lately.
 type listIDs struct {
 	mu  sync.Mutex
 	ids map[listKey]listID

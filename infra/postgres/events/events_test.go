@@ -2,6 +2,7 @@ package events_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -116,6 +117,17 @@ func TestEventsShareTheirRecipientList(t *testing.T) {
 	}
 }
 
+// countingStreams counts the gateway's reads of the table.
+type countingStreams struct {
+	appevents.Streams
+	after atomic.Int64
+}
+
+func (c *countingStreams) After(ctx context.Context, position int64, limit int) ([]appevents.Entry, error) {
+	c.after.Add(1)
+	return c.Streams.After(ctx, position, limit)
+}
+
 // silentFanout never wakes a hub: what a hub then delivers, its own dispatcher handed it.
 type silentFanout struct{ announced atomic.Int64 }
 
@@ -141,7 +153,8 @@ func TestDispatcherHandsItsGatewayTheBatch(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	fanout := &silentFanout{}
 	d := appevents.NewDispatcher(tx, store, fanout, nil, nil, time.Now, log)
-	hub := appevents.NewHub(store, 5, 100, log)
+	streams := &countingStreams{Streams: store}
+	hub := appevents.NewHub(streams, 5, 100, log)
 	d.SetGateway(hub)
 	go hub.Run(ctx)
 	sub, err := hub.Subscribe(ctx, member.ID(), -1)
@@ -190,6 +203,9 @@ func TestDispatcherHandsItsGatewayTheBatch(t *testing.T) {
 	if fanout.announced.Load() != 1 {
 		t.Fatalf("%d announcements; the other replicas must still be told", fanout.announced.Load())
 	}
+	if n := streams.after.Load(); n != 0 {
+		t.Fatalf("the hub read the table %d times for a batch it was handed", n)
+	}
 
 	// Another replica dispatches an event this hub was not handed; then this replica one more.
 	other := publish()
@@ -210,6 +226,9 @@ func TestDispatcherHandsItsGatewayTheBatch(t *testing.T) {
 	if a.Event.SubjectID != other || b.Event.SubjectID != third || a.Position >= b.Position {
 		t.Fatalf("delivered %v (position %d) then %v (%d); want the other replica's event, then this one's", a.Event.SubjectID, a.Position, b.Event.SubjectID, b.Position)
 	}
+	if streams.after.Load() == 0 {
+		t.Fatal("the hub did not read from its cursor for a batch that does not follow it")
+	}
 
 	// A wake-up now finds nothing new: the next event delivered is the next one dispatched.
 	hub.Wake()
@@ -218,20 +237,28 @@ func TestDispatcherHandsItsGatewayTheBatch(t *testing.T) {
 	if e := next(); e.Event.SubjectID != fourth {
 		t.Fatalf("delivered %v again; want the fourth event %v", e.Event.SubjectID, fourth)
 	}
+	hub.Wake()
+	select {
+	case m := <-sub.C:
+		t.Fatalf("after the last event the hub sent %+v", m)
+	case <-time.After(300 * time.Millisecond):
+	}
 }
 
-// TestDispatchNamesAKnownListByID: a list this process stored lately is named by its id (its
-// used_at is not renewed, so it was not sent); after listTTL it is sent again and renewed; a
-// list named by id that has gone meanwhile fails that dispatch once, and the next sends it anew.
+// TestDispatchNamesAKnownListByID: a list found stored by a committed transaction is named by
+// its id for listTTL (its used_at is not renewed, so it was not sent); after that it is sent
+// again and renewed; a list stored by a transaction that rolled back is not remembered; a list
+// named by id that has gone meanwhile fails that dispatch once, and the next sends it anew.
 func TestDispatchNamesAKnownListByID(t *testing.T) {
 	db := pgtest.MustDB(t)
 	ctx := context.Background()
 	owner := pgtest.MustUser(t, db, "owner@known-lists.example")
 	o := pgtest.MustOrg(t, db, owner)
+	other := pgtest.MustUser(t, db, "other@known-lists.example")
 	store := pgevents.NewStore(db)
 	tx := postgres.NewTxManager(db)
-	who := []uuid.UUID{owner.ID()}
-	dispatch := func(at time.Time) (int64, error) {
+	rollBack := errors.New("rolled back on purpose")
+	dispatch := func(at time.Time, who []uuid.UUID, fail bool) (int64, error) {
 		var audience int64
 		err := tx.Within(ctx, func(ctx context.Context) error {
 			if err := store.Publish(ctx, appevents.Event{OrgID: o.ID(), Type: "test.thing_happened", SubjectType: "thing", SubjectID: uuid.New()}); err != nil {
@@ -244,7 +271,13 @@ func TestDispatchNamesAKnownListByID(t *testing.T) {
 			if _, err := store.MarkDispatched(ctx, []appevents.Dispatched{{ID: es[0].ID, Recipients: who}}, at); err != nil {
 				return err
 			}
-			return postgres.Conn(ctx, db).Raw(`SELECT audience_id FROM events WHERE id = ?`, es[0].ID).Scan(&audience).Error
+			if err := postgres.Conn(ctx, db).Raw(`SELECT audience_id FROM events WHERE id = ?`, es[0].ID).Scan(&audience).Error; err != nil {
+				return err
+			}
+			if fail {
+				return rollBack
+			}
+			return nil
 		})
 		return audience, err
 	}
@@ -253,18 +286,35 @@ func TestDispatchNamesAKnownListByID(t *testing.T) {
 		db.Raw(`SELECT used_at FROM event_audiences WHERE id = ?`, id).Scan(&at)
 		return at
 	}
+	me := []uuid.UUID{owner.ID()}
 	t0 := time.Now().UTC().Truncate(time.Second)
-	first, err := dispatch(t0)
+	first, err := dispatch(t0, me, false)
 	if err != nil || first == 0 {
 		t.Fatalf("first dispatch: list %d, %v", first, err)
 	}
-	second, err := dispatch(t0.Add(30 * time.Second))
-	if err != nil || second != first || !usedAt(first).Equal(t0) {
-		t.Fatalf("within the TTL: list %d (want %d), used_at %v (want %v, not renewed), %v", second, first, usedAt(first), t0, err)
+	// Stored by this process's own transaction: sent once more, then known.
+	t1 := t0.Add(10 * time.Second)
+	if second, err := dispatch(t1, me, false); err != nil || second != first || !usedAt(first).Equal(t1) {
+		t.Fatalf("second dispatch: list %d (want %d), used_at %v (want %v, sent again), %v", second, first, usedAt(first), t1, err)
 	}
-	later := t0.Add(2 * time.Minute)
-	if third, err := dispatch(later); err != nil || third != first || !usedAt(first).Equal(later) {
-		t.Fatalf("after the TTL: list %d (want %d), used_at %v (want %v, renewed), %v", third, first, usedAt(first), later, err)
+	if third, err := dispatch(t0.Add(20*time.Second), me, false); err != nil || third != first || !usedAt(first).Equal(t1) {
+		t.Fatalf("within the TTL: list %d (want %d), used_at %v (want %v, not renewed), %v", third, first, usedAt(first), t1, err)
+	}
+	later := t1.Add(2 * time.Minute)
+	if fourth, err := dispatch(later, me, false); err != nil || fourth != first || !usedAt(first).Equal(later) {
+		t.Fatalf("after the TTL: list %d (want %d), used_at %v (want %v, renewed), %v", fourth, first, usedAt(first), later, err)
+	}
+
+	// A new list whose transaction rolls back, twice (the second would find the first's row if
+	// it had committed): the list is not remembered, and the next dispatch stores it.
+	both := []uuid.UUID{owner.ID(), other.ID()}
+	for range 2 {
+		if _, err := dispatch(later.Add(time.Second), both, true); !errors.Is(err, rollBack) {
+			t.Fatalf("the rolled-back dispatch: %v", err)
+		}
+	}
+	if id, err := dispatch(later.Add(2*time.Second), both, false); err != nil || id == 0 || id == first {
+		t.Fatalf("after a rolled-back list: list %d, %v", id, err)
 	}
 
 	// The list goes (as the pruning would take it, with its events): the next dispatch that
@@ -275,10 +325,10 @@ func TestDispatchNamesAKnownListByID(t *testing.T) {
 	if err := db.Exec(`DELETE FROM event_audiences WHERE id = ?`, first).Error; err != nil {
 		t.Fatal(err)
 	}
-	if _, err := dispatch(later.Add(time.Second)); err == nil {
+	if _, err := dispatch(later.Add(3*time.Second), me, false); err == nil {
 		t.Fatal("a dispatch naming a list that has gone succeeded")
 	}
-	again, err := dispatch(later.Add(2 * time.Second))
+	again, err := dispatch(later.Add(4*time.Second), me, false)
 	if err != nil || again == 0 || again == first {
 		t.Fatalf("the retry: list %d (the old one was %d), %v", again, first, err)
 	}
