@@ -12,12 +12,27 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	appevents "canopy/app/events"
+	"canopy/domain/identity"
+	"canopy/domain/org"
 	"canopy/infra/postgres"
 	pgevents "canopy/infra/postgres/events"
 	"canopy/infra/postgres/pgtest"
 )
+
+// orgWithMember makes an organisation of an owner and one active member, at domain.
+func orgWithMember(t *testing.T, db *gorm.DB, domain string) (owner *identity.User, o *org.Organisation, member *identity.User) {
+	t.Helper()
+	owner = pgtest.MustUser(t, db, "owner@"+domain)
+	o = pgtest.MustOrg(t, db, owner)
+	member = pgtest.MustUser(t, db, "member@"+domain)
+	if err := db.Exec(`INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES (?, ?, 'member', 'active', now())`, o.ID(), member.ID()).Error; err != nil {
+		t.Fatal(err)
+	}
+	return owner, o, member
+}
 
 // TestEventsShareTheirRecipientList: events that reach the same users, in whatever order the
 // dispatcher lists them, store one recipient list; the gateway reads each event with its
@@ -26,12 +41,7 @@ import (
 func TestEventsShareTheirRecipientList(t *testing.T) {
 	db := pgtest.MustDB(t)
 	ctx := context.Background()
-	owner := pgtest.MustUser(t, db, "owner@audiences.example")
-	o := pgtest.MustOrg(t, db, owner)
-	member := pgtest.MustUser(t, db, "member@audiences.example")
-	if err := db.Exec(`INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES (?, ?, 'member', 'active', now())`, o.ID(), member.ID()).Error; err != nil {
-		t.Fatal(err)
-	}
+	owner, o, member := orgWithMember(t, db, "audiences.example")
 	store := pgevents.NewStore(db)
 	tx := postgres.NewTxManager(db)
 	both := []uuid.UUID{owner.ID(), member.ID()}
@@ -142,12 +152,7 @@ func TestDispatcherHandsItsGatewayTheBatch(t *testing.T) {
 	db := pgtest.MustDB(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	owner := pgtest.MustUser(t, db, "owner@handoff.example")
-	o := pgtest.MustOrg(t, db, owner)
-	member := pgtest.MustUser(t, db, "member@handoff.example")
-	if err := db.Exec(`INSERT INTO memberships (org_id, user_id, role, status, joined_at) VALUES (?, ?, 'member', 'active', now())`, o.ID(), member.ID()).Error; err != nil {
-		t.Fatal(err)
-	}
+	_, o, member := orgWithMember(t, db, "handoff.example")
 	store := pgevents.NewStore(db)
 	tx := postgres.NewTxManager(db)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
