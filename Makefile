@@ -103,7 +103,9 @@ e2e: build services chromium
 	for i in $$(seq 100); do curl -sf http://127.0.0.1:$(E2E_PORT)/readyz >/dev/null && break; sleep 0.2; done; \
 	cd $(UI) && CANOPY_E2E_BASE_URL=http://127.0.0.1:$(E2E_PORT) CANOPY_E2E_OWNER_EMAIL=owner@e2e.canopy.test \
 	        CANOPY_E2E_OWNER_PASSWORD='Fern-Owner-e2e-7' \
-	        CANOPY_E2E_MAILPIT_URL=http://127.0.0.1:$${CANOPY_LOCAL_MAILPIT_HTTP_PORT:-10026} npm run e2e -- $(E2E_ARGS)
+	        CANOPY_E2E_MAILPIT_URL=http://127.0.0.1:$${CANOPY_LOCAL_MAILPIT_HTTP_PORT:-10026} npm run e2e -- $(E2E_ARGS) 2>&1 \
+	        | tee ../../test-output/e2e.log \
+	        || { e2e/digest.sh ../../test-output/e2e.log ../../test-output/e2e-server.log; exit 1; }
 
 ## bench: Go benchmarks, then the mixed load on one replica and on three (bench-load); figures go to docs/performance.md
 bench: build services haproxy
