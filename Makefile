@@ -73,7 +73,7 @@ stop:
 
 demo:
 	@test -s .data/demo-password || head -c 12 /dev/urandom | base64 | tr -d '/+=' | sed 's/^/Canopy-/' > .data/demo-password
-	@$(CANOPY) admin demo --email $(DEMO_EMAIL) --password "$$(cat .data/demo-password)" >/dev/null
+	@$(CANOPY) admin demo --email $(DEMO_EMAIL) --password-file .data/demo-password >/dev/null
 
 chromium:
 	@{ command -v chromium >/dev/null && fc-list :lang=zh 2>/dev/null | grep -q . ; } || { echo "installing Debian's chromium and a Chinese font for the browser tests"; apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
@@ -96,7 +96,7 @@ e2e: build services chromium
 	        CANOPY_OBJECTSTORE_FILE_BUCKET=canopy-e2e CANOPY_LOG_LEVEL=warn CANOPY_METRICS_ADDRESS= \
 	        CANOPY_INSTALLATION_ALLOW_ORG_CREATION=true CANOPY_LIMITS_API_PER_USER=1000000 CANOPY_LIMITS_API_PER_TOKEN=1000000 \
 	        CANOPY_SMTP_HOST=127.0.0.1 CANOPY_SMTP_PORT=$${CANOPY_LOCAL_MAILPIT_SMTP_PORT:-10025} CANOPY_SMTP_TLS=none; \
-	org=$$($(CANOPY) admin create-org --name "E2E Company" --owner-email owner@e2e.canopy.test --owner-password 'Fern-Owner-e2e-7'); \
+	org=$$(printf '%s\n' 'Fern-Owner-e2e-7' | $(CANOPY) admin create-org --name "E2E Company" --owner-email owner@e2e.canopy.test --owner-password-file -); \
 	$(CANOPY) admin assign-domain --org "$$org" --domain e2e.canopy.test >/dev/null; \
 	$(CANOPY) serve > test-output/e2e-server.log 2>&1 & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null || true' EXIT; \

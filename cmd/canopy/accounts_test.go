@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -429,7 +431,12 @@ func TestOrgCreationIsASetting(t *testing.T) {
 	}
 
 	// The demo owner of `make run` is an installation admin.
-	mustAdmin(t, e, "demo", "--email", "demo@demo.example", "--password", "Demo-Password-123")
+	// Its password comes from a file, as make run gives it, not from the command line.
+	pwFile := filepath.Join(t.TempDir(), "demo-password")
+	if err := os.WriteFile(pwFile, []byte("Demo-Password-123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustAdmin(t, e, "demo", "--email", "demo@demo.example", "--password-file", pwFile)
 	if me := e.signedIn("demo@demo.example", "Demo-Password-123").must(200, "GET", "/api/v1/me", nil); me["user"].(map[string]any)["installation_admin"] != true {
 		t.Fatalf("the demo owner: %v", me)
 	}

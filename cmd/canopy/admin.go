@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -25,17 +27,22 @@ func admin(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 	log := newLogger("warn")
 	switch args[0] {
 	case "create-org":
-		var name, email, pw, ownerName string
+		var name, email, pw, pwFile, ownerName string
 		if err := flags("create-org", args[1:], func(fs *flag.FlagSet) {
 			fs.StringVar(&name, "name", "", "organisation name")
 			fs.StringVar(&email, "owner-email", "", "owner's email")
-			fs.StringVar(&pw, "owner-password", "", "owner's password")
+			fs.StringVar(&pwFile, "owner-password-file", "", "a file whose first line is the owner's password (- for standard input)")
+			fs.StringVar(&pw, "owner-password", "", "owner's password (other users of the machine can read a command line: prefer --owner-password-file)")
 			fs.StringVar(&ownerName, "owner-name", "", "owner's display name (default: from the email)")
 		}); err != nil {
 			return err
 		}
-		if name == "" || email == "" || pw == "" {
-			return errors.New("create-org needs --name, --owner-email and --owner-password")
+		if name == "" || email == "" {
+			return errors.New("create-org needs --name, --owner-email and --owner-password-file (or --owner-password)")
+		}
+		pw, err := passwordArg("--owner-password", pw, pwFile)
+		if err != nil {
+			return err
 		}
 		s, err := build(ctx, cfg, log)
 		if err != nil {
@@ -93,15 +100,20 @@ func admin(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		fmt.Fprintln(stdout, secret)
 		return nil
 	case "demo":
-		var email, pw string
+		var email, pw, pwFile string
 		if err := flags("demo", args[1:], func(fs *flag.FlagSet) {
 			fs.StringVar(&email, "email", "", "the demo owner's email")
-			fs.StringVar(&pw, "password", "", "the demo owner's password")
+			fs.StringVar(&pwFile, "password-file", "", "a file whose first line is the demo owner's password (- for standard input)")
+			fs.StringVar(&pw, "password", "", "the demo owner's password (prefer --password-file)")
 		}); err != nil {
 			return err
 		}
-		if email == "" || pw == "" {
-			return errors.New("demo needs --email and --password")
+		if email == "" {
+			return errors.New("demo needs --email and --password-file (or --password)")
+		}
+		pw, err := passwordArg("--password", pw, pwFile)
+		if err != nil {
+			return err
 		}
 		s, err := build(ctx, cfg, log)
 		if err != nil {
@@ -125,6 +137,41 @@ func admin(ctx context.Context, cfg config.Config, args []string, stdout io.Writ
 		return err
 	}
 	return fmt.Errorf("unknown admin command %q", args[0])
+}
+
+// stdin is what a password file named "-" reads (a test sets it).
+var stdin io.Reader = os.Stdin
+
+// passwordArg returns the password given on the command line (flag, its name) or, better, read
+// from the first line of file ("-": standard input), where other users of the machine cannot
+// read it in the process list; exactly one of the two must be given.
+func passwordArg(flag, value, file string) (string, error) {
+	switch {
+	case value != "" && file != "":
+		return "", fmt.Errorf("give %s or %s-file, not both", flag, flag)
+	case value != "":
+		return value, nil
+	case file == "":
+		return "", fmt.Errorf("%s-file is missing", flag)
+	}
+	r := stdin
+	if file != "-" {
+		f, err := os.Open(file)
+		if err != nil {
+			return "", fmt.Errorf("%s-file: %w", flag, err)
+		}
+		defer f.Close()
+		r = f
+	}
+	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("%s-file: %w", flag, err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", fmt.Errorf("%s-file %s: its first line is empty", flag, file)
+	}
+	return line, nil
 }
 
 // ensureDemo makes the demo owner, an installation admin, and the demo organisation once, and

@@ -27,9 +27,9 @@ const usage = `canopy: a self-hosted collaboration suite
 usage:
   canopy serve                      serve the web app, console and API
   canopy migrate                    apply pending database migrations
-  canopy admin create-org --name NAME --owner-email EMAIL --owner-password PASSWORD [--owner-name NAME]
+  canopy admin create-org --name NAME --owner-email EMAIL --owner-password-file FILE|- [--owner-name NAME]
   canopy admin create-token --org ORG_ID --email EMAIL --name NAME [--scope api|scim] [--days N]
-  canopy admin demo --email EMAIL --password PASSWORD
+  canopy admin demo --email EMAIL --password-file FILE|-
   canopy admin backup --out DIR [--pg-bin DIR]      the database (pg_dump), then every file version's object, into DIR
   canopy admin restore --from DIR [--pg-bin DIR]    into an empty database and the configured bucket (docs/operations.md)
   canopy admin verify-files [--fail-on-orphans]    every file version's object is there, of its size, locked as recorded

@@ -15,7 +15,7 @@
 #   cluster.sh minio-kill         SIGKILL the cluster's MinIO, as a crash would
 #   cluster.sh minio-start        start it again
 #   cluster.sh admin ARGS...      canopy admin ARGS against the cluster's database and bucket
-#                                 (e.g. admin create-org --name Load --owner-email ... --owner-password ...)
+#                                 (e.g. admin create-org --name Load --owner-email ... --owner-password-file -)
 #
 # Settings (environment), with their defaults:
 #   CLUSTER_DATA_DIR=.data/cluster        PostgreSQL, MinIO and mailpit data, and the pid files

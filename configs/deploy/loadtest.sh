@@ -73,7 +73,9 @@ prepare() {
 	OWNER_EMAIL="owner-$run@load.canopy.test"
 	CANOPY_LOAD_SETUP_PASSWORD="Load-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')"
 	export CANOPY_LOAD_SETUP_PASSWORD
-	ORG_ID=$("$CLUSTER" admin create-org --name "Load $run" --owner-email "$OWNER_EMAIL" --owner-password "$CANOPY_LOAD_SETUP_PASSWORD") ||
+	# The password goes in on standard input (printf is the shell's own): never on a command line.
+	ORG_ID=$(printf '%s\n' "$CANOPY_LOAD_SETUP_PASSWORD" |
+		"$CLUSTER" admin create-org --name "Load $run" --owner-email "$OWNER_EMAIL" --owner-password-file -) ||
 		die "could not create the load's organisation"
 	PROBE_TOKEN=$("$CLUSTER" admin create-token --org "$ORG_ID" --email "$OWNER_EMAIL" --name "loadtest probe" --days 1) ||
 		die "could not create the probe's token"
