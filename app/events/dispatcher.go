@@ -194,7 +194,7 @@ func consume(ctx context.Context, c Consumer, batch []Delivery) error {
 // transaction, so the memberships are the same for all its events, and the events of one chat
 // or board, which name the same audience, cost one resolution between them.
 func (d *Dispatcher) recipients(ctx context.Context, e Event, resolved map[string][]uuid.UUID) ([]uuid.UUID, error) {
-	key := audienceKey(e.OrgID, e.Audience)
+	key := AudienceKey(e.OrgID, e.Audience)
 	users, ok := resolved[key]
 	if !ok {
 		var err error
@@ -211,8 +211,9 @@ func (d *Dispatcher) recipients(ctx context.Context, e Event, resolved map[strin
 	return users, nil
 }
 
-// audienceKey identifies an audience of an organisation.
-func audienceKey(orgID uuid.UUID, a Audience) string {
+// AudienceKey identifies an audience of an organisation (as given: the same users in another
+// order make another key).
+func AudienceKey(orgID uuid.UUID, a Audience) string {
 	var b strings.Builder
 	b.WriteString(orgID.String())
 	if a.Org {
