@@ -72,7 +72,7 @@ stop:
 	$(CANOPY) local down
 
 demo:
-	@test -s .data/demo-password || head -c 12 /dev/urandom | base64 | tr -d '/+=' | sed 's/^/Canopy-/' > .data/demo-password
+	@test -s .data/demo-password || (umask 077; head -c 12 /dev/urandom | base64 | tr -d '/+=' | sed 's/^/Canopy-/' > .data/demo-password)
 	@$(CANOPY) admin demo --email $(DEMO_EMAIL) --password-file .data/demo-password >/dev/null
 
 chromium:

@@ -145,34 +145,40 @@ var stdin io.Reader = os.Stdin
 // passwordArg returns the password given on the command line (flag, its name) or, better, read
 // from the first line of file ("-": standard input), where other users of the machine cannot
 // read it in the process list; exactly one of the two must be given.
-func passwordArg(flag, value, file string) (string, error) {
+func passwordArg(name, value, file string) (string, error) {
 	switch {
 	case value != "" && file != "":
-		return "", fmt.Errorf("give %s or %s-file, not both", flag, flag)
+		return "", fmt.Errorf("give %s or %s-file, not both", name, name)
 	case value != "":
 		return value, nil
 	case file == "":
-		return "", fmt.Errorf("%s-file is missing", flag)
+		return "", fmt.Errorf("%s-file is missing", name)
 	}
 	r := stdin
 	if file != "-" {
 		f, err := os.Open(file)
 		if err != nil {
-			return "", fmt.Errorf("%s-file: %w", flag, err)
+			return "", fmt.Errorf("%s-file: %w", name, err)
 		}
 		defer f.Close()
 		r = f
 	}
-	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
+	line, err := bufio.NewReader(io.LimitReader(r, passwordMax+2)).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("%s-file: %w", flag, err)
+		return "", fmt.Errorf("%s-file: %w", name, err)
 	}
 	line = strings.TrimRight(line, "\r\n")
-	if line == "" {
-		return "", fmt.Errorf("%s-file %s: its first line is empty", flag, file)
+	switch {
+	case line == "":
+		return "", fmt.Errorf("%s-file %s: its first line is empty", name, file)
+	case len(line) > passwordMax:
+		return "", fmt.Errorf("%s-file %s: its first line is longer than %d bytes", name, file, passwordMax)
 	}
 	return line, nil
 }
+
+// passwordMax bounds a password read from a file (the identity rules bound it far lower).
+const passwordMax = 4096
 
 // ensureDemo makes the demo owner, an installation admin, and the demo organisation once, and
 // on later runs only resets the owner's password to the one given, so `make run` can print a

@@ -18,6 +18,10 @@ func TestPasswordArgument(t *testing.T) {
 	if err := os.WriteFile(empty, []byte("\nnot this\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	long := filepath.Join(t.TempDir(), "long")
+	if err := os.WriteFile(long, []byte(strings.Repeat("x", 5000)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	saved := stdin
 	defer func() { stdin = saved }()
 	stdin = strings.NewReader("From-Stdin-42")
@@ -32,6 +36,7 @@ func TestPasswordArgument(t *testing.T) {
 		{err: "--password-file is missing"},
 		{file: empty, err: "first line is empty"},
 		{file: filepath.Join(t.TempDir(), "absent"), err: "no such file"},
+		{file: long, err: "longer than 4096 bytes"},
 	} {
 		got, err := passwordArg("--password", c.value, c.file)
 		if c.err != "" {

@@ -14,11 +14,12 @@ import (
 // Active implements appevents.Streams: which of the users are active members of which of the
 // organisations. A gateway asks before every delivery, for every connected recipient, so the
 // answers are kept per organisation with the organisation's membership epoch (migration
-// 00034: every change of who is an active member moves it on, in the changing transaction).
-// Each call reads the epochs first, in one small query, and asks PostgreSQL only about what
-// it does not know under them: when an organisation's epoch has moved, all that was kept of it
-// is forgotten. What is kept under an epoch was read after that epoch, so it is never older
-// than it, and a deactivation committed before the call has moved the epoch the call reads:
+// 00034: every change of who is an active member renews it, at the changing transaction's
+// commit, with a random token that never comes back). Each call reads the epochs first, in one
+// small query, and asks PostgreSQL only about what it does not know under them: when an
+// organisation's epoch has changed, all that was kept of it is forgotten. What is kept under an
+// epoch was read after that epoch, so it is never older than it, and a deactivation committed
+// before the call has changed the epoch the call reads:
 // nobody deactivated is ever taken for active.
 func (s *Store) Active(ctx context.Context, users, orgs []uuid.UUID) (map[appevents.Membership]bool, error) {
 	now, err := s.epochs(ctx, orgs)
@@ -46,19 +47,23 @@ func (s *Store) Active(ctx context.Context, users, orgs []uuid.UUID) (map[appeve
 	return out, nil
 }
 
-// epochs reads the organisations' membership epochs (0 for one that has never changed).
-func (s *Store) epochs(ctx context.Context, orgs []uuid.UUID) (map[uuid.UUID]int64, error) {
+// epoch is an organisation's membership epoch: the token its last change of members set, the
+// zero uuid while it has had none.
+type epoch = uuid.UUID
+
+// epochs reads the organisations' membership epochs.
+func (s *Store) epochs(ctx context.Context, orgs []uuid.UUID) (map[uuid.UUID]epoch, error) {
 	var rows []struct {
 		OrgID uuid.UUID
-		N     int64
+		Token uuid.UUID
 	}
-	if err := postgres.Conn(ctx, s.db).Raw(`SELECT org_id, n FROM membership_epochs WHERE org_id = ANY (?::uuid[])`,
+	if err := postgres.Conn(ctx, s.db).Raw(`SELECT org_id, token FROM membership_epochs WHERE org_id = ANY (?::uuid[])`,
 		postgres.UUIDArray(orgs)).Scan(&rows).Error; err != nil {
 		return nil, postgres.Translate(err)
 	}
-	out := make(map[uuid.UUID]int64, len(orgs))
+	out := make(map[uuid.UUID]epoch, len(orgs))
 	for _, r := range rows {
-		out[r.OrgID] = r.N
+		out[r.OrgID] = r.Token
 	}
 	return out, nil
 }
@@ -68,23 +73,25 @@ func (s *Store) epochs(ctx context.Context, orgs []uuid.UUID) (map[uuid.UUID]int
 type activeCache struct {
 	mu   sync.Mutex
 	orgs map[uuid.UUID]*orgMembers
+	size int // the entries of all organisations
 }
 
 type orgMembers struct {
-	epoch  int64
+	epoch  epoch
 	active map[uuid.UUID]bool // false: known not to be an active member
 }
 
-// activeCacheSize bounds what is kept of one organisation; past it, it starts afresh.
-const activeCacheSize = 100_000
+// activeCacheSize bounds what is kept of all organisations together; past it, the cache starts
+// afresh (each entry is a few dozen bytes).
+const activeCacheSize = 200_000
 
-// known sets out's entries for the users it knows under epoch and returns the others. An
-// organisation whose epoch has moved on is forgotten first.
-func (c *activeCache) known(org uuid.UUID, epoch int64, users []uuid.UUID, out map[appevents.Membership]bool) []uuid.UUID {
+// known sets out's entries for the users it knows under e and returns the others. What was
+// kept under another epoch is not used.
+func (c *activeCache) known(org uuid.UUID, e epoch, users []uuid.UUID, out map[appevents.Membership]bool) []uuid.UUID {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m := c.orgs[org]
-	if m == nil || m.epoch != epoch {
+	if m == nil || m.epoch != e {
 		return users
 	}
 	var unknown []uuid.UUID
@@ -100,19 +107,26 @@ func (c *activeCache) known(org uuid.UUID, epoch int64, users []uuid.UUID, out m
 	return unknown
 }
 
-// learn keeps what was read of users under epoch (active holds those who are).
-func (c *activeCache) learn(org uuid.UUID, epoch int64, users []uuid.UUID, active map[uuid.UUID]bool) {
+// learn keeps what was read of users under e (active holds those who are); what was kept of the
+// organisation under another epoch is forgotten.
+func (c *activeCache) learn(org uuid.UUID, e epoch, users []uuid.UUID, active map[uuid.UUID]bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.orgs == nil {
-		c.orgs = map[uuid.UUID]*orgMembers{}
+	if c.orgs == nil || c.size+len(users) > activeCacheSize {
+		c.orgs, c.size = map[uuid.UUID]*orgMembers{}, 0
 	}
 	m := c.orgs[org]
-	if m == nil || m.epoch != epoch || len(m.active)+len(users) > activeCacheSize {
-		m = &orgMembers{epoch: epoch, active: make(map[uuid.UUID]bool, len(users))}
+	if m == nil || m.epoch != e {
+		if m != nil {
+			c.size -= len(m.active)
+		}
+		m = &orgMembers{epoch: e, active: make(map[uuid.UUID]bool, len(users))}
 		c.orgs[org] = m
 	}
 	for _, u := range users {
+		if _, ok := m.active[u]; !ok {
+			c.size++
+		}
 		m.active[u] = active[u]
 	}
 }
@@ -125,29 +139,29 @@ type resolvedCache struct {
 }
 
 type resolvedAudience struct {
-	epoch int64
+	epoch epoch
 	users []uuid.UUID
 }
 
 // resolvedCacheSize bounds the audiences kept; past it, the cache starts afresh.
 const resolvedCacheSize = 1024
 
-// get returns a copy of what the audience resolved to under epoch.
-func (c *resolvedCache) get(key string, epoch int64) ([]uuid.UUID, bool) {
+// get returns a copy of what the audience resolved to under e.
+func (c *resolvedCache) get(key string, e epoch) ([]uuid.UUID, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	r, ok := c.all[key]
-	if !ok || r.epoch != epoch {
+	if !ok || r.epoch != e {
 		return nil, false
 	}
 	return slices.Clone(r.users), true
 }
 
-func (c *resolvedCache) put(key string, epoch int64, users []uuid.UUID) {
+func (c *resolvedCache) put(key string, e epoch, users []uuid.UUID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.all == nil || len(c.all) >= resolvedCacheSize {
 		c.all = map[string]resolvedAudience{}
 	}
-	c.all[key] = resolvedAudience{epoch, users}
+	c.all[key] = resolvedAudience{e, users}
 }

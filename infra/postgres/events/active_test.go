@@ -153,3 +153,54 @@ func TestRecipientsFollowEveryDirectoryChange(t *testing.T) {
 	s = pgevents.NewStore(db)
 	expect("another replica reads it afresh", inGroup, owner.ID(), member.ID())
 }
+
+// TestEpochsAddNoDeadlock: a group's member added while another is removed, each transaction
+// taking the group's row and a member row in the other's order, both commit. The epoch's row
+// is taken only at commit, after every other lock; an epoch taken at the first change made
+// these two a lock cycle, which PostgreSQL broke by failing one of them.
+func TestEpochsAddNoDeadlock(t *testing.T) {
+	db := pgtest.MustDB(t)
+	owner, o, member := orgWithMember(t, db, "epoch-locks.example")
+	group := uuid.New()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.Exec(`INSERT INTO groups (id, org_id, name, member_count, created_at, updated_at) VALUES (?, ?, 'G', 1, now(), now())`, group, o.ID()).Error)
+	must(db.Exec(`INSERT INTO group_members (org_id, group_id, user_id, role, added_at) VALUES (?, ?, ?, 'member', now())`, o.ID(), group, member.ID()).Error)
+	before, err := pgevents.NewStore(db).Recipients(context.Background(), o.ID(), appevents.Audience{Groups: []uuid.UUID{group}})
+	must(err)
+
+	remove := db.Begin()
+	must(remove.Exec(`DELETE FROM group_members WHERE group_id = ? AND user_id = ?`, group, member.ID()).Error)
+	add := db.Begin()
+	must(add.Exec(`UPDATE groups SET member_count = member_count + 1 WHERE id = ?`, group).Error)
+	added := make(chan error, 1)
+	go func() {
+		if err := add.Exec(`INSERT INTO group_members (org_id, group_id, user_id, role, added_at) VALUES (?, ?, ?, 'owner', now())`, o.ID(), group, owner.ID()).Error; err != nil {
+			add.Rollback()
+			added <- err
+			return
+		}
+		added <- add.Commit().Error
+	}()
+	err = remove.Exec(`UPDATE groups SET member_count = member_count - 1 WHERE id = ?`, group).Error
+	if err == nil {
+		err = remove.Commit().Error
+	} else {
+		remove.Rollback()
+	}
+	if err != nil {
+		t.Errorf("removing a member: %v", err)
+	}
+	if err := <-added; err != nil {
+		t.Errorf("adding a member: %v", err)
+	}
+	after, err := pgevents.NewStore(db).Recipients(context.Background(), o.ID(), appevents.Audience{Groups: []uuid.UUID{group}})
+	must(err)
+	if !slices.Equal(before, []uuid.UUID{member.ID()}) || !slices.Equal(after, []uuid.UUID{owner.ID()}) {
+		t.Errorf("the group's audience went from %v to %v", before, after)
+	}
+}
