@@ -105,7 +105,8 @@ e2e: build services chromium
 	        CANOPY_E2E_OWNER_PASSWORD='Fern-Owner-e2e-7' \
 	        CANOPY_E2E_MAILPIT_URL=http://127.0.0.1:$${CANOPY_LOCAL_MAILPIT_HTTP_PORT:-10026} npm run e2e -- $(E2E_ARGS) 2>&1 \
 	        | tee ../../test-output/e2e.log \
-	        || { e2e/digest.sh ../../test-output/e2e.log ../../test-output/e2e-server.log; exit 1; }
+	        || { e2e/digest.sh ../../test-output/e2e.log ../../test-output/e2e-server.log; exit 1; }; \
+	! grep -Eq '^ +[0-9]+ flaky$$' ../../test-output/e2e.log || e2e/digest.sh ../../test-output/e2e.log ../../test-output/e2e-server.log
 
 ## bench: Go benchmarks, then the mixed load on one replica and on three (bench-load); figures go to docs/performance.md
 bench: build services haproxy

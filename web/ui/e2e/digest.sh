@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# digest.sh LOG SERVER_LOG prints, after a failed browser run, what failed and where: each failed
+# digest.sh LOG SERVER_LOG prints, after a failed or flaky browser run, what failed and where: each failed
 # test's error, locator, expected and received values and the spec's line, then the server's own
 # warnings. A CI log keeps only its tail; the reports above it hold the same, at length.
 set -uo pipefail
