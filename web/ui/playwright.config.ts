@@ -27,6 +27,12 @@ export default defineConfig({
     viewport: { width: 1280, height: 800 },
     locale: 'en-US',
     timezoneId: 'Asia/Shanghai',
+    // The app follows prefers-reduced-motion: dialogs open without their zoom, so a click never
+    // lands on one still growing into place.
+    reducedMotion: 'reduce',
+    // A click or a fill that waits this long is stuck; it fails with its call log (what it waited
+    // for) well before the test's own time is up, and a retry starts sooner.
+    actionTimeout: process.env.CI ? 60_000 : 30_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     launchOptions: {

@@ -2,11 +2,12 @@ import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/reac
 import { App as AntApp, ConfigProvider, type ThemeConfig } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useMemo, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, setPasswordChangeHandler, setUnauthorizedHandler, type Me } from './api/client';
 import { keys } from './api/queries';
 import { OrgProvider } from './auth/OrgContext';
+import { usePrefersReducedMotion } from './lib/useMediaQuery';
 
 /** newQueryClient retries only what may succeed on a second try: not 4xx answers. */
 export function newQueryClient(): QueryClient {
@@ -75,9 +76,12 @@ function SessionWatcher() {
 
 function Antd({ children }: { children: ReactNode }) {
   const { i18n } = useTranslation();
+  // Dialogs, drawers and messages appear without their zoom and slide for those who asked for less motion.
+  const reduced = usePrefersReducedMotion();
+  const themed = useMemo<ThemeConfig>(() => ({ ...theme, token: { ...theme.token, motion: !reduced } }), [reduced]);
   return (
     // autoInsertSpace would render 完成 as "完 成", which also becomes the button's accessible name.
-    <ConfigProvider locale={i18n.language === 'zh-CN' ? zhCN : enUS} theme={theme} button={{ autoInsertSpace: false }}>
+    <ConfigProvider locale={i18n.language === 'zh-CN' ? zhCN : enUS} theme={themed} button={{ autoInsertSpace: false }}>
       <AntApp>{children}</AntApp>
     </ConfigProvider>
   );
