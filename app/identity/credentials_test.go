@@ -119,15 +119,15 @@ func (r memSessions) Create(_ context.Context, s *identity.Session) error {
 	r.sessions[s.ID] = *s
 	return nil
 }
-func (r memSessions) GetByTokenHash(_ context.Context, hash []byte) (*identity.Session, error) {
+func (r memSessions) GetWithUser(_ context.Context, hash []byte) (*identity.Session, *identity.User, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range r.sessions {
 		if bytes.Equal(s.TokenHash, hash) {
-			return &s, nil
+			return &s, identity.RehydrateUser(r.users[s.UserID]), nil
 		}
 	}
-	return nil, errs.NotFoundf("session")
+	return nil, nil, errs.NotFoundf("session")
 }
 func (r memSessions) Touch(context.Context, uuid.UUID, time.Time) error { return nil }
 func (r memSessions) Delete(_ context.Context, id uuid.UUID) error {

@@ -123,7 +123,10 @@ type Principal struct {
 	// token the caller makes records it (CreateTokenInput), so that a token made by a request
 	// that raced with a reset of the account's credentials does not outlive them.
 	CredentialVersion int64
-	csrfHash          []byte
+	// DisplayName is the account's name, read with the credential: what the caller writes
+	// under their own name needs no other read of it.
+	DisplayName string
+	csrfHash    []byte
 }
 
 // HasScope reports whether the caller may act in a scope. A session may act in all of them.
@@ -271,7 +274,7 @@ func (s *Service) AuthenticateSession(ctx context.Context, token string) (Princi
 	if token == "" || len(token) > 128 {
 		return Principal{}, errNoAuth
 	}
-	sess, err := s.sessions.GetByTokenHash(ctx, identity.HashSecret(token))
+	sess, u, err := s.sessions.GetWithUser(ctx, identity.HashSecret(token))
 	if errs.Is(err, errs.NotFound) {
 		return Principal{}, errNoAuth
 	}
@@ -290,16 +293,13 @@ func (s *Service) AuthenticateSession(ctx context.Context, token string) (Princi
 			return Principal{}, err
 		}
 	}
-	u, err := s.signedInUser(ctx, sess.UserID, sess.CredentialVersion)
-	if err != nil {
-		if errs.Is(err, errs.Unauthenticated) {
-			// It can never work again.
-			_ = s.sessions.Delete(ctx, sess.ID)
-		}
+	if err := signedIn(u, sess.CredentialVersion); err != nil {
+		// It can never work again.
+		_ = s.sessions.Delete(ctx, sess.ID)
 		return Principal{}, err
 	}
 	return Principal{UserID: sess.UserID, Method: MethodSession, SessionID: sess.ID, MustChangePassword: u.MustChangePassword(),
-		CredentialVersion: sess.CredentialVersion, csrfHash: sess.CSRFHash}, nil
+		CredentialVersion: sess.CredentialVersion, DisplayName: u.DisplayName(), csrfHash: sess.CSRFHash}, nil
 }
 
 // signedInUser returns the account a session or token made under credential version acts for.
@@ -315,10 +315,19 @@ func (s *Service) signedInUser(ctx context.Context, id uuid.UUID, version int64)
 	if err != nil {
 		return nil, err
 	}
-	if !u.Active() || u.CredentialVersion() != version {
-		return nil, errNoAuth
+	if err := signedIn(u, version); err != nil {
+		return nil, err
 	}
 	return u, nil
+}
+
+// signedIn refuses an inactive account, and a credential whose version is no longer the
+// account's (see signedInUser).
+func signedIn(u *identity.User, version int64) error {
+	if !u.Active() || u.CredentialVersion() != version {
+		return errNoAuth
+	}
+	return nil
 }
 
 // AuthenticateToken resolves an API token to its principal. A revoked, expired or unknown token
@@ -351,7 +360,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, secret string) (Princip
 		return Principal{}, err
 	}
 	return Principal{UserID: t.UserID(), Method: MethodToken, TokenID: t.ID(), TokenOrgID: t.OrgID(), Scopes: t.Scopes(),
-		MustChangePassword: u.MustChangePassword(), CredentialVersion: t.CredentialVersion()}, nil
+		MustChangePassword: u.MustChangePassword(), CredentialVersion: t.CredentialVersion(), DisplayName: u.DisplayName()}, nil
 }
 
 // VerifyCSRF checks the CSRF token that a cookie-authenticated write must carry. API tokens are

@@ -90,19 +90,23 @@ func (r fakeUsers) GetByEmail(_ context.Context, e string) (*identity.User, erro
 }
 func (r fakeUsers) Update(context.Context, *identity.User) error { return nil }
 
-type fakeSessions struct{ created []*identity.Session }
+type fakeSessions struct {
+	created []*identity.Session
+	users   fakeUsers
+}
 
 func (r *fakeSessions) Create(_ context.Context, s *identity.Session) error {
 	r.created = append(r.created, s)
 	return nil
 }
-func (r *fakeSessions) GetByTokenHash(_ context.Context, hash []byte) (*identity.Session, error) {
+func (r *fakeSessions) GetWithUser(ctx context.Context, hash []byte) (*identity.Session, *identity.User, error) {
 	for _, s := range r.created {
 		if bytes.Equal(s.TokenHash, hash) {
-			return s, nil
+			u, err := r.users.Get(ctx, s.UserID)
+			return s, u, err
 		}
 	}
-	return nil, errs.NotFoundf("session")
+	return nil, nil, errs.NotFoundf("session")
 }
 func (r *fakeSessions) Touch(context.Context, uuid.UUID, time.Time) error        { return nil }
 func (r *fakeSessions) Delete(context.Context, uuid.UUID) error                  { return nil }
@@ -123,8 +127,9 @@ func newFixture(t *testing.T, users ...*identity.User) fixture {
 	for _, u := range users {
 		byEmail[u.Email()] = u
 	}
+	f.sessions.users = fakeUsers{byEmail}
 	svc, err := appidentity.NewService(appidentity.Config{SessionTTL: time.Hour, SessionIdleTimeout: time.Hour, LoginAddressLimit: 50, LoginAccountAddressLimit: 5, LoginWindow: time.Minute},
-		appidentity.Deps{Tx: fakeTx{}, Clock: fixedClock{time.Now()}, Hasher: f.hasher, Limiter: f.limiter, Users: fakeUsers{byEmail}, Sessions: f.sessions})
+		appidentity.Deps{Tx: fakeTx{}, Clock: fixedClock{time.Now()}, Hasher: f.hasher, Limiter: f.limiter, Users: f.sessions.users, Sessions: f.sessions})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,8 +47,12 @@ func (s *Service) scopePath(ctx context.Context, c *messaging.Chat) (string, err
 	return "", nil
 }
 
-// manages reports whether the actor holds chats.manage over the chat.
+// manages reports whether the actor holds chats.manage over the chat. Most members hold it
+// nowhere, and need no read of the chat's scope to say so.
 func (s *Service) manages(ctx context.Context, a authz.Actor, c *messaging.Chat) (bool, error) {
+	if ok, err := s.authz.CanAnywhere(ctx, a, access.ChatsManage); err != nil || !ok {
+		return false, err
+	}
 	p, err := s.scopePath(ctx, c)
 	if err != nil {
 		return false, err
@@ -60,11 +64,11 @@ func (s *Service) manages(ctx context.Context, a authz.Actor, c *messaging.Chat)
 // does a manager of the chat (the console's view). Anyone else gets NotFound, as for a chat
 // that does not exist.
 func (s *Service) load(ctx context.Context, a authz.Actor, chatID uuid.UUID, members bool) (chatAccess, error) {
-	c, err := s.chats.Get(ctx, a.OrgID, chatID)
+	c, role, member, err := s.chats.GetAs(ctx, a.OrgID, chatID, a.UserID)
 	if err != nil {
 		return chatAccess{}, err
 	}
-	return s.accessTo(ctx, a, c, members)
+	return s.access(ctx, a, chatAccess{chat: c, role: role, member: member}, members)
 }
 
 func (s *Service) accessTo(ctx context.Context, a authz.Actor, c *messaging.Chat, members bool) (chatAccess, error) {
@@ -72,11 +76,17 @@ func (s *Service) accessTo(ctx context.Context, a authz.Actor, c *messaging.Chat
 	if err != nil {
 		return chatAccess{}, err
 	}
-	ca := chatAccess{chat: c, role: role, member: member}
-	if ca.manage, err = s.manages(ctx, a, c); err != nil {
+	return s.access(ctx, a, chatAccess{chat: c, role: role, member: member}, members)
+}
+
+// access completes ca, the actor's role and membership in its chat, with chats.manage, and
+// refuses as load does.
+func (s *Service) access(ctx context.Context, a authz.Actor, ca chatAccess, members bool) (chatAccess, error) {
+	var err error
+	if ca.manage, err = s.manages(ctx, a, ca.chat); err != nil {
 		return ca, err
 	}
-	if !member && (members || !ca.manage) {
+	if !ca.member && (members || !ca.manage) {
 		return ca, notFoundChat()
 	}
 	return ca, nil

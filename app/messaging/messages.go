@@ -137,11 +137,7 @@ func (s *Service) Send(ctx context.Context, a authz.Actor, chatID uuid.UUID, in 
 			nameHits = append(nameHits, fileNameHits{name: af.Name, hits: hits})
 		}
 	}
-	people := []uuid.UUID{a.UserID}
-	if quote != nil {
-		people = append(people, quote.SenderID())
-	}
-	names, err := s.directory.Names(ctx, a.OrgID, people)
+	names, err := s.senderNames(ctx, a, quote)
 	if err != nil {
 		return MessageView{}, false, err
 	}
@@ -231,6 +227,29 @@ func (s *Service) Send(ctx context.Context, a authz.Actor, chatID uuid.UUID, in 
 		}
 	}
 	return v, err == nil, err
+}
+
+// senderNames returns the names a new message shows: its sender's (read with their credential
+// when it was) and its quote's sender's.
+func (s *Service) senderNames(ctx context.Context, a authz.Actor, quote *messaging.Message) (map[uuid.UUID]string, error) {
+	var people []uuid.UUID
+	if a.DisplayName == "" {
+		people = append(people, a.UserID)
+	}
+	if quote != nil {
+		people = append(people, quote.SenderID())
+	}
+	names := map[uuid.UUID]string{}
+	if len(people) > 0 {
+		var err error
+		if names, err = s.directory.Names(ctx, a.OrgID, people); err != nil {
+			return nil, err
+		}
+	}
+	if a.DisplayName != "" {
+		names[a.UserID] = a.DisplayName
+	}
+	return names, nil
 }
 
 // mentionChatName is the chat's name as a mention's notification shows it: for a direct chat,

@@ -106,6 +106,9 @@ type ChatRepository interface {
 	Create(ctx context.Context, c *messaging.Chat) error
 	// Get returns a chat of the organisation; NotFound otherwise.
 	Get(ctx context.Context, orgID, id uuid.UUID) (*messaging.Chat, error)
+	// GetAs returns a chat of the organisation with the user's role in it and whether they are
+	// a member of it now (as MemberRepository.Role), in one read; NotFound when there is no chat.
+	GetAs(ctx context.Context, orgID, id, userID uuid.UUID) (*messaging.Chat, messaging.Role, bool, error)
 	// Lock returns the chat locked until the transaction ends: sending and adding members
 	// take it first, so sequences and the member cap hold under concurrency.
 	Lock(ctx context.Context, orgID, id uuid.UUID) (*messaging.Chat, error)

@@ -87,11 +87,7 @@ func (s *Service) Reads(ctx context.Context, a authz.Actor, chatID, id uuid.UUID
 	// As load(…, false), but chats.manage (a scope's queries) is asked only when membership
 	// does not settle it: a member who sent the message, or owns or administers the chat, needs
 	// no more.
-	c, err := s.chats.Get(ctx, a.OrgID, chatID)
-	if err != nil {
-		return ReadList{}, err
-	}
-	role, member, err := s.members.Role(ctx, c, a.UserID)
+	c, role, member, err := s.chats.GetAs(ctx, a.OrgID, chatID, a.UserID)
 	if err != nil {
 		return ReadList{}, err
 	}

@@ -97,8 +97,8 @@ func (r sessions) Create(_ context.Context, s *identity.Session) error {
 	r.w.sessions[s.ID] = s.UserID
 	return nil
 }
-func (r sessions) GetByTokenHash(context.Context, []byte) (*identity.Session, error) {
-	return nil, errs.NotFoundf("session")
+func (r sessions) GetWithUser(context.Context, []byte) (*identity.Session, *identity.User, error) {
+	return nil, nil, errs.NotFoundf("session")
 }
 func (r sessions) Touch(context.Context, uuid.UUID, time.Time) error { return nil }
 func (r sessions) Restamp(context.Context, uuid.UUID, int64) error   { return nil }

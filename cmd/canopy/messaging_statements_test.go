@@ -57,6 +57,12 @@ func TestMessagingSendMakesFewStatements(t *testing.T) {
 		if len(sqls) > 20 {
 			t.Fatalf("%d statements for one send", len(sqls))
 		}
+		if body["thread_root_id"] == nil && len(sqls) > 7 {
+			// The session with its user (and so the sender's name), the rate count, the
+			// membership, the chat with the sender's place in it, the client id, the ad-hoc
+			// chat's members (the audience), the append.
+			t.Fatalf("%d statements for a plain send, want at most 7", len(sqls))
+		}
 	}
 	// The same client id again: the first message, one read, no lock.
 	res, sqls := send("POST", d.org("/chats/"+chatID+"/messages"), map[string]any{"client_id": "counted-1", "body": "Hello **team**"})

@@ -56,8 +56,9 @@ func (s *Session) Valid(now time.Time, idle time.Duration) bool {
 type SessionRepository interface {
 	// Create stores a session.
 	Create(ctx context.Context, s *Session) error
-	// GetByTokenHash returns a session; NotFound if there is none.
-	GetByTokenHash(ctx context.Context, hash []byte) (*Session, error)
+	// GetWithUser returns a session and its user in one read (every request asks); NotFound if
+	// there is no session.
+	GetWithUser(ctx context.Context, hash []byte) (*Session, *User, error)
 	// Touch records activity on a session.
 	Touch(ctx context.Context, id uuid.UUID, at time.Time) error
 	// Delete ends one session; deleting a missing session is not an error.

@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"canopy/domain/errs"
 	"canopy/domain/identity"
 	"canopy/infra/pinyin"
 	"canopy/infra/postgres"
@@ -128,8 +129,11 @@ func TestCredentialVersionsAreStored(t *testing.T) {
 	if err := sessions.Restamp(ctx, s.ID, 2); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := sessions.GetByTokenHash(ctx, hash); got.CredentialVersion != 2 {
-		t.Fatalf("session's version %d, want 2", got.CredentialVersion)
+	if got, owner, err := sessions.GetWithUser(ctx, hash); err != nil || got.CredentialVersion != 2 || got.ID != s.ID || owner.ID() != u.ID() || owner.Email() != u.Email() {
+		t.Fatalf("session %+v of %v (%v), want version 2 of %s", got, owner, err, u.ID())
+	}
+	if _, _, err := sessions.GetWithUser(ctx, []byte("no such hash")); !errs.Is(err, errs.NotFound) {
+		t.Fatalf("an unknown session: %v", err)
 	}
 
 	at1, secret1, _ := identity.NewAPIToken(o.ID(), u.ID(), 1, "one", nil, 0, now)

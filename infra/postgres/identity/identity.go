@@ -139,15 +139,26 @@ func (r *Sessions) Create(ctx context.Context, s *identity.Session) error {
 	return postgres.Translate(postgres.Conn(ctx, r.db).Create(&row).Error)
 }
 
-// GetByTokenHash implements identity.SessionRepository.
-func (r *Sessions) GetByTokenHash(ctx context.Context, hash []byte) (*identity.Session, error) {
-	var row sessionRow
-	if err := postgres.Conn(ctx, r.db).Take(&row, "token_hash = ?", hash).Error; err != nil {
-		return nil, postgres.Translate(err)
+// GetWithUser implements identity.SessionRepository.
+func (r *Sessions) GetWithUser(ctx context.Context, hash []byte) (*identity.Session, *identity.User, error) {
+	var rows []struct {
+		User    userRow    `gorm:"embedded"`
+		Session sessionRow `gorm:"embedded;embeddedPrefix:session_"`
 	}
+	err := postgres.Conn(ctx, r.db).Raw(`SELECT u.*, s.id AS session_id, s.user_id AS session_user_id, s.token_hash AS session_token_hash,
+		s.csrf_hash AS session_csrf_hash, s.ip AS session_ip, s.user_agent AS session_user_agent, s.created_at AS session_created_at,
+		s.last_seen_at AS session_last_seen_at, s.expires_at AS session_expires_at, s.credential_version AS session_credential_version
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, hash).Scan(&rows).Error
+	if err != nil {
+		return nil, nil, postgres.Translate(err)
+	}
+	if len(rows) == 0 {
+		return nil, nil, errs.NotFoundf("session")
+	}
+	row := rows[0].Session
 	return &identity.Session{ID: row.ID, UserID: row.UserID, TokenHash: row.TokenHash, CSRFHash: row.CSRFHash,
 		CreatedAt: row.CreatedAt, LastSeenAt: row.LastSeenAt, ExpiresAt: row.ExpiresAt, IP: row.IP, UserAgent: row.UserAgent,
-		CredentialVersion: row.CredentialVersion}, nil
+		CredentialVersion: row.CredentialVersion}, rows[0].User.domain(), nil
 }
 
 // Touch implements identity.SessionRepository.

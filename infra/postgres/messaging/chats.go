@@ -107,6 +107,31 @@ func (r *Chats) Get(ctx context.Context, orgID, id uuid.UUID) (*messaging.Chat, 
 	return r.get(ctx, orgID, id, false)
 }
 
+// GetAs implements appmessaging.ChatRepository.
+func (r *Chats) GetAs(ctx context.Context, orgID, id, userID uuid.UUID) (*messaging.Chat, messaging.Role, bool, error) {
+	var rows []struct {
+		Chat       chatRow `gorm:"embedded"`
+		IsMember   bool
+		MemberRole *string
+	}
+	err := postgres.Conn(ctx, r.db).Raw(`SELECT c.*,
+		EXISTS (SELECT 1 FROM chat_member_ids(c.org_id, c.id) u WHERE u = @user) AS is_member,
+		(SELECT cm.role FROM chat_members cm WHERE cm.chat_id = c.id AND cm.user_id = @user) AS member_role
+		FROM chats c WHERE c.org_id = @org AND c.id = @chat`,
+		map[string]any{"org": orgID, "chat": id, "user": userID}).Scan(&rows).Error
+	if err != nil {
+		return nil, "", false, postgres.Translate(err)
+	}
+	if len(rows) == 0 {
+		return nil, "", false, errs.NotFoundf("chat")
+	}
+	c := rows[0].Chat.chat()
+	if !rows[0].IsMember {
+		return c, "", false, nil
+	}
+	return c, memberRole(rows[0].MemberRole), true, nil
+}
+
 // Lock implements appmessaging.ChatRepository.
 func (r *Chats) Lock(ctx context.Context, orgID, id uuid.UUID) (*messaging.Chat, error) {
 	return r.get(ctx, orgID, id, true)

@@ -37,11 +37,15 @@ func (r *Members) Role(ctx context.Context, c *messaging.Chat, userID uuid.UUID)
 	if len(rows) == 0 || !rows[0].Member {
 		return "", false, nil
 	}
-	role := messaging.RoleMember
-	if rows[0].Role != nil {
-		role = messaging.Role(*rows[0].Role)
+	return memberRole(rows[0].Role), true, nil
+}
+
+// memberRole is a member's role: the one stored for them, else a plain member's.
+func memberRole(stored *string) messaging.Role {
+	if stored == nil {
+		return messaging.RoleMember
 	}
-	return role, true, nil
+	return messaging.Role(*stored)
 }
 
 // Count implements appmessaging.MemberRepository.
