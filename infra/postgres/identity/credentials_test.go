@@ -1,6 +1,7 @@
 package identity_test
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -122,15 +123,21 @@ func TestCredentialVersionsAreStored(t *testing.T) {
 
 	now := time.Now()
 	_, hash := identity.NewSecret("")
-	s := &identity.Session{ID: u.ID(), UserID: u.ID(), TokenHash: hash, CSRFHash: hash, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), CredentialVersion: 1}
+	s := &identity.Session{ID: u.ID(), UserID: u.ID(), TokenHash: hash, CSRFHash: []byte("csrf-hash"), IP: "10.1.2.3", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour), CredentialVersion: 1}
 	if err := sessions.Create(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	if err := sessions.Restamp(ctx, s.ID, 2); err != nil {
 		t.Fatal(err)
 	}
-	if got, owner, err := sessions.GetWithUser(ctx, hash); err != nil || got.CredentialVersion != 2 || got.ID != s.ID || owner.ID() != u.ID() || owner.Email() != u.Email() {
-		t.Fatalf("session %+v of %v (%v), want version 2 of %s", got, owner, err, u.ID())
+	got, owner, err := sessions.GetWithUser(ctx, hash)
+	if err != nil || got.CredentialVersion != 2 || got.ID != s.ID || got.UserID != u.ID() || !bytes.Equal(got.CSRFHash, s.CSRFHash) ||
+		got.IP != s.IP || !got.ExpiresAt.Equal(s.ExpiresAt.Truncate(time.Microsecond)) || !got.LastSeenAt.Equal(s.LastSeenAt.Truncate(time.Microsecond)) {
+		t.Fatalf("session %+v (%v), want %+v at version 2", got, err, s)
+	}
+	// The user as it is now: its credentials ended once, above.
+	if owner.ID() != u.ID() || owner.Email() != u.Email() || owner.Status() != identity.UserActive || owner.CredentialVersion() != 1 {
+		t.Fatalf("session's user %+v, want %s at version 1", owner, u.Email())
 	}
 	if _, _, err := sessions.GetWithUser(ctx, []byte("no such hash")); !errs.Is(err, errs.NotFound) {
 		t.Fatalf("an unknown session: %v", err)

@@ -12,3 +12,5 @@ echo "=== the server's warnings and errors (last 5, without cancelled requests; 
 grep -v 'context canceled' "$server" 2>/dev/null | tail -n 5 | cut -c1-300
 echo "=== browser tests: what failed (the last 22 lines; all: ${log#../../}) ==="
 strip "$log" | grep -E '^ +[0-9]+\) |^ +Retry #|^ +(Error|Locator|Expected|Received|Call log|Timeout)|^ +> +[0-9]+ \||^ +(- |\+ |[0-9]+ × )|^ +at .*/e2e/' | cut -c1-300 | tail -n 22
+# A digest is for reading: it never changes the run's outcome.
+exit 0

@@ -20,16 +20,17 @@ async function animationsSeen(page: Page): Promise<string[]> {
 
 // Popups and dialogs slide and zoom into place, unless the user asked their system for less motion.
 for (const reducedMotion of ['no-preference', 'reduce'] as const) {
-  test(`popups with prefers-reduced-motion: ${reducedMotion}`, async ({ browser }) => {
-    const context = await browser.newContext({ reducedMotion });
-    const page = await context.newPage();
-    await signIn(page, ownerEmail, ownerPassword);
-    await useEnglish(page);
-    const seen = await animationsSeen(page);
-    // A popup is measured in a "prepare" step either way; the animation itself runs in "active".
-    const animated = seen.filter((c) => c.endsWith('-active'));
-    if (reducedMotion === 'reduce') expect(animated).toEqual([]);
-    else expect(animated).not.toEqual([]);
-    await context.close();
+  test.describe(`prefers-reduced-motion: ${reducedMotion}`, () => {
+    test.use({ reducedMotion });
+
+    test('popups animate only for those who did not ask for less motion', async ({ page }) => {
+      await signIn(page, ownerEmail, ownerPassword);
+      await useEnglish(page);
+      const seen = await animationsSeen(page);
+      // A popup is measured in a "prepare" step either way; the animation itself runs in "active".
+      const animated = seen.filter((c) => c.endsWith('-active'));
+      if (reducedMotion === 'reduce') expect(animated).toEqual([]);
+      else expect(animated).not.toEqual([]);
+    });
   });
 }
